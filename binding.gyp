@@ -1,0 +1,40 @@
+{
+  "targets": [
+    {
+      "target_name": "husk_native",
+      "sources": [
+        "addon/src/addon.cc",
+        "addon/src/errors.cc",
+        "addon/src/misc.cc",
+        "addon/src/spawn.cc",
+        "addon/src/spawn_child.cc",
+        "addon/src/seccomp.cc",
+        "addon/common/idmap.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": ["-lseccomp"]
+    },
+    {
+      "target_name": "husk-monitor",
+      "type": "executable",
+      "sources": ["addon/monitor/monitor.cc"],
+      "include_dirs": ["addon"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"],
+      "ldflags": ["-static", "-Wl,--gc-sections"]
+    },
+    {
+      "target_name": "husk-userns",
+      "type": "executable",
+      "sources": ["addon/userns/main.cc", "addon/userns/untar.cc", "addon/common/idmap.cc"],
+      "include_dirs": ["addon"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": ["-larchive"]
+    }
+  ]
+}

@@ -1,0 +1,94 @@
+// The addon's JavaScript surface, typed. Everything here is validated by the
+// TypeScript callers before it reaches native code; C++ only asserts.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { IdMapping, Spec } from './oci-spec.js';
+
+/** The package root (dist/lib/runtime -> root, or lib/runtime -> root). */
+export const packageRoot = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!dir.endsWith('/lib/runtime')) dir = path.dirname(dir);
+  const up = path.resolve(dir, '..', '..');
+  return path.basename(up) === 'dist' ? path.dirname(up) : up;
+})();
+
+export const nativeBuildDir = path.join(packageRoot, 'build', 'Release');
+export const monitorPath = path.join(nativeBuildDir, 'husk-monitor');
+export const usernsHelperPath = path.join(nativeBuildDir, 'husk-userns');
+
+/** How the root filesystem is assembled inside the container's mount namespace. */
+export interface RootfsPlan {
+  /** overlay: kernel overlayfs (mounted inside the user namespace, option userxattr);
+   *  fuse-overlayfs: the fuse-overlayfs binary, started inside the namespaces;
+   *  vfs: `target` is already a complete copy and is bind-mounted. */
+  driver: 'overlay' | 'fuse-overlayfs' | 'vfs';
+  /** Lower layer directories, topmost first (absolute paths). */
+  lowerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  /** Where the root filesystem is mounted; equals spec.root.path. */
+  target: string;
+  /** Path of the fuse-overlayfs binary (driver fuse-overlayfs). */
+  fuseOverlayfs?: string;
+}
+
+export interface CreateOptions {
+  spec: Spec; // parsed config.json; spec.root.path is absolute
+  bundle: string;
+  rootfs: RootfsPlan;
+  /** Use newuidmap/newgidmap to write spec.linux.uidMappings (else direct write). */
+  usernsHelpers: boolean;
+  /** A FIFO (created by TS) the init blocks on until `start`. */
+  execFifo: string;
+  /** argv of the monitor; the addon appends its fd/pid arguments (see addon/monitor/README.md). */
+  monitorArgv: string[];
+  /** Keep the container's stdin open as a pipe (-i). Ignored with a terminal. */
+  openStdin: boolean;
+  /** Milliseconds to wait for the init to report "ready". */
+  timeoutMs: number;
+}
+
+export interface CreateResult {
+  /** Host pid of the container's init (pid 1 inside). */
+  pid: number;
+  /** Host pid of the monitor. */
+  monitorPid: number;
+}
+
+export interface Native {
+  setErrorClass(cls: new (message: string) => Error): void;
+  flock(fd: number, exclusive: boolean, wait?: boolean): boolean;
+  funlock(fd: number): void;
+  mkfifo(path: string, mode: number): void;
+  geteuid(): number;
+  /** Sets up a container up to the point where only execve is left. */
+  createContainer(opts: CreateOptions): CreateResult;
+  /**
+   * Releases the init blocked on the exec FIFO. Returns once execve succeeded;
+   * throws a NativeError (step "exec", path = the program, errno ENOENT/EACCES/...)
+   * when it failed, or when the init died or did not answer within timeoutMs.
+   */
+  startContainer(execFifo: string, pid: number, timeoutMs: number): void;
+}
+
+/** A failure inside the addon or a forked child: which step, which errno, which path. */
+export class NativeError extends Error {
+  code?: string;
+  errno?: number;
+  step?: string;
+  path?: string;
+}
+
+const require = createRequire(import.meta.url);
+let loaded: Native | undefined;
+
+export function native(): Native {
+  if (!loaded) {
+    loaded = require(path.join(nativeBuildDir, 'husk_native.node')) as Native;
+    loaded.setErrorClass(NativeError);
+  }
+  return loaded;
+}
+
+export type { IdMapping };

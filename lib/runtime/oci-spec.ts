@@ -1,0 +1,106 @@
+// The part of the OCI runtime spec (config.json) that husk writes and its
+// native runtime reads. Field names are the spec's own.
+// https://github.com/opencontainers/runtime-spec/blob/main/config.md
+
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+export interface Rlimit {
+  type: string; // "RLIMIT_NOFILE"
+  soft: number;
+  hard: number;
+}
+
+export interface Capabilities {
+  bounding: string[]; // "CAP_CHOWN", ...
+  effective: string[];
+  permitted: string[];
+  inheritable: string[];
+  ambient: string[];
+}
+
+export interface User {
+  uid: number;
+  gid: number;
+  umask?: number;
+  additionalGids?: number[];
+}
+
+export interface Process {
+  terminal: boolean;
+  user: User;
+  args: string[];
+  env: string[];
+  cwd: string;
+  capabilities: Capabilities;
+  rlimits: Rlimit[];
+  noNewPrivileges: boolean;
+}
+
+export interface Mount {
+  destination: string;
+  type: string; // "proc", "tmpfs", "bind", "devpts", "mqueue", "sysfs", ...
+  source: string;
+  options: string[]; // "nosuid", "ro", "rbind", "mode=755", "size=65536k", ...
+}
+
+export interface Namespace {
+  type: 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup';
+  path?: string;
+}
+
+export interface Device {
+  path: string; // "/dev/null"
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface SeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: string; // SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ, ...
+}
+
+export interface SeccompSyscall {
+  names: string[];
+  action: string; // SCMP_ACT_ERRNO, SCMP_ACT_ALLOW, ...
+  errnoRet?: number;
+  args?: SeccompArg[];
+}
+
+export interface Seccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[]; // SCMP_ARCH_X86_64, ...
+  syscalls: SeccompSyscall[];
+}
+
+export interface Linux {
+  namespaces: Namespace[];
+  uidMappings?: IdMapping[];
+  gidMappings?: IdMapping[];
+  devices: Device[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  seccomp?: Seccomp;
+  sysctl?: Record<string, string>;
+  rootfsPropagation?: string;
+}
+
+export interface Spec {
+  ociVersion: string;
+  process: Process;
+  root: { path: string; readonly: boolean };
+  hostname: string;
+  mounts: Mount[];
+  linux: Linux;
+  annotations?: Record<string, string>;
+}
