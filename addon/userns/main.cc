@@ -1,0 +1,227 @@
+// husk-userns: runs a command (untar, rm, exec) inside a new user + mount
+// namespace whose id maps are written from the parent namespace, or, without
+// --uidmap, directly (rootful).
+//
+//   husk-userns [--uidmap C:H:N]... [--gidmap C:H:N]... [--helpers] [--] <command> [args]
+//
+// Exit codes: 0 ok; 1 the command failed (untar/rm, message on stderr);
+// 125 usage or namespace setup failed; exec: 126 cannot run, 127 not found.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <string>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include "common/idmap.h"
+#include "userns/untar.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: husk-userns [--uidmap C:H:N]... [--gidmap C:H:N]... [--helpers] [--] <command> [args]\n"
+    "commands:\n"
+    "  untar <dest> [--ignore-chown-errors]   extract a tar stream from stdin into <dest>\n"
+    "  rm <path>...                           remove trees (missing paths are fine)\n"
+    "  exec <program> [args...]               run a program in the namespace\n";
+
+[[noreturn]] void die(int code, const std::string& msg) {
+  fprintf(stderr, "husk-userns: %s\n", msg.c_str());
+  exit(code);
+}
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  fprintf(stderr, "husk-userns: %s\n%s", msg.c_str(), kUsage);
+  exit(125);
+}
+
+bool parse_uint(const std::string& s, unsigned& out) {
+  if (s.empty() || s.size() > 10) return false;
+  unsigned long long v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (unsigned)(c - '0');
+  }
+  if (v > 0xffffffffULL) return false;
+  out = (unsigned)v;
+  return true;
+}
+
+IdMapping parse_map(const char* opt, const std::string& s) {
+  IdMapping m{};
+  size_t a = s.find(':'), b = a == std::string::npos ? a : s.find(':', a + 1);
+  if (b == std::string::npos || !parse_uint(s.substr(0, a), m.container_id) ||
+      !parse_uint(s.substr(a + 1, b - a - 1), m.host_id) || !parse_uint(s.substr(b + 1), m.size) ||
+      m.size == 0)
+    usage_error(std::string(opt) + " " + s + ": expected CONTAINER:HOST:SIZE, e.g. 0:1000:1");
+  return m;
+}
+
+void raise_nofile() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+// Enters a new user + mount namespace. The maps must be written from the
+// parent namespace, so a child forked before unshare() waits on a pipe, then
+// writes our maps (idmap_apply on getppid()) and exits.
+void enter_userns(const std::vector<IdMapping>& uids, const std::vector<IdMapping>& gids,
+                  bool helpers) {
+  IdMapPlan plan;
+  idmap_prepare(plan, uids, gids, helpers);
+  int go[2], report[2];
+  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0)
+    die(125, std::string("pipe: ") + strerror(errno));
+  fflush(nullptr);
+  pid_t child = fork();
+  if (child < 0) die(125, std::string("fork: ") + strerror(errno));
+  if (child == 0) {
+    close(go[1]);
+    close(report[0]);
+    char c;
+    ssize_t n;
+    while ((n = read(go[0], &c, 1)) < 0 && errno == EINTR) {}
+    if (n != 1) _exit(2);  // parent gave up
+    const char* step = "";
+    int r = idmap_apply(plan, getppid(), &step);
+    if (r < 0) {
+      char msg[256];
+      snprintf(msg, sizeof msg, "%s: %s", step, strerror(-r));
+      ssize_t w = write(report[1], msg, strlen(msg));
+      (void)w;
+      _exit(1);
+    }
+    _exit(0);
+  }
+  close(go[0]);
+  close(report[1]);
+  int unshare_err = unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 ? errno : 0;
+  if (!unshare_err) {
+    ssize_t w = write(go[1], "x", 1);
+    (void)w;
+  }
+  close(go[1]);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  char msg[256] = {0};
+  ssize_t n = read(report[0], msg, sizeof msg - 1);
+  (void)n;
+  close(report[0]);
+  if (unshare_err)
+    die(125, std::string("user namespace: unshare: ") + strerror(unshare_err));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    die(125, std::string("user namespace: writing id maps: ") + (msg[0] ? msg : "helper failed"));
+
+  if (setresgid(0, 0, 0) < 0)
+    die(125, std::string("user namespace: setresgid(0): ") + strerror(errno) + " (is gid 0 mapped?)");
+  // setgroups() is allowed unless the maps were written directly by an
+  // unprivileged user (then /proc/self/setgroups says "deny").
+  char sg[16] = {0};
+  int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t r = read(fd, sg, sizeof sg - 1);
+    (void)r;
+    close(fd);
+  }
+  if (!strncmp(sg, "allow", 5) && setgroups(0, nullptr) < 0)
+    die(125, std::string("user namespace: setgroups: ") + strerror(errno));
+  if (setresuid(0, 0, 0) < 0)
+    die(125, std::string("user namespace: setresuid(0): ") + strerror(errno) + " (is uid 0 mapped?)");
+  // Keep our mounts (e.g. `exec mount ...`) to ourselves.
+  mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+}
+
+int cmd_untar(int argc, char** argv) {
+  const char* dest = nullptr;
+  UntarOptions opts;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--ignore-chown-errors")) opts.ignore_chown_errors = true;
+    else if (!dest) dest = argv[i];
+    else usage_error(std::string("untar: unexpected argument ") + argv[i]);
+  }
+  if (!dest) usage_error("untar: missing <dest>");
+  try {
+    UntarResult r = untar(0, dest, opts);
+    printf("{\"entries\":%llu,\"bytes\":%llu}\n", r.entries, r.bytes);
+    fflush(stdout);
+    return 0;
+  } catch (const EntryError& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", dest, e.what());
+    return 1;
+  }
+}
+
+int cmd_rm(int argc, char** argv) {
+  if (argc == 0) usage_error("rm: missing <path>");
+  int rc = 0;
+  for (int i = 0; i < argc; i++) {
+    try {
+      remove_tree(argv[i]);
+    } catch (const EntryError& e) {
+      fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+int cmd_exec(int argc, char** argv) {
+  if (argc == 0) usage_error("exec: missing <program>");
+  fflush(nullptr);
+  execvp(argv[0], argv);
+  int e = errno;
+  fprintf(stderr, "husk-userns: %s: %s\n", argv[0], strerror(e));
+  return e == ENOENT ? 127 : 126;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<IdMapping> uids, gids;
+  bool helpers = false;
+  int i = 1;
+  for (; i < argc; i++) {
+    std::string a = argv[i];
+    auto value = [&](const char* opt) -> std::string {
+      size_t n = strlen(opt);
+      if (a.size() > n && a.compare(0, n, opt) == 0 && a[n] == '=') return a.substr(n + 1);
+      if (i + 1 >= argc) usage_error(std::string(opt) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--") { i++; break; }
+    if (a == "--helpers") helpers = true;
+    else if (a == "--uidmap" || a.rfind("--uidmap=", 0) == 0) uids.push_back(parse_map("--uidmap", value("--uidmap")));
+    else if (a == "--gidmap" || a.rfind("--gidmap=", 0) == 0) gids.push_back(parse_map("--gidmap", value("--gidmap")));
+    else if (a == "-h" || a == "--help") { fputs(kUsage, stdout); return 0; }
+    else if (a.size() > 1 && a[0] == '-') usage_error("unknown option " + a);
+    else break;
+  }
+  if (i >= argc) usage_error("missing <command>");
+  if (uids.empty() != gids.empty()) usage_error("--uidmap and --gidmap go together");
+  if (helpers && uids.empty()) usage_error("--helpers needs --uidmap/--gidmap");
+
+  std::string cmd = argv[i];
+  int rest_argc = argc - i - 1;
+  char** rest = argv + i + 1;
+  if (cmd != "untar" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
+
+  if (cmd != "exec") raise_nofile();  // deep trees in rm; leave exec's limits alone
+  if (!uids.empty()) enter_userns(uids, gids, helpers);
+
+  if (cmd == "untar") return cmd_untar(rest_argc, rest);
+  if (cmd == "rm") return cmd_rm(rest_argc, rest);
+  return cmd_exec(rest_argc, rest);
+}

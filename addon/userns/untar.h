@@ -1,0 +1,28 @@
+// Layer extraction and tree removal for husk-userns. Both run in whatever
+// namespace the caller set up (see main.cc); neither ever writes outside the
+// directory it was given.
+#pragma once
+#include <string>
+
+struct UntarOptions {
+  bool ignore_chown_errors = false;
+};
+
+struct UntarResult {
+  unsigned long long entries = 0;
+  unsigned long long bytes = 0;  // sum of regular file sizes
+};
+
+// A failure that names the archive entry (or path) and the reason.
+struct EntryError {
+  std::string entry;
+  std::string reason;
+};
+
+// Reads an uncompressed tar stream from `in_fd` and writes it into the
+// existing directory `dest`. Throws EntryError.
+UntarResult untar(int in_fd, const char* dest, const UntarOptions& opts);
+
+// Removes `path` recursively without following symlinks; a missing path is
+// not an error. Throws EntryError.
+void remove_tree(const char* path);
