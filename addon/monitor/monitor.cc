@@ -726,6 +726,7 @@ int outFd = -1, errFd = -1;  // pipes (or outFd = pty master)
 int consoleFd = -1;
 int sigFd = -1;
 bool childExited = false;
+int childPidfd = -1;  // only if the container init is (impossibly) not our child
 struct timespec finishedTs;
 
 void receiveMaster() {
@@ -746,6 +747,8 @@ void receiveMaster() {
     n = recvmsg(consoleFd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
   if (n < 0 && errno == EAGAIN) return;
+  int recvErr = n < 0 ? errno : 0;
+  if (n < 0) mh.msg_controllen = 0;
   for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
     if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
       int nfd = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -771,7 +774,8 @@ void receiveMaster() {
     if (havePendingWs) ioctl(masterFd, TIOCSWINSZ, &pendingWs);
     havePendingWs = false;
   } else if (n != 0) {
-    logMonitorError("console socket message without a file descriptor", 0);
+    logMonitorError(n < 0 ? "cannot receive the pty master" : "console socket message without a file descriptor",
+                    recvErr);
   }
 }
 
@@ -827,7 +831,7 @@ enum Phase { kRunning, kDraining, kWaitingClients };
 
 // One poll iteration. timeoutMs < 0: infinite.
 void pollOnce(Phase phase, int timeoutMs) {
-  struct pollfd pfd[8 + kMaxClients];
+  struct pollfd pfd[9 + kMaxClients];
   int n = 0;
   int iSig = -1, iListen = -1, iOut = -1, iErr = -1, iCons = -1, iStdin = -1, iCli = -1;
   pfd[n] = {sigFd, POLLIN, 0};
@@ -854,6 +858,11 @@ void pollOnce(Phase phase, int timeoutMs) {
     pfd[n] = {stdinSink, POLLOUT, 0};
     iStdin = n++;
   }
+  int iPidfd = -1;
+  if (childPidfd >= 0) {
+    pfd[n] = {childPidfd, POLLIN, 0};
+    iPidfd = n++;
+  }
   iCli = n;
   int nc = nClients;
   bool readClients = stdinLen < kStdinMax;
@@ -874,6 +883,15 @@ void pollOnce(Phase phase, int timeoutMs) {
   }
   if (r == 0) return;
   if (pfd[iSig].revents) drainSignals();
+  if (iPidfd >= 0 && pfd[iPidfd].revents) {
+    close(childPidfd);
+    childPidfd = -1;
+    if (!childExited) {
+      childExited = true;
+      clock_gettime(CLOCK_REALTIME, &finishedTs);
+      exitCode = 255;
+    }
+  }
   if (iCons >= 0 && pfd[iCons].revents) receiveMaster();
   if (iOut >= 0 && outFd >= 0 && pfd[iOut].revents) {
     if ((pfd[iOut].revents & POLLOUT) && stdinSink == outFd) stdinFlush();
@@ -983,22 +1001,19 @@ int main(int argc, char **argv) {
     } while (r < 0 && errno == EINTR);
     if (r < 0 && errno == ECHILD) {
       logMonitorError("container init is not a child of the monitor; exit status unknown", ECHILD);
-      // Fall back to a pidfd to at least notice when it goes away.
-      int pfd = (int)syscall(434 /* pidfd_open */, opt.pid, 0);
-      if (pfd >= 0) {
-        struct pollfd p = {pfd, POLLIN, 0};
-        while (poll(&p, 1, -1) < 0 && errno == EINTR) {
-        }
-        close(pfd);
+      // Fall back to a pidfd (polled by the main loop) to at least notice
+      // when it goes away; the exit code is then reported as 255.
+      childPidfd = (int)syscall(434 /* SYS_pidfd_open */, opt.pid, 0);
+      if (childPidfd < 0) {
+        childExited = true;
+        clock_gettime(CLOCK_REALTIME, &finishedTs);
+        exitCode = 255;
       }
-      childExited = true;
-      clock_gettime(CLOCK_REALTIME, &finishedTs);
-      exitCode = 255;
     }
     (void)st;
   }
 
-  if (sigFd < 0 && !childExited) {
+  if (sigFd < 0 && !childExited && childPidfd < 0) {
     int st;
     pid_t p;
     do {
