@@ -1,0 +1,586 @@
+// Code that runs after fork: the intermediate process P (which becomes the
+// monitor) and the container's init C. Only raw system calls on the plan that
+// spawn.cc prepared before the fork: no allocation, no C++ library calls that
+// allocate, no V8, no locks, no stdio. Errors leave as a SyncRecord on the sync
+// pipe ({step, errno, path}), then the process exits with 125.
+#include "src/child_plan.h"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace husk {
+namespace {
+
+// ---------------------------------------------------------------- helpers
+
+void write_all(int fd, const void* buf, size_t len) {
+  const char* p = static_cast<const char*>(buf);
+  while (len) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    p += w;
+    len -= size_t(w);
+  }
+}
+
+void zero(void* p, size_t n) {
+  volatile char* c = static_cast<volatile char*>(p);
+  for (size_t i = 0; i < n; i++) c[i] = 0;
+}
+
+void send_error(int fd, const char* step, int err, const char* path) {
+  SyncRecord r;
+  zero(&r, sizeof r);
+  r.kind = kSyncError;
+  child_error_fill(&r.error, step, err, path);
+  write_all(fd, &r, sizeof r);
+}
+
+// "/proc/self/fd/<n>" into buf (at least 32 bytes).
+void fd_path(char* buf, int fd) {
+  const char prefix[] = "/proc/self/fd/";
+  size_t i = 0;
+  for (; prefix[i]; i++) buf[i] = prefix[i];
+  safe_itoa(fd, buf + i, 24);
+}
+
+// Moves fd above 2 so that dup2 onto 0..2 cannot clobber it; keeps CLOEXEC.
+int above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return fd;
+  int n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  return n < 0 ? fd : n;
+}
+
+// fork() without glibc's atfork machinery, for use after the first fork.
+pid_t raw_fork(unsigned long flags) {
+  return pid_t(syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0));
+}
+
+// ---------------------------------------------------------------- the init
+
+struct Init {
+  SpawnPlan& plan;
+  int sync;  // write end of the sync pipe
+  int rootfd = -1;
+  int fifo = -1;
+
+  [[noreturn]] void fail(const char* step, int err, const char* path = nullptr) {
+    send_error(sync, step, err, path);
+    _exit(125);
+  }
+
+  // Opens `path` (absolute, inside the rootfs) as O_PATH without leaving the
+  // rootfs: symlinks resolve as if rootfd were "/" (RESOLVE_IN_ROOT). Missing
+  // components are created as directories, the last one as an empty file when
+  // `file`. Returns the fd or -errno.
+  int open_in_root(const char* path, bool create, bool file) {
+    struct open_how how;
+    zero(&how, sizeof how);
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int fd = int(syscall(SYS_openat2, rootfd, path, &how, sizeof how));
+    if (fd >= 0 || errno != ENOENT || !create) return fd >= 0 ? fd : -errno;
+
+    // Walk component by component, creating what is missing.
+    char prefix[4096];
+    size_t plen = 0;
+    int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+    if (parent < 0) return -errno;
+    const char* p = path;
+    while (*p) {
+      while (*p == '/') p++;
+      if (!*p) break;
+      const char* start = p;
+      while (*p && *p != '/') p++;
+      size_t clen = size_t(p - start);
+      const char* rest = p;
+      while (*rest == '/') rest++;
+      bool last = !*rest;
+      if (plen + clen + 2 >= sizeof prefix) {
+        close(parent);
+        return -ENAMETOOLONG;
+      }
+      prefix[plen++] = '/';
+      for (size_t i = 0; i < clen; i++) prefix[plen++] = start[i];
+      prefix[plen] = 0;
+      char name[256];
+      if (clen >= sizeof name) {
+        close(parent);
+        return -ENAMETOOLONG;
+      }
+      for (size_t i = 0; i < clen; i++) name[i] = start[i];
+      name[clen] = 0;
+
+      int next = int(syscall(SYS_openat2, rootfd, prefix, &how, sizeof how));
+      if (next < 0 && errno == ENOENT) {
+        int r;
+        if (last && file) {
+          r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (r >= 0) close(r);
+        } else {
+          r = mkdirat(parent, name, 0755);
+        }
+        if (r < 0 && errno != EEXIST) {
+          int e = errno;
+          close(parent);
+          return -e;
+        }
+        next = int(syscall(SYS_openat2, rootfd, prefix, &how, sizeof how));
+      }
+      int e = errno;
+      close(parent);
+      if (next < 0) return -e;
+      parent = next;
+    }
+    return parent;
+  }
+
+  // Remount a bind mount with `flags` (MS_RDONLY, MS_NOSUID, ...). In a user
+  // namespace the kernel refuses to clear flags locked by the more privileged
+  // mount we copied (ro, nosuid, nodev, noexec, atime), so keep those the
+  // source already has (statfs f_flags of the new mount).
+  int remount_bind(const char* path, unsigned long flags, bool atime_given) {
+    struct statfs st;
+    if (statfs(path, &st) < 0) return -errno;
+    unsigned long keep = 0;
+    if (st.f_flags & ST_RDONLY) keep |= MS_RDONLY;
+    if (st.f_flags & ST_NOSUID) keep |= MS_NOSUID;
+    if (st.f_flags & ST_NODEV) keep |= MS_NODEV;
+    if (st.f_flags & ST_NOEXEC) keep |= MS_NOEXEC;
+    if (!atime_given) {
+      if (st.f_flags & ST_NOATIME) keep |= MS_NOATIME;
+      if (st.f_flags & ST_NODIRATIME) keep |= MS_NODIRATIME;
+      if (st.f_flags & ST_RELATIME) keep |= MS_RELATIME;
+    }
+    if (mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | flags | keep, nullptr) < 0) return -errno;
+    return 0;
+  }
+
+  void mount_rootfs() {
+    const char* target = plan.target.c_str();
+    switch (plan.driver) {
+      case RootfsDriver::kOverlay:
+        // Long layer lists exceed the page the kernel copies the options
+        // into: spawn.cc then made the paths relative to overlay_chdir.
+        if (!plan.overlay_chdir.empty() && chdir(plan.overlay_chdir.c_str()) < 0)
+          fail("chdir to", errno, plan.overlay_chdir.c_str());
+        if (mount("overlay", target, "overlay", 0, plan.overlay_data.c_str()) < 0)
+          fail("mount overlay on", errno, target);
+        break;
+      case RootfsDriver::kVfs:
+        if (mount(target, target, nullptr, MS_BIND | MS_REC, nullptr) < 0)
+          fail("bind mount rootfs on", errno, target);
+        break;
+      case RootfsDriver::kFuseOverlayfs: {
+        pid_t pid = raw_fork(0);
+        if (pid < 0) fail("fork fuse-overlayfs", errno);
+        if (pid == 0) {
+          dup2(plan.devnull, 0);
+          dup2(plan.devnull, 1);
+          execve(plan.fuse_argv[0], const_cast<char* const*>(plan.fuse_argv.data()),
+                 plan.envp_ptrs.data());
+          _exit(127);
+        }
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0)
+          if (errno != EINTR) fail("wait for fuse-overlayfs", errno);
+        // fuse-overlayfs daemonizes once the mount is live.
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+          fail("mount fuse-overlayfs on", WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ENOENT : EIO,
+               target);
+        break;
+      }
+    }
+    if (chdir("/") < 0) fail("chdir to", errno, "/");
+    // Open the root only now: an fd opened before the mount would point at
+    // the directory underneath it.
+    rootfd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) fail("open rootfs", errno, target);
+  }
+
+  void do_mount(const MountEntry& m) {
+    const char* dst = m.destination.c_str();
+    int fd = open_in_root(dst, true, m.bind && m.file);
+    if (fd < 0) fail("create mount point", -fd, dst);
+    char fdp[40];
+    fd_path(fdp, fd);
+    const char* data = m.data.empty() ? nullptr : m.data.c_str();
+    // A bind takes only MS_BIND|MS_REC; its other flags need the remount.
+    unsigned long flags = m.bind ? m.flags & (MS_BIND | MS_REC) : m.flags;
+    if (mount(m.source.c_str(), fdp, m.bind ? nullptr : m.type.c_str(), flags, data) < 0)
+      fail(m.step.c_str(), errno, dst);
+    close(fd);
+    if (!m.remount && !m.propagation) return;
+    // The fd above names the directory under the new mount; remount and
+    // propagation changes need the mount's own root, so look it up again.
+    fd = open_in_root(dst, false, false);
+    if (fd < 0) fail(m.step.c_str(), -fd, dst);
+    fd_path(fdp, fd);
+    if (m.remount) {
+      unsigned long f = m.flags & ~(MS_BIND | MS_REC);
+      bool atime = f & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME);
+      int r = remount_bind(fdp, f, atime);
+      if (r < 0) fail("remount read-only/flags", -r, dst);
+    }
+    if (m.propagation && mount(nullptr, fdp, nullptr, m.propagation, nullptr) < 0)
+      fail("set mount propagation of", errno, dst);
+    close(fd);
+  }
+
+  // Device nodes: bind the host's node onto an empty file (mknod is not
+  // allowed in a user namespace; done the same way as root for simplicity).
+  void create_devices() {
+    char fdp[40];
+    for (auto& d : plan.devices) {
+      int fd = open_in_root(d.c_str(), true, true);
+      if (fd < 0) fail("create device", -fd, d.c_str());
+      fd_path(fdp, fd);
+      if (mount(d.c_str(), fdp, nullptr, MS_BIND, nullptr) < 0) fail("bind device", errno, d.c_str());
+      close(fd);
+    }
+    int dev = open_in_root("/dev", false, false);
+    if (dev < 0) return;  // no /dev at all: nothing to link
+    static const char* const links[][2] = {
+        {"pts/ptmx", "ptmx"},           {"/proc/self/fd", "fd"},
+        {"/proc/self/fd/0", "stdin"},   {"/proc/self/fd/1", "stdout"},
+        {"/proc/self/fd/2", "stderr"},  {"/proc/kcore", "core"},
+    };
+    for (auto& l : links) {
+      // The O_PATH fd of /dev works as dirfd; EEXIST: the image brought one.
+      if (symlinkat(l[0], dev, l[1]) < 0 && errno != EEXIST) fail("symlink /dev/", errno, l[1]);
+    }
+    close(dev);
+  }
+
+  void pivot() {
+    const char* target = plan.target.c_str();
+    if (chdir(target) < 0) fail("chdir to", errno, target);
+    // pivot_root(".", "."): the old root ends up stacked on top of the new
+    // one at "/"; detaching it leaves the new root alone, with no directory
+    // needed for the old root inside the container.
+    if (syscall(SYS_pivot_root, ".", ".") < 0) fail("pivot_root into", errno, target);
+    if (umount2(".", MNT_DETACH) < 0) fail("unmount old root", errno);
+    if (chdir("/") < 0) fail("chdir to", errno, "/");
+  }
+
+  void mask_paths() {
+    // The container's /dev/null (a bind of the host's from create_devices):
+    // an fd of the host's own would point at a mount outside our tree now.
+    const char* devnull = "/dev/null";
+    for (auto& p : plan.masked) {
+      struct stat st;
+      if (stat(p.c_str(), &st) < 0) {
+        if (errno == ENOENT) continue;
+        fail("mask path", errno, p.c_str());
+      }
+      int r = S_ISDIR(st.st_mode) ? mount("tmpfs", p.c_str(), "tmpfs", MS_RDONLY, "size=0k")
+                                  : mount(devnull, p.c_str(), nullptr, MS_BIND, nullptr);
+      if (r < 0) fail("mask path", errno, p.c_str());
+    }
+    for (auto& p : plan.readonly_paths) {
+      if (mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+        if (errno == ENOENT) continue;
+        fail("bind read-only path", errno, p.c_str());
+      }
+      int r = remount_bind(p.c_str(), MS_RDONLY, false);
+      if (r < 0) fail("remount read-only", -r, p.c_str());
+    }
+  }
+
+  void setup_terminal() {
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) fail("open /dev/ptmx", errno);
+    int unlock = 0;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0) fail("unlockpt", errno);
+    unsigned n = 0;
+    if (ioctl(master, TIOCGPTN, &n) < 0) fail("ptsname", errno);
+    char path[40] = "/dev/pts/";
+    safe_itoa(long(n), path + 9, 24);
+    int slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) fail("open", errno, path);
+
+    // Hand the master to the monitor over the console socket.
+    char byte = 'T';
+    struct iovec iov = {&byte, 1};
+    union {
+      char buf[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+    } u;
+    zero(&u, sizeof u);
+    struct msghdr msg;
+    zero(&msg, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    int* fdp = reinterpret_cast<int*>(CMSG_DATA(c));
+    *fdp = master;
+    while (sendmsg(plan.console_init, &msg, MSG_NOSIGNAL) < 0)
+      if (errno != EINTR) fail("send console fd", errno);
+    close(master);
+
+    if (setsid() < 0) fail("setsid", errno);
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) fail("set controlling terminal", errno);
+    slave = above_stdio(slave);
+    for (int i = 0; i < 3; i++)
+      if (dup2(slave, i) < 0) fail("dup2 terminal", errno);
+  }
+
+  void setup_stdio() {
+    int in = above_stdio(plan.stdin_r >= 0 ? plan.stdin_r : plan.devnull);
+    int out = above_stdio(plan.stdout_w);
+    int err = above_stdio(plan.stderr_w);
+    // The new session also detaches the init from husk's process group.
+    setsid();
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) fail("dup2 stdio", errno);
+  }
+
+  void apply_seccomp() {
+    struct sock_fprog prog;
+    prog.len = (unsigned short)(plan.seccomp_bpf.size() / sizeof(struct sock_filter));
+    prog.filter = reinterpret_cast<struct sock_filter*>(plan.seccomp_bpf.data());
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) fail("seccomp", errno);
+  }
+
+  void set_creds_and_caps() {
+    // Bounding set first: dropping needs CAP_SETPCAP, which we still hold.
+    for (int c = 0; c <= plan.last_cap; c++)
+      if (!(plan.cap_bounding & (uint64_t(1) << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+        fail("prctl PR_CAPBSET_DROP", errno);
+    // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it
+    // while we still have it (before setresuid/capset).
+    if (!plan.no_new_privs && !plan.seccomp_bpf.empty()) apply_seccomp();
+    if (plan.setgroups_allowed &&
+        setgroups(plan.groups.size(), plan.groups.data()) < 0)
+      fail("setgroups", errno);
+    // Keep the permitted set across the uid change, then set it exactly.
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_KEEPCAPS", errno);
+    if (setresgid(plan.gid, plan.gid, plan.gid) < 0) fail("setresgid", errno);
+    if (setresuid(plan.uid, plan.uid, plan.uid) < 0) fail("setresuid", errno);
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    for (int i = 0; i < 2; i++) {
+      data[i].effective = uint32_t(plan.cap_effective >> (32 * i));
+      data[i].permitted = uint32_t(plan.cap_permitted >> (32 * i));
+      data[i].inheritable = uint32_t(plan.cap_inheritable >> (32 * i));
+    }
+    if (syscall(SYS_capset, &hdr, data) < 0) fail("capset", errno);
+    for (int c = 0; c <= plan.last_cap; c++)
+      if ((plan.cap_ambient & (uint64_t(1) << c)) &&
+          prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+        fail("prctl PR_CAP_AMBIENT_RAISE", errno);
+    umask(plan.umask);
+  }
+
+  [[noreturn]] void run(int go_r) {
+    // Wait for P: it writes our uid/gid maps first.
+    char go = 0;
+    ssize_t n;
+    while ((n = read(go_r, &go, 1)) < 0 && errno == EINTR) {}
+    if (n != 1) _exit(125);  // P died or failed; it reported the error
+    close(go_r);
+    // Not dumpable: nothing in the container may ptrace us or open our
+    // /proc entries (our fds point at the host) until execve. Only now:
+    // while the maps were written, /proc/<pid> had to stay owned by the user
+    // (newuidmap checks that).
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (plan.new_user) {
+      if (setresgid(0, 0, 0) < 0) fail("setresgid to root in the user namespace", errno);
+      if (setresuid(0, 0, 0) < 0) fail("setresuid to root in the user namespace", errno);
+    }
+
+    // Nothing we mount may propagate back to the host.
+    if (mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) < 0)
+      fail("set propagation of", errno, "/");
+    mount_rootfs();
+    for (auto& m : plan.mounts) do_mount(m);
+    create_devices();
+    // The FIFO lives on the host: open it while the host is still visible.
+    fifo = open(plan.exec_fifo.c_str(), O_PATH | O_CLOEXEC);
+    if (fifo < 0) fail("open exec fifo", errno, plan.exec_fifo.c_str());
+    pivot();
+    mask_paths();  // after pivot: the container's /proc and /sys are in place
+    if (plan.root_readonly) {
+      int r = remount_bind("/", MS_RDONLY, false);
+      if (r < 0) fail("remount / read-only", -r);
+    }
+    if (plan.new_uts && !plan.hostname.empty() &&
+        sethostname(plan.hostname.data(), plan.hostname.size()) < 0)
+      fail("sethostname", errno, plan.hostname.c_str());
+    if (plan.terminal)
+      setup_terminal();
+    else
+      setup_stdio();
+    for (auto& r : plan.rlimits) {
+      struct rlimit rl = {r.soft, r.hard};
+      if (setrlimit(r.resource, &rl) < 0) fail(r.step.c_str(), errno);
+    }
+    set_creds_and_caps();
+    if (chdir(plan.cwd.c_str()) < 0) fail("chdir to", errno, plan.cwd.c_str());
+    if (plan.no_new_privs) {
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", errno);
+      // Last, so the filter does not have to allow what the setup needs.
+      if (!plan.seccomp_bpf.empty()) apply_seccomp();
+    }
+
+    // The FIFO must be reachable through the container's /proc: a
+    // non-blocking open without a reader fails with ENXIO, which proves it.
+    char fifo_path[40];
+    fd_path(fifo_path, fifo);
+    int probe = open(fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (probe >= 0)
+      close(probe);
+    else if (errno != ENXIO)
+      fail("open exec fifo", errno, fifo_path);
+
+    SyncRecord ready;
+    zero(&ready, sizeof ready);
+    ready.kind = kSyncReady;
+    write_all(sync, &ready, sizeof ready);
+    // Keep only 0, 1, 2 and the FIFO (O_PATH, CLOEXEC).
+    if (fifo > 3) syscall(SYS_close_range, 3, fifo - 1, 0);
+    syscall(SYS_close_range, fifo + 1, ~0U, 0);
+
+    // Blocks until startContainer opens the read end (runc's exec.fifo).
+    int w;
+    while ((w = open(fifo_path, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR) {}
+    if (w < 0) _exit(125);
+    close(fifo);
+
+    // Like execvp: EACCES wins over ENOENT; any other error is remembered.
+    int err = ENOENT;
+    for (auto& c : plan.candidates) {
+      execve(c.c_str(), plan.argv_ptrs.data(), plan.envp_ptrs.data());
+      int e = errno;
+      if (e == ENOENT || e == ENOTDIR) continue;
+      if (err == ENOENT || e == EACCES) err = e;
+    }
+    ChildError rec;
+    zero(&rec, sizeof rec);
+    child_error_fill(&rec, "exec", err, plan.arg0.c_str());
+    write_all(w, &rec, sizeof rec);
+    _exit(err == ENOENT ? 127 : 126);
+  }
+};
+
+// ---------------------------------------------------------------- P
+
+[[noreturn]] void fail_p(SpawnPlan& plan, pid_t init, const char* step, int err, const char* path = nullptr) {
+  send_error(plan.sync_w, step, err, path);
+  if (init > 0) kill(init, SIGKILL);
+  _exit(125);
+}
+
+// Appends ",<n>" (or "<n>" when first) to buf.
+void append_num(char* buf, size_t len, long n, bool comma) {
+  size_t i = safe_strlen(buf);
+  if (comma && i + 1 < len) buf[i++] = ',';
+  safe_itoa(n, buf + i, len - i);
+}
+
+[[noreturn]] void run_p(SpawnPlan& plan) {
+  // Existing namespaces: the user namespace first, as it grants the
+  // capabilities needed to join the others.
+  for (auto& j : plan.joins) {
+    int fd = open(j.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail_p(plan, 0, "open namespace", errno, j.path.c_str());
+    if (setns(fd, j.nstype) < 0) fail_p(plan, 0, "setns", errno, j.path.c_str());
+    close(fd);
+  }
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) < 0) fail_p(plan, 0, "pipe", errno);
+
+  pid_t init = raw_fork(plan.clone_flags);
+  if (init < 0) fail_p(plan, 0, "clone", errno);
+  if (init == 0) {
+    close(go[1]);
+    Init c{plan, plan.sync_w};
+    c.run(go[0]);
+  }
+  close(go[0]);
+
+  SyncRecord pids;
+  zero(&pids, sizeof pids);
+  pids.kind = kSyncPids;
+  pids.init_pid = init;
+  pids.monitor_pid = getpid();
+  write_all(plan.sync_w, &pids, sizeof pids);
+
+  if (plan.new_user) {
+    const char* step = "write id maps";
+    int r = idmap_apply(plan.idmap, init, &step);
+    if (r < 0) fail_p(plan, init, step, -r);
+  }
+  char g = 'g';
+  if (write(go[1], &g, 1) != 1) fail_p(plan, init, "release init", errno);
+  close(go[1]);
+
+  // Become the monitor. It must not hold husk's terminal: 0..2 = /dev/null;
+  // of everything else it inherits only the fds named in its arguments.
+  safe_itoa(init, plan.pid_arg, sizeof plan.pid_arg);
+  int keep[3] = {-1, -1, -1};
+  if (plan.terminal) {
+    keep[0] = above_stdio(plan.console_monitor);
+  } else {
+    keep[0] = above_stdio(plan.stdin_w);
+    keep[1] = above_stdio(plan.stdout_r);
+    keep[2] = above_stdio(plan.stderr_r);
+  }
+  int devnull = above_stdio(plan.devnull);
+  for (int i = 0; i < 3; i++)
+    if (dup2(devnull, i) < 0) fail_p(plan, init, "dup2 /dev/null", errno);
+  syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  for (int k : keep)
+    if (k >= 0) fcntl(k, F_SETFD, 0);
+  plan.fds_arg[0] = 0;
+  if (plan.terminal) {
+    safe_itoa(keep[0], plan.fds_arg, sizeof plan.fds_arg);
+  } else {
+    for (int i = 0; i < 3; i++) append_num(plan.fds_arg, sizeof plan.fds_arg, keep[i], i > 0);
+  }
+  execve(plan.monitor_argv[0], plan.monitor_argv.data(), plan.environ_ptrs.data());
+  fail_p(plan, init, "exec monitor", errno, plan.monitor_argv[0]);
+}
+
+}  // namespace
+
+[[noreturn]] void run_intermediate(SpawnPlan& plan) {
+  // P0: a new session, so the monitor is detached from husk's terminal and
+  // process group; P0 exits at once so the monitor is not Node's child.
+  setsid();
+  pid_t p = fork();
+  if (p < 0) {
+    send_error(plan.sync_w, "fork", errno, nullptr);
+    _exit(125);
+  }
+  if (p > 0) _exit(0);
+  run_p(plan);
+}
+
+}  // namespace husk
