@@ -54,9 +54,8 @@ let setupCache: Setup | undefined;
 /** Runs test/setup.mjs (idempotent, fast when done) once per process and returns its record. */
 export function setup(): Setup {
   if (!setupCache) {
-    execFileSync(process.execPath, [path.join(repo, 'test', 'setup.mjs')], {
+    execFileSync('env', ['-i', `PATH=${PATH}`, process.execPath, path.join(repo, 'test', 'setup.mjs')], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: cleanEnv({}),
     });
     setupCache = JSON.parse(fs.readFileSync('/tmp/husk-test-fixtures/setup.json', 'utf8')) as Setup;
   }
@@ -192,7 +191,10 @@ export class Husk {
         env: { PATH },
       };
     }
-    return { file: argv[0]!, args: argv.slice(1), env };
+    // Through `env -i` as well: tap's processinfo plugin patches child_process
+    // to inject NODE_OPTIONS (its loaders) even into an explicit env.
+    const pairs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    return { file: 'env', args: ['-i', ...pairs, ...argv], env: { PATH } };
   }
 
   /** Starts husk and returns the child (pipes for stdio); for long-running or interactive use. */
