@@ -227,6 +227,8 @@ void logMonitorError(const char *msg, int err) {
 
 // ---------------------------------------------------------------- stdin sink
 
+int consoleFd = -1;  // until the pty master has been received
+bool consoleFdOpen() { return consoleFd >= 0; }
 int stdinSink = -1;  // pipe write end or pty master (shared with output)
 bool stdinSinkIsMaster = false;
 char *stdinBuf = nullptr;
@@ -258,8 +260,14 @@ void stdinFlush() {
   }
 }
 
+// With a tty, input that arrives before the pty master is queued for it.
+bool stdinAccepting() {
+  if (stdinSink >= 0) return true;
+  return opt.tty && consoleFdOpen();
+}
+
 void stdinAppend(const char *p, size_t n) {
-  if (stdinSink < 0 || stdinEofPending || n == 0) return;
+  if (!stdinAccepting() || stdinEofPending || n == 0) return;
   if (stdinLen + n > stdinCap) {
     size_t nc = stdinCap ? stdinCap : 4096;
     while (nc < stdinLen + n) nc *= 2;
@@ -723,7 +731,6 @@ void parseArgs(int argc, char **argv) {
 // ---------------------------------------------------------------- main loop
 
 int outFd = -1, errFd = -1;  // pipes (or outFd = pty master)
-int consoleFd = -1;
 int sigFd = -1;
 bool childExited = false;
 int childPidfd = -1;  // only if the container init is (impossibly) not our child
@@ -773,7 +780,10 @@ void receiveMaster() {
     stdinSinkIsMaster = true;
     if (havePendingWs) ioctl(masterFd, TIOCSWINSZ, &pendingWs);
     havePendingWs = false;
-  } else if (n != 0) {
+  } else {
+    stdinLen = 0;  // input queued for a master that will never come
+  }
+  if (masterFd < 0 && n != 0) {
     logMonitorError(n < 0 ? "cannot receive the pty master" : "console socket message without a file descriptor",
                     recvErr);
   }
@@ -791,6 +801,7 @@ void readOutput(int *fdp, bool isStderr) {
     if (*fdp == masterFd) {
       // Keep the master open for nothing else: stdin to it is pointless now.
       stdinSink = -1;
+      stdinLen = 0;
       masterFd = -1;
     }
     close(*fdp);
@@ -1039,6 +1050,7 @@ int main(int argc, char **argv) {
     pollOnce(kDraining, (int)left);
   }
   if (stdinSink >= 0 && !stdinSinkIsMaster) closeStdinPipe();
+  stdinLen = 0;  // input is pointless now; keep reading clients (for type 6)
   logFlush();
 
   // Exit file, then exit frame.
