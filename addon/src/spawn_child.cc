@@ -194,11 +194,22 @@ struct Init {
           fail("bind mount rootfs on", errno, target);
         break;
       case RootfsDriver::kFuseOverlayfs: {
-        pid_t pid = raw_fork(0);
+        // The FUSE daemon must not live in our mount namespace: pivot_root
+        // moves the root of every process of the namespace whose root is the
+        // old root, and a daemon rooted in its own mount would deadlock on
+        // itself. So it runs in a copy (M2) and its mount reaches us through
+        // a shared bind of the target, made private again afterwards
+        // (pivot_root refuses shared mounts).
+        if (mount(target, target, nullptr, MS_BIND, nullptr) < 0) fail("bind mount rootfs on", errno, target);
+        if (mount(nullptr, target, nullptr, MS_SHARED, nullptr) < 0) fail("make shared", errno, target);
+        int under = open(target, O_PATH | O_CLOEXEC);  // the bind, covered by the FUSE mount later
+        if (under < 0) fail("open rootfs", errno, target);
+        pid_t pid = raw_fork(CLONE_NEWNS);
         if (pid < 0) fail("fork fuse-overlayfs", errno);
         if (pid == 0) {
-          dup2(plan.devnull, 0);
-          dup2(plan.devnull, 1);
+          // Valid 0..2: it daemonizes with dup2(/dev/null) onto them, which
+          // would close a layer fd that landed on a free low number.
+          for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
           execve(plan.fuse_argv[0], const_cast<char* const*>(plan.fuse_argv.data()),
                  plan.envp_ptrs.data());
           _exit(127);
@@ -210,6 +221,12 @@ struct Init {
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
           fail("mount fuse-overlayfs on", WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ENOENT : EIO,
                target);
+        char up[40];
+        fd_path(up, under);
+        if (mount(nullptr, target, nullptr, MS_PRIVATE, nullptr) < 0 ||
+            mount(nullptr, up, nullptr, MS_PRIVATE, nullptr) < 0)
+          fail("make private", errno, target);
+        close(under);
         break;
       }
     }
