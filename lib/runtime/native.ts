@@ -3,14 +3,18 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import type { IdMapping, Spec } from './oci-spec.js';
 
-/** The package root (dist/lib/runtime -> root, or lib/runtime -> root). */
+/** The package root: the nearest directory above this file with husk's package.json. */
 export const packageRoot = (() => {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!dir.endsWith('/lib/runtime')) dir = path.dirname(dir);
-  const up = path.resolve(dir, '..', '..');
-  return path.basename(up) === 'dist' ? path.dirname(up) : up;
+  while (!existsSync(path.join(dir, 'binding.gyp'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('husk: cannot find its package directory (binding.gyp)');
+    dir = up;
+  }
+  return dir;
 })();
 
 export const nativeBuildDir = path.join(packageRoot, 'build', 'Release');

@@ -1,0 +1,28 @@
+// husk container <command>: the management group, with `cleanup` for the monitor.
+import type { CommandModule } from 'yargs';
+import { cleanupContainer } from '../../engine/containers.js';
+import { contextFrom, type GlobalArgs } from '../common.js';
+import { createCommand } from './create.js';
+import { logsCommand } from './logs.js';
+import { psCommand } from './ps.js';
+import { rmCommand } from './rm.js';
+import { runCommand } from './run.js';
+import { startCommand } from './start.js';
+
+const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> = {
+  command: 'cleanup <container>',
+  describe: 'Clean up after a container exited (run by its monitor)',
+  handler: (argv) => cleanupContainer(contextFrom(argv), argv.container),
+};
+
+export const CONTAINER_SUBCOMMANDS = [createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand];
+
+export const containerCommand: CommandModule = {
+  command: 'container',
+  describe: 'Manage containers',
+  builder: (y) => {
+    for (const c of CONTAINER_SUBCOMMANDS) y.command(c as CommandModule);
+    return y.demandCommand(1, 'Specify a container command');
+  },
+  handler: () => {},
+};

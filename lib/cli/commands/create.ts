@@ -1,0 +1,17 @@
+// husk create [OPTIONS] IMAGE [COMMAND [ARG...]]
+import type { CommandModule } from 'yargs';
+import { createContainer } from '../../engine/containers.js';
+import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { CREATE_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
+
+export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
+  command: 'create <image> [command..]',
+  describe: 'Create a new container without starting it',
+  builder: (y) => y.options(CREATE_OPTIONS).parserConfiguration({ 'populate--': true }) as never,
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    warnAboutUserns(ctx);
+    const view = await createContainer(ctx, toCreateOptions(argv));
+    process.stdout.write(`${view.record.id}\n`);
+  },
+};

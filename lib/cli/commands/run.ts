@@ -1,0 +1,37 @@
+// husk run [OPTIONS] IMAGE [COMMAND [ARG...]]
+import type { CommandModule } from 'yargs';
+import { createContainer, runAttached, startContainer } from '../../engine/containers.js';
+import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
+
+type RunArgs = CreateArgs & GlobalArgs & { detach: boolean; sigProxy: boolean };
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <image> [command..]',
+  describe: 'Run a command in a new container',
+  builder: (y) => y.options(RUN_OPTIONS).parserConfiguration({ 'populate--': true }) as never,
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    const opts = toCreateOptions(argv);
+    warnAboutUserns(ctx);
+    const view = await createContainer(ctx, opts);
+    if (argv.detach) {
+      startContainer(ctx, view);
+      process.stdout.write(`${view.record.id}\n`);
+      return;
+    }
+    process.exitCode = await runAttached(ctx, view, terminalIO(), argv.sigProxy);
+  },
+};
+
+export function terminalIO() {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    terminalSize: () => (process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : undefined),
+    onResize: (fn: () => void) => {
+      if (process.stdout.isTTY) process.stdout.on('resize', fn);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// What every command shares: the global options, the Context they select,
+// and small output helpers.
+import type { Options } from 'yargs';
+import { buildContext, type Context } from '../engine/context.js';
+
+export const GLOBAL_OPTIONS: Record<string, Options> = {
+  root: { type: 'string', describe: 'Storage root directory (images, containers)', global: true },
+  runroot: { type: 'string', describe: 'Directory for volatile state (sockets, locks)', global: true },
+  'storage-driver': { type: 'string', describe: 'Root filesystem driver: overlay, fuse-overlayfs or vfs', global: true },
+  'log-level': { type: 'string', describe: 'Log messages at this level or above (error, warn, info, debug)', global: true, default: 'warn' },
+};
+
+export interface GlobalArgs {
+  root?: string;
+  runroot?: string;
+  storageDriver?: string;
+}
+
+export function contextFrom(argv: GlobalArgs): Context {
+  return buildContext({ root: argv.root, runroot: argv.runroot, storageDriver: argv.storageDriver });
+}
+
+/** Prints the user namespace warning once per store (no subordinate ids). */
+export function warnAboutUserns(ctx: Context): void {
+  const w = ctx.userns()?.warning;
+  if (w) process.stderr.write(`WARN: ${w}\n`);
+}
+
+/** "3 seconds ago", "About a minute ago", "2 hours ago": docker's wording. */
+export function timeAgo(iso: string, now = Date.now()): string {
+  return `${humanDuration(now - Date.parse(iso))} ago`;
+}
+
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  const m = Math.round(s / 60);
+  if (m === 1) return 'About a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  const d = Math.round(s / 86400);
+  if (d < 14) return `${d} days`;
+  if (d < 60) return `${Math.round(d / 7)} weeks`;
+  if (d < 730) return `${Math.round(d / 30)} months`;
+  return `${Math.round(d / 365)} years`;
+}
+
+/** 1.23MB, 4.5kB: docker's decimal units. */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toPrecision(3).replace(/\.?0+$/, '')}${units[i]}`;
+}
+
+/** Columns padded to their widest cell, three spaces apart, as docker prints them. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}

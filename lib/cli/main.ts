@@ -1,0 +1,58 @@
+// The husk command line: global options, the command table, and the one
+// place where errors become a message and an exit code.
+import chalk from 'chalk';
+import yargs, { type CommandModule } from 'yargs';
+import { exitCodeFor, messageFor, UsageError } from '../engine/errors.js';
+import { protectContainerCommand } from './args.js';
+import { GLOBAL_OPTIONS } from './common.js';
+import { containerCommand } from './commands/container.js';
+import { createCommand } from './commands/create.js';
+import { imageCommand } from './commands/image.js';
+import { imagesCommand } from './commands/images.js';
+import { importCommand } from './commands/import.js';
+import { infoCommand } from './commands/info.js';
+import { logsCommand } from './commands/logs.js';
+import { psCommand } from './commands/ps.js';
+import { rmCommand } from './commands/rm.js';
+import { runCommand } from './commands/run.js';
+import { startCommand } from './commands/start.js';
+import { versionCommand } from './commands/version.js';
+import { CREATE_OPTIONS, RUN_OPTIONS } from './run-options.js';
+import { HUSK_VERSION } from '../engine/info.js';
+
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, infoCommand, versionCommand, containerCommand, imageCommand];
+
+function fail(err: unknown): void {
+  const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;
+  const label = noColor ? 'Error:' : chalk.red('Error:');
+  process.stderr.write(`${label} ${messageFor(err)}\n`);
+  if (process.env.HUSK_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+  process.exitCode = exitCodeFor(err);
+}
+
+export async function main(rawArgv: string[]): Promise<void> {
+  let argv = protectContainerCommand(rawArgv, [['run'], ['container', 'run']], RUN_OPTIONS, GLOBAL_OPTIONS);
+  argv = protectContainerCommand(argv, [['create'], ['container', 'create']], CREATE_OPTIONS, GLOBAL_OPTIONS);
+  const cli = yargs(argv)
+    .scriptName('husk')
+    .usage('Usage: husk [options] <command>\n\nA rootless, daemonless container engine.')
+    .options(GLOBAL_OPTIONS)
+    .option('no-color', { type: 'boolean', describe: 'Do not use colours', global: true })
+    .version(HUSK_VERSION)
+    .help()
+    .strict()
+    .demandCommand(1, 'Specify a command, for example: husk run --rm IMAGE echo hello')
+    .recommendCommands()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const c of COMMANDS) cli.command(c as CommandModule);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    fail(err);
+  }
+}
+
+void main(process.argv.slice(2));

@@ -1,0 +1,137 @@
+// The options `run` and `create` share, and their translation into the
+// engine's CreateOptions. All validation of user input happens here or in
+// the engine, before anything touches the disk.
+import fs from 'node:fs';
+import type { Options } from 'yargs';
+import type { CreateOptions } from '../engine/containers.js';
+import { UsageError } from '../engine/errors.js';
+import type { SecurityOptions } from '../runtime/spec.js';
+
+export const CREATE_OPTIONS: Record<string, Options> = {
+  interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
+  tty: { alias: 't', type: 'boolean', default: false, describe: 'Allocate a pseudo-TTY' },
+  rm: { type: 'boolean', default: false, describe: 'Remove the container when it exits' },
+  name: { type: 'string', describe: 'Assign a name to the container' },
+  env: { alias: 'e', type: 'string', array: true, nargs: 1, default: [], describe: 'Set environment variables (KEY=VALUE, or KEY to pass the host value)' },
+  'env-file': { type: 'string', array: true, nargs: 1, default: [], describe: 'Read environment variables from a file' },
+  entrypoint: { type: 'string', describe: 'Overwrite the image ENTRYPOINT ("" to clear it)' },
+  workdir: { alias: 'w', type: 'string', describe: 'Working directory inside the container' },
+  user: { alias: 'u', type: 'string', describe: 'Username or UID, optionally with group (USER[:GROUP])' },
+  hostname: { alias: 'h', type: 'string', describe: 'Container host name' },
+  'cap-add': { type: 'string', array: true, nargs: 1, default: [], describe: 'Add Linux capabilities' },
+  'cap-drop': { type: 'string', array: true, nargs: 1, default: [], describe: 'Drop Linux capabilities' },
+  privileged: { type: 'boolean', default: false, describe: 'Give extended privileges to the container' },
+  'read-only': { type: 'boolean', default: false, describe: 'Mount the container root filesystem read-only' },
+  'security-opt': { type: 'string', array: true, nargs: 1, default: [], describe: 'Security options: seccomp=unconfined|PROFILE.json, no-new-privileges' },
+  userns: { type: 'string', describe: 'User namespace mode: "" (default) or keep-id' },
+  network: { alias: ['net'], type: 'string', default: 'private', describe: 'Network mode: none, host, or private (loopback only)' },
+};
+
+export const RUN_OPTIONS: Record<string, Options> = {
+  ...CREATE_OPTIONS,
+  detach: { alias: 'd', type: 'boolean', default: false, describe: 'Run the container in the background and print its ID' },
+  'sig-proxy': { type: 'boolean', default: true, describe: 'Proxy received signals to the container' },
+};
+
+export interface CreateArgs {
+  image: string;
+  command?: string[];
+  '--'?: string[];
+  interactive: boolean;
+  tty: boolean;
+  rm: boolean;
+  name?: string;
+  env: string[];
+  envFile: string[];
+  entrypoint?: string;
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  readOnly: boolean;
+  securityOpt: string[];
+  userns?: string;
+  network: string;
+}
+
+/** Lines of KEY=VALUE; # comments and blank lines skipped; a bare KEY takes the host value. */
+export function parseEnvFile(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--env-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return text.split('\n').flatMap((line, n) => {
+    const l = line.replace(/\r$/, '');
+    if (!l.trim() || l.trimStart().startsWith('#')) return [];
+    return [envEntry(l, `--env-file ${file} line ${n + 1}`)];
+  });
+}
+
+function envEntry(entry: string, where: string): string {
+  const eq = entry.indexOf('=');
+  const key = eq < 0 ? entry : entry.slice(0, eq);
+  if (!key || /\s/.test(key)) throw new UsageError(`${where}: invalid environment variable "${entry}": expected KEY=VALUE`);
+  if (eq >= 0) return entry;
+  const host = process.env[key];
+  return host === undefined ? '' : `${key}=${host}`;
+}
+
+export function parseSecurityOpts(opts: string[]): SecurityOptions {
+  const sec: SecurityOptions = { seccomp: 'default', noNewPrivileges: false };
+  for (const o of opts) {
+    const [key, value] = o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : o.split(':', 2);
+    if (key === 'no-new-privileges') {
+      if (value !== undefined && value !== 'true' && value !== 'false') throw new UsageError(`invalid --security-opt "${o}": no-new-privileges takes true or false`);
+      sec.noNewPrivileges = value !== 'false';
+    } else if (key === 'seccomp' && value) {
+      if (value === 'unconfined') sec.seccomp = 'unconfined';
+      else {
+        if (!fs.existsSync(value)) throw new UsageError(`invalid --security-opt "${o}": seccomp profile ${value} does not exist`);
+        sec.seccomp = { file: value };
+      }
+    } else if (key === 'label' || key === 'apparmor' || key === 'mask' || key === 'unmask') {
+      // SELinux and AppArmor do not exist on this kind of host; accepted for compatibility.
+    } else {
+      throw new UsageError(`invalid --security-opt "${o}": use seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges`);
+    }
+  }
+  return sec;
+}
+
+export function toCreateOptions(a: CreateArgs): CreateOptions {
+  const network = a.network === 'bridge' || a.network === 'default' || a.network === 'slirp4netns' || a.network === 'pasta' ? 'private' : a.network;
+  if (network !== 'private' && network !== 'none' && network !== 'host') {
+    throw new UsageError(`invalid --network "${a.network}": use none, host or private (user networks are not supported yet)`);
+  }
+  if (a.userns !== undefined && a.userns !== '' && a.userns !== 'keep-id' && a.userns !== 'host') {
+    throw new UsageError(`invalid --userns "${a.userns}": use keep-id`);
+  }
+  const env = [
+    ...a.envFile.flatMap(parseEnvFile),
+    ...a.env.map((e) => envEntry(e, '--env')),
+  ].filter(Boolean);
+  return {
+    image: a.image,
+    command: a['--'] ?? a.command ?? [],
+    name: a.name,
+    entrypoint: a.entrypoint,
+    env,
+    workdir: a.workdir,
+    user: a.user,
+    hostname: a.hostname,
+    capAdd: a.capAdd,
+    capDrop: a.capDrop,
+    privileged: a.privileged,
+    readOnly: a.readOnly,
+    security: parseSecurityOpts(a.securityOpt),
+    keepId: a.userns === 'keep-id',
+    network,
+    tty: a.tty,
+    interactive: a.interactive,
+    autoRemove: a.rm,
+  };
+}

@@ -1,0 +1,430 @@
+// What container commands do: create, start, run, attach, remove, clean up,
+// logs. The CLI calls these and prints; nothing here prints.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ImageStore } from '../image/store.js';
+import { AttachClient, FRAME_CLEANUP_TAKEN, FRAME_STDIN_EOF } from '../runtime/attach.js';
+import {
+  ContainerStore, isAlive, procStartTime,
+  type ContainerRecord, type ContainerState, type ContainerView,
+} from '../runtime/container-store.js';
+import { monitorPath, native, packageRoot } from '../runtime/native.js';
+import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
+import { mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
+import { chooseDriver, rootfsPlan, DRIVER_FALLBACKS } from '../storage/driver.js';
+import { removeTrees } from '../storage/userns-helper.js';
+import type { Context } from './context.js';
+import { ConflictError, execErrorFrom, HuskError, UsageError } from './errors.js';
+import { generateName, NAME_PATTERN } from './names.js';
+import { NativeError } from '../runtime/native.js';
+
+export interface CreateOptions {
+  image: string;
+  command: string[];
+  name?: string;
+  entrypoint?: string;
+  env: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  readOnly: boolean;
+  security: SecurityOptions;
+  keepId: boolean;
+  network: 'private' | 'none' | 'host';
+  tty: boolean;
+  interactive: boolean;
+  autoRemove: boolean;
+}
+
+const START_TIMEOUT_MS = 30_000;
+
+export async function createContainer(ctx: Context, opts: CreateOptions): Promise<ContainerView> {
+  const images = new ImageStore(ctx);
+  const image = images.getImage(opts.image);
+  const imageConfig = images.imageConfig(image).config ?? {};
+  const layerDirs = images.layerDirs(image);
+  const store = new ContainerStore(ctx);
+  if (opts.keepId && !ctx.rootless) throw new UsageError('--userns=keep-id is only supported when husk runs rootless');
+  if (opts.name !== undefined && !NAME_PATTERN.test(opts.name)) {
+    throw new UsageError(`invalid container name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+
+  const id = crypto.randomBytes(32).toString('hex');
+  const p = store.paths(id);
+  const hostname = opts.hostname ?? id.slice(0, 12);
+  const spec = buildSpec({
+    image: imageConfig,
+    layerDirsTopFirst: [...layerDirs].reverse(),
+    command: opts.command,
+    entrypoint: opts.entrypoint,
+    env: opts.env,
+    workdir: opts.workdir,
+    user: opts.user,
+    hostname,
+    capAdd: opts.capAdd,
+    capDrop: opts.capDrop,
+    privileged: opts.privileged,
+    readOnly: opts.readOnly,
+    security: opts.security,
+    network: opts.network,
+    tty: opts.tty,
+    userns: ctx.userns(),
+    keepId: opts.keepId ? { uid: ctx.uid, gid: ctx.gid } : undefined,
+    rootfs: p.rootfs,
+    etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+  });
+
+  const driver = chooseDriver(ctx);
+  const record: ContainerRecord = {
+    id,
+    name: '',
+    image: opts.image,
+    imageId: image.id,
+    imageName: image.names[0] ?? image.id,
+    args: spec.process.args,
+    created: new Date().toISOString(),
+    autoRemove: opts.autoRemove,
+    tty: opts.tty,
+    openStdin: opts.interactive,
+    hostname,
+    network: opts.network,
+    storageDriver: driver,
+    rootless: ctx.rootless,
+  };
+  // The record claims the name; everything after it is undone on failure.
+  store.locked(() => {
+    const taken = new Set(store.list().map((c) => c.record.name));
+    if (opts.name !== undefined && taken.has(opts.name)) {
+      throw new ConflictError(`the container name "${opts.name}" is already in use: remove that container or choose another name`);
+    }
+    record.name = opts.name ?? generateName(taken);
+    mkdirPrivate(p.dir);
+    writeJsonAtomic(p.record, record);
+  });
+  try {
+    writeEtcFiles(p, hostname, opts.network);
+    for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
+    makeWorkdir(spec.process.cwd, layerDirs, p.upper);
+    writeJsonAtomic(p.config, spec);
+    mkdirPrivate(p.run);
+    native().mkfifo(p.execFifo, 0o600);
+    const result = spawnWithFallback(ctx, record, spec, p, layerDirs);
+    const state: ContainerState = { pid: result.pid, pidStartTime: procStartTime(result.pid) ?? '', monitorPid: result.monitorPid };
+    writeJsonAtomic(p.state, state);
+    return { record, state, status: 'created' };
+  } catch (err) {
+    removeContainerFiles(ctx, store, id);
+    throw err;
+  }
+}
+
+type Paths = ReturnType<ContainerStore['paths']>;
+
+function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[]) {
+  for (;;) {
+    try {
+      return native().createContainer({
+        spec,
+        bundle: p.dir,
+        rootfs: rootfsPlan(record.storageDriver, layerDirs, p),
+        usernsHelpers: ctx.userns()?.helpers ?? false,
+        execFifo: p.execFifo,
+        monitorArgv: monitorArgv(ctx, record, p),
+        openStdin: record.openStdin,
+        timeoutMs: START_TIMEOUT_MS,
+      });
+    } catch (err) {
+      // A kernel that refuses overlay in a user namespace: try the next driver, once per store.
+      const next = DRIVER_FALLBACKS[record.storageDriver];
+      if (!(err instanceof NativeError) || !err.step?.startsWith('mount overlay') || !next || ctx.storageDriver) throw err;
+      record.storageDriver = next(ctx);
+      writeJsonAtomic(p.record, record);
+    }
+  }
+}
+
+function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {
+  const cleanup = [process.execPath, path.join(packageRoot, 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', record.id];
+  const argv = [monitorPath, '--id', record.id, '--log', p.log, '--attach', p.attach, '--exit', p.exit];
+  if (record.tty) argv.push('--tty');
+  if (record.openStdin) argv.push('--stdin');
+  for (const a of cleanup) argv.push('--cleanup-arg', a);
+  return argv;
+}
+
+function writeEtcFiles(p: Paths, hostname: string, network: string): void {
+  const hosts = network === 'host' ? readOr('/etc/hosts', '') : '';
+  fs.writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n${hosts}`, { mode: 0o644 });
+  fs.writeFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
+  // Loopback resolvers of the host are unreachable from a private network namespace.
+  const resolv = readOr('/etc/resolv.conf', '')
+    .split('\n')
+    .filter((l) => network === 'host' || !/^\s*nameserver\s+(127\.|::1)/.test(l))
+    .join('\n');
+  fs.writeFileSync(p.resolvConf, resolv, { mode: 0o644 });
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** docker creates a missing working directory; the upper layer is where it can. */
+function makeWorkdir(cwd: string, layerDirs: string[], upper: string): void {
+  if (cwd === '/' || layerDirs.some((d) => fs.existsSync(path.join(d, cwd)))) return;
+  fs.mkdirSync(path.join(upper, cwd), { recursive: true, mode: 0o755 });
+}
+
+/** Releases the container's init: from here on, its own program runs. */
+export function startContainer(ctx: Context, view: ContainerView): void {
+  const store = new ContainerStore(ctx);
+  const p = store.paths(view.record.id);
+  if (!view.state || view.status !== 'created' || !isAlive(view.state)) {
+    throw new ConflictError(`container ${view.record.name} cannot be started: it is ${view.status}`);
+  }
+  try {
+    native().startContainer(p.execFifo, view.state.pid, START_TIMEOUT_MS);
+  } catch (err) {
+    throw execErrorFrom(err);
+  } finally {
+    fs.rmSync(p.execFifo, { force: true });
+  }
+  view.state.startedAt = new Date().toISOString();
+  writeJsonAtomic(p.state, view.state);
+  view.status = 'running';
+}
+
+export interface AttachIO {
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Terminal size to pass on, and a way to hear about changes. */
+  terminalSize?: () => { rows: number; cols: number } | undefined;
+  onResize?: (fn: () => void) => void;
+}
+
+/**
+ * Runs a created container in the foreground: attach, start, stream, and
+ * return its exit code. With autoRemove the container is removed here, not
+ * by the monitor's cleanup (which the monitor is told to skip).
+ */
+export async function runAttached(ctx: Context, view: ContainerView, io: AttachIO, sigProxy: boolean): Promise<number> {
+  const store = new ContainerStore(ctx);
+  const p = store.paths(view.record.id);
+  let exitCode: number | undefined;
+  let closedResolve!: () => void;
+  const closed = new Promise<void>((r) => (closedResolve = r));
+  const client = await AttachClient.connect(p.attach, {
+    stdout: (d) => io.stdout.write(d),
+    stderr: (d) => io.stderr.write(d),
+    exit: (code) => {
+      exitCode = code;
+      if (view.record.autoRemove) client.send(FRAME_CLEANUP_TAKEN);
+      client.close();
+    },
+    closed: () => closedResolve(),
+  });
+  const restore = wireStdin(client, view, io);
+  const size = io.terminalSize?.();
+  if (view.record.tty && size) client.resize(size.rows, size.cols);
+  io.onResize?.(() => {
+    const s = io.terminalSize?.();
+    if (s) client.resize(s.rows, s.cols);
+  });
+  const unproxy = sigProxy && !view.record.tty ? proxySignals(view) : () => {};
+  try {
+    startContainer(ctx, view);
+  } catch (err) {
+    client.close();
+    restore();
+    unproxy();
+    if (view.record.autoRemove) removeAfterExit(ctx, view);
+    throw err;
+  }
+  await closed;
+  restore();
+  unproxy();
+  if (exitCode === undefined) {
+    // The monitor went away without telling us; the exit file may still say.
+    const after = store.view(view.record.id);
+    if (after?.exit) exitCode = after.exit.exitCode;
+    else throw new HuskError(`lost the connection to container ${view.record.name} before it exited`);
+  }
+  if (view.record.autoRemove) removeAfterExit(ctx, view);
+  return exitCode;
+}
+
+function wireStdin(client: AttachClient, view: ContainerView, io: AttachIO): () => void {
+  const stdin = io.stdin;
+  if (!stdin || !(view.record.openStdin || view.record.tty)) return () => {};
+  const raw = view.record.tty && stdin.isTTY && stdin.setRawMode;
+  if (raw) stdin.setRawMode!(true);
+  const onData = (d: Buffer) => client.sendStdin(d);
+  const onEnd = () => client.send(FRAME_STDIN_EOF);
+  stdin.on('data', onData);
+  stdin.on('end', onEnd);
+  return () => {
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    if (raw) stdin.setRawMode!(false);
+    stdin.pause();
+    (stdin as NodeJS.ReadableStream & { unref?: () => void }).unref?.();
+  };
+}
+
+const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+function proxySignals(view: ContainerView): () => void {
+  const handler = (sig: NodeJS.Signals) => {
+    try {
+      if (view.state) process.kill(view.state.pid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  for (const s of PROXIED_SIGNALS) process.on(s, handler);
+  return () => {
+    for (const s of PROXIED_SIGNALS) process.off(s, handler);
+  };
+}
+
+/** Waits for the monitor to finish with the container, then removes it. */
+function removeAfterExit(ctx: Context, view: ContainerView): void {
+  if (view.state) waitForExit(view.state.monitorPid, 5000);
+  removeContainerFiles(ctx, new ContainerStore(ctx), view.record.id);
+}
+
+function waitForExit(pid: number, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    // Zombies still answer kill(0): they are done.
+    try {
+      if (/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) return true;
+    } catch {
+      return true;
+    }
+    Atomics.wait(sleeper, 0, 0, 5);
+  }
+  return false;
+}
+
+export interface RemoveReport {
+  id: string;
+  /** The name or ID as the user gave it. */
+  name: string;
+  error?: Error;
+}
+
+/** Removes containers one by one; a failure is reported, not thrown, so the rest go on. */
+export async function removeContainers(ctx: Context, names: string[], force: boolean): Promise<RemoveReport[]> {
+  const store = new ContainerStore(ctx);
+  const reports: RemoveReport[] = [];
+  for (const name of names) {
+    try {
+      const view = store.get(name);
+      await removeContainer(ctx, view, force);
+      reports.push({ id: view.record.id, name });
+    } catch (err) {
+      reports.push({ id: name, name, error: err as Error });
+    }
+  }
+  return reports;
+}
+
+export async function removeContainer(ctx: Context, view: ContainerView, force: boolean): Promise<void> {
+  const store = new ContainerStore(ctx);
+  const alive = view.state && isAlive(view.state);
+  if (alive && !force) {
+    throw new ConflictError(`cannot remove container ${view.record.id} as it is ${view.status}: stop it first or use -f`);
+  }
+  if (alive && view.state) {
+    // Tell the monitor we remove the container ourselves, so it starts no cleanup process.
+    const client = await AttachClient.connect(store.paths(view.record.id).attach, {
+      stdout: () => {}, stderr: () => {}, exit: () => {}, closed: () => {},
+    }).catch(() => undefined);
+    client?.send(FRAME_CLEANUP_TAKEN);
+    try {
+      process.kill(view.state.pid, 'SIGKILL');
+    } catch {
+      /* exited meanwhile */
+    }
+    waitForExit(view.state.monitorPid, 10_000);
+    client?.close();
+  } else if (view.state && !view.state.startedAt) {
+    // Created, never started: the monitor waits on an init that waits on us.
+    try {
+      process.kill(view.state.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    waitForExit(view.state.monitorPid, 10_000);
+  }
+  removeContainerFiles(ctx, store, view.record.id);
+}
+
+function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): void {
+  const p = store.paths(id);
+  store.locked(() => {
+    // The record goes first: a half-removed container is then invisible, never listed broken.
+    fs.rmSync(p.record, { force: true });
+    removeTrees(ctx.userns(), [p.dir, p.run]);
+  });
+}
+
+/** Run by the monitor after the container exited (`husk container cleanup`). */
+export function cleanupContainer(ctx: Context, id: string): void {
+  const store = new ContainerStore(ctx);
+  const view = store.find(id);
+  if (!view || view.status === 'running') return;
+  if (view.record.autoRemove) {
+    removeContainerFiles(ctx, store, view.record.id);
+    return;
+  }
+  fs.rmSync(store.paths(view.record.id).run, { recursive: true, force: true });
+}
+
+export interface LogRecord {
+  time: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** Reads the k8s-file log: "<time> <stream> <F|P> <text>"; P records continue the line. */
+export function readLogs(ctx: Context, view: ContainerView): LogRecord[] {
+  const file = new ContainerStore(ctx).paths(view.record.id).log;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: LogRecord[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (stdout|stderr) ([FP]) ?(.*)$/.exec(line);
+    if (!m) continue;
+    out.push({ time: m[1]!, stream: m[2] as 'stdout' | 'stderr', text: m[3] === 'F' ? `${m[4]}\n` : m[4]! });
+  }
+  return out;
+}
+
+export function listContainers(ctx: Context, all: boolean): ContainerView[] {
+  const views = new ContainerStore(ctx).list();
+  return all ? views : views.filter((v) => v.status === 'running');
+}
+
+export function getContainer(ctx: Context, nameOrId: string): ContainerView {
+  return new ContainerStore(ctx).get(nameOrId);
+}

@@ -1,0 +1,89 @@
+// `husk info`: what this host offers a container engine, checked, not assumed.
+import fs from 'node:fs';
+import os from 'node:os';
+import { ImageStore } from '../image/store.js';
+import { ContainerStore } from '../runtime/container-store.js';
+import { chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
+import { readSubids } from '../storage/subid.js';
+import type { Context } from './context.js';
+
+export const HUSK_VERSION = '0.1.0';
+
+function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(':')) {
+    const p = `${dir}/${name}`;
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+function readOr(file: string, fallback = ''): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return fallback;
+  }
+}
+
+function cgroupInfo() {
+  const mounts = readOr('/proc/self/mounts').split('\n');
+  const v2Root = mounts.find((l) => l.split(' ')[1] === '/sys/fs/cgroup' && l.split(' ')[2] === 'cgroup2');
+  const version = v2Root ? 'v2' : mounts.some((l) => l.split(' ')[2] === 'cgroup2') ? 'hybrid (v1 controllers, cgroup2 without them)' : 'v1';
+  // Under v2, what the user's own cgroup may use: its parent's subtree_control is what is delegated.
+  const own = readOr('/proc/self/cgroup').split('\n').find((l) => l.startsWith('0::'))?.slice(3);
+  const controllers = v2Root && own !== undefined ? readOr(`/sys/fs/cgroup${own}/cgroup.controllers`).split(' ').filter(Boolean) : [];
+  return { version, controllers };
+}
+
+export function hostInfo(ctx: Context) {
+  const userns = ctx.userns();
+  const subuids = ctx.rootless ? readSubids('/etc/subuid', ctx.user, ctx.uid) : [];
+  const cgroups = cgroupInfo();
+  const images = new ImageStore(ctx).listImages();
+  const containers = new ContainerStore(ctx).list();
+  return {
+    host: {
+      arch: process.arch === 'x64' ? 'amd64' : process.arch,
+      kernel: os.release(),
+      os: 'linux',
+      distribution: readOr('/etc/os-release').match(/^PRETTY_NAME="?([^"\n]*)"?/m)?.[1] ?? 'unknown',
+      hostname: os.hostname(),
+      cpus: os.cpus().length,
+      memTotal: os.totalmem(),
+      rootless: ctx.rootless,
+      userNamespaces: {
+        maxUserNamespaces: Number(readOr('/proc/sys/user/max_user_namespaces', '0')),
+        unprivilegedUsernsClone: readOr('/proc/sys/kernel/unprivileged_userns_clone', 'n/a'),
+        newuidmap: which('newuidmap') ?? 'not installed',
+        newgidmap: which('newgidmap') ?? 'not installed',
+        subordinateRanges: subuids.map((r) => `${r.start}:${r.count}`),
+        uidMap: userns ? userns.uidMappings.map((m) => `${m.containerID}:${m.hostID}:${m.size}`) : ['host (rootful)'],
+        gidMap: userns ? userns.gidMappings.map((m) => `${m.containerID}:${m.hostID}:${m.size}`) : ['host (rootful)'],
+        mapping: !userns ? 'none (rootful)' : userns.helpers ? 'subordinate range via newuidmap/newgidmap' : 'single id (fallback)',
+      },
+      cgroups,
+      networkHelpers: {
+        pasta: which('pasta') ?? 'not installed',
+        slirp4netns: which('slirp4netns') ?? 'not installed',
+      },
+    },
+    store: {
+      graphDriverName: chooseDriver(ctx),
+      fuseOverlayfs: fuseOverlayfsPath() ?? 'not installed',
+      graphRoot: ctx.paths.dataRoot,
+      runRoot: ctx.paths.runRoot,
+      imageStore: { number: images.length },
+      containerStore: {
+        number: containers.length,
+        running: containers.filter((c) => c.status === 'running').length,
+        stopped: containers.filter((c) => c.status !== 'running').length,
+      },
+    },
+    version: { version: HUSK_VERSION, node: process.version },
+  };
+}

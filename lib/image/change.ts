@@ -1,0 +1,117 @@
+// `--change` instructions (import, commit): the Dockerfile instructions that
+// only touch the image config, applied to an ImageRuntimeConfig.
+import { UsageError } from '../engine/errors.js';
+import type { ImageRuntimeConfig } from './types.js';
+
+const SUPPORTED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
+
+/** JSON array form or shell form ("sh -c" the text), as in a Dockerfile. */
+export function parseCommandForm(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed) && parsed.every((a) => typeof a === 'string')) return parsed as string[];
+    } catch {
+      /* not JSON: shell form, as docker treats it */
+    }
+  }
+  return ['/bin/sh', '-c', trimmed];
+}
+
+/** Splits `A=1 "B=two words"` or `A value with spaces` (legacy form). */
+export function parseKeyValues(text: string, what: string): Array<[string, string]> {
+  const trimmed = text.trim();
+  if (!trimmed.includes('=') || /^[^\s=]+\s/.test(trimmed) && !/^[^\s=]+=/.test(trimmed)) {
+    const m = /^(\S+)\s+([\s\S]*)$/.exec(trimmed);
+    if (!m) throw new UsageError(`${what} needs a name and a value: "${text}"`);
+    return [[m[1]!, m[2]!]];
+  }
+  const out: Array<[string, string]> = [];
+  for (const word of splitWords(trimmed)) {
+    const eq = word.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${what} "${word}" must be NAME=VALUE`);
+    out.push([word.slice(0, eq), word.slice(eq + 1)]);
+  }
+  return out;
+}
+
+/** Shell-like word splitting with double/single quotes and backslashes. */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new UsageError(`unterminated quote in "${text}"`);
+  if (inWord) words.push(cur);
+  return words;
+}
+
+export function applyChange(config: ImageRuntimeConfig, change: string): void {
+  const m = /^\s*(\w+)\s*([\s\S]*)$/.exec(change);
+  const instruction = m?.[1]?.toUpperCase();
+  const args = m?.[2]?.trim() ?? '';
+  if (!instruction || !SUPPORTED.includes(instruction)) {
+    throw new UsageError(`invalid --change "${change}": must be one of ${SUPPORTED.join(', ')} followed by its arguments`);
+  }
+  if (!args) throw new UsageError(`invalid --change "${change}": ${instruction} needs an argument`);
+  switch (instruction) {
+    case 'CMD':
+      config.Cmd = parseCommandForm(args);
+      break;
+    case 'ENTRYPOINT':
+      config.Entrypoint = parseCommandForm(args);
+      break;
+    case 'ENV': {
+      const env = config.Env ?? [];
+      for (const [k, v] of parseKeyValues(args, 'ENV')) {
+        const i = env.findIndex((e) => e.startsWith(`${k}=`));
+        if (i >= 0) env[i] = `${k}=${v}`;
+        else env.push(`${k}=${v}`);
+      }
+      config.Env = env;
+      break;
+    }
+    case 'LABEL':
+      config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(parseKeyValues(args, 'LABEL')) };
+      break;
+    case 'EXPOSE':
+      config.ExposedPorts ??= {};
+      for (const p of splitWords(args)) config.ExposedPorts[p.includes('/') ? p : `${p}/tcp`] = {};
+      break;
+    case 'VOLUME':
+      config.Volumes ??= {};
+      for (const v of args.startsWith('[') ? parseCommandForm(args) : splitWords(args)) config.Volumes[v] = {};
+      break;
+    case 'USER':
+      config.User = args;
+      break;
+    case 'WORKDIR':
+      config.WorkingDir = args;
+      break;
+    case 'STOPSIGNAL':
+      config.StopSignal = args;
+      break;
+  }
+}

@@ -1,0 +1,49 @@
+// OCI image config and husk's records of images and layers.
+
+export interface ImageRuntimeConfig {
+  User?: string;
+  Env?: string[];
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  ExposedPorts?: Record<string, object>;
+  Volumes?: Record<string, object>;
+}
+
+export interface ImageConfig {
+  created?: string;
+  author?: string;
+  architecture: string;
+  os: string;
+  config: ImageRuntimeConfig;
+  rootfs: { type: 'layers'; diff_ids: string[] };
+  history?: Array<{ created?: string; created_by?: string; comment?: string; empty_layer?: boolean }>;
+}
+
+export interface ImageRecord {
+  /** sha256 hex of the config blob, the image ID. */
+  id: string;
+  /** Fully qualified names: localhost/busybox:latest. */
+  names: string[];
+  /** Digest of the manifest ("sha256:..."). */
+  digest: string;
+  created: string;
+  /** Chain ids, bottom layer first. */
+  layers: string[];
+  /** Sum of the uncompressed layer sizes. */
+  size: number;
+}
+
+export interface LayerRecord {
+  chainId: string; // hex
+  diffId: string; // sha256:hex of the uncompressed tar
+  parent?: string;
+  size: number;
+  created: string;
+}
+
+export const MEDIA_TYPE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const MEDIA_TYPE_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const MEDIA_TYPE_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';

@@ -1,0 +1,80 @@
+// Client side of the monitor's attach socket (addon/monitor/README.md):
+// frames of [u8 type][u32 BE length][payload] both ways.
+import net from 'node:net';
+
+export const FRAME_STDIN = 0;
+export const FRAME_STDOUT = 1;
+export const FRAME_STDERR = 2;
+export const FRAME_EXIT = 3;
+export const FRAME_RESIZE = 4;
+export const FRAME_STDIN_EOF = 5;
+export const FRAME_CLEANUP_TAKEN = 6;
+
+export function frame(type: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt8(type, 0);
+  head.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([head, payload]);
+}
+
+export interface AttachHandlers {
+  stdout(data: Buffer): void;
+  stderr(data: Buffer): void;
+  exit(code: number): void;
+  /** The monitor closed the connection. */
+  closed(): void;
+}
+
+export class AttachClient {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  private constructor(private readonly socket: net.Socket, private readonly handlers: AttachHandlers) {
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('close', () => handlers.closed());
+    socket.on('error', () => { /* 'close' follows */ });
+  }
+
+  static connect(socketPath: string, handlers: AttachHandlers): Promise<AttachClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.createConnection(socketPath);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new AttachClient(socket, handlers));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  private onData(data: Buffer): void {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, data]) : data;
+    while (this.buffer.length >= 5) {
+      const len = this.buffer.readUInt32BE(1);
+      if (this.buffer.length < 5 + len) break;
+      const type = this.buffer.readUInt8(0);
+      const payload = this.buffer.subarray(5, 5 + len);
+      this.buffer = this.buffer.subarray(5 + len);
+      if (type === FRAME_STDOUT) this.handlers.stdout(payload);
+      else if (type === FRAME_STDERR) this.handlers.stderr(payload);
+      else if (type === FRAME_EXIT) this.handlers.exit(payload.readInt32BE(0));
+    }
+  }
+
+  send(type: number, payload?: Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(frame(type, payload));
+  }
+
+  sendStdin(data: Uint8Array): void {
+    this.send(FRAME_STDIN, data);
+  }
+
+  resize(rows: number, cols: number): void {
+    const p = Buffer.alloc(4);
+    p.writeUInt16BE(rows, 0);
+    p.writeUInt16BE(cols, 2);
+    this.send(FRAME_RESIZE, p);
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+}

@@ -1,0 +1,51 @@
+// Capability names, podman's default set, and --cap-add/--cap-drop.
+import fs from 'node:fs';
+import { UsageError } from '../engine/errors.js';
+
+/** In kernel order: the index is the capability number. */
+export const ALL_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL',
+  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT',
+  'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE',
+  'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG',
+  'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+];
+
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_NET_BIND_SERVICE',
+  'CAP_SETFCAP', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_SETUID', 'CAP_SYS_CHROOT',
+];
+
+/** The capabilities this kernel knows (cap_last_cap). */
+export function kernelCapabilities(): string[] {
+  let last = ALL_CAPABILITIES.length - 1;
+  try {
+    last = Math.min(last, Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim()));
+  } catch {
+    /* keep the full list */
+  }
+  return ALL_CAPABILITIES.slice(0, last + 1);
+}
+
+export function normalizeCapability(name: string): string {
+  const upper = name.trim().toUpperCase();
+  if (upper === 'ALL') return 'ALL';
+  const full = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+  if (!ALL_CAPABILITIES.includes(full)) throw new UsageError(`unknown capability "${name}": use a name such as NET_ADMIN or CAP_NET_ADMIN`);
+  return full;
+}
+
+/** The resulting set, in kernel order. --cap-drop wins over the defaults, --cap-add over --cap-drop ALL. */
+export function resolveCapabilities(add: string[], drop: string[], privileged: boolean): string[] {
+  const known = kernelCapabilities();
+  if (privileged) return known;
+  const adds = add.map(normalizeCapability);
+  const drops = drop.map(normalizeCapability);
+  let set = new Set(drops.includes('ALL') ? [] : DEFAULT_CAPABILITIES);
+  for (const d of drops) set.delete(d);
+  if (adds.includes('ALL')) set = new Set(known);
+  for (const a of adds) if (a !== 'ALL') set.add(a);
+  return known.filter((c) => set.has(c));
+}

@@ -1,0 +1,153 @@
+// Containers on disk: a directory per container holding its bundle
+// (config.json), its husk record, its state, its log and the overlay upper
+// directory; volatile files (attach socket, exec FIFO) live under runRoot.
+// Status is derived from what is on disk and in /proc, never stored twice.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../engine/context.js';
+import { NotFoundError } from '../engine/errors.js';
+import { mkdirPrivate, readJsonIfExists } from '../storage/atomic.js';
+import type { DriverName } from '../storage/driver.js';
+import { withLockSync } from '../storage/lock.js';
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  /** The image as the user named it, and what it resolved to. */
+  image: string;
+  imageId: string;
+  imageName: string;
+  args: string[];
+  created: string;
+  autoRemove: boolean;
+  tty: boolean;
+  openStdin: boolean;
+  hostname: string;
+  network: 'private' | 'none' | 'host';
+  storageDriver: DriverName;
+  /** Rootful or rootless: which mapping owns the container's files. */
+  rootless: boolean;
+}
+
+export interface ContainerState {
+  pid: number;
+  /** Field 22 of /proc/PID/stat at creation: tells a live pid from a reused one. */
+  pidStartTime: string;
+  monitorPid: number;
+  startedAt?: string;
+}
+
+export interface ExitRecord {
+  exitCode: number;
+  finishedAt: string;
+}
+
+export type Status = 'created' | 'running' | 'exited' | 'stopped';
+
+export interface ContainerView {
+  record: ContainerRecord;
+  state?: ContainerState;
+  exit?: ExitRecord;
+  status: Status;
+}
+
+export function procStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: count fields after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(state: ContainerState): boolean {
+  return procStartTime(state.pid) === state.pidStartTime;
+}
+
+export class ContainerStore {
+  readonly dir: string;
+  readonly runDir: string;
+  private readonly lockFile: string;
+
+  constructor(readonly ctx: Context) {
+    this.dir = path.join(ctx.paths.dataRoot, 'containers');
+    this.runDir = path.join(ctx.paths.runRoot, 'c');
+    this.lockFile = path.join(ctx.paths.dataRoot, 'containers.lock');
+  }
+
+  locked<T>(fn: () => T): T {
+    mkdirPrivate(this.dir);
+    return withLockSync(this.lockFile, fn);
+  }
+
+  paths(id: string) {
+    const dir = path.join(this.dir, id);
+    const run = path.join(this.runDir, id);
+    return {
+      dir,
+      record: path.join(dir, 'container.json'),
+      config: path.join(dir, 'config.json'),
+      state: path.join(dir, 'state.json'),
+      exit: path.join(dir, 'exit.json'),
+      log: path.join(dir, 'ctr.log'),
+      upper: path.join(dir, 'upper'),
+      work: path.join(dir, 'work'),
+      rootfs: path.join(dir, 'rootfs'),
+      hosts: path.join(dir, 'hosts'),
+      hostname: path.join(dir, 'hostname'),
+      resolvConf: path.join(dir, 'resolv.conf'),
+      run,
+      attach: path.join(run, 'attach'),
+      execFifo: path.join(run, 'exec.fifo'),
+    };
+  }
+
+  ids(): string[] {
+    try {
+      return fs.readdirSync(this.dir).filter((f) => /^[a-f0-9]{64}$/.test(f));
+    } catch {
+      return [];
+    }
+  }
+
+  view(id: string): ContainerView | undefined {
+    const p = this.paths(id);
+    const record = readJsonIfExists<ContainerRecord>(p.record);
+    if (!record) return undefined;
+    const state = readJsonIfExists<ContainerState>(p.state);
+    const exit = readJsonIfExists<ExitRecord>(p.exit);
+    return { record, state, exit, status: statusOf(state, exit) };
+  }
+
+  list(): ContainerView[] {
+    return this.ids()
+      .map((id) => this.view(id))
+      .filter((v): v is ContainerView => v !== undefined)
+      .sort((a, b) => b.record.created.localeCompare(a.record.created));
+  }
+
+  /** By full id, unique id prefix, or name. */
+  find(nameOrId: string): ContainerView | undefined {
+    const all = this.list();
+    const byName = all.find((c) => c.record.name === nameOrId);
+    if (byName) return byName;
+    if (!/^[a-f0-9]+$/.test(nameOrId)) return undefined;
+    const byId = all.filter((c) => c.record.id.startsWith(nameOrId));
+    return byId.length === 1 ? byId[0] : undefined;
+  }
+
+  get(nameOrId: string): ContainerView {
+    const v = this.find(nameOrId);
+    if (!v) throw new NotFoundError(`no container with name or ID "${nameOrId}" found: no such container`);
+    return v;
+  }
+}
+
+function statusOf(state: ContainerState | undefined, exit: ExitRecord | undefined): Status {
+  if (exit) return 'exited';
+  if (!state) return 'created';
+  if (isAlive(state)) return state.startedAt ? 'running' : 'created';
+  // The init is gone and no exit was recorded: the monitor died with it.
+  return state.startedAt ? 'stopped' : 'created';
+}

@@ -1,0 +1,43 @@
+// Metadata is written atomically: a temporary file in the same directory,
+// fsync, rename. A reader sees the old file or the new one, never half of one.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'wx', mode);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function writeJsonAtomic(file: string, value: unknown, mode = 0o600): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, mode);
+}
+
+export function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+export function readJsonIfExists<T>(file: string): T | undefined {
+  try {
+    return readJson<T>(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export function mkdirPrivate(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
