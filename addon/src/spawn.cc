@@ -264,6 +264,8 @@ void PlanRootfs(Napi::Env env, SpawnPlan& plan, Napi::Object rootfs) {
       if (base.empty()) Invalid(env, "overlay layer list too long");
       plan.overlay_chdir = base;
       plan.overlay_data = OverlayData(lower, upper, work, base, true);
+      if (plan.overlay_data.size() >= size_t(sysconf(_SC_PAGESIZE)) - 1)
+        throw MakeNativeError(env, "overlay options exceed a page even with relative paths", E2BIG);
     }
   } else if (driver == "fuse-overlayfs") {
     plan.driver = RootfsDriver::kFuseOverlayfs;

@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -258,7 +259,20 @@ struct Init {
     if (m.remount) {
       unsigned long f = m.flags & ~(MS_BIND | MS_REC);
       bool atime = f & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME);
-      int r = remount_bind(fdp, f, atime);
+      int r = -ENOSYS;
+      if (m.flags & MS_REC) {
+        // rbind: the flags must reach every submount. mount_setattr only
+        // sets the attributes given, so locked ones are kept by itself.
+        struct mount_attr attr;
+        zero(&attr, sizeof attr);
+        if (f & MS_RDONLY) attr.attr_set |= MOUNT_ATTR_RDONLY;
+        if (f & MS_NOSUID) attr.attr_set |= MOUNT_ATTR_NOSUID;
+        if (f & MS_NODEV) attr.attr_set |= MOUNT_ATTR_NODEV;
+        if (f & MS_NOEXEC) attr.attr_set |= MOUNT_ATTR_NOEXEC;
+        if (!atime && attr.attr_set)
+          r = syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0 ? -errno : 0;
+      }
+      if (r == -ENOSYS) r = remount_bind(fdp, f, atime);
       if (r < 0) fail("remount read-only/flags", -r, dst);
     }
     if (m.propagation && mount(nullptr, fdp, nullptr, m.propagation, nullptr) < 0)
