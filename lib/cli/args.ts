@@ -4,6 +4,7 @@
 // vector is split here, using the command's own option table, and the
 // container's command is handed over after "--".
 import type { Options } from 'yargs';
+import { UsageError } from '../engine/errors.js';
 
 export type OptionTable = Record<string, Options>;
 
@@ -27,14 +28,22 @@ export function protectContainerCommand(argv: string[], commandPath: string[][],
     if (tok === '--') return argv;
     if (tok.startsWith('--')) {
       const [name] = tok.slice(2).split('=', 1);
-      if (!tok.includes('=') && takesValue({ ...globals, ...table }, name!)) i++;
+      const value = takesValue({ ...globals, ...table, help: { type: 'boolean' } }, name!.replace(/^no-/, ''));
+      if (value === undefined) throw new UsageError(`unknown flag: --${name} (see 'husk ${commandPath[0]!.join(' ')} --help')`);
+      if (!tok.includes('=') && value) i++;
       continue;
     }
     if (tok.startsWith('-') && tok.length > 1) {
-      // -it, -e VALUE, -eVALUE: the last short option of a cluster may take a value.
-      const letters = tok.slice(1);
-      const last = letters[letters.length - 1]!;
-      if (letters.length === 1 && takesValue(table, last)) i++;
+      // -it, -e VALUE, -eVALUE: only the last short option of a cluster may take a value.
+      const letters = tok.slice(1).split('=', 1)[0]!;
+      for (const [n, letter] of [...letters].entries()) {
+        const value = takesValue(table, letter);
+        if (value === undefined) throw new UsageError(`unknown shorthand flag: '${letter}' in ${tok} (see 'husk ${commandPath[0]!.join(' ')} --help')`);
+        if (value) {
+          if (n === letters.length - 1) i++;
+          break;
+        }
+      }
       continue;
     }
     // The image: the rest is the container's command.

@@ -31,6 +31,14 @@ function fail(err: unknown): void {
 }
 
 export async function main(rawArgv: string[]): Promise<void> {
+  try {
+    await parse(rawArgv);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+async function parse(rawArgv: string[]): Promise<void> {
   let argv = protectContainerCommand(rawArgv, [['run'], ['container', 'run']], RUN_OPTIONS, GLOBAL_OPTIONS);
   argv = protectContainerCommand(argv, [['create'], ['container', 'create']], CREATE_OPTIONS, GLOBAL_OPTIONS);
   const cli = yargs(argv)
@@ -48,11 +56,7 @@ export async function main(rawArgv: string[]): Promise<void> {
       throw err ?? new UsageError(msg);
     });
   for (const c of COMMANDS) cli.command(c as CommandModule);
-  try {
-    await cli.parseAsync();
-  } catch (err) {
-    fail(err);
-  }
+  await cli.parseAsync();
 }
 
 void main(process.argv.slice(2));
