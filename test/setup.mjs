@@ -226,7 +226,7 @@ function buildBusyboxTar(out) {
       fs.writeFileSync(path.join(stage, p), content);
       fs.chmodSync(path.join(stage, p), mode);
     };
-    for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'dev', 'proc', 'sys', 'run', 'var/tmp', 'home'])
+    for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'dev', 'proc', 'sys', 'run', 'mnt', 'var/tmp', 'home'])
       dir(d);
     dir('root', 0o700);
     dir('tmp', 0o1777);

@@ -30,7 +30,7 @@ export interface Result {
 export interface RunOptions {
   /** Written to husk's stdin, which is then closed. Without it stdin is /dev/null. */
   input?: string | Buffer;
-  /** Killed (whole process group) after this long; default 90 s. */
+  /** Killed (whole process group) after this long; default 60 s. */
   timeoutMs?: number;
   /** Extra environment variables for husk. */
   env?: Record<string, string>;
@@ -231,7 +231,7 @@ export class Husk {
 
   private runArgv(argv: string[], opts: RunOptions): Promise<Result> {
     const child = this.spawnArgv(argv, opts.env);
-    const timeoutMs = opts.timeoutMs ?? 90_000;
+    const timeoutMs = opts.timeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];

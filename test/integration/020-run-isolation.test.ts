@@ -104,7 +104,7 @@ for (const mode of modes()) {
     });
 
     t.test('mount and hostname changes need privileges', async (t) => {
-      const r = await h.run(['run', '--rm', 'busybox', 'sh', '-c', 'mount -t tmpfs none /mnt 2>/dev/null && echo mounted || echo refused']);
+      const r = await h.run(['run', '--rm', 'busybox', 'sh', '-c', 'mkdir -p /mnt; mount -t tmpfs none /mnt 2>/dev/null && echo mounted || echo refused']);
       t.equal(r.stdout, 'refused\n', 'mount is refused without CAP_SYS_ADMIN');
     });
   });

@@ -109,7 +109,7 @@ for (const mode of modes()) {
       t.ok(hasCap(p.capEff, CAP.SYS_ADMIN), 'CAP_SYS_ADMIN');
       t.ok(capCount(p.capEff) >= 38, `(nearly) all capabilities (${capCount(p.capEff)} in ${p.capEff})`);
       t.equal(p.seccomp, 0, 'no seccomp filter');
-      const m = await run('--privileged', 'busybox', 'sh', '-c', 'mount -t tmpfs none /mnt && echo mounted');
+      const m = await run('--privileged', 'busybox', 'sh', '-c', 'mkdir -p /mnt; mount -t tmpfs none /mnt && echo mounted');
       t.same([m.code, m.stdout], [0, 'mounted\n'], 'can mount');
     });
 
