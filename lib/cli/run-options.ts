@@ -116,7 +116,8 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
   ].filter(Boolean);
   return {
     image: a.image,
-    command: a['--'] ?? a.command ?? [],
+    // yargs turns numeric words into numbers; a container's argv is strings.
+    command: (a['--'] ?? a.command ?? []).map(String),
     name: a.name,
     entrypoint: a.entrypoint,
     env,

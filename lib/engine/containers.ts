@@ -111,7 +111,10 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
     writeJsonAtomic(p.config, spec);
     mkdirPrivate(p.run);
-    native().mkfifo(p.execFifo, 0o600);
+    // Writable by whichever user the container runs as: the init reopens it after
+    // dropping to that user; the directory (0700) keeps everyone else out.
+    native().mkfifo(p.execFifo, 0o622);
+    fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
     const result = spawnWithFallback(ctx, record, spec, p, layerDirs);
     const state: ContainerState = { pid: result.pid, pidStartTime: procStartTime(result.pid) ?? '', monitorPid: result.monitorPid };
     writeJsonAtomic(p.state, state);

@@ -18,15 +18,20 @@ export const DEFAULT_CAPABILITIES = [
   'CAP_SETFCAP', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_SETUID', 'CAP_SYS_CHROOT',
 ];
 
-/** The capabilities this kernel knows (cap_last_cap). */
+/**
+ * The capabilities a container can be given: those this kernel knows that are
+ * still in husk's own bounding set (a sandboxed host may lack some, and no
+ * user namespace can get them back).
+ */
 export function kernelCapabilities(): string[] {
-  let last = ALL_CAPABILITIES.length - 1;
+  let bounding = (1n << BigInt(ALL_CAPABILITIES.length)) - 1n;
   try {
-    last = Math.min(last, Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim()));
+    const hex = /^CapBnd:\s*([0-9a-f]+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (hex) bounding = BigInt(`0x${hex}`);
   } catch {
     /* keep the full list */
   }
-  return ALL_CAPABILITIES.slice(0, last + 1);
+  return ALL_CAPABILITIES.filter((_, i) => (bounding >> BigInt(i)) & 1n);
 }
 
 export function normalizeCapability(name: string): string {
@@ -46,6 +51,10 @@ export function resolveCapabilities(add: string[], drop: string[], privileged: b
   let set = new Set(drops.includes('ALL') ? [] : DEFAULT_CAPABILITIES);
   for (const d of drops) set.delete(d);
   if (adds.includes('ALL')) set = new Set(known);
-  for (const a of adds) if (a !== 'ALL') set.add(a);
+  for (const a of adds) {
+    if (a === 'ALL') continue;
+    if (!known.includes(a)) throw new UsageError(`capability ${a} cannot be added: husk itself does not hold it`);
+    set.add(a);
+  }
   return known.filter((c) => set.has(c));
 }

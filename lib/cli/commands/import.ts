@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { importImage } from '../../image/import.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 
-type ImportArgs = GlobalArgs & { source: string; reference?: string; change: string[]; message?: string; quiet: boolean };
+type ImportArgs = GlobalArgs & { source: string | boolean; reference?: string; change: string[]; message?: string; quiet: boolean };
 
 export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <source> [reference]',
@@ -17,7 +17,10 @@ export const importCommand: CommandModule<object, ImportArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
-    const image = await importImage(ctx, { source: argv.source, name: argv.reference, changes: argv.change, message: argv.message });
+    const image = await importImage(ctx, {
+      // yargs reads a lone "-" positional as true.
+      source: argv.source === true ? '-' : String(argv.source),
+      name: argv.reference, changes: argv.change, message: argv.message });
     process.stdout.write(`sha256:${image.id}\n`);
   },
 };
