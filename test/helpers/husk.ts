@@ -222,10 +222,14 @@ export class Husk {
 
   /**
    * Runs husk under a pseudo-terminal made by script(1), as a user at a
-   * terminal would. Output has \r\n line ends.
+   * terminal would (24 rows, 80 columns unless given). Output has \r\n line
+   * ends (\r\r\n when husk leaves the outer terminal in cooked mode, as
+   * docker does without -i).
    */
-  runTty(args: string[], opts: RunOptions = {}): Promise<Result> {
-    const cmdline = this.argv(args).map(shQuote).join(' ');
+  runTty(args: string[], opts: RunOptions & { rows?: number; cols?: number } = {}): Promise<Result> {
+    // script(1) without a terminal of its own gives a 0x0 window; set a real size.
+    const size = `stty rows ${opts.rows ?? 24} cols ${opts.cols ?? 80} 2>/dev/null; exec `;
+    const cmdline = size + this.argv(args).map(shQuote).join(' ');
     return this.runArgv(['script', '-qec', cmdline, '/dev/null'], opts);
   }
 

@@ -122,7 +122,7 @@ for (const mode of modes()) {
       t.equal(d.code, 0);
       const noForce = await h.run(['rm', 'busy']);
       t.not(noForce.code, 0, 'rm without -f refuses a running container');
-      t.match(noForce.stderr, /busy/);
+      t.match(noForce.stderr, new RegExp(`busy|${d.stdout.trim().slice(0, 12)}`), 'naming the container (name or id)');
       t.ok(Husk.pidsMatching(`sleep ${tag}`).length > 0, 'which keeps running');
       const x = await h.run(['run', '--name', 'x1', 'busybox', 'true']);
       const y = await h.run(['run', '--name', 'x2', 'busybox', 'true']);

@@ -44,6 +44,8 @@ for (const mode of modes()) {
       const r = await h.runTty(['run', '--rm', '-t', 'busybox', 'tty']);
       t.equal(r.code, 0);
       t.equal(r.stdout.replace(/\r/g, ''), '/dev/pts/0\n', 'tty prints /dev/pts/0');
+      const lf = await h.runTty(['run', '--rm', '-t', 'busybox', 'echo', 'x']);
+      t.match(lf.stdout, /^x\r+\n$/, 'line ends are translated by the terminal (onlcr)');
     });
 
     t.test('-t: exit status passes through', async (t) => {
@@ -54,14 +56,14 @@ for (const mode of modes()) {
     t.test('-t: stdout and stderr both arrive on the terminal', async (t) => {
       const r = await h.runTty(['run', '--rm', '-t', 'busybox', 'sh', '-c', 'echo out; echo err >&2']);
       t.equal(r.code, 0);
-      t.match(r.stdout, /out\r?\n/);
-      t.match(r.stdout, /err\r?\n/);
+      t.match(r.stdout, /^out\r*\n/m);
+      t.match(r.stdout, /^err\r*\n/m);
     });
 
-    t.test('-t: the terminal has a size', async (t) => {
-      const r = await h.runTty(['run', '--rm', '-t', 'busybox', 'sh', '-c', 'stty size']);
+    t.test('-t: the terminal has the size of the outer one', async (t) => {
+      const r = await h.runTty(['run', '--rm', '-t', 'busybox', 'sh', '-c', 'stty size'], { rows: 30, cols: 100 });
       t.equal(r.code, 0);
-      t.match(r.stdout, /^\d+ \d+\r?\n/, 'stty size works');
+      t.match(r.stdout, /^30 100\r*\n/, 'stty size: 30 rows, 100 columns');
     });
 
     t.test('-it: interactive shell', async (t) => {
