@@ -1,10 +1,10 @@
-// husk-userns: runs a command (untar, rm, exec) inside a new user + mount
+// husk-userns: runs a command (untar, merge, rm, exec) inside a new user + mount
 // namespace whose id maps are written from the parent namespace, or, without
 // --uidmap, directly (rootful).
 //
 //   husk-userns [--uidmap C:H:N]... [--gidmap C:H:N]... [--helpers] [--] <command> [args]
 //
-// Exit codes: 0 ok; 1 the command failed (untar/rm, message on stderr);
+// Exit codes: 0 ok; 1 the command failed (untar/merge/rm, message on stderr);
 // 125 usage or namespace setup failed; exec: 126 cannot run, 127 not found.
 #include <cerrno>
 #include <cstdio>
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/idmap.h"
+#include "userns/merge.h"
 #include "userns/untar.h"
 
 namespace {
@@ -29,6 +30,7 @@ const char kUsage[] =
     "usage: husk-userns [--uidmap C:H:N]... [--gidmap C:H:N]... [--helpers] [--] <command> [args]\n"
     "commands:\n"
     "  untar <dest> [--ignore-chown-errors]   extract a tar stream from stdin into <dest>\n"
+    "  merge <dest> <layer-dir>...            copy overlayfs-format layers (bottom first) into empty <dest>\n"
     "  rm <path>...                           remove trees (missing paths are fine)\n"
     "  exec <program> [args...]               run a program in the namespace\n";
 
@@ -164,6 +166,24 @@ int cmd_untar(int argc, char** argv) {
   }
 }
 
+int cmd_merge(int argc, char** argv) {
+  if (argc < 1) usage_error("merge: missing <dest>");
+  if (argc < 2) usage_error("merge: missing <layer-dir>");
+  std::vector<std::string> layers(argv + 1, argv + argc);
+  try {
+    MergeResult r = merge_layers(argv[0], layers);
+    printf("{\"entries\":%llu,\"bytes\":%llu}\n", r.entries, r.bytes);
+    fflush(stdout);
+    return 0;
+  } catch (const EntryError& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", argv[0], e.what());
+    return 1;
+  }
+}
+
 int cmd_rm(int argc, char** argv) {
   if (argc == 0) usage_error("rm: missing <path>");
   int rc = 0;
@@ -216,12 +236,13 @@ int main(int argc, char** argv) {
   std::string cmd = argv[i];
   int rest_argc = argc - i - 1;
   char** rest = argv + i + 1;
-  if (cmd != "untar" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
+  if (cmd != "untar" && cmd != "merge" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
 
   if (cmd != "exec") raise_nofile();  // deep trees in rm; leave exec's limits alone
   if (!uids.empty()) enter_userns(uids, gids, helpers);
 
   if (cmd == "untar") return cmd_untar(rest_argc, rest);
+  if (cmd == "merge") return cmd_merge(rest_argc, rest);
   if (cmd == "rm") return cmd_rm(rest_argc, rest);
   return cmd_exec(rest_argc, rest);
 }

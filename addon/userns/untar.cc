@@ -114,6 +114,8 @@ bool is_ignorable_xattr_error(const char* name, int err, bool regular_or_dir) {
   return !regular_or_dir && err == EPERM;
 }
 
+}  // namespace
+
 // Recursively removes `name` in `dirfd` without following symlinks.
 void remove_at(int dirfd, const char* name, const std::string& shown) {
   struct stat st;
@@ -174,6 +176,8 @@ void remove_at(int dirfd, const char* name, const std::string& shown) {
   if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
     fail(shown, errstr("rmdir", errno));
 }
+
+namespace {
 
 struct DirMeta {
   std::string path;  // normalized, relative to the destination ("" = itself)

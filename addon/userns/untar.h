@@ -26,3 +26,8 @@ UntarResult untar(int in_fd, const char* dest, const UntarOptions& opts);
 // Removes `path` recursively without following symlinks; a missing path is
 // not an error. Throws EntryError.
 void remove_tree(const char* path);
+
+// Removes `name` in the directory `dirfd` recursively, never following
+// symlinks; a missing name is not an error. `shown` names it in errors.
+// Throws EntryError.
+void remove_at(int dirfd, const char* name, const std::string& shown);
