@@ -894,6 +894,9 @@ void pollOnce(Phase phase, int timeoutMs) {
   }
   if (r == 0) return;
   if (pfd[iSig].revents) drainSignals();
+  // Accept before reading output: a client that connected before the
+  // container started (husk run attaches, then starts) must see all of it.
+  if (iListen >= 0 && pfd[iListen].revents) acceptClients();
   if (iPidfd >= 0 && pfd[iPidfd].revents) {
     close(childPidfd);
     childPidfd = -1;
@@ -947,7 +950,6 @@ void pollOnce(Phase phase, int timeoutMs) {
     }
     if (drop) dropClient(idx);
   }
-  if (iListen >= 0 && pfd[iListen].revents) acceptClients();
 }
 
 bool allClientsDone() {

@@ -72,6 +72,7 @@ struct SpawnPlan {
   bool root_readonly = false;
   std::string hostname;
   bool terminal = false;
+  unsigned short console_rows = 0, console_cols = 0;  // process.consoleSize
 
   // Process.
   std::vector<RlimitEntry> rlimits;

@@ -290,6 +290,11 @@ int ReadLastCap() {
 
 void PlanProcess(Napi::Env env, SpawnPlan& plan, Napi::Object process) {
   plan.terminal = Bool(process, "terminal");
+  if (process.Has("consoleSize") && process.Get("consoleSize").IsObject()) {
+    Napi::Object size = process.Get("consoleSize").As<Napi::Object>();
+    plan.console_rows = (unsigned short)Num(env, size, "height", 0);
+    plan.console_cols = (unsigned short)Num(env, size, "width", 0);
+  }
   plan.args = Strings(env, process, "args");
   if (plan.args.empty()) Invalid(env, "process.args is empty");
   plan.env = Strings(env, process, "env");

@@ -351,6 +351,15 @@ struct Init {
     safe_itoa(long(n), path + 9, 24);
     int slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0) fail("open", errno, path);
+    // The size is set before the program starts: a resize that reaches the
+    // monitor later would come after its first look at the terminal.
+    if (plan.console_rows && plan.console_cols) {
+      struct winsize ws;
+      zero(&ws, sizeof ws);
+      ws.ws_row = plan.console_rows;
+      ws.ws_col = plan.console_cols;
+      if (ioctl(master, TIOCSWINSZ, &ws) < 0) fail("set terminal size", errno);
+    }
 
     // Hand the master to the monitor over the console socket.
     char byte = 'T';

@@ -13,7 +13,7 @@ import { monitorPath, native, packageRoot } from '../runtime/native.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { chooseDriver, rootfsPlan, DRIVER_FALLBACKS } from '../storage/driver.js';
-import { removeTrees } from '../storage/userns-helper.js';
+import { mergeLayers, removeTrees } from '../storage/userns-helper.js';
 import type { Context } from './context.js';
 import { ConflictError, execErrorFrom, HuskError, UsageError } from './errors.js';
 import { generateName, NAME_PATTERN } from './names.js';
@@ -36,6 +36,7 @@ export interface CreateOptions {
   keepId: boolean;
   network: 'private' | 'none' | 'host';
   tty: boolean;
+  consoleSize?: { rows: number; cols: number };
   interactive: boolean;
   autoRemove: boolean;
 }
@@ -72,6 +73,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     security: opts.security,
     network: opts.network,
     tty: opts.tty,
+    consoleSize: opts.consoleSize,
     userns: ctx.userns(),
     keepId: opts.keepId ? { uid: ctx.uid, gid: ctx.gid } : undefined,
     rootfs: p.rootfs,
@@ -130,6 +132,7 @@ type Paths = ReturnType<ContainerStore['paths']>;
 function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[]) {
   for (;;) {
     try {
+      if (record.storageDriver === 'vfs') mergeLayers(ctx.userns(), p.rootfs, layerDirs);
       return native().createContainer({
         spec,
         bundle: p.dir,

@@ -17,6 +17,17 @@ export function frame(type: number, payload: Uint8Array = Buffer.alloc(0)): Buff
   return Buffer.concat([head, payload]);
 }
 
+function connectOnce(socketPath: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(socketPath);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
 export interface AttachHandlers {
   stdout(data: Buffer): void;
   stderr(data: Buffer): void;
@@ -34,15 +45,19 @@ export class AttachClient {
     socket.on('error', () => { /* 'close' follows */ });
   }
 
-  static connect(socketPath: string, handlers: AttachHandlers): Promise<AttachClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.createConnection(socketPath);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(new AttachClient(socket, handlers));
-      });
-      socket.once('error', reject);
-    });
+  /** Connects, waiting a little for a monitor that is still starting (ENOENT, ECONNREFUSED). */
+  static async connect(socketPath: string, handlers: AttachHandlers, timeoutMs = 3000): Promise<AttachClient> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const socket = await connectOnce(socketPath);
+        return new AttachClient(socket, handlers);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
   }
 
   private onData(data: Buffer): void {

@@ -31,6 +31,7 @@ export interface User {
 
 export interface Process {
   terminal: boolean;
+  consoleSize?: { height: number; width: number };
   user: User;
   args: string[];
   env: string[];

@@ -32,6 +32,8 @@ export interface SpecInput {
   security: SecurityOptions;
   network: 'private' | 'none' | 'host';
   tty: boolean;
+  /** Rows and columns of the terminal the container starts with. */
+  consoleSize?: { rows: number; cols: number };
   /** The rootless user namespace, or undefined when rootful. */
   userns?: UserNamespace;
   keepId?: { uid: number; gid: number };
@@ -123,6 +125,7 @@ export function buildSpec(input: SpecInput): Spec {
     ociVersion: '1.2.0',
     process: {
       terminal: input.tty,
+      consoleSize: input.tty && input.consoleSize ? { height: input.consoleSize.rows, width: input.consoleSize.cols } : undefined,
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, umask: 0o022 },
       args: processArgs(input.image, input.command, input.entrypoint),
       env,

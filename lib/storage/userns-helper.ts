@@ -23,6 +23,14 @@ export function spawnUntar(userns: UserNamespace | undefined, dest: string): Chi
   return spawn(usernsHelperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/** The copying driver: a complete root filesystem in `dest` from layers given bottom first. */
+export function mergeLayers(userns: UserNamespace | undefined, dest: string, layerDirsBottomFirst: string[]): void {
+  const r = spawnSync(usernsHelperPath, [...usernsArgs(userns), '--', 'merge', dest, ...layerDirsBottomFirst], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new HuskError(`copying the image into the container (vfs driver): ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
+  }
+}
+
 /**
  * Removes trees. Tries plainly first: most of what a rootless user removes
  * is its own; only trees with subordinate owners need the namespace.

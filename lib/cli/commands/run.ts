@@ -13,6 +13,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     const opts = toCreateOptions(argv);
+    if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
     warnAboutUserns(ctx);
     const view = await createContainer(ctx, opts);
     if (argv.detach) {
