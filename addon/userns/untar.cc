@@ -583,6 +583,14 @@ UntarResult untar(int in_fd, const char* dest, const UntarOptions& opts) {
     ex.entry(a, e, res);
   }
   ex.finish();
+  // Read what follows the end-of-archive blocks: the writer hashes the whole
+  // stream (the layer's diff id) and must not see a closed pipe.
+  char sink[64 * 1024];
+  for (;;) {
+    ssize_t n = read(in_fd, sink, sizeof sink);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    break;
+  }
   return res;
 }
 
