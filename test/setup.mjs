@@ -10,7 +10,8 @@
 // Always:    compiles test/fixtures/probe.c (static) and builds the busybox
 //            image tarball under /tmp/husk-test-fixtures.
 //
-// Outputs (all world-readable), read by test/helpers/husk.ts:
+// Outputs (all world-readable), read by test/helpers/husk.ts, in
+// /tmp/husk-test-fixtures (as root) or /tmp/husk-test-fixtures-$UID:
 //   /tmp/husk-test-fixtures/probe          the probe binary
 //   /tmp/husk-test-fixtures/busybox.tar    the busybox root filesystem
 //   /tmp/husk-test-fixtures/setup.json     { huskRoot, node, rootlessUser, ... }
@@ -21,11 +22,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const FIXTURES = '/tmp/husk-test-fixtures';
+const isRootUser = process.getuid?.() === 0;
+// Per user: a non-root run must not depend on (or be blocked by) root's files.
+const FIXTURES = isRootUser ? '/tmp/husk-test-fixtures' : `/tmp/husk-test-fixtures-${process.getuid?.()}`;
 const COPY = '/tmp/husk-rootless-copy';
 const USER = 'husktest';
 const SUBRANGE = '100000:65536';
-const isRoot = process.getuid?.() === 0;
+const isRoot = isRootUser;
 const done = [];
 
 const sh = (cmd, args, opts = {}) =>
@@ -128,7 +131,8 @@ if (isRoot) {
 }
 
 function mirror(src, dst) {
-  const parts = ['bin', 'dist', 'node_modules', 'package.json'];
+  // binding.gyp: husk finds its package directory by it (lib/runtime/native.ts).
+  const parts = ['bin', 'dist', 'node_modules', 'package.json', 'binding.gyp'];
   const rel = path.join('build', 'Release');
   if (fs.existsSync(path.join(src, rel))) {
     for (const f of fs.readdirSync(path.join(src, rel))) {

@@ -57,7 +57,8 @@ export function setup(): Setup {
     execFileSync('env', ['-i', `PATH=${PATH}`, process.execPath, path.join(repo, 'test', 'setup.mjs')], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    setupCache = JSON.parse(fs.readFileSync('/tmp/husk-test-fixtures/setup.json', 'utf8')) as Setup;
+    const dir = isRoot ? '/tmp/husk-test-fixtures' : `/tmp/husk-test-fixtures-${process.getuid?.()}`;
+    setupCache = JSON.parse(fs.readFileSync(path.join(dir, 'setup.json'), 'utf8')) as Setup;
   }
   return setupCache;
 }
