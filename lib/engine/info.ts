@@ -1,6 +1,10 @@
 // `husk info`: what this host offers a container engine, checked, not assumed.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { usernsHelperPath } from '../runtime/native.js';
+import { removeTrees, usernsArgs } from '../storage/userns-helper.js';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
 import { chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
@@ -40,6 +44,34 @@ function cgroupInfo() {
   return { version, controllers };
 }
 
+/** Mounts a tiny overlay the way containers get theirs: inside the user namespace, with userxattr. */
+function overlayWorks(ctx: Context): string {
+  const mount = which('mount') ?? '/usr/bin/mount';
+  let dir: string | undefined;
+  try {
+    fs.mkdirSync(ctx.paths.runRoot, { recursive: true, mode: 0o700 });
+    dir = fs.mkdtempSync(path.join(ctx.paths.runRoot, 'ovl-check-'));
+    for (const d of ['l', 'u', 'w', 'm']) fs.mkdirSync(path.join(dir, d));
+    const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w,userxattr`;
+    const r = spawnSync(usernsHelperPath, [...usernsArgs(ctx.userns()), '--', 'exec', mount, '-t', 'overlay', 'overlay', '-o', opts, `${dir}/m`], { encoding: 'utf8' });
+    if (r.status === 0) {
+      if (!ctx.rootless) spawnSync('umount', [`${dir}/m`]);
+      return 'yes';
+    }
+    return `no (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
+  } catch (err) {
+    return `unknown (${(err as Error).message})`;
+  } finally {
+    if (dir) {
+      try {
+        removeTrees(ctx.userns(), [dir]);
+      } catch {
+        /* best effort */
+      }
+    }
+  }
+}
+
 export function hostInfo(ctx: Context) {
   const userns = ctx.userns();
   const subuids = ctx.rootless ? readSubids('/etc/subuid', ctx.user, ctx.uid) : [];
@@ -74,6 +106,7 @@ export function hostInfo(ctx: Context) {
     },
     store: {
       graphDriverName: chooseDriver(ctx),
+      kernelOverlay: overlayWorks(ctx),
       fuseOverlayfs: fuseOverlayfsPath() ?? 'not installed',
       graphRoot: ctx.paths.dataRoot,
       runRoot: ctx.paths.runRoot,
