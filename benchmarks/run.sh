@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# husk vs podman, side by side, rootless. See benchmarks/README.md.
+#
+# Run as root:   bash benchmarks/run.sh [--runs N] [--warmup N] [--out DIR]
+#
+# The engines run as the unprivileged user husktest (subordinate ids
+# 100000:65536, created by test/setup.mjs), each with its own temporary
+# storage. Everything temporary is removed on exit, also on failure.
+set -euo pipefail
+
+RUNS=${RUNS:-30}
+WARMUP=${WARMUP:-3}
+OUT=${BENCH_OUT:-}
+BENCH_USER=husktest
+FIXTURE=/tmp/husk-test-fixtures/busybox.tar
+PODMAN_CONF_SRC=${PODMAN_CONF:-/work/shared/bench/podman-containers.conf}
+TARGET_RATIO=0.5       # husk run time / podman run time
+TARGET_MONITOR_KB=1024 # husk-monitor idle RSS
+
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) usage 0 ;;
+    *) echo "unknown argument: $1" >&2; usage 2 ;;
+  esac
+done
+[ "$RUNS" -ge 20 ] 2>/dev/null || { echo "--runs must be a number >= 20" >&2; exit 2; }
+
+log() { printf '\n== %s\n' "$*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (the engines themselves run rootless as $BENCH_USER)"
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# ---------------------------------------------------------------- 1. tools
+missing=()
+command -v podman >/dev/null || missing+=(podman)
+command -v runc >/dev/null || missing+=(runc)
+command -v hyperfine >/dev/null || missing+=(hyperfine)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+command -v node >/dev/null || die "node is not installed"
+if [ ! -f "$FIXTURE" ] || ! id "$BENCH_USER" >/dev/null 2>&1; then
+  log "preparing fixtures and user $BENCH_USER (node test/setup.mjs)"
+  (cd "$REPO" && node test/setup.mjs)
+fi
+[ -f "$FIXTURE" ] || die "$FIXTURE is missing"
+[ -f "$PODMAN_CONF_SRC" ] || die "podman settings $PODMAN_CONF_SRC are missing"
+for f in bin/husk dist/husk.cjs build/Release/husk-monitor build/Release/husk_native.node binding.gyp package.json; do
+  [ -e "$REPO/$f" ] || die "$REPO/$f is missing: build husk first (npm install)"
+done
+
+# ---------------------------------------------------------------- temp dirs + cleanup
+# short paths: husk puts unix sockets at <runroot>/c/<64-hex id>/attach, and a
+# socket path must fit in 108 bytes
+WORK=$(mktemp -d /tmp/hb.XXXXXX)
+chmod 755 "$WORK"
+PKG=$WORK/pkg              # snapshot of husk, readable by husktest, immune to rebuilds
+BHOME=$WORK/home           # husktest's HOME for the run
+XDG=$WORK/x                # XDG_RUNTIME_DIR (podman's pause process, runroots)
+RES=$WORK/results
+HROOT=$BHOME/husk; HRUNROOT=$XDG/h
+PROOT=$BHOME/podman; PRUNROOT=$XDG/p
+HUSK_CTR=""; PODMAN_CTR=""; MON_PID=""; CONMON_PID=""
+
+as_user() {
+  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
+    CONTAINERS_CONF="$WORK/containers.conf" "$@"
+}
+HUSK=("$PKG/bin/husk" --root "$HROOT" --runroot "$HRUNROOT")
+# podman 4.3 would pick vfs for a fresh rootless store; husk uses kernel overlay:
+# give podman the same (PODMAN_STORAGE_DRIVER=vfs to see the difference)
+PODMAN=(podman --root "$PROOT" --runroot "$PRUNROOT" --runtime runc
+        --cgroup-manager cgroupfs --events-backend file
+        --storage-driver "${PODMAN_STORAGE_DRIVER:-overlay}")
+
+cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  set +e
+  [ -n "$HUSK_CTR" ] && as_user "${HUSK[@]}" rm -f "$HUSK_CTR" >/dev/null 2>&1
+  [ -n "$PODMAN_CTR" ] && as_user "${PODMAN[@]}" rm -f -t 0 "$PODMAN_CTR" >/dev/null 2>&1
+  # whatever the engines failed to stop: only processes whose argv names $WORK
+  for pid in $MON_PID $CONMON_PID; do
+    [ -d "/proc/$pid" ] && grep -qF "$WORK" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+  done
+  # rootless podman's pause process (catatonit) for this XDG_RUNTIME_DIR
+  if [ -f "$XDG/libpod/tmp/pause.pid" ]; then
+    pid=$(cat "$XDG/libpod/tmp/pause.pid")
+    if [ -n "$pid" ] && [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$BENCH_USER" ]; then
+      kill "$pid" 2>/dev/null
+    fi
+  fi
+  sleep 0.2
+  # mounts left under $WORK (deepest first), then the files: rootless stores hold
+  # files owned by subordinate ids, so remove as root
+  awk -v w="$WORK" '$2 == w || index($2, w "/") == 1 {print $2}' /proc/mounts | sort -r |
+    while read -r m; do umount -l "$m"; done
+  rm -rf "$WORK"
+  [ -e "$WORK" ] && echo "bench: could not remove $WORK" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# husk snapshot. The bundle normally needs no node_modules; copy them only if
+# dist/husk.cjs requires a package that is not a node builtin.
+mkdir -p "$PKG/build"
+cp -a "$REPO/bin" "$REPO/dist" "$REPO/package.json" "$REPO/binding.gyp" "$PKG/"
+cp -a "$REPO/build/Release" "$PKG/build/"
+if node -e '
+  const src = require("fs").readFileSync(process.argv[1], "utf8");
+  const b = new Set(require("module").builtinModules);
+  const ext = [...src.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])
+    .filter((n) => !n.startsWith("node:") && !n.startsWith(".") && !n.startsWith("/") && !b.has(n));
+  process.exit(ext.length ? 0 : 1);' "$PKG/dist/husk.cjs"; then
+  cp -a "$REPO/node_modules" "$PKG/"
+fi
+chown -R root:root "$PKG"; chmod -R a+rX "$PKG"
+chown "$BENCH_USER" "$PKG/dist"   # lets bin/husk write its V8 code cache
+mkdir -p "$BHOME" "$XDG" "$RES"
+chown "$BENCH_USER:" "$BHOME" "$XDG" "$RES"; chmod 700 "$XDG"
+install -m 644 "$PODMAN_CONF_SRC" "$WORK/containers.conf"
+
+# ---------------------------------------------------------------- 2. images
+log "importing $FIXTURE into both engines (rootless, user $BENCH_USER)"
+as_user "${HUSK[@]}" import "$FIXTURE" busybox
+as_user "${PODMAN[@]}" import -q "$FIXTURE" localhost/busybox 2> >(grep -v 'is not a shared mount' >&2)
+# one run each: surfaces errors here instead of inside hyperfine, and fills husk's code cache
+as_user "${HUSK[@]}" run --rm --network none busybox true || die "husk run failed"
+as_user "${PODMAN[@]}" run --rm --network none busybox true || die "podman run failed"
+
+# ---------------------------------------------------------------- 3. run --rm true
+log "hyperfine: warmup $WARMUP, $RUNS runs each"
+HUSK_CMD="${HUSK[*]} run --rm --network none busybox true"
+PODMAN_CMD="${PODMAN[*]} run --rm --network none busybox true"
+NODE_CMD="node -e 0"
+as_user hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --style basic \
+  --export-json "$RES/run.json" \
+  -n husk "$HUSK_CMD" -n podman "$PODMAN_CMD" -n "node -e 0" "$NODE_CMD"
+
+# leftovers of run --rm
+left_h=$(find "$HROOT/containers" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+left_p=$(as_user "${PODMAN[@]}" ps -aq | wc -l)
+live_monitors() { ps -eo pid=,stat=,comm=,args= | awk -v w="$WORK" '$2 !~ /^Z/ && $3 == "husk-monitor" && index($0, w)' | cut -c1-120; }
+for i in $(seq 30); do [ -z "$(live_monitors)" ] && break; sleep 0.1; done
+live_mon=$(live_monitors | grep -c . || true)
+LEFTOVERS="husk containers left: $left_h, husk monitors still alive 3 s later: $live_mon, podman containers left: $left_p"
+[ "$live_mon" = 0 ] || { echo "bench: husk-monitor processes left after run --rm:" >&2; live_monitors >&2; }
+
+# ---------------------------------------------------------------- 4. idle monitor memory
+log "idle monitor memory (sleep 1000 in a detached container)"
+SLEEP_ARGS=(sleep 1000)
+SLEEP_NOTE=""
+if ! HUSK_CTR=$(as_user "${HUSK[@]}" run -d --network none busybox "${SLEEP_ARGS[@]}" 2>"$RES/husk-d.err"); then
+  SLEEP_NOTE="husk run -d busybox sleep 1000 failed ($(head -c 200 "$RES/husk-d.err")); used 'sleep 1000s'"
+  echo "bench: $SLEEP_NOTE" >&2
+  SLEEP_ARGS=(sleep 1000s)
+  HUSK_CTR=$(as_user "${HUSK[@]}" run -d --network none busybox "${SLEEP_ARGS[@]}")
+fi
+HUSK_CTR=$(echo "$HUSK_CTR" | tail -n1)
+PODMAN_CTR=$(as_user "${PODMAN[@]}" run -d --network none busybox "${SLEEP_ARGS[@]}" | tail -n1)
+[ -n "$HUSK_CTR" ] && [ -n "$PODMAN_CTR" ] || die "could not start the detached containers"
+sleep 1   # let both settle into their idle state
+
+# the monitor is the husk-monitor with "--id <id>" in its argv that was reparented
+# (to 1 or a subreaper), i.e. whose parent is not itself a husk-monitor
+find_proc() { # comm, argv pattern -> pid
+  local comm=$1 pat=$2 i pid ppid
+  for i in $(seq 50); do
+    while read -r pid ppid; do
+      [ "$(cat "/proc/$ppid/comm" 2>/dev/null)" = "$comm" ] && continue
+      echo "$pid"; return 0
+    done < <(ps -eo pid=,ppid=,stat=,comm=,args= |
+             awk -v c="$comm" -v p="$pat" '$3 !~ /^Z/ && $4 == c && index($0, p) {print $1, $2}')
+    sleep 0.1
+  done
+  return 1
+}
+mem() { # pid -> "rss_kb pss_kb"
+  local rss pss
+  rss=$(ps -o rss= -p "$1" | tr -d ' ')
+  pss=$(awk '$1 == "Pss:" {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo "?")
+  echo "${rss:-?} ${pss:-?}"
+}
+MON_PID=$(find_proc husk-monitor "--id $HUSK_CTR") || die "no husk-monitor with --id $HUSK_CTR"
+CONMON_PID=$(find_proc conmon "-c $PODMAN_CTR") || die "no conmon with -c $PODMAN_CTR"
+read -r MON_RSS MON_PSS < <(mem "$MON_PID")
+read -r CONMON_RSS CONMON_PSS < <(mem "$CONMON_PID")
+ps -o pid,ppid,rss,args -p "$MON_PID","$CONMON_PID" | cut -c1-110
+
+as_user "${HUSK[@]}" rm -f "$HUSK_CTR" >/dev/null && HUSK_CTR=""
+as_user "${PODMAN[@]}" rm -f -t 0 "$PODMAN_CTR" >/dev/null && PODMAN_CTR=""
+
+# ---------------------------------------------------------------- report
+HUSK_VER="husk $(as_user "${HUSK[@]}" --version 2>/dev/null || echo ?)"
+HUSK_DRV=$(as_user "${HUSK[@]}" info 2>/dev/null | awk '$1 == "graphDriverName:" {print $2}')
+PODMAN_VER=$(podman --version | sed 's/ version//')
+PODMAN_DRV=$(as_user "${PODMAN[@]}" info --format '{{.Store.GraphDriverName}}' 2>/dev/null)
+log "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "$HUSK_VER (${HUSK_DRV:-?}), $PODMAN_VER (${PODMAN_DRV:-?}, $(runc --version | head -n1))"
+node - "$RES/run.json" "$TARGET_RATIO" <<'EOF'
+const [file, target] = process.argv.slice(2);
+const { results } = JSON.parse(require('fs').readFileSync(file, 'utf8'));
+const ms = (s) => (s * 1000).toFixed(1);
+const by = Object.fromEntries(results.map((r) => [r.command, r]));
+const pad = (s, n) => String(s).padEnd(n);
+console.log(pad('command', 12) + pad('mean ± stddev [ms]', 22) + pad('min [ms]', 10) + 'runs');
+for (const r of results)
+  console.log(pad(r.command, 12) + pad(`${ms(r.mean)} ± ${ms(r.stddev)}`, 22) + pad(ms(r.min), 10) + r.times.length);
+const ratio = by.husk.mean / by.podman.mean;
+const floor = by['node -e 0'].mean;
+console.log(`husk/podman (mean): ${ratio.toFixed(2)}  target <= ${target}: ${ratio <= target ? 'met' : 'MISSED'}`);
+console.log(`above the node -e 0 floor: husk ${ms(by.husk.mean - floor)} ms, podman ${ms(by.podman.mean - floor)} ms`);
+EOF
+mon_ok=MISSED; [ "$MON_RSS" -le "$TARGET_MONITOR_KB" ] 2>/dev/null && mon_ok=met
+printf 'idle monitor   RSS %5s kB  Pss %5s kB   (husk-monitor, target <= %s kB: %s)\n' \
+  "$MON_RSS" "$MON_PSS" "$TARGET_MONITOR_KB" "$mon_ok"
+printf 'idle monitor   RSS %5s kB  Pss %5s kB   (conmon)\n' "$CONMON_RSS" "$CONMON_PSS"
+echo "after the timed run --rm loops: $LEFTOVERS"
+[ -n "$SLEEP_NOTE" ] && echo "note: $SLEEP_NOTE"
+
+if [ -n "$OUT" ]; then
+  mkdir -p "$OUT"
+  cp "$RES/run.json" "$OUT/hyperfine-run.json"
+  printf '{"date":"%s","husk_monitor":{"rss_kb":%s,"pss_kb":%s},"conmon":{"rss_kb":%s,"pss_kb":%s}}\n' \
+    "$(date -u +%FT%TZ)" "$MON_RSS" "$MON_PSS" "$CONMON_RSS" "$CONMON_PSS" >"$OUT/monitor.json"
+  echo "json written to $OUT"
+fi
