@@ -11,7 +11,7 @@ import {
 } from '../runtime/container-store.js';
 import { monitorPath, native, packageRoot } from '../runtime/native.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
-import { mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
+import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { chooseDriver, rootfsPlan, DRIVER_FALLBACKS } from '../storage/driver.js';
 import { mergeLayers, removeTrees } from '../storage/userns-helper.js';
 import type { Context } from './context.js';
@@ -112,6 +112,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
     writeJsonAtomic(p.config, spec);
+    ensureOwnedDir(ctx.paths.runRoot, ctx.uid);
     mkdirPrivate(p.run);
     // Writable by whichever user the container runs as: the init reopens it after
     // dropping to that user; the directory (0700) keeps everyone else out.
@@ -269,7 +270,8 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
 
 function wireStdin(client: AttachClient, view: ContainerView, io: AttachIO): () => void {
   const stdin = io.stdin;
-  if (!stdin || !(view.record.openStdin || view.record.tty)) return () => {};
+  // As docker: stdin is forwarded only with -i; -t alone gives a terminal for output.
+  if (!stdin || !view.record.openStdin) return () => {};
   const raw = view.record.tty && stdin.isTTY && stdin.setRawMode;
   if (raw) stdin.setRawMode!(true);
   const onData = (d: Buffer) => client.sendStdin(d);

@@ -41,3 +41,15 @@ export function readJsonIfExists<T>(file: string): T | undefined {
 export function mkdirPrivate(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
+
+/**
+ * A directory that must belong to `uid` and no one else: in a shared place
+ * like /tmp, another user could have made it first and wait for our sockets.
+ */
+export function ensureOwnedDir(dir: string, uid: number): void {
+  mkdirPrivate(dir);
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
+    throw new Error(`${dir} must be a directory owned by uid ${uid} and writable only by it: remove it or choose another --runroot`);
+  }
+}
