@@ -170,9 +170,13 @@ export class Husk {
 
   /** The husk command line (program + args) for the given husk arguments. */
   argv(args: string[]): string[] {
+    // Run bin/husk itself, as a user does (its #! line matters: Node 20 reads
+    // `--env-file` anywhere in its argv unless told `--`), when the node it
+    // finds through PATH is the one setup chose; else name node explicitly.
+    const bin = path.join(this.setup.huskRoot, 'bin', 'husk');
+    const direct = PATH.split(':').includes(path.dirname(this.setup.node));
     return [
-      this.setup.node,
-      path.join(this.setup.huskRoot, 'bin', 'husk'),
+      ...(direct ? [bin] : [this.setup.node, bin]),
       '--root',
       this.root,
       '--runroot',
