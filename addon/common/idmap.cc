@@ -89,9 +89,8 @@ static int write_proc_file(pid_t pid, const char* name, const char* text, size_t
   return err ? -err : 0;
 }
 
-static int run_helper(const std::vector<const char*>& argv) {
+static pid_t start_helper(const std::vector<const char*>& argv) {
   pid_t child = fork();
-  if (child < 0) return -errno;
   if (child == 0) {
     // Quiet: the caller turns a failure into one error message.
     int devnull = open("/dev/null", O_WRONLY);
@@ -99,6 +98,10 @@ static int run_helper(const std::vector<const char*>& argv) {
     execve(argv[0], const_cast<char* const*>(argv.data()), environ);
     _exit(127);
   }
+  return child;
+}
+
+static int finish_helper(pid_t child) {
   int status = 0;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) return -errno;
@@ -110,11 +113,26 @@ static int run_helper(const std::vector<const char*>& argv) {
 int idmap_apply(IdMapPlan& plan, pid_t pid, const char** step) {
   int r;
   if (plan.use_helpers) {
+    // Both setuid helpers at once: each costs an exec and a look at
+    // /etc/sub[ug]id, and they touch different files of the target.
     safe_itoa(pid, plan.pid_buf, sizeof plan.pid_buf);
-    *step = "newuidmap";
-    if ((r = run_helper(plan.uid_argv)) < 0) return r;
-    *step = "newgidmap";
-    if ((r = run_helper(plan.gid_argv)) < 0) return r;
+    pid_t uid_helper = start_helper(plan.uid_argv);
+    if (uid_helper < 0) {
+      *step = "newuidmap";
+      return -errno;
+    }
+    pid_t gid_helper = start_helper(plan.gid_argv);
+    int gid_err = gid_helper < 0 ? -errno : 0;
+    int uid_r = finish_helper(uid_helper);
+    int gid_r = gid_helper < 0 ? gid_err : finish_helper(gid_helper);
+    if (uid_r < 0) {
+      *step = "newuidmap";
+      return uid_r;
+    }
+    if (gid_r < 0) {
+      *step = "newgidmap";
+      return gid_r;
+    }
     return 0;
   }
   // Without the setuid helpers an unprivileged writer may map only its own

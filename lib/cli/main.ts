@@ -1,6 +1,5 @@
 // The husk command line: global options, the command table, and the one
 // place where errors become a message and an exit code.
-import chalk from 'chalk';
 import yargs, { type CommandModule } from 'yargs';
 import { exitCodeFor, messageFor, UsageError } from '../engine/errors.js';
 import { protectContainerCommand } from './args.js';
@@ -22,19 +21,32 @@ import { HUSK_VERSION } from '../engine/info.js';
 
 const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, infoCommand, versionCommand, containerCommand, imageCommand];
 
-function fail(err: unknown): void {
+async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;
-  const label = noColor ? 'Error:' : chalk.red('Error:');
+  // chalk (and the tty module under it) loads only when an error is shown on a terminal.
+  const label = noColor ? 'Error:' : (await import('chalk')).default.red('Error:');
   process.stderr.write(`${label} ${messageFor(err)}\n`);
   if (process.env.HUSK_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
   process.exitCode = exitCodeFor(err);
+}
+
+/**
+ * yargs renders a command's whole help text right after starting its
+ * handler, in case the handler asks for it; husk's handlers never do, and on
+ * `husk run` those milliseconds sit between creating the container and
+ * starting it. Help is still rendered when it is shown.
+ */
+function skipHelpCache(cli: object): void {
+  const internal = (cli as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
 }
 
 export async function main(rawArgv: string[]): Promise<void> {
   try {
     await parse(rawArgv);
   } catch (err) {
-    fail(err);
+    await fail(err);
   }
 }
 
@@ -56,6 +68,7 @@ async function parse(rawArgv: string[]): Promise<void> {
       throw err ?? new UsageError(msg);
     });
   for (const c of COMMANDS) cli.command(c as CommandModule);
+  skipHelpCache(cli);
   await cli.parseAsync();
 }
 

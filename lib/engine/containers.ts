@@ -1,6 +1,5 @@
 // What container commands do: create, start, run, attach, remove, clean up,
 // logs. The CLI calls these and prints; nothing here prints.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ImageStore } from '../image/store.js';
@@ -17,6 +16,7 @@ import { mergeLayers, removeTrees } from '../storage/userns-helper.js';
 import type { Context } from './context.js';
 import { ConflictError, execErrorFrom, HuskError, UsageError } from './errors.js';
 import { generateName, NAME_PATTERN } from './names.js';
+import { randomHex } from '../util/random.js';
 import { NativeError } from '../runtime/native.js';
 
 export interface CreateOptions {
@@ -54,7 +54,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     throw new UsageError(`invalid container name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
 
-  const id = crypto.randomBytes(32).toString('hex');
+  const id = randomHex(32);
   const p = store.paths(id);
   const hostname = opts.hostname ?? id.slice(0, 12);
   const spec = buildSpec({
@@ -111,7 +111,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     writeEtcFiles(p, hostname, opts.network);
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
-    writeJsonAtomic(p.config, spec);
+    writeJsonAtomic(p.config, spec, 0o600, false);
     ensureOwnedDir(ctx.paths.runRoot, ctx.uid);
     mkdirPrivate(p.run);
     // Writable by whichever user the container runs as: the init reopens it after
@@ -120,7 +120,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
     const result = spawnWithFallback(ctx, record, spec, p, layerDirs);
     const state: ContainerState = { pid: result.pid, pidStartTime: procStartTime(result.pid) ?? '', monitorPid: result.monitorPid };
-    writeJsonAtomic(p.state, state);
+    writeJsonAtomic(p.state, state, 0o600, false);
     return { record, state, status: 'created' };
   } catch (err) {
     removeContainerFiles(ctx, store, id);
@@ -204,7 +204,7 @@ export function startContainer(ctx: Context, view: ContainerView): void {
     fs.rmSync(p.execFifo, { force: true });
   }
   view.state.startedAt = new Date().toISOString();
-  writeJsonAtomic(p.state, view.state);
+  writeJsonAtomic(p.state, view.state, 0o600, false);
   view.status = 'running';
 }
 
@@ -303,9 +303,11 @@ function proxySignals(view: ContainerView): () => void {
   };
 }
 
-/** Waits for the monitor to finish with the container, then removes it. */
+/**
+ * Removes a container whose exit we saw. The monitor, told that we clean up,
+ * only unlinks its socket and exits: no need to wait for it.
+ */
 function removeAfterExit(ctx: Context, view: ContainerView): void {
-  if (view.state) waitForExit(view.state.monitorPid, 5000);
   removeContainerFiles(ctx, new ContainerStore(ctx), view.record.id);
 }
 
@@ -324,7 +326,7 @@ function waitForExit(pid: number, timeoutMs: number): boolean {
     } catch {
       return true;
     }
-    Atomics.wait(sleeper, 0, 0, 5);
+    Atomics.wait(sleeper, 0, 0, 2);
   }
   return false;
 }
@@ -388,6 +390,12 @@ function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): 
   store.locked(() => {
     // The record goes first: a half-removed container is then invisible, never listed broken.
     fs.rmSync(p.record, { force: true });
+    // overlayfs leaves work/work mode 000; it is ours, so a chmod spares the user namespace.
+    try {
+      fs.chmodSync(path.join(p.work, 'work'), 0o700);
+    } catch {
+      /* not there */
+    }
     removeTrees(ctx.userns(), [p.dir, p.run]);
   });
 }

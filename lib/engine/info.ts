@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { usernsHelperPath } from '../runtime/native.js';
+import { lazyChildProcess } from '../util/lazy.js';
 import { removeTrees, usernsArgs } from '../storage/userns-helper.js';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
@@ -53,9 +53,9 @@ function overlayWorks(ctx: Context): string {
     dir = fs.mkdtempSync(path.join(ctx.paths.runRoot, 'ovl-check-'));
     for (const d of ['l', 'u', 'w', 'm']) fs.mkdirSync(path.join(dir, d));
     const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w,userxattr`;
-    const r = spawnSync(usernsHelperPath, [...usernsArgs(ctx.userns()), '--', 'exec', mount, '-t', 'overlay', 'overlay', '-o', opts, `${dir}/m`], { encoding: 'utf8' });
+    const r = lazyChildProcess().spawnSync(usernsHelperPath, [...usernsArgs(ctx.userns()), '--', 'exec', mount, '-t', 'overlay', 'overlay', '-o', opts, `${dir}/m`], { encoding: 'utf8' });
     if (r.status === 0) {
-      if (!ctx.rootless) spawnSync('umount', [`${dir}/m`]);
+      if (!ctx.rootless) lazyChildProcess().spawnSync('umount', [`${dir}/m`]);
       return 'yes';
     }
     return `no (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;

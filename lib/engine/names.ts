@@ -1,5 +1,5 @@
 // Generated container names in docker's adjective_surname style.
-import crypto from 'node:crypto';
+import { randomInt } from '../util/random.js';
 
 const ADJECTIVES = [
   'admiring', 'adoring', 'affectionate', 'agitated', 'amazing', 'angry', 'awesome', 'beautiful', 'blissful',
@@ -37,13 +37,13 @@ const SURNAMES = [
 ];
 
 function pick<T>(list: T[]): T {
-  return list[crypto.randomInt(list.length)]!;
+  return list[randomInt(list.length)]!;
 }
 
 /** A name no container in `taken` has. */
 export function generateName(taken: Set<string>): string {
   for (let i = 0; ; i++) {
-    const name = `${pick(ADJECTIVES)}_${pick(SURNAMES)}${i >= 10 ? crypto.randomInt(100) : ''}`;
+    const name = `${pick(ADJECTIVES)}_${pick(SURNAMES)}${i >= 10 ? randomInt(100) : ''}`;
     if (!taken.has(name)) return name;
   }
 }

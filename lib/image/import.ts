@@ -2,9 +2,9 @@
 // one-layer image, as `docker import` makes it.
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import type { Context } from '../engine/context.js';
 import { NotFoundError, UsageError } from '../engine/errors.js';
+import { lazyZlib } from '../util/lazy.js';
 import { applyChange } from './change.js';
 import { formatReference, parseReference } from './reference.js';
 import { ImageStore, sha256 } from './store.js';
@@ -63,7 +63,7 @@ async function decompressed(input: Readable): Promise<Readable> {
   const out = new PassThrough();
   if (head.length === 0) throw new UsageError('the tarball is empty');
   if (head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = zlib.createGunzip();
+    const gunzip = lazyZlib().createGunzip();
     gunzip.on('error', (err) => out.destroy(new UsageError(`invalid gzip data: ${err.message}`)));
     gunzip.write(head);
     input.pipe(gunzip).pipe(out);

@@ -2,11 +2,12 @@
 // by chain id, and an index of images. Every write happens under the store
 // lock and lands by rename, so a killed husk leaves either nothing or a whole
 // object behind.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { lazyCrypto } from '../util/lazy.js';
+import { randomHex } from '../util/random.js';
 import type { Context } from '../engine/context.js';
 import { HuskError, NotFoundError } from '../engine/errors.js';
 import { mkdirPrivate, readJson, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../storage/atomic.js';
@@ -20,7 +21,7 @@ interface ImageIndex {
 }
 
 export function sha256(data: string | Uint8Array): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
+  return lazyCrypto().createHash('sha256').update(data).digest('hex');
 }
 
 export class ImageStore {
@@ -150,12 +151,12 @@ export class ImageStore {
    */
   async addLayer(tar: Readable, parent?: LayerRecord): Promise<LayerRecord> {
     this.ensureDirs();
-    const tmp = path.join(this.layersDir, `.tmp-${crypto.randomBytes(8).toString('hex')}`);
+    const tmp = path.join(this.layersDir, `.tmp-${randomHex(8)}`);
     const tmpDiff = path.join(tmp, 'diff');
     const tmpBlob = path.join(this.blobsDir, `.${path.basename(tmp)}.tar`);
     mkdirPrivate(tmpDiff);
     const userns = this.ctx.userns();
-    const hash = crypto.createHash('sha256');
+    const hash = lazyCrypto().createHash('sha256');
     const blobFd = fs.openSync(tmpBlob, 'wx', 0o644);
     try {
       const untar = spawnUntar(userns, tmpDiff);

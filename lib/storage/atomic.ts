@@ -2,14 +2,18 @@
 // fsync, rename. A reader sees the old file or the new one, never half of one.
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
+import { randomHex } from '../util/random.js';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+/**
+ * `durable: false` skips the fsync: for state that a crash makes moot anyway
+ * (a container's runtime state), where the rename alone keeps it whole.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, durable = true): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomHex(6)}.tmp`);
   const fd = fs.openSync(tmp, 'wx', mode);
   try {
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -21,8 +25,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
   }
 }
 
-export function writeJsonAtomic(file: string, value: unknown, mode = 0o600): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, mode);
+export function writeJsonAtomic(file: string, value: unknown, mode = 0o600, durable = true): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, mode, durable);
 }
 
 export function readJson<T>(file: string): T {

@@ -1,7 +1,8 @@
 // Runs the native husk-userns helper: tar extraction and tree removal inside
 // the user namespace that rootless containers use, so file owners in layers
 // are the mapped ids (uid 0 in an image = the user, uid N = a subordinate id).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { lazyChildProcess } from '../util/lazy.js';
 import fs from 'node:fs';
 import type { UserNamespace } from '../engine/context.js';
 import { HuskError } from '../engine/errors.js';
@@ -20,12 +21,12 @@ export function usernsArgs(userns: UserNamespace | undefined): string[] {
 export function spawnUntar(userns: UserNamespace | undefined, dest: string): ChildProcess {
   const args = [...usernsArgs(userns), '--', 'untar', dest];
   if (userns && !userns.helpers) args.push('--ignore-chown-errors');
-  return spawn(usernsHelperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  return lazyChildProcess().spawn(usernsHelperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** The copying driver: a complete root filesystem in `dest` from layers given bottom first. */
 export function mergeLayers(userns: UserNamespace | undefined, dest: string, layerDirsBottomFirst: string[]): void {
-  const r = spawnSync(usernsHelperPath, [...usernsArgs(userns), '--', 'merge', dest, ...layerDirsBottomFirst], { encoding: 'utf8' });
+  const r = lazyChildProcess().spawnSync(usernsHelperPath, [...usernsArgs(userns), '--', 'merge', dest, ...layerDirsBottomFirst], { encoding: 'utf8' });
   if (r.status !== 0) {
     throw new HuskError(`copying the image into the container (vfs driver): ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
   }
@@ -45,7 +46,7 @@ export function removeTrees(userns: UserNamespace | undefined, paths: string[]):
     }
   });
   if (left.length === 0) return;
-  const r = spawnSync(usernsHelperPath, [...usernsArgs(userns), '--', 'rm', ...left], { encoding: 'utf8' });
+  const r = lazyChildProcess().spawnSync(usernsHelperPath, [...usernsArgs(userns), '--', 'rm', ...left], { encoding: 'utf8' });
   if (r.status !== 0) {
     throw new HuskError(`removing ${left.join(', ')}: ${(r.stderr || r.error?.message || 'failed').trim()}`);
   }

@@ -27,7 +27,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
 export function terminalIO() {
   return {
-    stdin: process.stdin,
+    // A getter: touching process.stdin loads the tty machinery, which only -i needs.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     terminalSize: () => (process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : undefined),

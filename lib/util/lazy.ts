@@ -1,0 +1,10 @@
+// Node built-ins that only some commands need, loaded on first use: loading
+// crypto, zlib or child_process costs milliseconds at start-up, and `husk
+// run` needs none of them.
+import { createRequire } from 'node:module';
+
+const load = createRequire(import.meta.url);
+
+export const lazyCrypto = (): typeof import('node:crypto') => load('node:crypto');
+export const lazyZlib = (): typeof import('node:zlib') => load('node:zlib');
+export const lazyChildProcess = (): typeof import('node:child_process') => load('node:child_process');
