@@ -237,6 +237,10 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
       client.close();
     },
     closed: () => closedResolve(),
+  }).catch(async (err: Error) => {
+    // Never started: nothing of the user's ran, so --rm takes it away again.
+    if (view.record.autoRemove) await removeContainer(ctx, view, true);
+    throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);
   });
   const restore = wireStdin(client, view, io);
   const size = io.terminalSize?.();

@@ -1,6 +1,8 @@
 // Client side of the monitor's attach socket (addon/monitor/README.md):
 // frames of [u8 type][u32 BE length][payload] both ways.
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 export const FRAME_STDIN = 0;
 export const FRAME_STDOUT = 1;
@@ -17,14 +19,25 @@ export function frame(type: number, payload: Uint8Array = Buffer.alloc(0)): Buff
   return Buffer.concat([head, payload]);
 }
 
+/** sun_path holds 108 bytes: longer paths are reached through an fd of their directory. */
+const SUN_PATH_MAX = 107;
+
 function connectOnce(socketPath: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.createConnection(socketPath);
+  let dirFd: number | undefined;
+  let target = socketPath;
+  if (Buffer.byteLength(socketPath) > SUN_PATH_MAX) {
+    dirFd = fs.openSync(path.dirname(socketPath), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    target = `/proc/self/fd/${dirFd}/${path.basename(socketPath)}`;
+  }
+  return new Promise<net.Socket>((resolve, reject) => {
+    const socket = net.createConnection(target);
     socket.once('connect', () => {
       socket.off('error', reject);
       resolve(socket);
     });
     socket.once('error', reject);
+  }).finally(() => {
+    if (dirFd !== undefined) fs.closeSync(dirFd);
   });
 }
 
