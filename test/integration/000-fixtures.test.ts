@@ -46,10 +46,12 @@ t.test('the rootless user', { skip: process.getuid?.() === 0 ? false : 'not root
   t.equal(read.status, 0, `husktest can read husk at ${s.huskRoot}`);
   const tar = spawnSync('runuser', ['-u', 'husktest', '--', 'test', '-r', fixtures.busyboxTar]);
   t.equal(tar.status, 0, 'husktest can read the busybox tarball');
-  const node = spawnSync('runuser', ['-u', 'husktest', '--', s.node, '-e', '0']);
+  // cwd /: the checkout may be a directory husktest cannot enter.
+  const node = spawnSync('runuser', ['-u', 'husktest', '--', s.node, '-e', '0'], { cwd: '/' });
   t.equal(node.status, 0, 'husktest can run node');
   const ns = spawnSync('runuser', ['-u', 'husktest', '--', 'unshare', '--map-auto', '--map-root-user', 'cat', '/proc/self/uid_map'], {
     encoding: 'utf8',
+    cwd: '/',
   });
   if (ns.status === 0) t.match(ns.stdout, /\b100000\s+6553[56]\b/, 'the subordinate range can be mapped (newuidmap works)');
   else t.comment(`unshare --map-auto failed: ${ns.stderr.trim()}`);
