@@ -47,7 +47,8 @@ t.test('the rootless user', { skip: process.getuid?.() === 0 ? false : 'not root
   const tar = spawnSync('runuser', ['-u', 'husktest', '--', 'test', '-r', fixtures.busyboxTar]);
   t.equal(tar.status, 0, 'husktest can read the busybox tarball');
   // cwd /: the checkout may be a directory husktest cannot enter.
-  const node = spawnSync('runuser', ['-u', 'husktest', '--', s.node, '-e', '0'], { cwd: '/' });
+  // env -i: tap's NODE_OPTIONS names loaders in the checkout.
+  const node = spawnSync('runuser', ['-u', 'husktest', '--', 'env', '-i', s.node, '-e', '0'], { cwd: '/' });
   t.equal(node.status, 0, 'husktest can run node');
   const ns = spawnSync('runuser', ['-u', 'husktest', '--', 'unshare', '--map-auto', '--map-root-user', 'cat', '/proc/self/uid_map'], {
     encoding: 'utf8',
