@@ -18,6 +18,7 @@ import { startCommand } from './commands/start.js';
 import { versionCommand } from './commands/version.js';
 import { CREATE_OPTIONS, RUN_OPTIONS } from './run-options.js';
 import { HUSK_VERSION } from '../engine/info.js';
+import { trace } from '../util/trace.js';
 
 const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, infoCommand, versionCommand, containerCommand, imageCommand];
 
@@ -51,6 +52,7 @@ export async function main(rawArgv: string[]): Promise<void> {
 }
 
 async function parse(rawArgv: string[]): Promise<void> {
+  trace('cli: loaded');
   let argv = protectContainerCommand(rawArgv, [['run'], ['container', 'run']], RUN_OPTIONS, GLOBAL_OPTIONS);
   argv = protectContainerCommand(argv, [['create'], ['container', 'create']], CREATE_OPTIONS, GLOBAL_OPTIONS);
   const cli = yargs(argv)

@@ -17,6 +17,7 @@ import type { Context } from './context.js';
 import { ConflictError, execErrorFrom, HuskError, UsageError } from './errors.js';
 import { generateName, NAME_PATTERN } from './names.js';
 import { randomHex } from '../util/random.js';
+import { trace } from '../util/trace.js';
 import { NativeError } from '../runtime/native.js';
 
 export interface CreateOptions {
@@ -44,6 +45,7 @@ export interface CreateOptions {
 const START_TIMEOUT_MS = 30_000;
 
 export async function createContainer(ctx: Context, opts: CreateOptions): Promise<ContainerView> {
+  trace('create: start');
   const images = new ImageStore(ctx);
   const image = images.getImage(opts.image);
   const imageConfig = images.imageConfig(image).config ?? {};
@@ -80,6 +82,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
   });
 
+  trace('create: spec built');
   const driver = chooseDriver(ctx);
   const record: ContainerRecord = {
     id,
@@ -107,6 +110,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     mkdirPrivate(p.dir);
     writeJsonAtomic(p.record, record);
   });
+  trace('create: record written');
   try {
     writeEtcFiles(p, hostname, opts.network);
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
@@ -118,7 +122,9 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     // dropping to that user; the directory (0700) keeps everyone else out.
     native().mkfifo(p.execFifo, 0o622);
     fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
+    trace('create: files written');
     const result = spawnWithFallback(ctx, record, spec, p, layerDirs);
+    trace('create: init ready');
     const state: ContainerState = { pid: result.pid, pidStartTime: procStartTime(result.pid) ?? '', monitorPid: result.monitorPid };
     writeJsonAtomic(p.state, state, 0o600, false);
     return { record, state, status: 'created' };
@@ -197,7 +203,9 @@ export function startContainer(ctx: Context, view: ContainerView): void {
     throw new ConflictError(`container ${view.record.name} cannot be started: it is ${view.status}`);
   }
   try {
+    trace('start: releasing init');
     native().startContainer(p.execFifo, view.state.pid, START_TIMEOUT_MS);
+    trace('start: exec done');
   } catch (err) {
     throw execErrorFrom(err);
   } finally {
@@ -242,6 +250,7 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     if (view.record.autoRemove) await removeContainer(ctx, view, true);
     throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);
   });
+  trace('attach: connected');
   const restore = wireStdin(client, view, io);
   const size = io.terminalSize?.();
   if (view.record.tty && size) client.resize(size.rows, size.cols);
@@ -260,6 +269,7 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     throw err;
   }
   await closed;
+  trace('attach: exit received');
   restore();
   unproxy();
   if (exitCode === undefined) {
@@ -269,6 +279,7 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     else throw new HuskError(`lost the connection to container ${view.record.name} before it exited`);
   }
   if (view.record.autoRemove) removeAfterExit(ctx, view);
+  trace('run: removed');
   return exitCode;
 }
 
