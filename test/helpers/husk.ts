@@ -342,6 +342,25 @@ export class Husk {
     return pids;
   }
 
+  /**
+   * Host pids of processes whose whole command line is exactly `argv` (e.g.
+   * ['sleep', '1234567']): a container's process, not the husk command that
+   * started it (whose command line merely contains the same words).
+   */
+  static pidsOf(...argv: string[]): number[] {
+    const want = argv.join('\0') + '\0';
+    const pids: number[] = [];
+    for (const e of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(e)) continue;
+      try {
+        if (fs.readFileSync(`/proc/${e}/cmdline`, 'utf8') === want) pids.push(Number(e));
+      } catch {
+        /* gone */
+      }
+    }
+    return pids;
+  }
+
   /** Removes every container, then everything this instance created. */
   async cleanup(): Promise<void> {
     for (const c of this.children) {

@@ -1,4 +1,5 @@
 // Detached containers and their lifecycle: run -d, ps, logs, rm, --rm, names.
+import fs from 'node:fs';
 import t from 'tap';
 import { Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
@@ -20,7 +21,7 @@ for (const mode of modes()) {
       t.ok(Date.now() - started < 30_000, 'returns without waiting for the container');
       const id = r.stdout.trim();
 
-      t.ok(Husk.pidsMatching(`sleep ${tag}`).length > 0, 'the process runs on the host');
+      t.ok(Husk.pidsOf('sleep', tag).length > 0, 'the process runs on the host');
       const q = await h.run(['ps', '-q']);
       t.same(lines(q.stdout), [id.slice(0, 12)], 'ps -q prints the short id');
       const ps = await h.run(['ps']);
@@ -31,7 +32,7 @@ for (const mode of modes()) {
       const rm = await h.run(['rm', '-f', id]);
       t.equal(rm.code, 0, 'rm -f of a running container');
       t.match(rm.stdout, new RegExp(`^${id}`), 'prints the removed id');
-      t.ok(await waitFor(() => Husk.pidsMatching(`sleep ${tag}`).length === 0, 10_000), 'its process is gone');
+      t.ok(await waitFor(() => Husk.pidsOf('sleep', tag).length === 0, 10_000), 'its process is gone');
       t.same(await h.containerIds(), [], 'ps -a -q is empty');
     });
 
@@ -123,7 +124,7 @@ for (const mode of modes()) {
       const noForce = await h.run(['rm', 'busy']);
       t.not(noForce.code, 0, 'rm without -f refuses a running container');
       t.match(noForce.stderr, new RegExp(`busy|${d.stdout.trim().slice(0, 12)}`), 'naming the container (name or id)');
-      t.ok(Husk.pidsMatching(`sleep ${tag}`).length > 0, 'which keeps running');
+      t.ok(Husk.pidsOf('sleep', tag).length > 0, 'which keeps running');
       const x = await h.run(['run', '--name', 'x1', 'busybox', 'true']);
       const y = await h.run(['run', '--name', 'x2', 'busybox', 'true']);
       t.same([x.code, y.code], [0, 0]);
@@ -131,7 +132,50 @@ for (const mode of modes()) {
       t.not(many.code, 0, 'rm of an unknown container fails');
       t.match(many.stderr, /nosuch/, 'naming it');
       t.same(await h.containerIds(), [], 'but the others are removed');
-      t.ok(await waitFor(() => Husk.pidsMatching(`sleep ${tag}`).length === 0, 10_000), 'the running one is killed');
+      t.ok(await waitFor(() => Husk.pidsOf('sleep', tag).length === 0, 10_000), 'the running one is killed');
+    });
+
+    t.test('killing husk does not stop a foreground container', async (t) => {
+      const tag = unique();
+      const child = h.spawn(['run', '--name', 'survivor', 'busybox', 'sleep', tag]);
+      const up = await waitFor(() => Husk.pidsOf('sleep', tag).length > 0, 20_000);
+      t.ok(up, 'the container started');
+      // Every husk process of this run (node, and runuser around it when rootless).
+      for (const pid of Husk.pidsMatching('run --name survivor busybox')) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+      await new Promise((r) => setTimeout(r, 300));
+      t.ok(Husk.pidsOf('sleep', tag).length > 0, 'the container process still runs');
+      const ps = await h.run(['ps']);
+      t.match(ps.stdout, /Up.*\bsurvivor\b/, 'ps shows it Up');
+      const rm = await h.run(['rm', '-f', 'survivor']);
+      t.equal(rm.code, 0);
+      t.ok(await waitFor(() => Husk.pidsOf('sleep', tag).length === 0, 10_000), 'rm -f stops it');
+    });
+
+    t.test('signals to a foreground husk run reach the container', async (t) => {
+      const child = h.spawn(['run', '--rm', '--name', 'trapper', 'busybox', 'sh', '-c', 'trap "echo got-term; exit 42" TERM; echo ready; while :; do sleep 0.1; done']);
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      t.ok(await waitFor(() => out.includes('ready'), 20_000), 'the container is ready');
+      // The husk (node) process itself; when rootless, runuser is its parent.
+      const comm = (pid: number) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        } catch {
+          return '';
+        }
+      };
+      const target = Husk.pidsMatching('--name trapper busybox').find((pid) => comm(pid) === 'node') ?? child.pid!;
+      process.kill(target, 'SIGTERM');
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      t.equal(code, 42, 'husk exits with the status the container chose on SIGTERM');
+      t.match(out, /got-term/, 'the container handled the signal');
     });
 
     t.test('a detached container survives husk and its session', async (t) => {
@@ -139,7 +183,7 @@ for (const mode of modes()) {
       const d = await h.run(['run', '-d', 'busybox', 'sleep', tag]);
       t.equal(d.code, 0);
       await new Promise((r) => setTimeout(r, 500));
-      t.ok(Husk.pidsMatching(`sleep ${tag}`).length > 0, 'still running after husk exited');
+      t.ok(Husk.pidsOf('sleep', tag).length > 0, 'still running after husk exited');
       await h.run(['rm', '-f', d.stdout.trim()]);
     });
   });
