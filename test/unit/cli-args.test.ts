@@ -2,7 +2,7 @@ import t from 'tap';
 import { protectContainerCommand } from '../../lib/cli/args.js';
 import { GLOBAL_OPTIONS } from '../../lib/cli/common.js';
 import { CREATE_OPTIONS, RUN_OPTIONS } from '../../lib/cli/run-options.js';
-import { usageError } from './helpers.js';
+import { usageError } from './fixtures/helpers.js';
 
 const RUN = [['run'], ['container', 'run']];
 const CREATE = [['create'], ['container', 'create']];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { parseEnvFile, parseSecurityOpts, toCreateOptions, type CreateArgs } from '../../lib/cli/run-options.js';
-import { tempDir, usageError } from './helpers.js';
+import { tempDir, usageError } from './fixtures/helpers.js';
 
 function withHostEnv(t: { teardown(fn: () => void): void }, vars: Record<string, string | undefined>): void {
   for (const [k, v] of Object.entries(vars)) {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { buildContext, defaultPaths } from '../../lib/engine/context.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './fixtures/helpers.js';
 
 const myUid = process.getuid!();
 const isRoot = myUid === 0;

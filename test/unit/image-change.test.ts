@@ -1,7 +1,7 @@
 import t from 'tap';
 import { applyChange, parseCommandForm, parseKeyValues, splitWords } from '../../lib/image/change.js';
 import type { ImageRuntimeConfig } from '../../lib/image/types.js';
-import { usageError } from './helpers.js';
+import { usageError } from './fixtures/helpers.js';
 
 function changed(change: string, config: ImageRuntimeConfig = {}): ImageRuntimeConfig {
   applyChange(config, change);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { formatReference, hasExplicitRegistry, parseReference, repoAndTag } from '../../lib/image/reference.js';
-import { usageError } from './helpers.js';
+import { usageError } from './fixtures/helpers.js';
 
 const HEX = '0123456789abcdef'.repeat(4);
 const DIGEST = `sha256:${HEX}`;

@@ -4,7 +4,7 @@ import t from 'tap';
 import {
   AttachClient, frame, FRAME_CLEANUP_TAKEN, FRAME_EXIT, FRAME_RESIZE, FRAME_STDERR, FRAME_STDIN, FRAME_STDIN_EOF, FRAME_STDOUT,
 } from '../../lib/runtime/attach.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './fixtures/helpers.js';
 
 t.test('frame types match the monitor protocol', async (t) => {
   t.same([FRAME_STDIN, FRAME_STDOUT, FRAME_STDERR, FRAME_EXIT, FRAME_RESIZE, FRAME_STDIN_EOF, FRAME_CLEANUP_TAKEN], [0, 1, 2, 3, 4, 5, 6]);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, kernelCapabilities, normalizeCapability, resolveCapabilities } from '../../lib/runtime/capabilities.js';
-import { usageError } from './helpers.js';
+import { usageError } from './fixtures/helpers.js';
 
 // The host's bounding set decides what can be added; the expected values are
 // computed from it, so the tests hold in sandboxes that lack a capability.

@@ -4,7 +4,7 @@ import t from 'tap';
 import { DEFAULT_CAPABILITIES } from '../../lib/runtime/capabilities.js';
 import type { Seccomp } from '../../lib/runtime/oci-spec.js';
 import { defaultSeccomp, loadSeccompProfile } from '../../lib/runtime/seccomp.js';
-import { tempDir, usageError } from './helpers.js';
+import { tempDir, usageError } from './fixtures/helpers.js';
 
 const EPERM = 1;
 const ENOSYS = 38;

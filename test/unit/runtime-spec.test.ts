@@ -6,7 +6,7 @@ import type { ImageRuntimeConfig } from '../../lib/image/types.js';
 import { DEFAULT_CAPABILITIES, kernelCapabilities, resolveCapabilities } from '../../lib/runtime/capabilities.js';
 import { defaultSeccomp } from '../../lib/runtime/seccomp.js';
 import { buildSpec, DEFAULT_PATH, keepIdMappings, mergeEnv, processArgs, type SpecInput } from '../../lib/runtime/spec.js';
-import { tempDir, usageError, writeTree } from './helpers.js';
+import { tempDir, usageError, writeTree } from './fixtures/helpers.js';
 
 t.test('processArgs: ENTRYPOINT + CMD combinations', async (t) => {
   const img: ImageRuntimeConfig = { Entrypoint: ['/ep', '-x'], Cmd: ['c1', 'c2'] };

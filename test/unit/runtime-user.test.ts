@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { readLayeredFile, resolveUser } from '../../lib/runtime/user.js';
-import { tempDir, usageError, writeTree } from './helpers.js';
+import { tempDir, usageError, writeTree } from './fixtures/helpers.js';
 
 const PASSWD = [
   'root:x:0:0:root:/root:/bin/sh',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { ensureOwnedDir, mkdirPrivate, readJson, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../../lib/storage/atomic.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './fixtures/helpers.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { parseSubidFile, readSubids } from '../../lib/storage/subid.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './fixtures/helpers.js';
 
 const FILE = [
   '# subordinate ids',
