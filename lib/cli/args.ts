@@ -40,7 +40,7 @@ export function protectContainerCommand(argv: string[], commandPath: string[][],
         const value = takesValue(table, letter);
         if (value === undefined) throw new UsageError(`unknown shorthand flag: '${letter}' in ${tok} (see 'husk ${commandPath[0]!.join(' ')} --help')`);
         if (value) {
-          if (n === letters.length - 1) i++;
+          if (n === letters.length - 1 && !tok.includes('=')) i++;
           break;
         }
       }

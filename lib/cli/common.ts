@@ -8,6 +8,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   runroot: { type: 'string', describe: 'Directory for volatile state (sockets, locks)', global: true },
   'storage-driver': { type: 'string', describe: 'Root filesystem driver: overlay, fuse-overlayfs or vfs', global: true },
   'log-level': { type: 'string', describe: 'Log messages at this level or above (error, warn, info, debug)', global: true, default: 'warn' },
+  color: { type: 'boolean', describe: 'Use colours on a terminal (--no-color: never)', global: true, default: true },
 };
 
 export interface GlobalArgs {
@@ -31,34 +32,35 @@ export function timeAgo(iso: string, now = Date.now()): string {
   return `${humanDuration(now - Date.parse(iso))} ago`;
 }
 
+/** docker's (go-units) wording: seconds and minutes truncated, hours rounded. */
 export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
+  const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 1) return 'Less than a second';
   if (s === 1) return '1 second';
   if (s < 60) return `${s} seconds`;
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m === 1) return 'About a minute';
   if (m < 60) return `${m} minutes`;
   const h = Math.round(s / 3600);
   if (h === 1) return 'About an hour';
   if (h < 48) return `${h} hours`;
-  const d = Math.round(s / 86400);
-  if (d < 14) return `${d} days`;
-  if (d < 60) return `${Math.round(d / 7)} weeks`;
-  if (d < 730) return `${Math.round(d / 30)} months`;
-  return `${Math.round(d / 365)} years`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(h / 24 / 365)} years`;
 }
 
 /** 1.23MB, 4.5kB: docker's decimal units. */
 export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   let v = bytes;
   let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
+  // Three significant digits; 999.9kB rounds to 1MB, not to 1e+3kB.
+  while (i < units.length - 1 && Number(v.toPrecision(3)) >= 1000) {
     v /= 1000;
     i++;
   }
-  return `${i === 0 ? v : v.toPrecision(3).replace(/\.?0+$/, '')}${units[i]}`;
+  return `${Number(v.toPrecision(3))}${units[i]}`;
 }
 
 /** Columns padded to their widest cell, three spaces apart, as docker prints them. */

@@ -59,7 +59,6 @@ async function parse(rawArgv: string[]): Promise<void> {
     .scriptName('husk')
     .usage('Usage: husk [options] <command>\n\nA rootless, daemonless container engine.')
     .options(GLOBAL_OPTIONS)
-    .option('no-color', { type: 'boolean', describe: 'Do not use colours', global: true })
     .version(HUSK_VERSION)
     .help()
     .strict()

@@ -65,8 +65,8 @@ export function parseEnvFile(file: string): string[] {
     throw new UsageError(`--env-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   return text.split('\n').flatMap((line, n) => {
-    const l = line.replace(/\r$/, '');
-    if (!l.trim() || l.trimStart().startsWith('#')) return [];
+    const l = line.replace(/\r$/, '').trimStart();
+    if (!l.trim() || l.startsWith('#')) return [];
     return [envEntry(l, `--env-file ${file} line ${n + 1}`)];
   });
 }

@@ -5,18 +5,22 @@ import type { ImageRuntimeConfig } from './types.js';
 
 const SUPPORTED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
 
+/** `["a", "b"]` as a list, or undefined when the text is not a JSON array of strings. */
+function jsonStringArray(text: string): string[] | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('[')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (Array.isArray(parsed) && parsed.every((a) => typeof a === 'string')) return parsed as string[];
+  } catch {
+    /* not JSON */
+  }
+  return undefined;
+}
+
 /** JSON array form or shell form ("sh -c" the text), as in a Dockerfile. */
 export function parseCommandForm(text: string): string[] {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed);
-      if (Array.isArray(parsed) && parsed.every((a) => typeof a === 'string')) return parsed as string[];
-    } catch {
-      /* not JSON: shell form, as docker treats it */
-    }
-  }
-  return ['/bin/sh', '-c', trimmed];
+  return jsonStringArray(text) ?? ['/bin/sh', '-c', text.trim()];
 }
 
 /** Splits `A=1 "B=two words"` or `A value with spaces` (legacy form). */
@@ -102,7 +106,7 @@ export function applyChange(config: ImageRuntimeConfig, change: string): void {
       break;
     case 'VOLUME':
       config.Volumes ??= {};
-      for (const v of args.startsWith('[') ? parseCommandForm(args) : splitWords(args)) config.Volumes[v] = {};
+      for (const v of jsonStringArray(args) ?? splitWords(args)) config.Volumes[v] = {};
       break;
     case 'USER':
       config.User = args;

@@ -59,7 +59,7 @@ export function formatReference(ref: Reference): string {
 /** Was the registry written out by the user, or filled in by normalization? */
 export function hasExplicitRegistry(input: string): boolean {
   const first = input.split('/')[0] ?? '';
-  return input.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return input.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
 }
 
 /** Splits a stored name for listings: ["localhost/busybox", "latest"]. */

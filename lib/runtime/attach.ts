@@ -83,7 +83,7 @@ export class AttachClient {
       this.buffer = this.buffer.subarray(5 + len);
       if (type === FRAME_STDOUT) this.handlers.stdout(payload);
       else if (type === FRAME_STDERR) this.handlers.stderr(payload);
-      else if (type === FRAME_EXIT) this.handlers.exit(payload.readInt32BE(0));
+      else if (type === FRAME_EXIT && payload.length >= 4) this.handlers.exit(payload.readInt32BE(0));
     }
   }
 

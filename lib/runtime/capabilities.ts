@@ -48,13 +48,13 @@ export function resolveCapabilities(add: string[], drop: string[], privileged: b
   if (privileged) return known;
   const adds = add.map(normalizeCapability);
   const drops = drop.map(normalizeCapability);
-  let set = new Set(drops.includes('ALL') ? [] : DEFAULT_CAPABILITIES);
-  for (const d of drops) set.delete(d);
-  if (adds.includes('ALL')) set = new Set(known);
   for (const a of adds) {
-    if (a === 'ALL') continue;
-    if (!known.includes(a)) throw new UsageError(`capability ${a} cannot be added: husk itself does not hold it`);
-    set.add(a);
+    if (a !== 'ALL' && !known.includes(a)) throw new UsageError(`capability ${a} cannot be added: husk itself does not hold it`);
   }
+  // As docker: --cap-add ALL keeps all but the dropped; --cap-drop ALL keeps only the added.
+  const set = new Set(adds.includes('ALL') ? known : drops.includes('ALL') ? [] : DEFAULT_CAPABILITIES);
+  if (!adds.includes('ALL')) for (const a of adds) set.add(a);
+  for (const d of drops) if (d !== 'ALL' && !adds.includes(d)) set.delete(d);
+  if (adds.includes('ALL')) for (const d of drops) set.delete(d);
   return known.filter((c) => set.has(c));
 }

@@ -82,7 +82,10 @@ export function loadSeccompProfile(file: string, capabilities: string[]): Seccom
   } catch (err) {
     throw new UsageError(`seccomp profile ${file}: ${(err as Error).message}`);
   }
-  if (typeof profile.defaultAction !== 'string') throw new UsageError(`seccomp profile ${file}: "defaultAction" is missing`);
+  const bad = (why: string) => new UsageError(`seccomp profile ${file}: ${why}`);
+  if (typeof profile !== 'object' || profile === null) throw bad('must be a JSON object');
+  if (typeof profile.defaultAction !== 'string') throw bad('"defaultAction" is missing');
+  if (profile.syscalls !== undefined && !Array.isArray(profile.syscalls)) throw bad('"syscalls" must be a list');
   const applies = (rule: ProfileRule) => {
     const inc = rule.includes ?? {};
     const exc = rule.excludes ?? {};
@@ -94,8 +97,11 @@ export function loadSeccompProfile(file: string, capabilities: string[]): Seccom
   };
   const syscalls: SeccompSyscall[] = [];
   for (const rule of profile.syscalls ?? []) {
+    if (typeof rule !== 'object' || rule === null) throw bad('every rule must be an object');
     const names = rule.names ?? (rule.name ? [rule.name] : []);
-    if (names.length === 0 || typeof rule.action !== 'string') throw new UsageError(`seccomp profile ${file}: every rule needs "names" and "action"`);
+    if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string') || typeof rule.action !== 'string') {
+      throw bad('every rule needs "names" and "action"');
+    }
     if (!applies(rule)) continue;
     syscalls.push({ names, action: rule.action, errnoRet: rule.errnoRet, args: rule.args ?? undefined });
   }

@@ -14,9 +14,10 @@ export function parseSubidFile(text: string, user: string, uid: number): SubidRa
     if (!line || line.startsWith('#')) continue;
     const [owner, start, count] = line.split(':');
     if (owner !== user && owner !== String(uid)) continue;
+    if (!/^\d+$/.test(start ?? '') || !/^\d+$/.test(count ?? '')) continue;
     const s = Number(start);
     const c = Number(count);
-    if (Number.isInteger(s) && Number.isInteger(c) && s >= 0 && c > 0) ranges.push({ start: s, count: c });
+    if (c > 0) ranges.push({ start: s, count: c });
   }
   return ranges;
 }

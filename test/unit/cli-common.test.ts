@@ -53,14 +53,14 @@ t.test('humanSize: decimal units, three significant digits', async (t) => {
   t.equal(humanSize(1e12), '1TB');
 });
 
-t.test('humanSize: round hundreds keep their zeros', { todo: 'BUG: the /\\.?0+$/ trim eats integer zeros: 100000 -> "1kB", 200000000 -> "2MB"' }, async (t) => {
+t.test('humanSize: round hundreds keep their zeros', async (t) => {
   t.equal(humanSize(100_000), '100kB');
   t.equal(humanSize(200_000_000), '200MB');
   t.equal(humanSize(10_000), '10kB');
   t.equal(humanSize(120_000), '120kB');
 });
 
-t.test('humanSize: values that round up to the next unit', { todo: 'BUG: 999999 -> "1.00e+3kB" (toPrecision switches to exponent form); 1e15 -> "1.00e+3TB"' }, async (t) => {
+t.test('humanSize: values that round up to the next unit', async (t) => {
   t.equal(humanSize(999_999), '1MB');
   t.equal(humanSize(999_500_000), '1GB');
   t.equal(humanSize(1e15), '1PB');

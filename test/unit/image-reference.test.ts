@@ -116,7 +116,7 @@ t.test('hasExplicitRegistry', async (t) => {
   t.equal(hasExplicitRegistry('docker.io/library/busybox'), true);
 });
 
-t.test('hasExplicitRegistry agrees with parseReference on uppercase hosts', { todo: 'BUG: parseReference takes "Example/x" as registry "Example", hasExplicitRegistry says false' }, async (t) => {
+t.test('hasExplicitRegistry agrees with parseReference on uppercase hosts', async (t) => {
   t.equal(hasExplicitRegistry('LOCALHOST/x'), true);
   t.equal(hasExplicitRegistry('Example/x'), true);
 });
