@@ -20,6 +20,9 @@ await build({
   // import.meta.url has no meaning in CommonJS; give it the bundle's own URL.
   define: { 'import.meta.url': '__husk_import_meta_url' },
   banner: { js: 'const __husk_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  // yargs loads node:assert for two comparisons; node:assert pulls in the
+  // colour and stderr machinery at start-up. A small equivalent instead.
+  alias: { assert: path.join(root, 'scripts', 'assert-lite.cjs') },
   logLevel: 'warning',
 });
 

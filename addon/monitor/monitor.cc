@@ -599,9 +599,9 @@ void writeExitFile(const char *finishedAt) {
     free(tmp);
     return;
   }
+  // No fsync: it sits between the container's exit and the exit frame every
+  // client waits for; the rename keeps the file whole (as conmon does it).
   writeAll(fd, buf, n);
-  while (fsync(fd) != 0 && errno == EINTR) {
-  }
   close(fd);
   if (rename(tmp, opt.exitFile) != 0) logMonitorError("cannot rename exit file", errno);
   free(tmp);

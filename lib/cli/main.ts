@@ -32,6 +32,36 @@ async function fail(err: unknown): Promise<void> {
 }
 
 /**
+ * The command modules yargs needs to see: just the one named, when a known
+ * command is named (building every command's parser costs milliseconds on
+ * each start), else all of them, for help and suggestions.
+ */
+function commandsFor(argv: string[]): CommandModule[] {
+  const word = firstWord(argv);
+  const named = COMMANDS.filter((c) => {
+    const mod = c as CommandModule;
+    const names = [String(mod.command).split(' ')[0], ...([] as string[]).concat(mod.aliases ?? [])];
+    return names.includes(word ?? '');
+  });
+  if (word !== undefined && named.length === 0) {
+    throw new UsageError(`unrecognized command "husk ${word}": see 'husk --help' for the list of commands`);
+  }
+  return (named.length === 1 ? named : COMMANDS) as CommandModule[];
+}
+
+/** The first word that is neither a global option nor its value. */
+function firstWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === '--') return undefined;
+    if (!tok.startsWith('-')) return tok;
+    const opt = GLOBAL_OPTIONS[tok.replace(/^-+/, '').split('=')[0]!];
+    if (opt && opt.type !== 'boolean' && !tok.includes('=')) i++;
+  }
+  return undefined;
+}
+
+/**
  * yargs renders a command's whole help text right after starting its
  * handler, in case the handler asks for it; husk's handlers never do, and on
  * `husk run` those milliseconds sit between creating the container and
@@ -53,6 +83,7 @@ export async function main(rawArgv: string[]): Promise<void> {
 
 async function parse(rawArgv: string[]): Promise<void> {
   trace('cli: loaded');
+  const commands = commandsFor(rawArgv);
   let argv = protectContainerCommand(rawArgv, [['run'], ['container', 'run']], RUN_OPTIONS, GLOBAL_OPTIONS);
   argv = protectContainerCommand(argv, [['create'], ['container', 'create']], CREATE_OPTIONS, GLOBAL_OPTIONS);
   const cli = yargs(argv)
@@ -63,13 +94,12 @@ async function parse(rawArgv: string[]): Promise<void> {
     .help()
     .strict()
     .demandCommand(1, 'Specify a command, for example: husk run --rm IMAGE echo hello')
-    .recommendCommands()
-    .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
-  for (const c of COMMANDS) cli.command(c as CommandModule);
+  for (const c of commands) cli.command(c as CommandModule);
   skipHelpCache(cli);
+  trace('cli: yargs built');
   await cli.parseAsync();
 }
 

@@ -252,12 +252,14 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
   });
   trace('attach: connected');
   const restore = wireStdin(client, view, io);
-  const size = io.terminalSize?.();
-  if (view.record.tty && size) client.resize(size.rows, size.cols);
-  io.onResize?.(() => {
-    const s = io.terminalSize?.();
-    if (s) client.resize(s.rows, s.cols);
-  });
+  if (view.record.tty) {
+    const size = io.terminalSize?.();
+    if (size) client.resize(size.rows, size.cols);
+    io.onResize?.(() => {
+      const s = io.terminalSize?.();
+      if (s) client.resize(s.rows, s.cols);
+    });
+  }
   const unproxy = sigProxy && !view.record.tty ? proxySignals(view) : () => {};
   try {
     startContainer(ctx, view);
@@ -284,9 +286,10 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
 }
 
 function wireStdin(client: AttachClient, view: ContainerView, io: AttachIO): () => void {
-  const stdin = io.stdin;
   // As docker: stdin is forwarded only with -i; -t alone gives a terminal for output.
-  if (!stdin || !view.record.openStdin) return () => {};
+  if (!view.record.openStdin) return () => {};
+  const stdin = io.stdin;
+  if (!stdin) return () => {};
   const raw = view.record.tty && stdin.isTTY && stdin.setRawMode;
   if (raw) stdin.setRawMode!(true);
   const onData = (d: Buffer) => client.sendStdin(d);

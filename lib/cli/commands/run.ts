@@ -1,6 +1,7 @@
 // husk run [OPTIONS] IMAGE [COMMAND [ARG...]]
 import type { CommandModule } from 'yargs';
 import { createContainer, runAttached, startContainer } from '../../engine/containers.js';
+import { trace } from '../../util/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
 
@@ -11,8 +12,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run a command in a new container',
   builder: (y) => y.options(RUN_OPTIONS).parserConfiguration({ 'populate--': true }) as never,
   handler: async (argv) => {
+    trace('run: handler');
     const ctx = contextFrom(argv);
     const opts = toCreateOptions(argv);
+    trace('run: options');
     if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
     warnAboutUserns(ctx);
     const view = await createContainer(ctx, opts);
