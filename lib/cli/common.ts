@@ -3,11 +3,14 @@
 import type { Options } from 'yargs';
 import { buildContext, type Context } from '../engine/context.js';
 
+/** A flag given twice takes its last value, as docker's flags do (yargs would make a list). */
+export const lastWins = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+
 export const GLOBAL_OPTIONS: Record<string, Options> = {
-  root: { type: 'string', describe: 'Storage root directory (images, containers)', global: true },
-  runroot: { type: 'string', describe: 'Directory for volatile state (sockets, locks)', global: true },
-  'storage-driver': { type: 'string', describe: 'Root filesystem driver: overlay, fuse-overlayfs or vfs', global: true },
-  'log-level': { type: 'string', describe: 'Log messages at this level or above (error, warn, info, debug)', global: true, default: 'warn' },
+  root: { type: 'string', coerce: lastWins, describe: 'Storage root directory (images, containers)', global: true },
+  runroot: { type: 'string', coerce: lastWins, describe: 'Directory for volatile state (sockets, locks)', global: true },
+  'storage-driver': { type: 'string', coerce: lastWins, describe: 'Root filesystem driver: overlay, fuse-overlayfs or vfs', global: true },
+  'log-level': { type: 'string', coerce: lastWins, describe: 'Log messages at this level or above (error, warn, info, debug)', global: true, default: 'warn' },
   color: { type: 'boolean', describe: 'Use colours on a terminal (--no-color: never)', global: true, default: true },
 };
 

@@ -6,25 +6,26 @@ import type { Options } from 'yargs';
 import type { CreateOptions } from '../engine/containers.js';
 import { UsageError } from '../engine/errors.js';
 import type { SecurityOptions } from '../runtime/spec.js';
+import { lastWins } from './common.js';
 
 export const CREATE_OPTIONS: Record<string, Options> = {
   interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
   tty: { alias: 't', type: 'boolean', default: false, describe: 'Allocate a pseudo-TTY' },
   rm: { type: 'boolean', default: false, describe: 'Remove the container when it exits' },
-  name: { type: 'string', describe: 'Assign a name to the container' },
+  name: { type: 'string', coerce: lastWins, describe: 'Assign a name to the container' },
   env: { alias: 'e', type: 'string', array: true, nargs: 1, default: [], describe: 'Set environment variables (KEY=VALUE, or KEY to pass the host value)' },
   'env-file': { type: 'string', array: true, nargs: 1, default: [], describe: 'Read environment variables from a file' },
-  entrypoint: { type: 'string', describe: 'Overwrite the image ENTRYPOINT ("" to clear it)' },
-  workdir: { alias: 'w', type: 'string', describe: 'Working directory inside the container' },
-  user: { alias: 'u', type: 'string', describe: 'Username or UID, optionally with group (USER[:GROUP])' },
-  hostname: { alias: 'h', type: 'string', describe: 'Container host name' },
+  entrypoint: { type: 'string', coerce: lastWins, describe: 'Overwrite the image ENTRYPOINT ("" to clear it)' },
+  workdir: { alias: 'w', type: 'string', coerce: lastWins, describe: 'Working directory inside the container' },
+  user: { alias: 'u', type: 'string', coerce: lastWins, describe: 'Username or UID, optionally with group (USER[:GROUP])' },
+  hostname: { alias: 'h', type: 'string', coerce: lastWins, describe: 'Container host name' },
   'cap-add': { type: 'string', array: true, nargs: 1, default: [], describe: 'Add Linux capabilities' },
   'cap-drop': { type: 'string', array: true, nargs: 1, default: [], describe: 'Drop Linux capabilities' },
   privileged: { type: 'boolean', default: false, describe: 'Give extended privileges to the container' },
   'read-only': { type: 'boolean', default: false, describe: 'Mount the container root filesystem read-only' },
   'security-opt': { type: 'string', array: true, nargs: 1, default: [], describe: 'Security options: seccomp=unconfined|PROFILE.json, no-new-privileges' },
-  userns: { type: 'string', describe: 'User namespace mode: "" (default) or keep-id' },
-  network: { alias: ['net'], type: 'string', default: 'private', describe: 'Network mode: none, host, or private (loopback only)' },
+  userns: { type: 'string', coerce: lastWins, describe: 'User namespace mode: "" (default) or keep-id' },
+  network: { alias: ['net'], type: 'string', coerce: lastWins, default: 'private', describe: 'Network mode: none, host, or private (loopback only)' },
 };
 
 export const RUN_OPTIONS: Record<string, Options> = {

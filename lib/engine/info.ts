@@ -44,13 +44,16 @@ function cgroupInfo() {
   return { version, controllers };
 }
 
-/** Mounts a tiny overlay the way containers get theirs: inside the user namespace, with userxattr. */
+/**
+ * Mounts a tiny overlay the way containers get theirs: inside the user
+ * namespace, with userxattr, on the file system that holds the store.
+ */
 function overlayWorks(ctx: Context): string {
   const mount = which('mount') ?? '/usr/bin/mount';
   let dir: string | undefined;
   try {
-    fs.mkdirSync(ctx.paths.runRoot, { recursive: true, mode: 0o700 });
-    dir = fs.mkdtempSync(path.join(ctx.paths.runRoot, 'ovl-check-'));
+    fs.mkdirSync(ctx.paths.dataRoot, { recursive: true, mode: 0o700 });
+    dir = fs.mkdtempSync(path.join(ctx.paths.dataRoot, 'ovl-check-'));
     for (const d of ['l', 'u', 'w', 'm']) fs.mkdirSync(path.join(dir, d));
     const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w,userxattr`;
     const r = lazyChildProcess().spawnSync(usernsHelperPath, [...usernsArgs(ctx.userns()), '--', 'exec', mount, '-t', 'overlay', 'overlay', '-o', opts, `${dir}/m`], { encoding: 'utf8' });

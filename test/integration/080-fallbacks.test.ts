@@ -102,3 +102,29 @@ t.test('a user without a subordinate id range', { skip: process.getuid?.() !== 0
   const rm = husk('rm', '-f', 'nosub');
   t.equal(rm.status, 0, 'and it is removed again');
 });
+
+t.test('a store where the kernel refuses overlay falls back by itself', { skip: process.getuid?.() !== 0 && 'needs root to mount the store' }, async (t) => {
+  // overlayfs will not take another overlayfs as its upper layer: a store
+  // kept on one is a host "whose kernel refuses overlay" for husk.
+  const base = fs.mkdtempSync('/tmp/hf-');
+  for (const d of ['l', 'u', 'w', 'm']) fs.mkdirSync(path.join(base, d));
+  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${base}/l,upperdir=${base}/u,workdir=${base}/w`, `${base}/m`]);
+  t.teardown(() => {
+    spawnSync('umount', ['-l', `${base}/m`]);
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+  const h = await newHusk('rootless');
+  t.teardown(() => h.cleanup());
+  const store = path.join(base, 'm', 'store');
+  fs.mkdirSync(store);
+  fs.chownSync(store, h.uid, h.gid);
+  fs.chmodSync(base, 0o755);
+  // A second --root wins over the harness's own, as a repeated docker flag does.
+  const onStore = (args: string[]) => h.run(['--root', store, ...args]);
+  t.equal((await onStore(['import', fixtures.busyboxTar, 'busybox'])).code, 0, 'layers can be stored there');
+  const run = await onStore(['run', '--rm', 'busybox', 'sh', '-c', 'echo works; rm /bin/ls; test -e /bin/ls || echo gone']);
+  t.same([run.code, run.stdout], [0, 'works\ngone\n'], run.stderr);
+  const info = JSON.parse((await onStore(['info', '--format', 'json'])).stdout);
+  t.equal(info.store.graphDriverName, 'fuse-overlayfs', 'the driver that worked is remembered and shown');
+  t.match(info.store.kernelOverlay, /^no/, 'info says the kernel refused');
+});
