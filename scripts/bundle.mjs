@@ -2,6 +2,7 @@
 // Start-up is most of what `husk run` costs: one file with cached bytecode
 // loads in a few milliseconds, hundreds of ES modules in ~70.
 import { build } from 'esbuild';
+import { builtinModules, createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,32 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = path.join(root, 'dist', 'husk.cjs');
+
+const require = createRequire(import.meta.url);
+
+/**
+ * esbuild turns `import fs from 'node:fs'` into a copy of the whole module
+ * object at every import site (its CommonJS interop): ~2 ms of start-up for
+ * husk's ~40 such imports. Each built-in becomes one shared ES module that
+ * hands out the real module object instead; named imports read plain value
+ * properties (getters, which may load more of node lazily, are left out).
+ */
+const sharedBuiltins = {
+  name: 'shared-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:|^[a-z_/]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!builtinModules.includes(name) || !args.importer.includes(`${path.sep}lib${path.sep}`)) return undefined;
+      return { path: name, namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const mod = require(`node:${args.path}`);
+      const names = Object.keys(mod).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default' && !Object.getOwnPropertyDescriptor(mod, k)?.get);
+      const lines = [`const m = require("node:${args.path}");`, 'export default m;', ...names.map((k) => `export const ${k} = m.${k};`)];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 
 await build({
   entryPoints: [path.join(root, 'lib', 'cli', 'main.ts')],
@@ -22,10 +49,12 @@ await build({
   banner: { js: 'const __husk_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
   // yargs loads node:assert for two comparisons; node:assert pulls in the
   // colour and stderr machinery at start-up. A small equivalent instead.
+  plugins: [sharedBuiltins],
   alias: { assert: path.join(root, 'scripts', 'assert-lite.cjs') },
   logLevel: 'warning',
 });
 
 rmSync(`${outfile}.cache`, { force: true });
-// bin/husk writes the cache when it finds none; run the help once to fill it.
-execFileSync(process.execPath, [path.join(root, 'bin', 'husk'), '--help'], { stdio: 'ignore' });
+// bin/husk writes the cache when it finds none; `run --help` compiles the
+// option parsing that every `husk run` goes through.
+execFileSync(path.join(root, 'bin', 'husk'), ['run', '--help'], { stdio: 'ignore' });
