@@ -25,7 +25,7 @@ const sharedBuiltins = {
   setup(b) {
     b.onResolve({ filter: /^node:|^[a-z_/]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      if (!builtinModules.includes(name) || !args.importer.includes(`${path.sep}lib${path.sep}`)) return undefined;
+      if (!builtinModules.includes(name) || !args.importer.startsWith(path.join(root, 'lib') + path.sep)) return undefined;
       return { path: name, namespace: 'builtin' };
     });
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {

@@ -1055,11 +1055,13 @@ int main(int argc, char **argv) {
   stdinLen = 0;  // input is pointless now; keep reading clients (for type 6)
   logFlush();
 
-  // Exit file, then exit frame.
+  // Exit file, then exit frame. A client that already took the cleanup
+  // (husk run --rm) removes the container as soon as it hears the exit: the
+  // file would be written only to be deleted.
   char finishedAt[kTsLen + 1];
   fmtTime(finishedAt, finishedTs);
   finishedAt[kTsLen] = 0;
-  writeExitFile(finishedAt);
+  if (!anyCleanupTaken) writeExitFile(finishedAt);
   {
     uint8_t b[4] = {(uint8_t)((uint32_t)exitCode >> 24), (uint8_t)((uint32_t)exitCode >> 16),
                     (uint8_t)((uint32_t)exitCode >> 8), (uint8_t)exitCode};

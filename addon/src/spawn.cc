@@ -5,6 +5,7 @@
 #include "src/spawn.h"
 #include "src/child_plan.h"
 #include "src/errors.h"
+#include "common/trace.h"
 #include "src/seccomp.h"
 
 #include <cerrno>
@@ -527,7 +528,11 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object opts = info[0].As<Napi::Object>();
   SpawnPlan plan;
+  // Marks go to a duplicate of stderr that every child keeps (it is above
+  // the fds they close), only when asked for.
+  if (getenv("HUSK_TRACE")) native_trace_start(fcntl(2, F_DUPFD_CLOEXEC, 900));
   BuildPlan(env, plan, opts);
+  native_trace("plan built");
   int timeout_ms = int(Num(env, opts, "timeoutMs", 30000));
   Fds fds(plan);
   OpenFds(env, plan, fds, Bool(opts, "openStdin"));
@@ -558,6 +563,7 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   // Only the read end of the sync pipe stays here; closing our write end is
   // what lets EOF tell us the children are gone.
   fds.CloseChildren();
+  native_trace("node: forked");
   int sync_r = fds.sync_r;
   while (waitpid(p0, nullptr, 0) < 0 && errno == EINTR) {}
 

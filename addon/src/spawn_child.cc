@@ -4,6 +4,7 @@
 // allocate, no V8, no locks, no stdio. Errors leave as a SyncRecord on the sync
 // pipe ({step, errno, path}), then the process exits with 125.
 #include "src/child_plan.h"
+#include "common/trace.h"
 
 #include <cerrno>
 #include <csignal>
@@ -458,14 +459,18 @@ struct Init {
     // Nothing we mount may propagate back to the host.
     if (mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) < 0)
       fail("set propagation of", errno, "/");
+    native_trace("init: go");
     mount_rootfs();
+    native_trace("init: rootfs mounted");
     for (auto& m : plan.mounts) do_mount(m);
     create_devices();
+    native_trace("init: mounts done");
     // The FIFO lives on the host: open it while the host is still visible.
     fifo = open(plan.exec_fifo.c_str(), O_PATH | O_CLOEXEC);
     if (fifo < 0) fail("open exec fifo", errno, plan.exec_fifo.c_str());
     pivot();
     mask_paths();  // after pivot: the container's /proc and /sys are in place
+    native_trace("init: pivoted and masked");
     if (plan.root_readonly) {
       int r = remount_bind("/", MS_RDONLY, false);
       if (r < 0) fail("remount / read-only", -r);
@@ -499,6 +504,7 @@ struct Init {
     else if (errno != ENXIO)
       fail("open exec fifo", errno, fifo_path);
 
+    native_trace("init: ready");
     SyncRecord ready;
     zero(&ready, sizeof ready);
     ready.kind = kSyncReady;
@@ -556,8 +562,10 @@ void append_num(char* buf, size_t len, long n, bool comma) {
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0) fail_p(plan, 0, "pipe", errno);
 
+  native_trace("P: started");
   pid_t init = raw_fork(plan.clone_flags);
   if (init < 0) fail_p(plan, 0, "clone", errno);
+  native_trace("P: cloned init");
   if (init == 0) {
     close(go[1]);
     Init c{plan, plan.sync_w};
@@ -577,6 +585,7 @@ void append_num(char* buf, size_t len, long n, bool comma) {
     int r = idmap_apply(plan.idmap, init, &step);
     if (r < 0) fail_p(plan, init, step, -r);
   }
+  native_trace("P: id maps written");
   char g = 'g';
   if (write(go[1], &g, 1) != 1) fail_p(plan, init, "release init", errno);
   close(go[1]);

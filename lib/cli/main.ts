@@ -79,6 +79,10 @@ export async function main(rawArgv: string[]): Promise<void> {
   } catch (err) {
     await fail(err);
   }
+  // The command is done. process.exit skips tearing down V8's heap, a few
+  // milliseconds of every command; stdout and stderr are synchronous on
+  // Linux (files, pipes, terminals), so nothing written is lost.
+  process.exit();
 }
 
 async function parse(rawArgv: string[]): Promise<void> {

@@ -241,7 +241,6 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     stderr: (d) => io.stderr.write(d),
     exit: (code) => {
       exitCode = code;
-      if (view.record.autoRemove) client.send(FRAME_CLEANUP_TAKEN);
       client.close();
     },
     closed: () => closedResolve(),
@@ -251,6 +250,9 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);
   });
   trace('attach: connected');
+  // Said now, before the start: the monitor then skips its exit file and
+  // its cleanup process, since we remove the container ourselves.
+  if (view.record.autoRemove) client.send(FRAME_CLEANUP_TAKEN);
   const restore = wireStdin(client, view, io);
   if (view.record.tty) {
     const size = io.terminalSize?.();

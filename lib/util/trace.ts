@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 
 const enabled = !!process.env.HUSK_TRACE;
+if (enabled) process.on('exit', () => trace('process: exit'));
 
 export function trace(label: string): void {
   if (enabled) process.stderr.write(`husk-trace ${performance.now().toFixed(1)}ms ${label}\n`);
