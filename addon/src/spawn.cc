@@ -224,12 +224,14 @@ MountEntry ParseMount(Napi::Env env, Napi::Object m, const std::string& bundle, 
 
 // lowerdir=..,upperdir=..,workdir=.. ; relative to `base` when not empty.
 std::string OverlayData(const std::vector<std::string>& lower, const std::string& upper,
-                        const std::string& work, const std::string& base, bool userxattr) {
+                        const std::string& work, const std::string& base, bool userxattr,
+                        bool volatile_upper = false) {
   auto rel = [&](const std::string& p) { return base.empty() ? p : p.substr(base.size() + 1); };
   std::string s = "lowerdir=";
   for (size_t i = 0; i < lower.size(); i++) s += (i ? ":" : "") + rel(lower[i]);
   if (!upper.empty()) s += ",upperdir=" + rel(upper) + ",workdir=" + rel(work);
   if (userxattr) s += ",userxattr";
+  if (volatile_upper) s += ",volatile";
   return s;
 }
 
@@ -255,7 +257,10 @@ void PlanRootfs(Napi::Env env, SpawnPlan& plan, Napi::Object rootfs) {
     plan.driver = RootfsDriver::kOverlay;
     // userxattr: overlayfs keeps its metadata in user.overlay.* xattrs, the
     // only ones writable inside a user namespace (Linux >= 5.11).
-    plan.overlay_data = OverlayData(lower, upper, work, "", true);
+    // volatile: no sync of the upper file system at unmount, for a container
+    // whose changes are thrown away when it exits (--rm).
+    bool volatile_upper = Bool(rootfs, "volatile");
+    plan.overlay_data = OverlayData(lower, upper, work, "", true, volatile_upper);
     // mount(2) copies at most one page of options.
     if (plan.overlay_data.size() >= size_t(sysconf(_SC_PAGESIZE)) - 1) {
       std::vector<std::string> all = lower;
@@ -264,7 +269,7 @@ void PlanRootfs(Napi::Env env, SpawnPlan& plan, Napi::Object rootfs) {
       std::string base = CommonParent(all);
       if (base.empty()) Invalid(env, "overlay layer list too long");
       plan.overlay_chdir = base;
-      plan.overlay_data = OverlayData(lower, upper, work, base, true);
+      plan.overlay_data = OverlayData(lower, upper, work, base, true, volatile_upper);
       if (plan.overlay_data.size() >= size_t(sysconf(_SC_PAGESIZE)) - 1)
         throw MakeNativeError(env, "overlay options exceed a page even with relative paths", E2BIG);
     }

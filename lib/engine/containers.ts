@@ -143,7 +143,7 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
       return native().createContainer({
         spec,
         bundle: p.dir,
-        rootfs: rootfsPlan(record.storageDriver, layerDirs, p),
+        rootfs: rootfsPlan(record.storageDriver, layerDirs, p, record.autoRemove),
         usernsHelpers: ctx.userns()?.helpers ?? false,
         execFifo: p.execFifo,
         monitorArgv: monitorArgv(ctx, record, p),
@@ -410,14 +410,20 @@ function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): 
   store.locked(() => {
     // The record goes first: a half-removed container is then invisible, never listed broken.
     fs.rmSync(p.record, { force: true });
-    // overlayfs leaves work/work mode 000; it is ours, so a chmod spares the user namespace.
-    try {
-      fs.chmodSync(path.join(p.work, 'work'), 0o700);
-    } catch {
-      /* not there */
-    }
+    // overlayfs leaves work/work (and work/work/incompat/volatile) mode 000;
+    // they are ours, so a chmod spares a trip into the user namespace.
+    openUp(path.join(p.work, 'work'));
     removeTrees(ctx.userns(), [p.dir, p.run]);
   });
+}
+
+function openUp(dir: string): void {
+  try {
+    fs.chmodSync(dir, 0o700);
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) openUp(path.join(dir, e.name));
+  } catch {
+    /* not there, or not ours: husk-userns removes it */
+  }
 }
 
 /** Run by the monitor after the container exited (`husk container cleanup`). */

@@ -33,6 +33,8 @@ export interface RootfsPlan {
   workDir: string;
   /** Where the root filesystem is mounted; equals spec.root.path. */
   target: string;
+  /** overlay only: skip syncing the upper layer (for containers removed when they exit). */
+  volatile?: boolean;
   /** Path of the fuse-overlayfs binary (driver fuse-overlayfs). */
   fuseOverlayfs?: string;
 }

@@ -45,6 +45,7 @@ export function rootfsPlan(
   driver: DriverName,
   layerDirsBottomFirst: string[],
   p: { upper: string; work: string; rootfs: string },
+  ephemeral = false,
 ): RootfsPlan {
   return {
     driver,
@@ -52,6 +53,7 @@ export function rootfsPlan(
     upperDir: p.upper,
     workDir: p.work,
     target: p.rootfs,
+    volatile: ephemeral,
     fuseOverlayfs: driver === 'fuse-overlayfs' ? fuseOverlayfsPath() : undefined,
   };
 }
