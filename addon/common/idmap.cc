@@ -90,7 +90,10 @@ static int write_proc_file(pid_t pid, const char* name, const char* text, size_t
 }
 
 static pid_t start_helper(const std::vector<const char*>& argv) {
-  pid_t child = fork();
+  // vfork: the caller may be a copy of all of Node's memory, which a fork
+  // would copy again just to exec. The child only touches its own fd table
+  // (vfork does not share it) before execve or _exit.
+  pid_t child = vfork();
   if (child == 0) {
     // Quiet: the caller turns a failure into one error message.
     int devnull = open("/dev/null", O_WRONLY);

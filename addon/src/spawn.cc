@@ -7,6 +7,8 @@
 #include "src/errors.h"
 #include "common/trace.h"
 #include "src/seccomp.h"
+#include <linux/filter.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <csignal>
@@ -372,6 +374,36 @@ void PlanProcess(Napi::Env env, SpawnPlan& plan, Napi::Object process) {
   plan.envp_ptrs.push_back(nullptr);
 }
 
+// A compiled filter kept in a file named by the caller after the profile's
+// content (libseccomp takes most of a millisecond to compile the default).
+// Only the user's own runroot holds it; a file that is not whole BPF
+// instructions is ignored and replaced.
+bool ReadBpfCache(const std::string& path, std::vector<uint8_t>& out) {
+  if (path.empty()) return false;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+            st.st_size % sizeof(struct sock_filter) == 0 && st.st_size <= 65536 * 8;
+  if (ok) {
+    out.resize(size_t(st.st_size));
+    ok = read(fd, out.data(), out.size()) == ssize_t(out.size());
+  }
+  close(fd);
+  if (!ok) out.clear();
+  return ok;
+}
+
+void WriteBpfCache(const std::string& path, const std::vector<uint8_t>& bpf) {
+  if (path.empty() || bpf.empty()) return;
+  std::string tmp = path + "." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  bool ok = write(fd, bpf.data(), bpf.size()) == ssize_t(bpf.size());
+  close(fd);
+  if (!ok || rename(tmp.c_str(), path.c_str()) < 0) unlink(tmp.c_str());
+}
+
 void BuildPlan(Napi::Env env, SpawnPlan& plan, Napi::Object opts) {
   Napi::Object spec = Obj(env, opts, "spec");
   Napi::Object linux = Obj(env, spec, "linux");
@@ -448,7 +480,13 @@ void BuildPlan(Napi::Env env, SpawnPlan& plan, Napi::Object opts) {
 
   PlanProcess(env, plan, Obj(env, spec, "process"));
   Napi::Value sc = linux.Get("seccomp");
-  if (sc.IsObject()) CompileSeccomp(env, sc.As<Napi::Object>(), plan.seccomp_bpf);
+  if (sc.IsObject()) {
+    std::string cache = Str(env, opts, "seccompCache", "");
+    if (!ReadBpfCache(cache, plan.seccomp_bpf)) {
+      CompileSeccomp(env, sc.As<Napi::Object>(), plan.seccomp_bpf);
+      WriteBpfCache(cache, plan.seccomp_bpf);
+    }
+  }
   plan.exec_fifo = Str(env, opts, "execFifo");
 
   plan.monitor_args = Strings(env, opts, "monitorArgv");

@@ -148,6 +148,7 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
         execFifo: p.execFifo,
         monitorArgv: monitorArgv(ctx, record, p),
         openStdin: record.openStdin,
+        seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
         timeoutMs: START_TIMEOUT_MS,
       });
     } catch (err) {
@@ -158,6 +159,18 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
       writeJsonAtomic(p.record, record);
     }
   }
+}
+
+/** Two 32-bit FNV-1a hashes with different seeds: a cache key without loading node:crypto. */
+function fnv1a(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193 + 2);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {

@@ -51,6 +51,8 @@ export interface CreateOptions {
   monitorArgv: string[];
   /** Keep the container's stdin open as a pipe (-i). Ignored with a terminal. */
   openStdin: boolean;
+  /** A file to keep the compiled seccomp filter in, named after the profile's content. */
+  seccompCache?: string;
   /** Milliseconds to wait for the init to report "ready". */
   timeoutMs: number;
 }
