@@ -62,6 +62,7 @@ struct Options {
   int stdinFd = -1, stdoutFd = -1, stderrFd = -1;
   bool haveStdio = false;
   int consoleFd = -1;
+  int clientFd = -1;  // a client connected from the start (husk run's end of a socketpair)
   char **cleanupArgv = nullptr;  // null-terminated
   int cleanupArgc = 0;
 };
@@ -479,6 +480,21 @@ void clientInput(Client *c, const char *p, size_t n) {
   }
 }
 
+bool addClient(int fd) {
+  if (nClients >= kMaxClients) {
+    close(fd);
+    return false;
+  }
+  Client *c = (Client *)calloc(1, sizeof(Client));
+  if (!c) {
+    close(fd);
+    return false;
+  }
+  c->fd = fd;
+  clients[nClients++] = c;
+  return true;
+}
+
 void acceptClients() {
   for (;;) {
     int fd = accept4(listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -486,17 +502,8 @@ void acceptClients() {
       if (errno == EINTR) continue;
       return;  // EAGAIN or transient error (EMFILE...): try again later
     }
-    if (nClients >= kMaxClients) {
-      close(fd);
-      continue;
-    }
-    Client *c = (Client *)calloc(1, sizeof(Client));
-    if (!c) {
-      close(fd);
-      continue;
-    }
-    c->fd = fd;
-    clients[nClients++] = c;
+    if (!addClient(fd)) continue;
+    Client *c = clients[nClients - 1];
     if (exitSent) {
       // Late joiner: it missed the exit frame; give it the exit status.
       uint8_t b[4] = {(uint8_t)((uint32_t)exitCode >> 24), (uint8_t)((uint32_t)exitCode >> 16),
@@ -645,7 +652,7 @@ void runCleanup() {
   }
   writeStr(2,
            "\nusage: husk-monitor --id ID --log PATH --attach PATH --exit PATH [--tty] [--stdin]\n"
-           "       [--cleanup-arg ARG]... --pid PID (--stdio-fds IN,OUT,ERR | --console-fd FD)\n");
+           "       [--cleanup-arg ARG]... [--client-fd FD] --pid PID (--stdio-fds IN,OUT,ERR | --console-fd FD)\n");
   _exit(2);
 }
 
@@ -682,7 +689,7 @@ void parseArgs(int argc, char **argv) {
     }
     bool known = !strcmp(k, "--id") || !strcmp(k, "--log") || !strcmp(k, "--attach") ||
                  !strcmp(k, "--exit") || !strcmp(k, "--cleanup-arg") || !strcmp(k, "--pid") ||
-                 !strcmp(k, "--stdio-fds") || !strcmp(k, "--console-fd");
+                 !strcmp(k, "--stdio-fds") || !strcmp(k, "--console-fd") || !strcmp(k, "--client-fd");
     if (!known) usage("unknown option", k);
     if (i + 1 >= argc) usage("missing value for", k);
     char *v = argv[++i];
@@ -698,6 +705,8 @@ void parseArgs(int argc, char **argv) {
       opt.cleanupArgv[opt.cleanupArgc++] = v;
     } else if (!strcmp(k, "--pid")) {
       if (!parseInt(v, &opt.pid) || opt.pid <= 0) usage("bad --pid", v);
+    } else if (!strcmp(k, "--client-fd")) {
+      if (!parseInt(v, &opt.clientFd) || opt.clientFd < 3) usage("bad --client-fd", v);
     } else if (!strcmp(k, "--console-fd")) {
       if (!parseInt(v, &opt.consoleFd) || opt.consoleFd < 0) usage("bad --console-fd", v);
     } else {  // --stdio-fds in,out,err
@@ -1002,6 +1011,11 @@ int main(int argc, char **argv) {
 
   listenFd = createAttachSocket(opt.attach);
   if (listenFd < 0) logMonitorError("cannot create attach socket", errno);
+  // Connected before the container could write anything: it sees all output.
+  if (opt.clientFd >= 0) {
+    setNonblockCloexec(opt.clientFd);
+    addClient(opt.clientFd);
+  }
 
   // Is the container really our child?
   {

@@ -98,6 +98,8 @@ struct SpawnPlan {
   int stdout_r = -1, stdout_w = -1;  // monitor reads, init writes
   int stderr_r = -1, stderr_w = -1;
   int console_init = -1, console_monitor = -1;  // socketpair ends (terminal)
+  bool attach = false;                          // hand Node a connected attach client
+  int attach_monitor = -1, attach_node = -1;    // its socketpair ends
 
   // Monitor: argv with the appended arguments; the numbers are written into
   // the fixed buffers after the fork.
@@ -105,6 +107,7 @@ struct SpawnPlan {
   std::vector<char*> monitor_argv;
   char pid_arg[24] = {0};
   char fds_arg[80] = {0};
+  char client_arg[24] = {0};
   std::vector<std::string> environ_copy;
   std::vector<char*> environ_ptrs;
 };

@@ -497,6 +497,12 @@ void BuildPlan(Napi::Env env, SpawnPlan& plan, Napi::Object opts) {
   plan.monitor_argv.push_back(plan.pid_arg);
   plan.monitor_argv.push_back(plan.terminal ? console_flag : stdio_flag);
   plan.monitor_argv.push_back(plan.fds_arg);
+  plan.attach = Bool(opts, "attach");
+  if (plan.attach) {
+    static char client_flag[] = "--client-fd";
+    plan.monitor_argv.push_back(client_flag);
+    plan.monitor_argv.push_back(plan.client_arg);
+  }
   plan.monitor_argv.push_back(nullptr);
   for (char** e = environ; e && *e; e++) plan.environ_copy.push_back(*e);
   for (auto& e : plan.environ_copy) plan.environ_ptrs.push_back(const_cast<char*>(e.c_str()));
@@ -510,8 +516,15 @@ struct Fds {
   std::vector<int*> all;
   explicit Fds(SpawnPlan& p)
       : all{&p.sync_w, &p.devnull, &p.stdin_r, &p.stdin_w, &p.stdout_r, &p.stdout_w,
-            &p.stderr_r, &p.stderr_w, &p.console_init, &p.console_monitor} {}
+            &p.stderr_r, &p.stderr_w, &p.console_init, &p.console_monitor, &p.attach_monitor},
+        attach_node(&p.attach_node) {}
   int sync_r = -1;
+  int* attach_node;  // Node's end: handed to JS on success, closed otherwise
+  int TakeAttach() {
+    int fd = *attach_node;
+    *attach_node = -1;
+    return fd;
+  }
   // The children's fds: after the fork Node keeps only sync_r.
   void CloseChildren() {
     for (int* fd : all)
@@ -520,6 +533,7 @@ struct Fds {
   ~Fds() {
     CloseChildren();
     if (sync_r >= 0) close(sync_r);
+    if (*attach_node >= 0) close(*attach_node);
   }
 };
 
@@ -540,6 +554,13 @@ void OpenFds(Napi::Env env, SpawnPlan& plan, Fds& fds, bool open_stdin) {
   plan.sync_w = High(env, p[1]);
   plan.devnull = High(env, open("/dev/null", O_RDWR | O_CLOEXEC));
   if (plan.devnull < 0) throw MakeNativeError(env, "open", errno, "/dev/null");
+  if (plan.attach) {
+    // The attach client husk run would otherwise connect to the socket: one
+    // that exists before the container does, so no output can go unseen.
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) throw MakeNativeError(env, "socketpair", errno);
+    plan.attach_monitor = High(env, p[0]);
+    plan.attach_node = High(env, p[1]);
+  }
   if (plan.terminal) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) throw MakeNativeError(env, "socketpair", errno);
     plan.console_init = High(env, p[0]);
@@ -651,6 +672,7 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("pid", Napi::Number::New(env, init_pid));
   result.Set("monitorPid", Napi::Number::New(env, monitor_pid));
+  if (plan.attach) result.Set("attachFd", Napi::Number::New(env, fds.TakeAttach()));
   return result;
 }
 

@@ -601,12 +601,17 @@ void append_num(char* buf, size_t len, long n, bool comma) {
     keep[1] = above_stdio(plan.stdout_r);
     keep[2] = above_stdio(plan.stderr_r);
   }
+  int client = plan.attach ? above_stdio(plan.attach_monitor) : -1;
   int devnull = above_stdio(plan.devnull);
   for (int i = 0; i < 3; i++)
     if (dup2(devnull, i) < 0) fail_p(plan, init, "dup2 /dev/null", errno);
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   for (int k : keep)
     if (k >= 0) fcntl(k, F_SETFD, 0);
+  if (client >= 0) {
+    fcntl(client, F_SETFD, 0);
+    safe_itoa(client, plan.client_arg, sizeof plan.client_arg);
+  }
   plan.fds_arg[0] = 0;
   if (plan.terminal) {
     safe_itoa(keep[0], plan.fds_arg, sizeof plan.fds_arg);

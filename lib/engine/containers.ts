@@ -40,6 +40,8 @@ export interface CreateOptions {
   consoleSize?: { rows: number; cols: number };
   interactive: boolean;
   autoRemove: boolean;
+  /** The caller attaches right away (foreground run): hand it a connected client. */
+  attach?: boolean;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -123,11 +125,11 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     native().mkfifo(p.execFifo, 0o622);
     fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
     trace('create: files written');
-    const result = spawnWithFallback(ctx, record, spec, p, layerDirs);
+    const result = spawnWithFallback(ctx, record, spec, p, layerDirs, opts.attach ?? false);
     trace('create: init ready');
     const state: ContainerState = { pid: result.pid, pidStartTime: procStartTime(result.pid) ?? '', monitorPid: result.monitorPid };
     writeJsonAtomic(p.state, state, 0o600, false);
-    return { record, state, status: 'created' };
+    return { record, state, status: 'created', attachFd: result.attachFd };
   } catch (err) {
     removeContainerFiles(ctx, store, id);
     throw err;
@@ -136,7 +138,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
 
 type Paths = ReturnType<ContainerStore['paths']>;
 
-function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[]) {
+function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean) {
   for (;;) {
     try {
       if (record.storageDriver === 'vfs') mergeLayers(ctx.userns(), p.rootfs, layerDirs);
@@ -148,6 +150,7 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
         execFifo: p.execFifo,
         monitorArgv: monitorArgv(ctx, record, p),
         openStdin: record.openStdin,
+        attach,
         seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
         timeoutMs: START_TIMEOUT_MS,
       });
@@ -249,19 +252,23 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
   let exitCode: number | undefined;
   let closedResolve!: () => void;
   const closed = new Promise<void>((r) => (closedResolve = r));
-  const client = await AttachClient.connect(p.attach, {
-    stdout: (d) => io.stdout.write(d),
-    stderr: (d) => io.stderr.write(d),
-    exit: (code) => {
+  const handlers = {
+    stdout: (d: Buffer) => io.stdout.write(d),
+    stderr: (d: Buffer) => io.stderr.write(d),
+    exit: (code: number) => {
       exitCode = code;
       client.close();
     },
     closed: () => closedResolve(),
-  }).catch(async (err: Error) => {
-    // Never started: nothing of the user's ran, so --rm takes it away again.
-    if (view.record.autoRemove) await removeContainer(ctx, view, true);
-    throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);
-  });
+  };
+  const client =
+    view.attachFd !== undefined
+      ? AttachClient.fromFd(view.attachFd, handlers)
+      : await AttachClient.connect(p.attach, handlers).catch(async (err: Error) => {
+          // Never started: nothing of the user's ran, so --rm takes it away again.
+          if (view.record.autoRemove) await removeContainer(ctx, view, true);
+          throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);
+        });
   trace('attach: connected');
   // Said now, before the start: the monitor then skips its exit file and
   // its cleanup process, since we remove the container ourselves.

@@ -58,6 +58,11 @@ export class AttachClient {
     socket.on('error', () => { /* 'close' follows */ });
   }
 
+  /** Wraps a socket the monitor already counts as a client (createContainer's attachFd). */
+  static fromFd(fd: number, handlers: AttachHandlers): AttachClient {
+    return new AttachClient(new net.Socket({ fd, readable: true, writable: true }), handlers);
+  }
+
   /** Connects, waiting a little for a monitor that is still starting (ENOENT, ECONNREFUSED). */
   static async connect(socketPath: string, handlers: AttachHandlers, timeoutMs = 3000): Promise<AttachClient> {
     const deadline = Date.now() + timeoutMs;

@@ -47,6 +47,8 @@ export type Status = 'created' | 'running' | 'exited' | 'stopped';
 export interface ContainerView {
   record: ContainerRecord;
   state?: ContainerState;
+  /** Set by a create that asked for it: a connected attach client's fd. */
+  attachFd?: number;
   exit?: ExitRecord;
   status: Status;
 }

@@ -49,6 +49,8 @@ export interface CreateOptions {
   execFifo: string;
   /** argv of the monitor; the addon appends its fd/pid arguments (see addon/monitor/README.md). */
   monitorArgv: string[];
+  /** Return a client already connected to the monitor's attach stream (attachFd). */
+  attach?: boolean;
   /** Keep the container's stdin open as a pipe (-i). Ignored with a terminal. */
   openStdin: boolean;
   /** A file to keep the compiled seccomp filter in, named after the profile's content. */
@@ -62,6 +64,8 @@ export interface CreateResult {
   pid: number;
   /** Host pid of the monitor. */
   monitorPid: number;
+  /** With `attach`: our end of a socket the monitor treats as an attach client. */
+  attachFd?: number;
 }
 
 export interface Native {
