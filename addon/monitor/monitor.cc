@@ -298,6 +298,7 @@ struct Client {
   uint8_t small[8];
   int smallLen;
   bool taken;  // sent "cleanup taken"
+  bool done;   // sent "cleanup taken" after the exit frame: it writes nothing more
   char *out;
   size_t outLen, outCap;
 };
@@ -433,6 +434,7 @@ void handleFrame(Client *c) {
       break;
     case kCleanupTaken:
       c->taken = true;
+      c->done = exitSent;
       anyCleanupTaken = true;
       break;
     default:
@@ -961,9 +963,13 @@ void pollOnce(Phase phase, int timeoutMs) {
   }
 }
 
+// A client is waited for until it closes, or until it says after the exit
+// frame that it takes the cleanup. One that took it earlier (husk run --rm)
+// may still be writing stdin: closing on it then would make its writes fail
+// and could cost it the unread exit frame.
 bool allClientsDone() {
   for (int i = 0; i < nClients; i++) {
-    if (!clients[i]->taken) return false;
+    if (!clients[i]->done) return false;
   }
   return true;
 }

@@ -565,12 +565,12 @@ void append_num(char* buf, size_t len, long n, bool comma) {
   native_trace("P: started");
   pid_t init = raw_fork(plan.clone_flags);
   if (init < 0) fail_p(plan, 0, "clone", errno);
-  native_trace("P: cloned init");
   if (init == 0) {
     close(go[1]);
     Init c{plan, plan.sync_w};
     c.run(go[0]);
   }
+  native_trace("P: cloned init");
   close(go[0]);
 
   SyncRecord pids;

@@ -406,13 +406,13 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
       stdout: () => {}, stderr: () => {}, exit: () => {}, closed: () => {},
     }).catch(() => undefined);
     client?.send(FRAME_CLEANUP_TAKEN);
+    client?.close(); // the monitor waits for open clients before it exits
     try {
       process.kill(view.state.pid, 'SIGKILL');
     } catch {
       /* exited meanwhile */
     }
     waitForExit(view.state.monitorPid, 10_000);
-    client?.close();
   } else if (view.state && !view.state.startedAt) {
     // Created, never started: the monitor waits on an init that waits on us.
     try {
