@@ -42,6 +42,8 @@ export interface CreateOptions {
   autoRemove: boolean;
   /** The caller attaches right away (foreground run): hand it a connected client. */
   attach?: boolean;
+  /** The caller starts it at once (run): the state gets its start time now, written once. */
+  startNow?: boolean;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -104,7 +106,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   };
   // The record claims the name; everything after it is undone on failure.
   store.locked(() => {
-    const taken = new Set(store.list().map((c) => c.record.name));
+    const taken = store.names();
     if (opts.name !== undefined && taken.has(opts.name)) {
       throw new ConflictError(`the container name "${opts.name}" is already in use: remove that container or choose another name`);
     }
@@ -127,7 +129,12 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     trace('create: files written');
     const result = spawnWithFallback(ctx, record, spec, p, layerDirs, opts.attach ?? false);
     trace('create: init ready');
-    const state: ContainerState = { pid: result.pid, pidStartTime: procStartTime(result.pid) ?? '', monitorPid: result.monitorPid };
+    const state: ContainerState = {
+      pid: result.pid,
+      pidStartTime: procStartTime(result.pid) ?? '',
+      monitorPid: result.monitorPid,
+      startedAt: opts.startNow ? new Date().toISOString() : undefined,
+    };
     writeJsonAtomic(p.state, state, 0o600, false);
     return { record, state, status: 'created', attachFd: result.attachFd };
   } catch (err) {
@@ -227,8 +234,10 @@ export function startContainer(ctx: Context, view: ContainerView): void {
   } finally {
     fs.rmSync(p.execFifo, { force: true });
   }
-  view.state.startedAt = new Date().toISOString();
-  writeJsonAtomic(p.state, view.state, 0o600, false);
+  if (!view.state.startedAt) {
+    view.state.startedAt = new Date().toISOString();
+    writeJsonAtomic(p.state, view.state, 0o600, false);
+  }
   view.status = 'running';
 }
 

@@ -34,6 +34,7 @@ export interface ContainerState {
   /** Field 22 of /proc/PID/stat at creation: tells a live pid from a reused one. */
   pidStartTime: string;
   monitorPid: number;
+  /** When it was (or, written by a create that starts at once, is about to be) started. */
   startedAt?: string;
 }
 
@@ -119,7 +120,12 @@ export class ContainerStore {
     if (!record) return undefined;
     const state = readJsonIfExists<ContainerState>(p.state);
     const exit = readJsonIfExists<ExitRecord>(p.exit);
-    return { record, state, exit, status: statusOf(state, exit) };
+    return { record, state, exit, status: statusOf(state, exit, p.execFifo) };
+  }
+
+  /** Names in use: the records alone, no status. */
+  names(): Set<string> {
+    return new Set(this.ids().flatMap((id) => readJsonIfExists<ContainerRecord>(this.paths(id).record)?.name ?? []));
   }
 
   list(): ContainerView[] {
@@ -146,10 +152,12 @@ export class ContainerStore {
   }
 }
 
-function statusOf(state: ContainerState | undefined, exit: ExitRecord | undefined): Status {
+/** The exec FIFO exists from create until the start has released the init. */
+function statusOf(state: ContainerState | undefined, exit: ExitRecord | undefined, execFifo: string): Status {
   if (exit) return 'exited';
   if (!state) return 'created';
-  if (isAlive(state)) return state.startedAt ? 'running' : 'created';
+  const started = !fs.existsSync(execFifo);
+  if (isAlive(state)) return started ? 'running' : 'created';
   // The init is gone and no exit was recorded: the monitor died with it.
-  return state.startedAt ? 'stopped' : 'created';
+  return started ? 'stopped' : 'created';
 }
