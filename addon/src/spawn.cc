@@ -589,12 +589,13 @@ int64_t NowMs() {
 // ---------------------------------------------------------------- exports
 
 Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
+  // Marks go to a duplicate of stderr, only when asked for. Not a high fd
+  // number: growing the fd table of a multi-threaded process waits for an
+  // RCU grace period (~10 ms), which would show in the very timings.
+  if (getenv("HUSK_TRACE")) native_trace_start(fcntl(2, F_DUPFD_CLOEXEC, 3));
   Napi::Env env = info.Env();
   Napi::Object opts = info[0].As<Napi::Object>();
   SpawnPlan plan;
-  // Marks go to a duplicate of stderr that every child keeps (it is above
-  // the fds they close), only when asked for.
-  if (getenv("HUSK_TRACE")) native_trace_start(fcntl(2, F_DUPFD_CLOEXEC, 900));
   BuildPlan(env, plan, opts);
   native_trace("plan built");
   int timeout_ms = int(Num(env, opts, "timeoutMs", 30000));
@@ -630,6 +631,7 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   native_trace("node: forked");
   int sync_r = fds.sync_r;
   while (waitpid(p0, nullptr, 0) < 0 && errno == EINTR) {}
+  native_trace("node: P0 reaped");
 
   SyncRecord rec;
   size_t got = 0;
@@ -666,6 +668,7 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
       rec.error.path[sizeof rec.error.path - 1] = 0;
       throw MakeNativeError(env, rec.error);
     } else if (rec.kind == kSyncReady) {
+      native_trace("node: ready received");
       break;
     }
   }
@@ -673,6 +676,7 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   result.Set("pid", Napi::Number::New(env, init_pid));
   result.Set("monitorPid", Napi::Number::New(env, monitor_pid));
   if (plan.attach) result.Set("attachFd", Napi::Number::New(env, fds.TakeAttach()));
+  native_trace("node: returning");
   return result;
 }
 

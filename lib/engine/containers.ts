@@ -149,7 +149,7 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
   for (;;) {
     try {
       if (record.storageDriver === 'vfs') mergeLayers(ctx.userns(), p.rootfs, layerDirs);
-      return native().createContainer({
+      const opts = {
         spec,
         bundle: p.dir,
         rootfs: rootfsPlan(record.storageDriver, layerDirs, p, record.autoRemove),
@@ -160,7 +160,8 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
         attach,
         seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
         timeoutMs: START_TIMEOUT_MS,
-      });
+      };
+      return native().createContainer(opts);
     } catch (err) {
       // A kernel that refuses overlay in a user namespace: try the next driver, once per store.
       const next = DRIVER_FALLBACKS[record.storageDriver];
@@ -282,25 +283,26 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
   // Said now, before the start: the monitor then skips its exit file and
   // its cleanup process, since we remove the container ourselves.
   if (view.record.autoRemove) client.send(FRAME_CLEANUP_TAKEN);
-  const restore = wireStdin(client, view, io);
-  if (view.record.tty) {
-    const size = io.terminalSize?.();
-    if (size) client.resize(size.rows, size.cols);
-    io.onResize?.(() => {
-      const s = io.terminalSize?.();
-      if (s) client.resize(s.rows, s.cols);
-    });
-  }
-  const unproxy = sigProxy && !view.record.tty ? proxySignals(view) : () => {};
   try {
     startContainer(ctx, view);
   } catch (err) {
     client.close();
-    restore();
-    unproxy();
     if (view.record.autoRemove) removeAfterExit(ctx, view);
     throw err;
   }
+  // Wired after the start, while the container already runs: nothing is lost
+  // (stdin waits in its pipe, the terminal size was set at create), and this
+  // work no longer delays the container.
+  const restore = wireStdin(client, view, io);
+  if (view.record.tty) {
+    const resize = () => {
+      const s = io.terminalSize?.();
+      if (s) client.resize(s.rows, s.cols);
+    };
+    resize(); // a terminal other than the one at create time (start -a)
+    io.onResize?.(resize);
+  }
+  const unproxy = sigProxy && !view.record.tty ? proxySignals(view) : () => {};
   await closed;
   trace('attach: exit received');
   restore();
