@@ -1,6 +1,6 @@
 // The husk command line: global options, the command table, and the one
 // place where errors become a message and an exit code.
-import yargs, { type CommandModule } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { exitCodeFor, messageFor, UsageError } from '../engine/errors.js';
 import { protectContainerCommand } from './args.js';
 import { GLOBAL_OPTIONS } from './common.js';
@@ -19,6 +19,9 @@ import { versionCommand } from './commands/version.js';
 import { CREATE_OPTIONS, RUN_OPTIONS } from './run-options.js';
 import { HUSK_VERSION } from '../engine/info.js';
 import { trace } from '../util/trace.js';
+
+/** Commands made of subcommands: yargs' command layer handles those. */
+const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule];
 
 const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, infoCommand, versionCommand, containerCommand, imageCommand];
 
@@ -61,6 +64,42 @@ function firstWord(argv: string[]): string | undefined {
   return undefined;
 }
 
+const HELP_FLAGS = new Set(['--help', '-h', '--version']);
+
+/**
+ * The common case, one known command and no help wanted: yargs parses that
+ * command's options on a single level, without its command layer (which
+ * parses everything twice). Returns false when the full CLI is needed.
+ */
+async function runDirectly(mod: CommandModule, argv: string[]): Promise<boolean> {
+  const [word, ...positionals] = String(mod.command).split(' ');
+  const end = argv.indexOf('--');
+  const own = end < 0 ? argv : argv.slice(0, end);
+  const at = own.indexOf(word!);
+  if (at < 0 || own.some((a) => HELP_FLAGS.has(a)) || typeof mod.builder !== 'function') return false;
+  const rest = [...argv.slice(0, at), ...argv.slice(at + 1)];
+  let y: Argv = yargs(rest).options(GLOBAL_OPTIONS).strictOptions().help(false).version(false).fail((msg, err) => {
+    throw err ?? new UsageError(`${msg} (see 'husk ${word} --help')`);
+  });
+  y = (mod.builder as unknown as (y: Argv) => Argv)(y);
+  const args = (await y.parseAsync()) as Record<string, unknown> & { _: unknown[] };
+  const words = args._.map(String);
+  for (const p of positionals) {
+    const m = /^([<[])([\w-]+)(\.\.)?[>\]]$/.exec(p);
+    if (!m) return false;
+    const [, bracket, name, variadic] = m;
+    const value = variadic ? words.splice(0) : words.shift();
+    if (bracket === '<' && (value === undefined || (Array.isArray(value) && value.length === 0))) {
+      throw new UsageError(`${word} needs ${name} (see 'husk ${word} --help')`);
+    }
+    args[name!] = value;
+  }
+  if (words.length > 0) throw new UsageError(`unexpected argument "${words[0]}" (see 'husk ${word} --help')`);
+  trace('cli: parsed directly');
+  await mod.handler(args as never);
+  return true;
+}
+
 /**
  * yargs renders a command's whole help text right after starting its
  * handler, in case the handler asks for it; husk's handlers never do, and on
@@ -90,6 +129,8 @@ async function parse(rawArgv: string[]): Promise<void> {
   const commands = commandsFor(rawArgv);
   let argv = protectContainerCommand(rawArgv, [['run'], ['container', 'run']], RUN_OPTIONS, GLOBAL_OPTIONS);
   argv = protectContainerCommand(argv, [['create'], ['container', 'create']], CREATE_OPTIONS, GLOBAL_OPTIONS);
+  const only = commands.length === 1 ? commands[0]! : undefined;
+  if (only && !GROUPS.includes(only) && (await runDirectly(only, argv))) return;
   const cli = yargs(argv)
     .scriptName('husk')
     .usage('Usage: husk [options] <command>\n\nA rootless, daemonless container engine.')

@@ -112,7 +112,8 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     }
     record.name = opts.name ?? generateName(taken);
     mkdirPrivate(p.dir);
-    writeJsonAtomic(p.record, record);
+    // A container removed when it exits needs no record that survives a crash.
+    writeJsonAtomic(p.record, record, 0o600, !record.autoRemove);
   });
   trace('create: record written');
   try {

@@ -116,7 +116,7 @@ export class ContainerStore {
 
   view(id: string): ContainerView | undefined {
     const p = this.paths(id);
-    const record = readJsonIfExists<ContainerRecord>(p.record);
+    const record = readRecord(p.record);
     if (!record) return undefined;
     const state = readJsonIfExists<ContainerState>(p.state);
     const exit = readJsonIfExists<ExitRecord>(p.exit);
@@ -125,7 +125,7 @@ export class ContainerStore {
 
   /** Names in use: the records alone, no status. */
   names(): Set<string> {
-    return new Set(this.ids().flatMap((id) => readJsonIfExists<ContainerRecord>(this.paths(id).record)?.name ?? []));
+    return new Set(this.ids().flatMap((id) => readRecord(this.paths(id).record)?.name ?? []));
   }
 
   list(): ContainerView[] {
@@ -149,6 +149,19 @@ export class ContainerStore {
     const v = this.find(nameOrId);
     if (!v) throw new NotFoundError(`no container with name or ID "${nameOrId}" found: no such container`);
     return v;
+  }
+}
+
+/**
+ * A record cut short by a crash (those of --rm containers are written
+ * without fsync) hides its container instead of breaking every listing.
+ */
+function readRecord(file: string): ContainerRecord | undefined {
+  try {
+    return readJsonIfExists<ContainerRecord>(file);
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
   }
 }
 
