@@ -8,6 +8,7 @@
 // 125 usage or namespace setup failed; exec: 126 cannot run, 127 not found.
 #include <cerrno>
 #include <cstdio>
+#include <utility>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -143,6 +144,24 @@ void enter_userns(const std::vector<IdMapping>& uids, const std::vector<IdMappin
   mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
 }
 
+// Runs an extraction-like command: one JSON line of counts on success, one
+// line naming what failed otherwise (exit 1).
+template <typename Fn>
+int report(const char* target, Fn fn) {
+  try {
+    auto [entries, bytes] = fn();
+    printf("{\"entries\":%llu,\"bytes\":%llu}\n", entries, bytes);
+    fflush(stdout);
+    return 0;
+  } catch (const EntryError& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", target, e.what());
+    return 1;
+  }
+}
+
 int cmd_untar(int argc, char** argv) {
   const char* dest = nullptr;
   UntarOptions opts;
@@ -152,36 +171,20 @@ int cmd_untar(int argc, char** argv) {
     else usage_error(std::string("untar: unexpected argument ") + argv[i]);
   }
   if (!dest) usage_error("untar: missing <dest>");
-  try {
+  return report(dest, [&] {
     UntarResult r = untar(0, dest, opts);
-    printf("{\"entries\":%llu,\"bytes\":%llu}\n", r.entries, r.bytes);
-    fflush(stdout);
-    return 0;
-  } catch (const EntryError& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
-    return 1;
-  } catch (const std::exception& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", dest, e.what());
-    return 1;
-  }
+    return std::make_pair(r.entries, r.bytes);
+  });
 }
 
 int cmd_merge(int argc, char** argv) {
   if (argc < 1) usage_error("merge: missing <dest>");
   if (argc < 2) usage_error("merge: missing <layer-dir>");
   std::vector<std::string> layers(argv + 1, argv + argc);
-  try {
+  return report(argv[0], [&] {
     MergeResult r = merge_layers(argv[0], layers);
-    printf("{\"entries\":%llu,\"bytes\":%llu}\n", r.entries, r.bytes);
-    fflush(stdout);
-    return 0;
-  } catch (const EntryError& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
-    return 1;
-  } catch (const std::exception& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", argv[0], e.what());
-    return 1;
-  }
+    return std::make_pair(r.entries, r.bytes);
+  });
 }
 
 int cmd_rm(int argc, char** argv) {

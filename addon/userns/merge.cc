@@ -10,6 +10,7 @@
 // therefore cannot redirect a write of a later layer. The layers are read the
 // same way (O_NOFOLLOW), never following their symlinks either.
 #include "userns/merge.h"
+#include "userns/common.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -31,19 +32,6 @@
 
 namespace {
 
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  void reset(int f = -1) {
-    if (fd >= 0) close(fd);
-    fd = f;
-  }
-};
-
 struct Dir {
   DIR* d = nullptr;
   explicit Dir(DIR* p) : d(p) {}
@@ -53,18 +41,6 @@ struct Dir {
     if (d) closedir(d);
   }
 };
-
-[[noreturn]] void fail(const std::string& path, const std::string& reason) {
-  throw EntryError{path, reason};
-}
-
-std::string errstr(const char* step, int err) {
-  return std::string(step) + ": " + strerror(err);
-}
-
-void warn(const std::string& path, const std::string& reason) {
-  fprintf(stderr, "husk-userns: warning: %s: %s\n", path.c_str(), reason.c_str());
-}
 
 bool is_dot(const char* n) {
   return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));

@@ -4,6 +4,7 @@
 // RESOLVE_BENEATH, so no entry (name, symlink in a parent, hard link target)
 // can make us write outside the destination.
 #include "userns/untar.h"
+#include "userns/common.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -25,36 +26,6 @@
 #include <vector>
 
 namespace {
-
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) { reset(); fd = o.fd; o.fd = -1; }
-    return *this;
-  }
-  ~Fd() { reset(); }
-  void reset(int f = -1) {
-    if (fd >= 0) close(fd);
-    fd = f;
-  }
-};
-
-[[noreturn]] void fail(const std::string& entry, const std::string& reason) {
-  throw EntryError{entry, reason};
-}
-
-std::string errstr(const char* step, int err) {
-  return std::string(step) + ": " + strerror(err);
-}
-
-void warn(const std::string& entry, const std::string& reason) {
-  fprintf(stderr, "husk-userns: warning: %s: %s\n", entry.c_str(), reason.c_str());
-}
 
 const uint64_t kBeneath = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 

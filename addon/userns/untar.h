@@ -3,6 +3,7 @@
 // directory it was given.
 #pragma once
 #include <string>
+#include "userns/common.h"
 
 struct UntarOptions {
   bool ignore_chown_errors = false;
@@ -11,12 +12,6 @@ struct UntarOptions {
 struct UntarResult {
   unsigned long long entries = 0;
   unsigned long long bytes = 0;  // sum of regular file sizes
-};
-
-// A failure that names the archive entry (or path) and the reason.
-struct EntryError {
-  std::string entry;
-  std::string reason;
 };
 
 // Reads an uncompressed tar stream from `in_fd` and writes it into the
