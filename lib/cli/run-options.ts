@@ -3,7 +3,7 @@
 // the engine, before anything touches the disk.
 import fs from 'node:fs';
 import type { Options } from 'yargs';
-import type { CreateOptions } from '../engine/containers.js';
+import type { CreateOptions } from '../engine/create.js';
 import { UsageError } from '../engine/errors.js';
 import type { SecurityOptions } from '../runtime/spec.js';
 import { lastWins } from './common.js';

@@ -1,6 +1,6 @@
 // husk create [OPTIONS] IMAGE [COMMAND [ARG...]]
 import type { CommandModule } from 'yargs';
-import { createContainer } from '../../engine/containers.js';
+import { createContainer } from '../../engine/create.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { CREATE_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
 

@@ -1,6 +1,6 @@
 // husk rm [-f] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { removeContainers } from '../../engine/containers.js';
+import { removeContainers } from '../../engine/remove.js';
 import { exitCodeFor } from '../../engine/errors.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 

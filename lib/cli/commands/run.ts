@@ -1,6 +1,7 @@
 // husk run [OPTIONS] IMAGE [COMMAND [ARG...]]
 import type { CommandModule } from 'yargs';
-import { createContainer, runAttached, startContainer } from '../../engine/containers.js';
+import { createContainer } from '../../engine/create.js';
+import { runAttached, startContainer } from '../../engine/start.js';
 import { trace } from '../../util/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';

@@ -1,6 +1,7 @@
 // husk start [-a] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { getContainer, runAttached, startContainer } from '../../engine/containers.js';
+import { getContainer } from '../../engine/containers.js';
+import { runAttached, startContainer } from '../../engine/start.js';
 import { UsageError } from '../../engine/errors.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { terminalIO } from './run.js';

@@ -1,0 +1,206 @@
+// Creating a container: its record, bundle and files, then the native
+// create, which leaves the init waiting for its start.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ImageStore } from '../image/store.js';
+import { ContainerStore, procStartTime, type ContainerRecord, type ContainerState, type ContainerView } from '../runtime/container-store.js';
+import { monitorPath, native, NativeError, packageRoot } from '../runtime/native.js';
+import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
+import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
+import { chooseDriver, DRIVER_FALLBACKS, rootfsPlan } from '../storage/driver.js';
+import { mergeLayers } from '../storage/userns-helper.js';
+import { fnv1a } from '../util/hash.js';
+import { randomHex } from '../util/random.js';
+import { trace } from '../util/trace.js';
+import type { Context } from './context.js';
+import { ConflictError, UsageError } from './errors.js';
+import { generateName, NAME_PATTERN } from './names.js';
+import { removeContainerFiles } from './remove.js';
+import { START_TIMEOUT_MS } from './start.js';
+
+export interface CreateOptions {
+  image: string;
+  command: string[];
+  name?: string;
+  entrypoint?: string;
+  env: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  readOnly: boolean;
+  security: SecurityOptions;
+  keepId: boolean;
+  network: 'private' | 'none' | 'host';
+  tty: boolean;
+  consoleSize?: { rows: number; cols: number };
+  interactive: boolean;
+  autoRemove: boolean;
+  /** The caller attaches right away (foreground run): hand it a connected client. */
+  attach?: boolean;
+  /** The caller starts it at once (run): the state gets its start time now, written once. */
+  startNow?: boolean;
+}
+
+
+export async function createContainer(ctx: Context, opts: CreateOptions): Promise<ContainerView> {
+  trace('create: start');
+  const images = new ImageStore(ctx);
+  const image = images.getImage(opts.image);
+  const imageConfig = images.imageConfig(image).config ?? {};
+  const layerDirs = images.layerDirs(image);
+  const store = new ContainerStore(ctx);
+  if (opts.keepId && !ctx.rootless) throw new UsageError('--userns=keep-id is only supported when husk runs rootless');
+  if (opts.name !== undefined && !NAME_PATTERN.test(opts.name)) {
+    throw new UsageError(`invalid container name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+
+  const id = randomHex(32);
+  const p = store.paths(id);
+  const hostname = opts.hostname ?? id.slice(0, 12);
+  const spec = buildSpec({
+    image: imageConfig,
+    layerDirsTopFirst: [...layerDirs].reverse(),
+    command: opts.command,
+    entrypoint: opts.entrypoint,
+    env: opts.env,
+    workdir: opts.workdir,
+    user: opts.user,
+    hostname,
+    capAdd: opts.capAdd,
+    capDrop: opts.capDrop,
+    privileged: opts.privileged,
+    readOnly: opts.readOnly,
+    security: opts.security,
+    network: opts.network,
+    tty: opts.tty,
+    consoleSize: opts.consoleSize,
+    userns: ctx.userns(),
+    keepId: opts.keepId ? { uid: ctx.uid, gid: ctx.gid } : undefined,
+    rootfs: p.rootfs,
+    etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+  });
+
+  trace('create: spec built');
+  const driver = chooseDriver(ctx);
+  const record: ContainerRecord = {
+    id,
+    name: '',
+    image: opts.image,
+    imageId: image.id,
+    imageName: image.names[0] ?? image.id,
+    args: spec.process.args,
+    created: new Date().toISOString(),
+    autoRemove: opts.autoRemove,
+    tty: opts.tty,
+    openStdin: opts.interactive,
+    hostname,
+    network: opts.network,
+    storageDriver: driver,
+    rootless: ctx.rootless,
+  };
+  // The record claims the name; everything after it is undone on failure.
+  store.locked(() => {
+    const taken = store.names();
+    if (opts.name !== undefined && taken.has(opts.name)) {
+      throw new ConflictError(`the container name "${opts.name}" is already in use: remove that container or choose another name`);
+    }
+    record.name = opts.name ?? generateName(taken);
+    mkdirPrivate(p.dir);
+    // A container removed when it exits needs no record that survives a crash.
+    writeJsonAtomic(p.record, record, 0o600, !record.autoRemove);
+  });
+  trace('create: record written');
+  try {
+    writeEtcFiles(p, hostname, opts.network);
+    for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
+    makeWorkdir(spec.process.cwd, layerDirs, p.upper);
+    writeJsonAtomic(p.config, spec, 0o600, false);
+    ensureOwnedDir(ctx.paths.runRoot, ctx.uid);
+    mkdirPrivate(p.run);
+    // Writable by whichever user the container runs as: the init reopens it after
+    // dropping to that user; the directory (0700) keeps everyone else out.
+    native().mkfifo(p.execFifo, 0o622);
+    fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
+    trace('create: files written');
+    const result = spawnWithFallback(ctx, record, spec, p, layerDirs, opts.attach ?? false);
+    trace('create: init ready');
+    const state: ContainerState = {
+      pid: result.pid,
+      pidStartTime: procStartTime(result.pid) ?? '',
+      monitorPid: result.monitorPid,
+      startedAt: opts.startNow ? new Date().toISOString() : undefined,
+    };
+    writeJsonAtomic(p.state, state, 0o600, false);
+    return { record, state, status: 'created', attachFd: result.attachFd };
+  } catch (err) {
+    removeContainerFiles(ctx, store, id);
+    throw err;
+  }
+}
+
+type Paths = ReturnType<ContainerStore['paths']>;
+
+function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean) {
+  for (;;) {
+    try {
+      if (record.storageDriver === 'vfs') mergeLayers(ctx.userns(), p.rootfs, layerDirs);
+      const opts = {
+        spec,
+        bundle: p.dir,
+        rootfs: rootfsPlan(record.storageDriver, layerDirs, p, record.autoRemove),
+        usernsHelpers: ctx.userns()?.helpers ?? false,
+        execFifo: p.execFifo,
+        monitorArgv: monitorArgv(ctx, record, p),
+        openStdin: record.openStdin,
+        attach,
+        seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
+        timeoutMs: START_TIMEOUT_MS,
+      };
+      return native().createContainer(opts);
+    } catch (err) {
+      // A kernel that refuses overlay in a user namespace: try the next driver, once per store.
+      const next = DRIVER_FALLBACKS[record.storageDriver];
+      if (!(err instanceof NativeError) || !err.step?.startsWith('mount overlay') || !next || ctx.storageDriver) throw err;
+      record.storageDriver = next(ctx);
+      writeJsonAtomic(p.record, record);
+    }
+  }
+}
+
+function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {
+  const cleanup = [process.execPath, path.join(packageRoot, 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', record.id];
+  const argv = [monitorPath, '--id', record.id, '--log', p.log, '--attach', p.attach, '--exit', p.exit];
+  if (record.tty) argv.push('--tty');
+  if (record.openStdin) argv.push('--stdin');
+  for (const a of cleanup) argv.push('--cleanup-arg', a);
+  return argv;
+}
+
+function writeEtcFiles(p: Paths, hostname: string, network: string): void {
+  const hosts = network === 'host' ? readOr('/etc/hosts', '') : '';
+  fs.writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n${hosts}`, { mode: 0o644 });
+  fs.writeFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
+  // Loopback resolvers of the host are unreachable from a private network namespace.
+  const resolv = readOr('/etc/resolv.conf', '')
+    .split('\n')
+    .filter((l) => network === 'host' || !/^\s*nameserver\s+(127\.|::1)/.test(l))
+    .join('\n');
+  fs.writeFileSync(p.resolvConf, resolv, { mode: 0o644 });
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** docker creates a missing working directory; the upper layer is where it can. */
+function makeWorkdir(cwd: string, layerDirs: string[], upper: string): void {
+  if (cwd === '/' || layerDirs.some((d) => fs.existsSync(path.join(d, cwd)))) return;
+  fs.mkdirSync(path.join(upper, cwd), { recursive: true, mode: 0o755 });
+}

@@ -1,0 +1,123 @@
+// Removing containers, and the monitor's cleanup after one exited.
+import fs from 'node:fs';
+import path from 'node:path';
+import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
+import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
+import { removeTrees } from '../storage/userns-helper.js';
+import type { Context } from './context.js';
+import { ConflictError } from './errors.js';
+
+/**
+ * Removes a container whose exit we saw. The monitor, told that we clean up,
+ * only unlinks its socket and exits: no need to wait for it.
+ */
+export function removeAfterExit(ctx: Context, view: ContainerView): void {
+  removeContainerFiles(ctx, new ContainerStore(ctx), view.record.id);
+}
+
+function waitForExit(pid: number, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    // Zombies still answer kill(0): they are done.
+    try {
+      if (/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) return true;
+    } catch {
+      return true;
+    }
+    Atomics.wait(sleeper, 0, 0, 2);
+  }
+  return false;
+}
+
+export interface RemoveReport {
+  id: string;
+  /** The name or ID as the user gave it. */
+  name: string;
+  error?: Error;
+}
+
+/** Removes containers one by one; a failure is reported, not thrown, so the rest go on. */
+export async function removeContainers(ctx: Context, names: string[], force: boolean): Promise<RemoveReport[]> {
+  const store = new ContainerStore(ctx);
+  const reports: RemoveReport[] = [];
+  for (const name of names) {
+    try {
+      const view = store.get(name);
+      await removeContainer(ctx, view, force);
+      reports.push({ id: view.record.id, name });
+    } catch (err) {
+      reports.push({ id: name, name, error: err as Error });
+    }
+  }
+  return reports;
+}
+
+export async function removeContainer(ctx: Context, view: ContainerView, force: boolean): Promise<void> {
+  const store = new ContainerStore(ctx);
+  const alive = view.state && isAlive(view.state);
+  if (alive && !force) {
+    throw new ConflictError(`cannot remove container ${view.record.id} as it is ${view.status}: stop it first or use -f`);
+  }
+  if (alive && view.state) {
+    // Tell the monitor we remove the container ourselves, so it starts no cleanup process.
+    const client = await AttachClient.connect(store.paths(view.record.id).attach, {
+      stdout: () => {}, stderr: () => {}, exit: () => {}, closed: () => {},
+    }).catch(() => undefined);
+    client?.send(FRAME_CLEANUP_TAKEN);
+    client?.close(); // the monitor waits for open clients before it exits
+    try {
+      process.kill(view.state.pid, 'SIGKILL');
+    } catch {
+      /* exited meanwhile */
+    }
+    waitForExit(view.state.monitorPid, 10_000);
+  } else if (view.state && !view.state.startedAt) {
+    // Created, never started: the monitor waits on an init that waits on us.
+    try {
+      process.kill(view.state.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    waitForExit(view.state.monitorPid, 10_000);
+  }
+  removeContainerFiles(ctx, store, view.record.id);
+}
+
+export function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): void {
+  const p = store.paths(id);
+  store.locked(() => {
+    // The record goes first: a half-removed container is then invisible, never listed broken.
+    fs.rmSync(p.record, { force: true });
+    // overlayfs leaves work/work (and work/work/incompat/volatile) mode 000;
+    // they are ours, so a chmod spares a trip into the user namespace.
+    openUp(path.join(p.work, 'work'));
+    removeTrees(ctx.userns(), [p.dir, p.run]);
+  });
+}
+
+function openUp(dir: string): void {
+  try {
+    fs.chmodSync(dir, 0o700);
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) openUp(path.join(dir, e.name));
+  } catch {
+    /* not there, or not ours: husk-userns removes it */
+  }
+}
+
+/** Run by the monitor after the container exited (`husk container cleanup`). */
+export function cleanupContainer(ctx: Context, id: string): void {
+  const store = new ContainerStore(ctx);
+  const view = store.find(id);
+  if (!view || view.status === 'running') return;
+  if (view.record.autoRemove) {
+    removeContainerFiles(ctx, store, view.record.id);
+    return;
+  }
+  fs.rmSync(store.paths(view.record.id).run, { recursive: true, force: true });
+}
