@@ -7,14 +7,18 @@ import { GLOBAL_OPTIONS } from './common.js';
 import { containerCommand } from './commands/container.js';
 import { createCommand } from './commands/create.js';
 import { imageCommand } from './commands/image.js';
+import { historyCommand } from './commands/history.js';
 import { imagesCommand } from './commands/images.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { logsCommand } from './commands/logs.js';
 import { psCommand } from './commands/ps.js';
 import { rmCommand } from './commands/rm.js';
+import { rmiCommand } from './commands/rmi.js';
 import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
+import { tagCommand } from './commands/tag.js';
+import { untagCommand } from './commands/untag.js';
 import { versionCommand } from './commands/version.js';
 import { CREATE_OPTIONS, RUN_OPTIONS } from './run-options.js';
 import { HUSK_VERSION } from '../engine/info.js';
@@ -23,7 +27,7 @@ import { trace } from '../util/trace.js';
 /** Commands made of subcommands: yargs' command layer handles those. */
 const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, infoCommand, versionCommand, containerCommand, imageCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, tagCommand, untagCommand, rmiCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

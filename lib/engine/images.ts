@@ -1,8 +1,133 @@
-// What image commands do.
+// What image commands do: list, tag, untag, remove, inspect, history.
+import { formatReference, parseReference } from '../image/reference.js';
 import { ImageStore } from '../image/store.js';
 import type { ImageRecord } from '../image/types.js';
+import { ContainerStore } from '../runtime/container-store.js';
 import type { Context } from './context.js';
+import { ConflictError } from './errors.js';
+import { removeContainer } from './remove.js';
 
 export function listImages(ctx: Context): ImageRecord[] {
   return new ImageStore(ctx).listImages().sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/** A name as stored: short names live under localhost/, as podman keeps them. */
+export function storedName(name: string): string {
+  return formatReference(parseReference(name, 'localhost'));
+}
+
+export function tagImage(ctx: Context, source: string, targets: string[]): void {
+  const store = new ImageStore(ctx);
+  const image = store.getImage(source);
+  const names = targets.map(storedName); // all valid before any is applied
+  for (const n of names) store.tag(image.id, n);
+}
+
+/** Without names: every name of the image. */
+export function untagImage(ctx: Context, nameOrId: string, names: string[]): void {
+  const store = new ImageStore(ctx);
+  const image = store.getImage(nameOrId);
+  const wanted = names.length ? names.map((n) => nameOf(image, n)) : image.names;
+  const missing = wanted.filter((n) => !image.names.includes(n));
+  if (missing.length) throw new ConflictError(`${missing[0]}: the image ${image.id.slice(0, 12)} has no such name`);
+  store.untag(image.id, wanted);
+}
+
+/** The stored name the user's (possibly short) name stands for. */
+function nameOf(image: ImageRecord, given: string): string {
+  const full = storedName(given);
+  return image.names.includes(full) ? full : image.names.find((n) => n.endsWith(`/${given.includes(':') ? given : `${given}:latest`}`)) ?? full;
+}
+
+export interface RemoveImageReport {
+  given: string;
+  untagged: string[];
+  deleted?: string;
+  error?: Error;
+}
+
+/**
+ * docker's rmi: a name of an image that has other names only loses that
+ * name; otherwise the image goes, refused while a container uses it unless
+ * forced (then those containers go first, as podman does).
+ */
+export async function removeImages(ctx: Context, names: string[], force: boolean): Promise<RemoveImageReport[]> {
+  const store = new ImageStore(ctx);
+  const reports: RemoveImageReport[] = [];
+  for (const given of names) {
+    try {
+      const image = store.getImage(given);
+      const byName = !image.id.startsWith(given.replace(/^sha256:/, ''));
+      if (byName && image.names.length > 1) {
+        const name = nameOf(image, given);
+        store.untag(image.id, [name]);
+        reports.push({ given, untagged: [name] });
+        continue;
+      }
+      const users = new ContainerStore(ctx).list().filter((c) => c.record.imageId === image.id);
+      if (users.length && !force) {
+        throw new ConflictError(`image ${image.id.slice(0, 12)} is in use by container ${users[0]!.record.name}: remove it first or use -f`);
+      }
+      for (const c of users) await removeContainer(ctx, c, true);
+      store.removeImage(image.id);
+      reports.push({ given, untagged: image.names, deleted: image.id });
+    } catch (err) {
+      reports.push({ given, untagged: [], error: err as Error });
+    }
+  }
+  return reports;
+}
+
+/** `image inspect`, with the field names docker and podman use. */
+export function inspectImage(ctx: Context, nameOrId: string): Record<string, unknown> {
+  const store = new ImageStore(ctx);
+  const image = store.getImage(nameOrId);
+  const config = store.imageConfig(image);
+  const repo = (n: string) => n.replace(/:[^:/]+$/, '');
+  return {
+    Id: `sha256:${image.id}`,
+    Digest: image.digest,
+    RepoTags: image.names,
+    RepoDigests: [...new Set(image.names.map((n) => `${repo(n)}@${image.digest}`))],
+    Created: image.created,
+    Author: config.author ?? '',
+    Architecture: config.architecture,
+    Os: config.os,
+    Config: config.config ?? {},
+    RootFS: { Type: config.rootfs.type, Layers: config.rootfs.diff_ids },
+    Size: image.size,
+    History: config.history ?? [],
+    GraphDriver: { Name: 'overlay', Data: { LowerDir: store.layerDirs(image).reverse().join(':') } },
+  };
+}
+
+export interface HistoryRow {
+  id: string;
+  created?: string;
+  createdBy: string;
+  size: number;
+  comment: string;
+}
+
+/** Topmost first; empty layers have size 0; only the top row carries the image id. */
+export function imageHistory(ctx: Context, nameOrId: string): HistoryRow[] {
+  const store = new ImageStore(ctx);
+  const image = store.getImage(nameOrId);
+  const config = store.imageConfig(image);
+  const sizes = image.layers.map((c) => store.getLayer(c)?.size ?? 0);
+  let layer = 0;
+  const rows = (config.history ?? []).map((h) => ({
+    id: '<missing>',
+    created: h.created,
+    createdBy: h.created_by ?? '',
+    size: h.empty_layer ? 0 : sizes[layer++] ?? 0,
+    comment: h.comment ?? '',
+  }));
+  rows.reverse();
+  if (rows[0]) rows[0].id = image.id;
+  return rows;
+}
+
+export function imageExists(ctx: Context, nameOrId: string): boolean {
+  return new ImageStore(ctx).findImage(nameOrId) !== undefined;
 }

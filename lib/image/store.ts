@@ -121,6 +121,57 @@ export class ImageStore {
     });
   }
 
+  /** Gives `name` to the image (taking it from any other), under the lock. */
+  tag(imageId: string, name: string): void {
+    this.locked(() => {
+      const images = this.listImages();
+      const image = images.find((i) => i.id === imageId);
+      if (!image) throw new NotFoundError(`${imageId}: image not known`);
+      for (const other of images) other.names = other.names.filter((n) => n !== name);
+      image.names.push(name);
+      this.writeIndex(images);
+    });
+  }
+
+  /** Takes names away; an image left without any stays, listed as <none>. */
+  untag(imageId: string, names: string[]): void {
+    this.locked(() => {
+      const images = this.listImages();
+      const image = images.find((i) => i.id === imageId);
+      if (!image) throw new NotFoundError(`${imageId}: image not known`);
+      image.names = image.names.filter((n) => !names.includes(n));
+      this.writeIndex(images);
+    });
+  }
+
+  /**
+   * Removes an image record, then the layers and blobs no remaining image
+   * uses. The record goes first: a crash in between leaves unused layers,
+   * never an image with missing ones.
+   */
+  removeImage(imageId: string): void {
+    this.locked(() => {
+      const images = this.listImages();
+      const image = images.find((i) => i.id === imageId);
+      if (!image) throw new NotFoundError(`${imageId}: image not known`);
+      const rest = images.filter((i) => i !== image);
+      this.writeIndex(rest);
+      const used = new Set(rest.flatMap((i) => i.layers));
+      const usedBlobs = new Set(rest.flatMap((i) => [i.id, i.digest.replace(/^sha256:/, '')]));
+      for (const chainId of image.layers) {
+        if (used.has(chainId)) continue;
+        const layer = this.getLayer(chainId);
+        removeTrees(this.ctx.userns(), [path.join(this.layersDir, chainId)]);
+        if (layer && !rest.some((i) => i.layers.some((c) => this.getLayer(c)?.diffId === layer.diffId))) {
+          fs.rmSync(this.blobPath(layer.diffId), { force: true });
+        }
+      }
+      for (const blob of [image.id, image.digest.replace(/^sha256:/, '')]) {
+        if (!usedBlobs.has(blob)) fs.rmSync(this.blobPath(blob), { force: true });
+      }
+    });
+  }
+
   private writeIndex(images: ImageRecord[]): void {
     writeJsonAtomic(this.indexFile, { images } satisfies ImageIndex);
   }

@@ -1,15 +1,47 @@
 // husk image <command>
 import type { CommandModule } from 'yargs';
+import { imageExists, inspectImage } from '../../engine/images.js';
+import { contextFrom, type GlobalArgs } from '../common.js';
+import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
+import { rmiCommand } from './rmi.js';
+import { tagCommand } from './tag.js';
+import { untagCommand } from './untag.js';
+
+const existsCommand: CommandModule<object, GlobalArgs & { image: string }> = {
+  command: 'exists <image>',
+  describe: 'Exit 0 if the image is in local storage, 1 if not',
+  handler: (argv) => {
+    process.exitCode = imageExists(contextFrom(argv), argv.image) ? 0 : 1;
+  },
+};
+
+const inspectCommand: CommandModule<object, GlobalArgs & { images: string[] }> = {
+  command: 'inspect <images..>',
+  describe: 'Show details of images, as JSON',
+  handler: (argv) => {
+    const ctx = contextFrom(argv);
+    process.stdout.write(`${JSON.stringify(argv.images.map((i) => inspectImage(ctx, String(i))), null, 4)}\n`);
+  },
+};
+
+const as = (mod: CommandModule<object, never>, command: string, aliases: string[] = []) =>
+  ({ ...mod, command, aliases }) as unknown as CommandModule;
 
 export const imageCommand: CommandModule = {
   command: 'image',
   describe: 'Manage images',
   builder: (y) =>
     y
-      .command({ ...imagesCommand, command: 'ls', aliases: ['list'] } as unknown as CommandModule)
+      .command(as(imagesCommand as never, 'ls', ['list']))
       .command(importCommand as CommandModule)
+      .command(as(rmiCommand as never, 'rm <images..>'))
+      .command(tagCommand as CommandModule)
+      .command(untagCommand as CommandModule)
+      .command(historyCommand as CommandModule)
+      .command(existsCommand as CommandModule)
+      .command(inspectCommand as CommandModule)
       .demandCommand(1, 'Specify an image command'),
   handler: () => {},
 };

@@ -1,0 +1,31 @@
+// husk history [--no-trunc] [-q] IMAGE
+import type { CommandModule } from 'yargs';
+import { imageHistory } from '../../engine/images.js';
+import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
+
+type HistoryArgs = GlobalArgs & { image: string; noTrunc: boolean; quiet: boolean };
+
+export const historyCommand: CommandModule<object, HistoryArgs> = {
+  command: 'history <image>',
+  describe: 'Show the history of an image',
+  builder: (y) =>
+    y.options({
+      'no-trunc': { type: 'boolean', default: false, describe: 'Do not truncate output' },
+      quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' },
+    }) as never,
+  handler: (argv) => {
+    const rows = imageHistory(contextFrom(argv), argv.image);
+    const id = (s: string) => (s === '<missing>' || argv.noTrunc ? s : s.slice(0, 12));
+    if (argv.quiet) {
+      process.stdout.write(rows.map((r) => `${id(r.id)}\n`).join(''));
+      return;
+    }
+    const by = (s: string) => (argv.noTrunc || s.length <= 45 ? s : `${s.slice(0, 42)}...`);
+    process.stdout.write(
+      table(
+        ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
+        rows.map((r) => [id(r.id), r.created ? timeAgo(r.created) : '', by(r.createdBy), humanSize(r.size), r.comment]),
+      ),
+    );
+  },
+};

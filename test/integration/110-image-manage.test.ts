@@ -1,0 +1,85 @@
+// Managing local images as docker and podman users do: tag, untag, rmi
+// (refused while a container uses the image, -f removes those containers),
+// image exists, image inspect, history; layers shared by two images are
+// stored once and kept until the last image using them goes.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { lines, modes, newHusk } from '../helpers/husk.js';
+
+for (const mode of modes()) {
+  t.test(mode, async (t) => {
+    const h = await newHusk(mode);
+    t.teardown(() => h.cleanup());
+    await h.importBusybox(['CMD ["sh"]'], 'busybox:latest');
+    const layersDir = path.join(h.root, 'layers');
+    const layers = () => fs.readdirSync(layersDir).filter((f) => !f.startsWith('.'));
+
+    await t.test('tag gives more names to one image; untag takes them away', async (t) => {
+      t.equal((await h.run(['tag', 'busybox', 'mybb:1', 'example.com/team/bb:2'])).code, 0);
+      const images = await h.run(['images']);
+      t.match(images.stdout, /localhost\/mybb\s+1\s/);
+      t.match(images.stdout, /example\.com\/team\/bb\s+2\s/);
+      const ids = new Set(lines(images.stdout).slice(1).map((l) => l.split(/\s+/)[2]));
+      t.equal(ids.size, 1, 'all names show the same image id');
+      t.equal((await h.run(['untag', 'busybox', 'mybb:1'])).code, 0);
+      t.notMatch((await h.run(['images'])).stdout, /mybb/, 'the name is gone');
+      t.equal((await h.run(['image', 'exists', 'example.com/team/bb:2'])).code, 0, 'the other names stay');
+      const bad = await h.run(['tag', 'busybox', 'Bad Name']);
+      t.equal(bad.code, 125, 'an invalid name is refused');
+      t.match(bad.stderr, /invalid reference format/);
+    });
+
+    await t.test('image exists', async (t) => {
+      t.equal((await h.run(['image', 'exists', 'busybox'])).code, 0);
+      const no = await h.run(['image', 'exists', 'nosuchimage']);
+      t.same([no.code, no.stdout, no.stderr], [1, '', ''], 'exit 1 and nothing printed');
+    });
+
+    await t.test('image inspect and history', async (t) => {
+      const r = await h.run(['image', 'inspect', 'busybox']);
+      t.equal(r.code, 0);
+      const [info] = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+      t.match(info, { Id: /^sha256:[0-9a-f]{64}$/, Os: 'linux', Config: { Cmd: ['sh'] }, RootFS: { Type: 'layers' } });
+      t.ok((info!.RepoTags as string[]).includes('localhost/busybox:latest'), 'RepoTags');
+      const hist = await h.run(['history', 'busybox']);
+      t.equal(hist.code, 0);
+      t.match(hist.stdout, /^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT\n[0-9a-f]{12}\s.*husk import/);
+      const missing = await h.run(['image', 'inspect', 'nosuchimage']);
+      t.equal(missing.code, 125);
+      t.match(missing.stderr, /nosuchimage: image not known/);
+    });
+
+    await t.test('two images with the same layer store it once; rmi keeps it for the other', async (t) => {
+      await h.importBusybox(['CMD ["echo", "second"]'], 'second:latest');
+      t.equal(layers().length, 1, 'one layer directory for both images');
+      const r = await h.run(['rmi', 'second']);
+      t.equal(r.code, 0);
+      t.match(r.stdout, /^Untagged: localhost\/second:latest\nDeleted: sha256:[0-9a-f]{64}\n$/);
+      t.equal(layers().length, 1, 'the shared layer stays');
+      const run = await h.run(['run', '--rm', 'busybox', 'echo', 'still runs']);
+      t.equal(run.stdout, 'still runs\n');
+    });
+
+    await t.test('rmi of an image in use is refused; -f removes its containers too', async (t) => {
+      const d = await h.run(['run', '-d', '--name', 'user', 'busybox', 'sleep', '600']);
+      t.equal(d.code, 0);
+      const refused = await h.run(['rmi', 'example.com/team/bb:2', 'busybox']);
+      t.equal(refused.code, 125);
+      t.match(refused.stdout, /Untagged: example\.com\/team\/bb:2/, 'a name the image has besides others is just untagged');
+      t.match(refused.stderr, /in use by container user/);
+      t.equal(lines(refused.stderr).length, 1, 'one line for the refusal');
+      const forced = await h.run(['rmi', '-f', 'busybox']);
+      t.equal(forced.code, 0, forced.stderr);
+      t.same(await h.containerIds(), [], 'the container went with it');
+      t.equal(layers().length, 0, 'and so did the last layer');
+      t.equal((await h.run(['images', '-q'])).stdout, '', 'no image left');
+    });
+
+    await t.test('rmi of an unknown image', async (t) => {
+      const r = await h.run(['rmi', 'nosuchimage']);
+      t.equal(r.code, 125);
+      t.match(r.stderr, /nosuchimage: image not known/);
+    });
+  });
+}
