@@ -4,7 +4,7 @@ import { ImageStore } from '../image/store.js';
 import type { ImageRecord } from '../image/types.js';
 import { ContainerStore } from '../runtime/container-store.js';
 import type { Context } from './context.js';
-import { ConflictError } from './errors.js';
+import { ConflictError, UsageError } from './errors.js';
 import { removeContainer } from './remove.js';
 
 export function listImages(ctx: Context): ImageRecord[] {
@@ -130,4 +130,83 @@ export function imageHistory(ctx: Context, nameOrId: string): HistoryRow[] {
 
 export function imageExists(ctx: Context, nameOrId: string): boolean {
   return new ImageStore(ctx).findImage(nameOrId) !== undefined;
+}
+
+export interface ImageFilter {
+  dangling?: boolean;
+  /** Glob-like pattern matched against names (with or without registry). */
+  reference?: string;
+  label?: { key: string; value?: string };
+  /** Only images created before / after this image. */
+  before?: string;
+  since?: string;
+}
+
+/** --filter key=value, as docker and podman take it. */
+export function parseImageFilters(filters: string[]): ImageFilter {
+  const f: ImageFilter = {};
+  for (const raw of filters) {
+    const eq = raw.indexOf('=');
+    const key = eq < 0 ? raw : raw.slice(0, eq);
+    const value = eq < 0 ? '' : raw.slice(eq + 1);
+    switch (key) {
+      case 'dangling':
+        if (value !== 'true' && value !== 'false') throw new UsageError(`invalid filter "${raw}": dangling takes true or false`);
+        f.dangling = value === 'true';
+        break;
+      case 'reference':
+        f.reference = value;
+        break;
+      case 'label': {
+        const leq = value.indexOf('=');
+        f.label = leq < 0 ? { key: value } : { key: value.slice(0, leq), value: value.slice(leq + 1) };
+        break;
+      }
+      case 'before':
+      case 'since':
+        f[key] = value;
+        break;
+      default:
+        throw new UsageError(`invalid filter "${raw}": use dangling, reference, label, before or since`);
+    }
+  }
+  return f;
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.');
+  return new RegExp(`(^|/)${re}$`);
+}
+
+export function filterImages(ctx: Context, images: ImageRecord[], f: ImageFilter): ImageRecord[] {
+  const store = new ImageStore(ctx);
+  const before = f.before ? store.getImage(f.before).created : undefined;
+  const since = f.since ? store.getImage(f.since).created : undefined;
+  const ref = f.reference ? globToRegExp(f.reference.includes(':') ? f.reference : `${f.reference}:*`) : undefined;
+  return images.filter((i) => {
+    if (f.dangling !== undefined && (i.names.length === 0) !== f.dangling) return false;
+    if (ref && !i.names.some((n) => ref.test(n))) return false;
+    if (before && !(i.created < before)) return false;
+    if (since && !(i.created > since)) return false;
+    if (f.label) {
+      const labels = store.imageConfig(i).config?.Labels ?? {};
+      if (!(f.label.key in labels) || (f.label.value !== undefined && labels[f.label.key] !== f.label.value)) return false;
+    }
+    return true;
+  });
+}
+
+/** image prune: images without a name, or with -a every image no container uses. */
+export function pruneImages(ctx: Context, all: boolean): RemoveImageReport[] {
+  const used = new Set(new ContainerStore(ctx).list().map((c) => c.record.imageId));
+  const victims = listImages(ctx).filter((i) => !used.has(i.id) && (all || i.names.length === 0));
+  const store = new ImageStore(ctx);
+  return victims.map((i) => {
+    try {
+      store.removeImage(i.id);
+      return { given: i.id, untagged: i.names, deleted: i.id };
+    } catch (err) {
+      return { given: i.id, untagged: [], error: err as Error };
+    }
+  });
 }

@@ -76,6 +76,37 @@ for (const mode of modes()) {
       t.equal((await h.run(['images', '-q'])).stdout, '', 'no image left');
     });
 
+    await t.test('images: --filter, --digests, --format; image prune', async (t) => {
+      await h.importBusybox(['LABEL app=web'], 'web:1');
+      await h.importBusybox(['CMD ["sh"]'], 'plain:1');
+      t.equal((await h.run(['tag', 'plain:1', 'plain:2'])).code, 0);
+      const byLabel = await h.run(['images', '--filter', 'label=app=web', '--format', '{{.Repository}}:{{.Tag}}']);
+      t.equal(byLabel.stdout, 'localhost/web:1\n', 'label filter');
+      const byRef = await h.run(['images', '--filter', 'reference=plain', '--format', '{{.Repository}}:{{.Tag}}']);
+      t.same(lines(byRef.stdout).sort(), ['localhost/plain:1', 'localhost/plain:2'], 'reference filter, one row per name');
+      const digests = await h.run(['images', '--digests']);
+      t.match(digests.stdout, /^REPOSITORY\s+TAG\s+DIGEST\s+IMAGE ID/);
+      t.match(digests.stdout, /sha256:[0-9a-f]{64}/);
+      const table = await h.run(['images', '--format', 'table {{.Repository}}\t{{.Tag}}']);
+      t.match(table.stdout, /^REPOSITORY\s+TAG\n/, 'table prefix adds the header');
+      const json = JSON.parse((await h.run(['images', '--format', 'json'])).stdout) as Array<{ Repository: string }>;
+      t.equal(json.length, 3);
+      const bad = await h.run(['images', '--filter', 'bogus=1']);
+      t.equal(bad.code, 125);
+      t.match(bad.stderr, /invalid filter "bogus=1"/);
+      t.equal((await h.run(['untag', 'web:1'])).code, 0);
+      const dangling = await h.run(['images', '--filter', 'dangling=true', '-q']);
+      t.equal(lines(dangling.stdout).length, 1, 'the untagged image is dangling');
+      const prune = await h.run(['image', 'prune']);
+      t.equal(prune.code, 0);
+      t.match(prune.stdout, /^[0-9a-f]{64}\n$/, 'prune removes only the dangling one');
+      t.equal(lines((await h.run(['images', '-q'])).stdout).length, 1, 'plain is left');
+      const all = await h.run(['image', 'prune', '-a']);
+      t.equal(all.code, 0);
+      t.equal((await h.run(['images', '-q'])).stdout, '', 'prune -a removes images no container uses');
+      t.equal(layers().length, 0);
+    });
+
     await t.test('rmi of an unknown image', async (t) => {
       const r = await h.run(['rmi', 'nosuchimage']);
       t.equal(r.code, 125);

@@ -1,6 +1,7 @@
 // husk image <command>
 import type { CommandModule } from 'yargs';
-import { imageExists, inspectImage } from '../../engine/images.js';
+import { imageExists, inspectImage, pruneImages } from '../../engine/images.js';
+import { exitCodeFor } from '../../engine/errors.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
@@ -26,6 +27,26 @@ const inspectCommand: CommandModule<object, GlobalArgs & { images: string[] }> =
   },
 };
 
+const pruneCommand: CommandModule<object, GlobalArgs & { all: boolean; force: boolean }> = {
+  command: 'prune',
+  describe: 'Remove images without a name (-a: every image no container uses)',
+  builder: (y) =>
+    y.options({
+      all: { alias: 'a', type: 'boolean', default: false, describe: 'Remove all images no container uses' },
+      force: { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask (husk never asks)' },
+    }) as never,
+  handler: (argv) => {
+    for (const r of pruneImages(contextFrom(argv), argv.all)) {
+      if (r.error) {
+        process.stderr.write(`Error: ${r.error.message}\n`);
+        process.exitCode = exitCodeFor(r.error);
+      } else {
+        process.stdout.write(`${r.deleted}\n`);
+      }
+    }
+  },
+};
+
 const as = (mod: CommandModule<object, never>, command: string, aliases: string[] = []) =>
   ({ ...mod, command, aliases }) as unknown as CommandModule;
 
@@ -42,6 +63,7 @@ export const imageCommand: CommandModule = {
       .command(historyCommand as CommandModule)
       .command(existsCommand as CommandModule)
       .command(inspectCommand as CommandModule)
+      .command(pruneCommand as CommandModule)
       .demandCommand(1, 'Specify an image command'),
   handler: () => {},
 };

@@ -1,33 +1,55 @@
-// husk images [-q] [--no-trunc]
+// husk images [-a] [-q] [--digests] [--no-trunc] [--filter K=V]... [--format F]
 import type { CommandModule } from 'yargs';
-import { listImages } from '../../engine/images.js';
+import { filterImages, listImages, parseImageFilters } from '../../engine/images.js';
 import { repoAndTag } from '../../image/reference.js';
+import type { ImageRecord } from '../../image/types.js';
 import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
+import { renderRows, type Row } from '../format.js';
 
-type ImagesArgs = GlobalArgs & { quiet: boolean; noTrunc: boolean };
+type ImagesArgs = GlobalArgs & { all: boolean; quiet: boolean; noTrunc: boolean; digests: boolean; filter: string[]; format?: string };
 
 export const imagesCommand: CommandModule<object, ImagesArgs> = {
   command: 'images',
   describe: 'List images in local storage',
   builder: (y) =>
     y.options({
+      all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all images (husk keeps no intermediate ones)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' },
       'no-trunc': { type: 'boolean', default: false, describe: 'Do not truncate output' },
+      digests: { type: 'boolean', default: false, describe: 'Show digests' },
+      filter: { alias: 'f', type: 'string', array: true, nargs: 1, default: [], describe: 'Filter: dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE, since=IMAGE' },
+      format: { type: 'string', describe: 'json, or a template such as "table {{.Repository}}\\t{{.Tag}}"' },
     }) as never,
   handler: (argv) => {
-    const images = listImages(contextFrom(argv));
+    const ctx = contextFrom(argv);
+    const images = filterImages(ctx, listImages(ctx), parseImageFilters(argv.filter.map(String)));
     const id = (hex: string) => (argv.noTrunc ? `sha256:${hex}` : hex.slice(0, 12));
     if (argv.quiet) {
-      process.stdout.write(images.map((i) => `${id(i.id)}\n`).join(''));
+      process.stdout.write([...new Set(images.map((i) => id(i.id)))].map((s) => `${s}\n`).join(''));
       return;
     }
-    const rows = images.flatMap((i) => {
-      const names = i.names.length ? i.names : ['<none>:<none>'];
-      return names.map((n) => {
-        const [repo, tag] = n === '<none>:<none>' ? ['<none>', '<none>'] : repoAndTag(n);
-        return [repo, tag, id(i.id), timeAgo(i.created), humanSize(i.size)];
-      });
-    });
-    process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows));
+    const rows = images.flatMap((i) => rowsOf(i, id));
+    if (argv.format) {
+      process.stdout.write(renderRows(argv.format, rows));
+      return;
+    }
+    const headers = ['REPOSITORY', 'TAG', ...(argv.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
+    const cells = rows.map((r) => [String(r.Repository), String(r.Tag), ...(argv.digests ? [String(r.Digest)] : []), String(r.ID), String(r.CreatedSince), String(r.Size)]);
+    process.stdout.write(table(headers, cells));
   },
 };
+
+/** One row per name (docker shows an image under each of its names). */
+function rowsOf(i: ImageRecord, id: (hex: string) => string): Row[] {
+  const names = i.names.length ? i.names.map(repoAndTag) : [['<none>', '<none>'] as [string, string]];
+  return names.map(([repo, tag]) => ({
+    Repository: repo,
+    Tag: tag,
+    ID: id(i.id),
+    Digest: i.digest,
+    CreatedAt: i.created,
+    CreatedSince: timeAgo(i.created),
+    Size: humanSize(i.size),
+    Names: i.names,
+  }));
+}
