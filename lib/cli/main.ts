@@ -13,6 +13,7 @@ import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { logsCommand } from './commands/logs.js';
 import { psCommand } from './commands/ps.js';
+import { pullCommand } from './commands/pull.js';
 import { rmCommand } from './commands/rm.js';
 import { rmiCommand } from './commands/rmi.js';
 import { runCommand } from './commands/run.js';
@@ -27,7 +28,7 @@ import { trace } from '../util/trace.js';
 /** Commands made of subcommands: yargs' command layer handles those. */
 const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, tagCommand, untagCommand, rmiCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, tagCommand, untagCommand, rmiCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

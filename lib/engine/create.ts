@@ -2,6 +2,7 @@
 // create, which leaves the init waiting for its start.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore, procStartTime, type ContainerRecord, type ContainerState, type ContainerView } from '../runtime/container-store.js';
 import { monitorPath, native, NativeError, packageRoot } from '../runtime/native.js';
@@ -47,6 +48,7 @@ export interface CreateOptions {
 
 export async function createContainer(ctx: Context, opts: CreateOptions): Promise<ContainerView> {
   trace('create: start');
+  await pullMissing(ctx, opts.image);
   const images = new ImageStore(ctx);
   const image = images.getImage(opts.image);
   const imageConfig = images.imageConfig(image).config ?? {};

@@ -1,0 +1,351 @@
+// A client for the OCI distribution API (pull side) on node:http and
+// node:https: the /v2/ ping, Bearer and Basic auth driven by the
+// WWW-Authenticate challenge, redirects (blob storage), bounded retries on
+// 429 and 5xx, and an idle timeout so a hanging registry fails clearly.
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
+import { HuskError, NotFoundError } from '../../engine/errors.js';
+import { parseChallenges, type Challenge, type Credentials } from './auth.js';
+
+export interface ClientOptions {
+  /** false: plain http and unverified TLS are allowed. */
+  tlsVerify?: boolean;
+  credentials?: Credentials;
+  /** Idle timeout of a request (no byte for this long), ms. */
+  timeoutMs?: number;
+  /** Attempts for 429/5xx and connection resets (at least 1). */
+  tries?: number;
+  /** Base delay of the exponential backoff, ms. */
+  backoffMs?: number;
+  userAgent?: string;
+}
+
+// Loaded on first use: node:https (tls, crypto) costs milliseconds at every start-up otherwise.
+const load = createRequire(import.meta.url);
+const lazyHttp = (): typeof import('node:http') => load('node:http');
+const lazyHttps = (): typeof import('node:https') => load('node:https');
+
+export class RegistryError extends HuskError {
+  constructor(message: string, readonly status?: number, readonly code?: string) {
+    super(message);
+  }
+}
+
+const MAX_REDIRECTS = 5;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** The host to talk to for a registry name (docker.io is served by registry-1.docker.io). */
+export function registryHost(registry: string): string {
+  return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h) || h.endsWith('.localhost');
+}
+
+/** An https attempt answered by a plain-http server (or not speaking TLS at all). */
+function isProtocolError(err: NodeJS.ErrnoException): boolean {
+  return (
+    err.code === 'EPROTO' ||
+    err.code === 'ECONNRESET' ||
+    /^ERR_SSL_/.test(err.code ?? '') ||
+    /wrong version number|packet length too long|http request/i.test(err.message)
+  );
+}
+
+/** The `errors` of a distribution error body, as "CODE: message". */
+function registryErrorText(body: string): { text?: string; code?: string } {
+  try {
+    const j = JSON.parse(body) as { errors?: Array<{ code?: string; message?: string }> };
+    const e = j.errors?.[0];
+    if (e) {
+      const label = (e.code ?? 'error').toLowerCase().replace(/_/g, ' ');
+      const msg = (e.message ?? '').trim();
+      return { code: e.code, text: !msg || msg.toLowerCase() === label ? label : `${label}: ${msg}` };
+    }
+  } catch {
+    /* not JSON */
+  }
+  return {};
+}
+
+export function readBody(res: IncomingMessage, limit = 4 * 1024 * 1024 + 1): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let len = 0;
+    res.on('data', (c: Buffer) => {
+      len += c.length;
+      if (len > limit) {
+        res.destroy();
+        reject(new RegistryError(`response too large (more than ${limit - 1} bytes)`));
+        return;
+      }
+      chunks.push(c);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks)));
+    res.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class RegistryClient {
+  readonly registry: string;
+  readonly host: string;
+  private base?: string; // https://host or http://host, once the ping chose
+  private readonly tlsVerify: boolean;
+  private readonly credentials?: Credentials;
+  private readonly timeoutMs: number;
+  private readonly tries: number;
+  private readonly backoffMs: number;
+  private readonly userAgent: string;
+  private readonly httpsAgent: HttpsAgent;
+  private readonly httpAgent: HttpAgent;
+  private challenge?: Challenge;
+  private authorization?: string;
+  private authorizedScope?: string;
+
+  constructor(registry: string, opts: ClientOptions = {}) {
+    this.registry = registry;
+    this.host = registryHost(registry);
+    this.tlsVerify = opts.tlsVerify ?? true;
+    this.credentials = opts.credentials;
+    const envTimeout = Number(process.env.HUSK_REGISTRY_TIMEOUT);
+    this.timeoutMs = opts.timeoutMs ?? (envTimeout > 0 ? envTimeout * 1000 : DEFAULT_TIMEOUT_MS);
+    this.tries = Math.max(1, opts.tries ?? 3);
+    this.backoffMs = opts.backoffMs ?? 500;
+    this.userAgent = opts.userAgent ?? 'husk';
+    this.httpsAgent = new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: this.tlsVerify });
+    this.httpAgent = new (lazyHttp().Agent)({ keepAlive: true });
+  }
+
+  close(): void {
+    this.httpsAgent.destroy();
+    this.httpAgent.destroy();
+  }
+
+  /** One request, no retries, redirects or auth. Rejects on connection errors and on the idle timeout. */
+  private send(url: URL, method: string, headers: Record<string, string>): Promise<IncomingMessage> {
+    const secure = url.protocol === 'https:';
+    const mod = secure ? lazyHttps() : lazyHttp();
+    return new Promise((resolve, reject) => {
+      const req = mod.request(url, { method, headers: { 'User-Agent': this.userAgent, ...headers }, agent: secure ? this.httpsAgent : this.httpAgent });
+      const seconds = Math.round(this.timeoutMs / 100) / 10;
+      req.setTimeout(this.timeoutMs, () => {
+        const err = new RegistryError(`registry ${url.host} did not respond within ${seconds}s (${method} ${url.pathname})`, undefined, 'ETIMEDOUT');
+        req.destroy(err);
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        // The idle timeout also covers the body; a timed-out body errors its stream.
+        res.on('aborted', () => res.destroy(new RegistryError(`registry ${url.host}: connection closed while reading ${url.pathname}`)));
+        resolve(res);
+      });
+      req.end();
+    });
+  }
+
+  /** `send` with redirects followed; Authorization goes only to the registry's own host. */
+  private async sendFollowing(url: URL, method: string, headers: Record<string, string>): Promise<IncomingMessage> {
+    let current = url;
+    let hdrs = headers;
+    for (let i = 0; ; i++) {
+      const res = await this.send(current, method, hdrs);
+      const status = res.statusCode ?? 0;
+      if (![301, 302, 303, 307, 308].includes(status) || !res.headers.location) return res;
+      res.resume();
+      if (i >= MAX_REDIRECTS) throw new RegistryError(`too many redirects fetching ${url.pathname}`);
+      const next = new URL(res.headers.location, current);
+      if (next.host !== current.host || (current.protocol === 'https:' && next.protocol !== 'https:')) {
+        const { Authorization: _drop, ...rest } = hdrs;
+        hdrs = rest;
+      }
+      if (next.protocol === 'http:' && current.protocol === 'https:' && this.tlsVerify) {
+        throw new RegistryError(`registry ${this.registry} redirected to insecure ${next.origin}`);
+      }
+      current = next;
+    }
+  }
+
+  /** Connection errors as one clear line. */
+  private connectionError(err: unknown, url: URL): HuskError {
+    if (err instanceof HuskError) return err;
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ECONNREFUSED' ? 'connection refused'
+      : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `cannot resolve ${url.hostname}`
+      : /certificate|self[- ]signed|CERT_|unable to verify/i.test(`${e.code} ${e.message}`) ? `TLS certificate not trusted (${e.message}): use --tls-verify=false for a registry you trust`
+      : e.message;
+    return new RegistryError(`pinging registry ${this.registry}: ${why}`, undefined, e.code);
+  }
+
+  /** GET /v2/: chooses https or http and remembers the auth challenge. */
+  async ping(): Promise<void> {
+    if (this.base) return;
+    const tryBase = async (base: string) => {
+      const url = new URL('/v2/', base);
+      const res = await this.sendFollowing(url, 'GET', {});
+      await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+      return res;
+    };
+    let res: IncomingMessage;
+    let base = `https://${this.host}`;
+    try {
+      res = await tryBase(base);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const mayHttp = !this.tlsVerify ? !(err instanceof RegistryError && e.code === 'ETIMEDOUT') : isLoopback(this.host) && isProtocolError(e);
+      if (!mayHttp) throw this.connectionError(err, new URL(base));
+      base = `http://${this.host}`;
+      try {
+        res = await tryBase(base);
+      } catch (err2) {
+        throw this.connectionError(err2, new URL(base));
+      }
+    }
+    this.base = base;
+    if (res.statusCode === 401) {
+      const header = res.headers['www-authenticate'];
+      const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : header ?? '');
+      this.challenge = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
+      if (!this.challenge) throw new RegistryError(`registry ${this.registry} asks for an unsupported authentication (${header ?? 'no challenge'})`, 401);
+    } else if ((res.statusCode ?? 0) >= 400 && res.statusCode !== 404) {
+      // 404 on /v2/: some registries do not implement the ping; go on.
+      throw new RegistryError(`pinging registry ${this.registry}: HTTP ${res.statusCode}`, res.statusCode);
+    }
+  }
+
+  /** The Authorization header for `scope` (repository:NAME:pull), fetching a token when the challenge is Bearer. */
+  private async authorize(scope: string, challenge: Challenge | undefined = this.challenge): Promise<void> {
+    if (!challenge) return;
+    if (challenge.scheme === 'basic') {
+      if (!this.credentials) throw new RegistryError(`${this.registry}: authentication required: give --creds or log in (auth.json)`, 401);
+      this.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+      this.authorizedScope = scope;
+      return;
+    }
+    const realm = challenge.params.realm;
+    if (!realm) throw new RegistryError(`registry ${this.registry}: Bearer challenge without a realm`);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryError(`registry ${this.registry}: invalid token realm "${realm}"`);
+    }
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    url.searchParams.set('scope', scope);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.credentials) headers.Authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+    const res = await this.withRetries(url, () => this.sendFollowing(url, 'GET', headers));
+    const body = await readBody(res, 1024 * 1024);
+    if (res.statusCode === 401 || res.statusCode === 403) {
+      throw new RegistryError(`${this.registry}: authentication failed${this.credentials ? ' (wrong username or password?)' : ': credentials required'}`, res.statusCode);
+    }
+    if (res.statusCode !== 200) throw new RegistryError(`${this.registry}: token server answered HTTP ${res.statusCode}`, res.statusCode);
+    let token: string | undefined;
+    try {
+      const j = JSON.parse(body.toString('utf8')) as { token?: string; access_token?: string };
+      token = j.token || j.access_token;
+    } catch {
+      /* below */
+    }
+    if (!token) throw new RegistryError(`${this.registry}: the token server sent no token`);
+    this.authorization = `Bearer ${token}`;
+    this.authorizedScope = scope;
+  }
+
+  private async withRetries(url: URL, attempt: () => Promise<IncomingMessage>): Promise<IncomingMessage> {
+    for (let i = 1; ; i++) {
+      let res: IncomingMessage;
+      try {
+        res = await attempt();
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (i < this.tries && (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ETIMEDOUT')) {
+          await sleep(this.backoffMs * 2 ** (i - 1));
+          continue;
+        }
+        throw this.connectionError(err, url);
+      }
+      const status = res.statusCode ?? 0;
+      if ((status === 429 || status >= 500) && i < this.tries) {
+        res.resume();
+        const after = Number(res.headers['retry-after']);
+        await sleep(after > 0 ? Math.min(after * 1000, 10_000) : this.backoffMs * 2 ** (i - 1));
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /**
+   * A GET under /v2/NAME/... with auth: on a 401 the challenge of that
+   * answer is met once. Returns the final response (any status).
+   */
+  async get(repository: string, pathAfterName: string, accept?: string): Promise<IncomingMessage> {
+    await this.ping();
+    const scope = `repository:${repository}:pull`;
+    if (this.challenge && this.authorizedScope !== scope) await this.authorize(scope);
+    const url = new URL(`/v2/${repository}/${pathAfterName}`, this.base);
+    const headers = (): Record<string, string> => ({ ...(accept ? { Accept: accept } : {}), ...(this.authorization ? { Authorization: this.authorization } : {}) });
+    let res = await this.withRetries(url, () => this.sendFollowing(url, 'GET', headers()));
+    if (res.statusCode === 401) {
+      const header = res.headers['www-authenticate'];
+      res.resume();
+      const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : header ?? '');
+      const c = challenges.find((x) => x.scheme === 'bearer') ?? challenges.find((x) => x.scheme === 'basic');
+      if (!c) throw new RegistryError(`${this.registry}: unauthorized`, 401);
+      const had = this.authorization;
+      await this.authorize(scope, c);
+      if (had === this.authorization && c.scheme === 'basic') throw new RegistryError(`${this.registry}: authentication failed (wrong username or password?)`, 401);
+      res = await this.withRetries(url, () => this.sendFollowing(url, 'GET', headers()));
+      if (res.statusCode === 401) {
+        res.resume();
+        throw new RegistryError(`${this.registry}: authentication failed${this.credentials ? ' (wrong username or password?)' : ': credentials required (--creds or auth.json)'}`, 401);
+      }
+    }
+    return res;
+  }
+
+  /** The manifest at `reference` (tag or digest): its bytes and Content-Type. */
+  async getManifest(repository: string, reference: string, accept: string): Promise<{ body: Buffer; contentType?: string; digest?: string }> {
+    const res = await this.get(repository, `manifests/${reference}`, accept);
+    const status = res.statusCode ?? 0;
+    if (status !== 200) {
+      const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+      const { text, code } = registryErrorText(body.toString('utf8'));
+      const what = `${this.registry}/${repository}:${reference}`.replace(/:sha256:/, '@sha256:');
+      if (status === 404) throw new NotFoundError(`${what}: ${text ?? 'manifest unknown'}`);
+      throw new RegistryError(`${what}: ${text ?? `HTTP ${status}`}`, status, code);
+    }
+    const length = Number(res.headers['content-length']);
+    if (length > 4 * 1024 * 1024) {
+      res.destroy();
+      throw new HuskError(`manifest too large: ${length} bytes (at most ${4 * 1024 * 1024})`);
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(res);
+    } catch (err) {
+      if (err instanceof RegistryError && /too large/.test(err.message)) throw new HuskError(`manifest too large: more than ${4 * 1024 * 1024} bytes`);
+      throw err;
+    }
+    const digest = res.headers['docker-content-digest'];
+    return { body, contentType: res.headers['content-type'], digest: typeof digest === 'string' ? digest : undefined };
+  }
+
+  /** A blob's body stream (after redirects); errors on any status but 200. */
+  async getBlob(repository: string, digest: string): Promise<IncomingMessage> {
+    const res = await this.get(repository, `blobs/${digest}`);
+    const status = res.statusCode ?? 0;
+    if (status !== 200) {
+      const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+      const { text, code } = registryErrorText(body.toString('utf8'));
+      if (status === 404) throw new NotFoundError(`blob ${digest}: ${text ?? 'blob unknown'}`);
+      throw new RegistryError(`fetching blob ${digest}: ${text ?? `HTTP ${status}`}`, status, code);
+    }
+    return res;
+  }
+}
