@@ -11,12 +11,14 @@ import { historyCommand } from './commands/history.js';
 import { imagesCommand } from './commands/images.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
+import { loadCommand } from './commands/load.js';
 import { logsCommand } from './commands/logs.js';
 import { psCommand } from './commands/ps.js';
 import { pullCommand } from './commands/pull.js';
 import { rmCommand } from './commands/rm.js';
 import { rmiCommand } from './commands/rmi.js';
 import { runCommand } from './commands/run.js';
+import { saveCommand } from './commands/save.js';
 import { startCommand } from './commands/start.js';
 import { tagCommand } from './commands/tag.js';
 import { untagCommand } from './commands/untag.js';
@@ -28,7 +30,7 @@ import { trace } from '../util/trace.js';
 /** Commands made of subcommands: yargs' command layer handles those. */
 const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, tagCommand, untagCommand, rmiCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

@@ -1,0 +1,23 @@
+// husk load [-i FILE] [-q]
+import type { CommandModule } from 'yargs';
+import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
+
+type LoadArgs = GlobalArgs & { input?: string; quiet: boolean };
+
+export const loadCommand: CommandModule<object, LoadArgs> = {
+  command: 'load',
+  describe: 'Load images from a tar archive (docker-archive or oci-archive, plain or gzip), a file or stdin',
+  builder: (y) =>
+    y.options({
+      input: { alias: 'i', type: 'string', coerce: lastWins, describe: 'Read from this file instead of stdin' },
+      quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Suppress progress output (husk shows none)' },
+    }) as never,
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    warnAboutUserns(ctx);
+    const { loadImages } = await import('../../image/archive.js');
+    const r = await loadImages(ctx, { input: argv.input });
+    for (const n of r.names) process.stdout.write(`Loaded image: ${n}\n`);
+    for (const id of r.untagged) process.stdout.write(`Loaded image ID: ${id}\n`);
+  },
+};

@@ -1,0 +1,585 @@
+// `husk save` and `husk load`: images to and from docker-archive (docker
+// save's manifest.json layout) and oci-archive (an OCI image layout in a tar).
+//
+// Saving streams blobs straight out of the store (layers are kept there
+// uncompressed, under their diff id). Loading spools the archive's files to a
+// private temp dir in the store (a docker archive may name its layers only at
+// its end), verifies every digest and diff id, and only then records layers
+// and images: a tampered or incomplete archive leaves the store as it was.
+// Entries are read into temp files under names husk chooses, so a hostile
+// name (../, /etc/...) is never a path on this host.
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+import tar, { type Extract, type Pack } from 'tar-stream';
+
+/** One entry of an archive being read (tar-stream names its type but does not export it). */
+type Entry = Extract extends AsyncIterable<infer S> ? S : never;
+import type { Context } from '../engine/context.js';
+import { HuskError, NotFoundError, UsageError } from '../engine/errors.js';
+import { lazyCrypto, lazyZlib } from '../util/lazy.js';
+import { randomHex } from '../util/random.js';
+import { formatReference, parseReference, repoAndTag } from './reference.js';
+import { ImageStore, sha256 } from './store.js';
+import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
+
+export type ArchiveFormat = 'docker-archive' | 'oci-archive';
+export const ARCHIVE_FORMATS: ArchiveFormat[] = ['docker-archive', 'oci-archive'];
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const REF_NAME = 'org.opencontainers.image.ref.name';
+const CONTAINERD_NAME = 'io.containerd.image.name';
+/** Fixed timestamps make an archive of the same images byte for byte the same. */
+const MTIME = new Date(0);
+/** manifest.json, index.json, configs and manifests: read into memory, so bounded. */
+const MAX_JSON = 32 << 20;
+
+interface DockerManifestEntry {
+  Config: string;
+  RepoTags: string[] | null;
+  Layers: string[];
+}
+
+interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size?: number;
+  annotations?: Record<string, string>;
+  platform?: { os?: string; architecture?: string };
+}
+
+// ---------------------------------------------------------------- save
+
+export interface SaveOptions {
+  images: string[];
+  format: ArchiveFormat;
+  /** A file path; without it, the archive goes to `stdout`. */
+  output?: string;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+interface SaveItem {
+  image: ImageRecord;
+  names: string[];
+  configBytes: Buffer;
+  diffIds: string[];
+}
+
+export async function saveImages(ctx: Context, opts: SaveOptions): Promise<void> {
+  if (!ARCHIVE_FORMATS.includes(opts.format)) throw new UsageError(`unsupported format "${opts.format}": use docker-archive or oci-archive`);
+  const stdout = opts.stdout ?? process.stdout;
+  if (!opts.output && stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+  const store = new ImageStore(ctx);
+  const items = resolveImages(store, opts.images);
+
+  const pack = tar.pack();
+  const produced = (opts.format === 'docker-archive' ? packDocker : packOci)(store, items, pack).catch((err: unknown) => {
+    pack.destroy(err as Error);
+    throw err;
+  });
+
+  if (!opts.output) {
+    const consumed = (async () => {
+      for await (const chunk of pack) {
+        if (!stdout.write(chunk as Buffer)) await once(stdout, 'drain');
+      }
+    })();
+    await Promise.all([produced, consumed]);
+    return;
+  }
+
+  const file = path.resolve(opts.output);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomHex(6)}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o644);
+  } catch (err) {
+    throw new HuskError(`${opts.output}: cannot write: ${(err as Error).message}`);
+  }
+  try {
+    const consumed = (async () => {
+      for await (const chunk of pack) fs.writeSync(fd, chunk as Buffer);
+      fs.fsyncSync(fd);
+    })();
+    await Promise.all([produced, consumed]);
+    fs.closeSync(fd);
+    fd = -1;
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    if (fd >= 0) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Each named image once, with the names to record for it. */
+function resolveImages(store: ImageStore, wanted: string[]): SaveItem[] {
+  const byId = new Map<string, SaveItem>();
+  for (const w of wanted) {
+    const image = store.getImage(w);
+    let item = byId.get(image.id);
+    if (!item) {
+      const configBytes = fs.readFileSync(store.blobPath(`sha256:${image.id}`));
+      const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+      item = { image, names: [], configBytes, diffIds: config.rootfs?.diff_ids ?? [] };
+      byId.set(image.id, item);
+    }
+    for (const n of namesFor(image, w)) if (!item.names.includes(n)) item.names.push(n);
+  }
+  return [...byId.values()];
+}
+
+/** The name the user gave (as stored), or every name when the image was named by its ID. */
+function namesFor(image: ImageRecord, wanted: string): string[] {
+  const hex = wanted.startsWith('sha256:') ? wanted.slice(7) : wanted;
+  if (/^[a-f0-9]{3,64}$/.test(hex) && image.id.startsWith(hex)) return image.names;
+  try {
+    const ref = parseReference(wanted);
+    const full = formatReference(ref);
+    if (image.names.includes(full)) return [full];
+    const suffix = `/${ref.repository.replace(/^library\//, '')}:${ref.tag ?? 'latest'}`;
+    const short = image.names.find((n) => n.endsWith(suffix));
+    if (short) return [short];
+  } catch {
+    /* not a reference */
+  }
+  return image.names;
+}
+
+async function addFile(pack: Pack, name: string, file: string): Promise<void> {
+  const size = fs.statSync(file).size;
+  await new Promise<void>((resolve, reject) => {
+    const entry = pack.entry({ name, size, mode: 0o644, mtime: MTIME }, (err) => (err ? reject(err) : resolve()));
+    (async () => {
+      for await (const chunk of fs.createReadStream(file)) {
+        if (!entry.write(chunk)) await once(entry, 'drain');
+      }
+      entry.end(() => undefined);
+    })().catch((err: Error) => {
+      entry.destroy(err);
+      reject(err);
+    });
+  });
+}
+
+async function addBytes(pack: Pack, name: string, data: Buffer | string): Promise<void> {
+  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
+  await new Promise<void>((resolve, reject) => pack.entry({ name, size: buf.length, mode: 0o644, mtime: MTIME }, buf, (err) => (err ? reject(err) : resolve())));
+}
+
+async function addDir(pack: Pack, name: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => pack.entry({ name, type: 'directory', mode: 0o755, mtime: MTIME }, (err) => (err ? reject(err) : resolve())));
+}
+
+function layerBlob(store: ImageStore, diffId: string): string {
+  const file = store.blobPath(diffId);
+  if (!fs.existsSync(file)) throw new NotFoundError(`layer ${diffId} is missing from the store`);
+  return file;
+}
+
+async function packDocker(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
+  const written = new Set<string>();
+  const manifest: DockerManifestEntry[] = [];
+  const repositories: Record<string, Record<string, string>> = {};
+  for (const item of items) {
+    const layers: string[] = [];
+    for (const diffId of item.diffIds) {
+      const hex = diffId.replace(/^sha256:/, '');
+      layers.push(`${hex}/layer.tar`);
+      if (written.has(hex)) continue;
+      written.add(hex);
+      await addDir(pack, `${hex}/`);
+      await addFile(pack, `${hex}/layer.tar`, layerBlob(store, diffId));
+    }
+    await addBytes(pack, `${item.image.id}.json`, item.configBytes);
+    manifest.push({ Config: `${item.image.id}.json`, RepoTags: item.names.length ? item.names : null, Layers: layers });
+    const top = layers.length ? layers[layers.length - 1]!.split('/')[0]! : item.image.id;
+    for (const n of item.names) {
+      const [repo, tag] = repoAndTag(n);
+      (repositories[repo] ??= {})[tag] = top;
+    }
+  }
+  await addBytes(pack, 'manifest.json', JSON.stringify(manifest));
+  if (Object.keys(repositories).length) await addBytes(pack, 'repositories', JSON.stringify(repositories));
+  pack.finalize();
+}
+
+/** An OCI manifest for uncompressed layers: the same bytes `husk import` records. */
+function ociManifest(configBytes: Buffer, layers: Array<{ diffId: string; size: number }>): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_MANIFEST,
+      config: { mediaType: MEDIA_TYPE_CONFIG, digest: `sha256:${sha256(configBytes)}`, size: configBytes.length },
+      layers: layers.map((l) => ({ mediaType: MEDIA_TYPE_LAYER_TAR, digest: l.diffId, size: l.size })),
+    }),
+  );
+}
+
+async function packOci(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
+  await addBytes(pack, 'oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await addDir(pack, 'blobs/');
+  await addDir(pack, 'blobs/sha256/');
+  const written = new Set<string>();
+  const index: Descriptor[] = [];
+  const blob = async (digest: string, write: (name: string) => Promise<void>) => {
+    const hex = digest.replace(/^sha256:/, '');
+    if (written.has(hex)) return;
+    written.add(hex);
+    await write(`blobs/sha256/${hex}`);
+  };
+  for (const item of items) {
+    const layers = item.diffIds.map((diffId) => ({ diffId, file: layerBlob(store, diffId) }));
+    for (const l of layers) await blob(l.diffId, (name) => addFile(pack, name, l.file));
+    await blob(`sha256:${item.image.id}`, (name) => addBytes(pack, name, item.configBytes));
+    const manifest = ociManifest(item.configBytes, layers.map((l) => ({ diffId: l.diffId, size: fs.statSync(l.file).size })));
+    const digest = `sha256:${sha256(manifest)}`;
+    await blob(digest, (name) => addBytes(pack, name, manifest));
+    const desc: Descriptor = { mediaType: MEDIA_TYPE_MANIFEST, digest, size: manifest.length };
+    if (item.names.length === 0) index.push(desc);
+    // As docker writes them: the tag as ref.name, the whole name for containerd (and husk).
+    for (const n of item.names) index.push({ ...desc, annotations: { [CONTAINERD_NAME]: n, [REF_NAME]: repoAndTag(n)[1] } });
+  }
+  await addBytes(pack, 'index.json', JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: index }));
+  pack.finalize();
+}
+
+// ---------------------------------------------------------------- load
+
+export interface LoadOptions {
+  /** A path; without it, standard input. */
+  input?: string;
+  stdin?: Readable;
+}
+
+export interface LoadResult {
+  /** Names given to loaded images; an untagged image appears as its ID only. */
+  names: string[];
+  untagged: string[];
+}
+
+/** The archive's files, spooled to temp files; symlinks kept as aliases. */
+class Spool {
+  private readonly files = new Map<string, string>();
+  private readonly links = new Map<string, string>();
+  private count = 0;
+
+  constructor(readonly dir: string) {}
+
+  async take(entry: Entry): Promise<void> {
+    const h = entry.header;
+    const name = cleanName(h.name);
+    if (name && (h.type === 'file' || h.type === 'contiguous-file' || !h.type)) {
+      const file = path.join(this.dir, String(this.count++));
+      const fd = fs.openSync(file, 'wx', 0o600);
+      try {
+        for await (const chunk of entry) fs.writeSync(fd, chunk as Buffer);
+      } finally {
+        fs.closeSync(fd);
+      }
+      this.files.set(name, file);
+      return;
+    }
+    if (name && (h.type === 'symlink' || h.type === 'link') && h.linkname) {
+      // Docker's older archives link a repeated layer to its first copy.
+      const target = h.type === 'symlink' ? cleanName(path.posix.join(path.posix.dirname(name), h.linkname)) : cleanName(h.linkname);
+      if (target) this.links.set(name, target);
+    }
+    for await (const chunk of entry) void chunk;
+  }
+
+  /** The temp file holding an archive path, following (a few) links; undefined when absent. */
+  lookup(name: string): string | undefined {
+    let n = cleanName(name);
+    for (let i = 0; n && i < 8; i++) {
+      const f = this.files.get(n);
+      if (f) return f;
+      n = this.links.get(n);
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.lookup(name) !== undefined;
+  }
+}
+
+/** An archive path made relative and plain; undefined for anything leaving the archive (../, absolute). */
+function cleanName(name: string): string | undefined {
+  if (!name || name.startsWith('/') || name.includes('\0')) return undefined;
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..')) return undefined;
+  return parts.join('/');
+}
+
+export async function loadImages(ctx: Context, opts: LoadOptions): Promise<LoadResult> {
+  const store = new ImageStore(ctx);
+  store.ensureDirs();
+  const input = openInput(opts);
+  const tmp = fs.mkdtempSync(path.join(store.root, '.load-'));
+  try {
+    const spool = new Spool(tmp);
+    await readArchive(await gunzipped(input, 'archive'), spool);
+    const plans = spool.has('manifest.json') ? planDocker(spool) : spool.has('index.json') ? planOci(spool) : undefined;
+    if (!plans) throw new UsageError('not an image archive: it holds neither manifest.json (docker-archive) nor oci-layout and index.json (oci-archive)');
+    if (plans.length === 0) throw new UsageError('the archive holds no images');
+    // Everything is verified before anything is recorded.
+    for (const p of plans) await verify(p);
+    const result: LoadResult = { names: [], untagged: [] };
+    for (const p of plans) {
+      const image = await record(store, p);
+      if (p.names.length === 0) result.untagged.push(`sha256:${image.id}`);
+      result.names.push(...p.names);
+    }
+    return result;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function openInput(opts: LoadOptions): Readable {
+  if (!opts.input || opts.input === '-') return opts.stdin ?? process.stdin;
+  try {
+    fs.accessSync(opts.input, fs.constants.R_OK);
+  } catch {
+    throw new NotFoundError(`${opts.input}: no such file or not readable`);
+  }
+  return fs.createReadStream(opts.input);
+}
+
+async function readArchive(input: Readable, spool: Spool): Promise<void> {
+  const extract = tar.extract();
+  input.on('error', (err) => extract.destroy(err));
+  input.pipe(extract as unknown as NodeJS.WritableStream);
+  try {
+    for await (const entry of extract) await spool.take(entry);
+  } catch (err) {
+    if (err instanceof HuskError) throw err;
+    throw new UsageError(`reading the archive: ${(err as Error).message}`);
+  }
+}
+
+interface LayerPlan {
+  file: string;
+  /** What the archive calls it, for messages. */
+  name: string;
+  diffId: string;
+  /** The blob digest an OCI manifest gives (of the bytes as stored, compressed or not). */
+  blobDigest?: string;
+}
+
+interface ImagePlan {
+  config: ImageConfig;
+  configBytes: Buffer;
+  layers: LayerPlan[];
+  names: string[];
+}
+
+function readSmall(spool: Spool, name: string, what: string): Buffer {
+  const file = spool.lookup(name);
+  if (!file) throw new UsageError(`invalid archive: ${what} ${name} is missing`);
+  if (fs.statSync(file).size > MAX_JSON) throw new UsageError(`invalid archive: ${what} ${name} is too large`);
+  return fs.readFileSync(file);
+}
+
+function parseJson<T>(data: Buffer, what: string): T {
+  try {
+    return JSON.parse(data.toString('utf8')) as T;
+  } catch (err) {
+    throw new UsageError(`invalid archive: ${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function configFrom(bytes: Buffer, what: string): ImageConfig {
+  const config = parseJson<ImageConfig>(bytes, what);
+  const ids = config?.rootfs?.diff_ids;
+  if (!Array.isArray(ids) || ids.some((d) => typeof d !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d))) {
+    throw new UsageError(`invalid archive: ${what} has no valid rootfs.diff_ids`);
+  }
+  return config;
+}
+
+function normalizeName(name: string, what: string): string {
+  try {
+    return formatReference(parseReference(name));
+  } catch (err) {
+    throw new UsageError(`invalid archive: ${what}: ${(err as Error).message}`);
+  }
+}
+
+function planDocker(spool: Spool): ImagePlan[] {
+  const manifest = parseJson<DockerManifestEntry[]>(readSmall(spool, 'manifest.json', 'file'), 'manifest.json');
+  if (!Array.isArray(manifest)) throw new UsageError('invalid archive: manifest.json is not a list');
+  return manifest.map((m, i) => {
+    if (typeof m?.Config !== 'string' || !Array.isArray(m.Layers)) throw new UsageError(`invalid archive: manifest.json entry ${i} lacks Config or Layers`);
+    const configBytes = readSmall(spool, m.Config, 'image config');
+    const named = /([a-f0-9]{64})(?:\.json)?$/.exec(m.Config)?.[1];
+    if (named && sha256(configBytes) !== named) throw new UsageError(`invalid archive: image config ${m.Config} does not match its digest`);
+    const config = configFrom(configBytes, `image config ${m.Config}`);
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== m.Layers.length) {
+      throw new UsageError(`invalid archive: manifest.json lists ${m.Layers.length} layers, the image config ${diffIds.length}`);
+    }
+    const layers = m.Layers.map((name, j) => {
+      const file = typeof name === 'string' ? spool.lookup(name) : undefined;
+      if (!file) throw new UsageError(`invalid archive: layer ${String(name)} named in manifest.json is missing from the archive`);
+      return { file, name, diffId: diffIds[j]! };
+    });
+    const names = (m.RepoTags ?? []).map((t) => normalizeName(String(t), `RepoTags entry "${t}"`));
+    return { config, configBytes, layers, names };
+  });
+}
+
+function blobName(digest: unknown, what: string): string {
+  if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) throw new UsageError(`invalid archive: ${what} has an unsupported digest ${String(digest)}`);
+  return `blobs/sha256/${digest.slice(7)}`;
+}
+
+function readBlob(spool: Spool, desc: Descriptor, what: string): Buffer {
+  const data = readSmall(spool, blobName(desc.digest, what), what);
+  if (`sha256:${sha256(data)}` !== desc.digest) throw new UsageError(`invalid archive: ${what} ${desc.digest} does not match its digest`);
+  return data;
+}
+
+function planOci(spool: Spool): ImagePlan[] {
+  if (!spool.has('oci-layout')) throw new UsageError('invalid archive: index.json without oci-layout');
+  const layout = parseJson<{ imageLayoutVersion?: string }>(readSmall(spool, 'oci-layout', 'file'), 'oci-layout');
+  if (typeof layout?.imageLayoutVersion !== 'string') throw new UsageError('invalid archive: oci-layout lacks imageLayoutVersion');
+  const byManifest = new Map<string, ImagePlan>();
+  const visit = (index: { manifests?: Descriptor[] }, depth: number, inherited?: string) => {
+    if (!Array.isArray(index?.manifests)) throw new UsageError('invalid archive: an index lacks manifests');
+    for (const desc of index.manifests) {
+      const named = desc.annotations?.[CONTAINERD_NAME] ?? fullRefName(desc.annotations?.[REF_NAME]) ?? inherited;
+      if (desc.mediaType === OCI_INDEX || desc.mediaType === DOCKER_LIST) {
+        if (depth > 2) throw new UsageError('invalid archive: indexes nested too deep');
+        const nested = parseJson<{ manifests?: Descriptor[] }>(readBlob(spool, desc, 'index'), `index ${desc.digest}`);
+        const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+        const mine = (nested.manifests ?? []).filter((d) => !d.platform || (d.platform.os === 'linux' && d.platform.architecture === arch));
+        visit({ manifests: mine.slice(0, 1) }, depth + 1, named);
+        continue;
+      }
+      let plan = byManifest.get(desc.digest);
+      if (!plan) {
+        const manifest = parseJson<{ config?: Descriptor; layers?: Descriptor[] }>(readBlob(spool, desc, 'manifest'), `manifest ${desc.digest}`);
+        if (!manifest.config || !Array.isArray(manifest.layers)) throw new UsageError(`invalid archive: manifest ${desc.digest} lacks config or layers`);
+        const configBytes = readBlob(spool, manifest.config, 'image config');
+        const config = configFrom(configBytes, `image config ${manifest.config.digest}`);
+        const diffIds = config.rootfs.diff_ids;
+        if (diffIds.length !== manifest.layers.length) {
+          throw new UsageError(`invalid archive: manifest ${desc.digest} lists ${manifest.layers.length} layers, its config ${diffIds.length}`);
+        }
+        const layers = manifest.layers.map((l, j) => {
+          const name = blobName(l.digest, 'layer');
+          const file = spool.lookup(name);
+          if (!file) throw new UsageError(`invalid archive: layer ${l.digest} named in manifest ${desc.digest} is missing from the archive`);
+          return { file, name, diffId: diffIds[j]!, blobDigest: l.digest };
+        });
+        plan = { config, configBytes, layers, names: [] };
+        byManifest.set(desc.digest, plan);
+      }
+      if (named) {
+        const n = normalizeName(named, `image name "${named}"`);
+        if (!plan.names.includes(n)) plan.names.push(n);
+      }
+    }
+  };
+  visit(parseJson<{ manifests?: Descriptor[] }>(readSmall(spool, 'index.json', 'file'), 'index.json'), 0);
+  return [...byManifest.values()];
+}
+
+/** A ref.name that is a whole reference (podman and skopeo write those); a bare tag names nothing. */
+function fullRefName(ref: string | undefined): string | undefined {
+  return ref && /[/:]/.test(ref) ? ref : undefined;
+}
+
+/** Hashes every layer (as stored and uncompressed) against the manifest and the config. */
+async function verify(plan: ImagePlan): Promise<void> {
+  for (const l of plan.layers) {
+    const raw = lazyCrypto().createHash('sha256');
+    const plain = lazyCrypto().createHash('sha256');
+    const source = fs.createReadStream(l.file);
+    source.on('data', (c) => raw.update(c as Buffer));
+    const stream = await gunzipped(source, `layer ${l.name}`);
+    for await (const chunk of stream) plain.update(chunk as Buffer);
+    if (l.blobDigest && `sha256:${raw.digest('hex')}` !== l.blobDigest) {
+      throw new UsageError(`invalid archive: layer ${l.name} does not match its digest ${l.blobDigest}: refusing to load`);
+    }
+    const got = `sha256:${plain.digest('hex')}`;
+    if (got !== l.diffId) throw new UsageError(`invalid archive: layer ${l.name} has diff id ${got}, the image config says ${l.diffId}: refusing to load`);
+  }
+}
+
+async function record(store: ImageStore, plan: ImagePlan): Promise<ImageRecord> {
+  const layers: LayerRecord[] = [];
+  let parent: LayerRecord | undefined;
+  for (const l of plan.layers) {
+    const chainId = parent ? sha256(`sha256:${parent.chainId} ${l.diffId}`) : l.diffId.slice(7);
+    let layer = store.getLayer(chainId);
+    if (!layer || !fs.existsSync(store.blobPath(l.diffId))) {
+      layer = await store.addLayer(await gunzipped(fs.createReadStream(l.file), `layer ${l.name}`), parent);
+      if (layer.diffId !== l.diffId) throw new HuskError(`layer ${l.name} changed while loading: diff id ${layer.diffId}, expected ${l.diffId}`);
+    }
+    layers.push(layer);
+    parent = layer;
+  }
+  // addImage records the config as it serializes it; the manifest names those bytes.
+  const configBytes = Buffer.from(JSON.stringify(plan.config));
+  const manifest = ociManifest(configBytes, layers.map((l) => ({ diffId: l.diffId, size: fs.statSync(store.blobPath(l.diffId)).size })));
+  const manifestDigest = store.putBlob(manifest);
+  const [first, ...rest] = plan.names;
+  const image = store.addImage(plan.config, layers, manifestDigest, first);
+  for (const n of rest) store.tag(image.id, n);
+  return image;
+}
+
+/** Sniffs the first bytes: gzip is inflated, plain data passes through, other compression is refused. */
+async function gunzipped(input: Readable, what: string): Promise<Readable> {
+  const head = await readHead(input, 6);
+  const out = new PassThrough();
+  input.on('error', (err) => out.destroy(err));
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = lazyZlib().createGunzip();
+    gunzip.on('error', (err) => out.destroy(new UsageError(`${what}: invalid gzip data: ${err.message}`)));
+    gunzip.pipe(out);
+    if (input.readableEnded) gunzip.end(head);
+    else {
+      gunzip.write(head);
+      input.pipe(gunzip);
+    }
+    return out;
+  }
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) throw new UsageError(`${what}: zstd compression is not supported yet`);
+  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) throw new UsageError(`${what}: bzip2 compression is not supported: decompress it first`);
+  if (head[0] === 0xfd && head[1] === 0x37) throw new UsageError(`${what}: xz compression is not supported: decompress it first`);
+  if (input.readableEnded) {
+    out.end(head);
+    return out;
+  }
+  out.write(head);
+  input.pipe(out);
+  return out;
+}
+
+function readHead(input: Readable, n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let len = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      len += chunk.length;
+      if (len >= n) finish();
+    };
+    const finish = () => {
+      input.off('data', onData);
+      input.off('end', finish);
+      input.off('error', reject);
+      input.pause();
+      resolve(Buffer.concat(chunks));
+    };
+    input.on('data', onData);
+    input.once('end', finish);
+    input.once('error', reject);
+  });
+}
