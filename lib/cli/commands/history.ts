@@ -3,24 +3,25 @@ import type { CommandModule } from 'yargs';
 import { imageHistory } from '../../engine/images.js';
 import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
 
-type HistoryArgs = GlobalArgs & { image: string; noTrunc: boolean; quiet: boolean };
+type HistoryArgs = GlobalArgs & { image: string; trunc: boolean; quiet: boolean };
 
 export const historyCommand: CommandModule<object, HistoryArgs> = {
   command: 'history <image>',
   describe: 'Show the history of an image',
   builder: (y) =>
     y.options({
-      'no-trunc': { type: 'boolean', default: false, describe: 'Do not truncate output' },
+      // yargs reads --no-trunc as the negation of --trunc.
+      trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' },
     }) as never,
   handler: (argv) => {
     const rows = imageHistory(contextFrom(argv), argv.image);
-    const id = (s: string) => (s === '<missing>' || argv.noTrunc ? s : s.slice(0, 12));
+    const id = (s: string) => (s === '<missing>' || !argv.trunc ? s : s.slice(0, 12));
     if (argv.quiet) {
       process.stdout.write(rows.map((r) => `${id(r.id)}\n`).join(''));
       return;
     }
-    const by = (s: string) => (argv.noTrunc || s.length <= 45 ? s : `${s.slice(0, 42)}...`);
+    const by = (s: string) => (!argv.trunc || s.length <= 45 ? s : `${s.slice(0, 42)}...`);
     process.stdout.write(
       table(
         ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],

@@ -6,7 +6,7 @@ import type { ImageRecord } from '../../image/types.js';
 import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 
-type ImagesArgs = GlobalArgs & { all: boolean; quiet: boolean; noTrunc: boolean; digests: boolean; filter: string[]; format?: string };
+type ImagesArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; digests: boolean; filter: string[]; format?: string };
 
 export const imagesCommand: CommandModule<object, ImagesArgs> = {
   command: 'images',
@@ -15,7 +15,8 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all images (husk keeps no intermediate ones)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' },
-      'no-trunc': { type: 'boolean', default: false, describe: 'Do not truncate output' },
+      // yargs reads --no-trunc as the negation of --trunc.
+      trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
       digests: { type: 'boolean', default: false, describe: 'Show digests' },
       filter: { alias: 'f', type: 'string', array: true, nargs: 1, default: [], describe: 'Filter: dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE, since=IMAGE' },
       format: { type: 'string', describe: 'json, or a template such as "table {{.Repository}}\\t{{.Tag}}"' },
@@ -23,7 +24,7 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
   handler: (argv) => {
     const ctx = contextFrom(argv);
     const images = filterImages(ctx, listImages(ctx), parseImageFilters(argv.filter.map(String)));
-    const id = (hex: string) => (argv.noTrunc ? `sha256:${hex}` : hex.slice(0, 12));
+    const id = (hex: string) => (!argv.trunc ? `sha256:${hex}` : hex.slice(0, 12));
     if (argv.quiet) {
       process.stdout.write([...new Set(images.map((i) => id(i.id)))].map((s) => `${s}\n`).join(''));
       return;

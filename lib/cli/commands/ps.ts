@@ -4,7 +4,7 @@ import { listContainers } from '../../engine/containers.js';
 import type { ContainerView } from '../../runtime/container-store.js';
 import { contextFrom, humanDuration, table, timeAgo, type GlobalArgs } from '../common.js';
 
-type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; noTrunc: boolean };
+type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean };
 
 export const psCommand: CommandModule<object, PsArgs> = {
   command: 'ps',
@@ -14,18 +14,19 @@ export const psCommand: CommandModule<object, PsArgs> = {
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all containers (default shows just running)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only display container IDs' },
-      'no-trunc': { type: 'boolean', default: false, describe: 'Do not truncate output' },
+      // yargs reads --no-trunc as the negation of --trunc.
+      trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
     }) as never,
   handler: (argv) => {
     const views = listContainers(contextFrom(argv), argv.all);
     if (argv.quiet) {
-      process.stdout.write(views.map((v) => `${argv.noTrunc ? v.record.id : v.record.id.slice(0, 12)}\n`).join(''));
+      process.stdout.write(views.map((v) => `${!argv.trunc ? v.record.id : v.record.id.slice(0, 12)}\n`).join(''));
       return;
     }
     const rows = views.map((v) => [
-      argv.noTrunc ? v.record.id : v.record.id.slice(0, 12),
+      !argv.trunc ? v.record.id : v.record.id.slice(0, 12),
       v.record.imageName,
-      truncate(v.record.args.join(' '), argv.noTrunc ? Infinity : 20),
+      truncate(v.record.args.join(' '), !argv.trunc ? Infinity : 20),
       timeAgo(v.record.created),
       statusText(v),
       '',
