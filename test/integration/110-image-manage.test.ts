@@ -84,6 +84,8 @@ for (const mode of modes()) {
       t.equal(byLabel.stdout, 'localhost/web:1\n', 'label filter');
       const byRef = await h.run(['images', '--filter', 'reference=plain', '--format', '{{.Repository}}:{{.Tag}}']);
       t.same(lines(byRef.stdout).sort(), ['localhost/plain:1', 'localhost/plain:2'], 'reference filter, one row per name');
+      const full = await h.run(['images', '--no-trunc', '--format', '{{.ID}}']);
+      t.match(full.stdout, /^sha256:[0-9a-f]{64}\n/, '--no-trunc shows whole ids');
       const digests = await h.run(['images', '--digests']);
       t.match(digests.stdout, /^REPOSITORY\s+TAG\s+DIGEST\s+IMAGE ID/);
       t.match(digests.stdout, /sha256:[0-9a-f]{64}/);
