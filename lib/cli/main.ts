@@ -12,6 +12,8 @@ import { imagesCommand } from './commands/images.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { loadCommand } from './commands/load.js';
+import { loginCommand } from './commands/login.js';
+import { logoutCommand } from './commands/logout.js';
 import { logsCommand } from './commands/logs.js';
 import { psCommand } from './commands/ps.js';
 import { pullCommand } from './commands/pull.js';
@@ -30,7 +32,7 @@ import { trace } from '../util/trace.js';
 /** Commands made of subcommands: yargs' command layer handles those. */
 const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

@@ -8,3 +8,5 @@ const load = createRequire(import.meta.url);
 export const lazyCrypto = (): typeof import('node:crypto') => load('node:crypto');
 export const lazyZlib = (): typeof import('node:zlib') => load('node:zlib');
 export const lazyChildProcess = (): typeof import('node:child_process') => load('node:child_process');
+export const lazyHttp = (): typeof import('node:http') => load('node:http');
+export const lazyHttps = (): typeof import('node:https') => load('node:https');

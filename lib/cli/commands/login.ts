@@ -1,0 +1,75 @@
+// husk login [-u USER] [-p PASS | --password-stdin] [--get-login] [--authfile F] [--tls-verify] REGISTRY
+import readline from 'node:readline';
+import type { CommandModule } from 'yargs';
+import { NotFoundError, UsageError } from '../../engine/errors.js';
+import { authFileFor, saveLogin, storedLogin, verifyLogin } from '../../image/registry/login.js';
+import { lastWins, type GlobalArgs } from '../common.js';
+
+type LoginArgs = GlobalArgs & {
+  registry: string;
+  username?: string;
+  password?: string;
+  passwordStdin: boolean;
+  getLogin: boolean;
+  authfile?: string;
+  tlsVerify: boolean;
+};
+
+/** "https://host:5000/v2/" or "host:5000": the registry as auth files key it. */
+export function registryKey(input: string): string {
+  const key = input.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+  if (!key) throw new UsageError(`invalid registry "${input}"`);
+  return key === 'index.docker.io' || key === 'registry-1.docker.io' ? 'docker.io' : key;
+}
+
+export const loginCommand: CommandModule<object, LoginArgs> = {
+  command: 'login <registry>',
+  describe: 'Log in to a registry (credentials are checked, then kept in the auth file)',
+  builder: (y) =>
+    y.options({
+      username: { alias: 'u', type: 'string', coerce: lastWins, describe: 'Username' },
+      password: { alias: 'p', type: 'string', coerce: lastWins, describe: 'Password (prefer --password-stdin)' },
+      'password-stdin': { type: 'boolean', default: false, describe: 'Read the password from stdin' },
+      'get-login': { type: 'boolean', default: false, describe: 'Print the user logged in to the registry' },
+      authfile: { type: 'string', coerce: lastWins, describe: 'Auth file to use' },
+      'tls-verify': { type: 'boolean', default: true, describe: 'Require HTTPS and verify certificates' },
+    }) as never,
+  handler: async (argv) => {
+    const registry = registryKey(argv.registry);
+    const file = authFileFor(argv.authfile);
+    if (argv.getLogin) {
+      const creds = storedLogin(file, registry);
+      if (!creds) throw new NotFoundError(`not logged into ${registry}`);
+      process.stdout.write(`${creds.username}\n`);
+      return;
+    }
+    if (argv.passwordStdin && argv.password !== undefined) throw new UsageError('--password and --password-stdin are mutually exclusive');
+    const username = argv.username ?? (await ask('Username: ', false));
+    const password = argv.passwordStdin ? await readStdin() : argv.password ?? (await ask('Password: ', true));
+    if (!username || !password) throw new UsageError('a username and a password are needed: -u and -p, or --password-stdin');
+    await verifyLogin(registry, { username, password }, argv.tlsVerify);
+    saveLogin(file, registry, { username, password });
+    process.stdout.write('Login Succeeded!\n');
+  },
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** A prompt on the terminal; none (empty answer) without one. */
+async function ask(question: string, secret: boolean): Promise<string> {
+  if (!process.stdin.isTTY) return '';
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  if (secret) {
+    // Echo nothing of what is typed after the question.
+    const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s) => write(s.startsWith(question) ? question : '');
+  }
+  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  rl.close();
+  if (secret) process.stderr.write('\n');
+  return answer;
+}

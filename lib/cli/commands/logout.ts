@@ -1,0 +1,30 @@
+// husk logout [--all] [--authfile F] [REGISTRY]
+import type { CommandModule } from 'yargs';
+import { NotFoundError, UsageError } from '../../engine/errors.js';
+import { authFileFor, removeLogin } from '../../image/registry/login.js';
+import { lastWins, type GlobalArgs } from '../common.js';
+import { registryKey } from './login.js';
+
+type LogoutArgs = GlobalArgs & { registry?: string; all: boolean; authfile?: string };
+
+export const logoutCommand: CommandModule<object, LogoutArgs> = {
+  command: 'logout [registry]',
+  describe: 'Remove the login of a registry (--all: of every registry)',
+  builder: (y) =>
+    y.options({
+      all: { alias: 'a', type: 'boolean', default: false, describe: 'Remove every login' },
+      authfile: { type: 'string', coerce: lastWins, describe: 'Auth file to use' },
+    }) as never,
+  handler: (argv) => {
+    const file = authFileFor(argv.authfile);
+    if (argv.all) {
+      removeLogin(file, undefined);
+      process.stdout.write('Removed login credentials for all registries\n');
+      return;
+    }
+    if (!argv.registry) throw new UsageError('give a registry, or --all');
+    const registry = registryKey(argv.registry);
+    if (!removeLogin(file, registry)) throw new NotFoundError(`not logged into ${registry}`);
+    process.stdout.write(`Removed login credentials for ${registry}\n`);
+  },
+};
