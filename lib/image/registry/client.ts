@@ -25,6 +25,10 @@ export interface ClientOptions {
 const load = createRequire(import.meta.url);
 const lazyHttp = (): typeof import('node:http') => load('node:http');
 const lazyHttps = (): typeof import('node:https') => load('node:https');
+const lazyFs = (): typeof import('node:fs') => load('node:fs');
+
+/** A request body that can be sent again (on a retry or after a 401): bytes, or a file. */
+export type RequestBody = Buffer | { file: string };
 
 export class RegistryError extends HuskError {
   constructor(message: string, readonly status?: number, readonly code?: string) {
@@ -127,7 +131,7 @@ export class RegistryClient {
   }
 
   /** One request, no retries, redirects or auth. Rejects on connection errors and on the idle timeout. */
-  private send(url: URL, method: string, headers: Record<string, string>): Promise<IncomingMessage> {
+  private send(url: URL, method: string, headers: Record<string, string>, body?: RequestBody): Promise<IncomingMessage> {
     const secure = url.protocol === 'https:';
     const mod = secure ? lazyHttps() : lazyHttp();
     return new Promise((resolve, reject) => {
@@ -143,7 +147,13 @@ export class RegistryClient {
         res.on('aborted', () => res.destroy(new RegistryError(`registry ${url.host}: connection closed while reading ${url.pathname}`)));
         resolve(res);
       });
-      req.end();
+      if (body === undefined) req.end();
+      else if (Buffer.isBuffer(body)) req.end(body);
+      else {
+        const file = lazyFs().createReadStream(body.file);
+        file.on('error', (err) => req.destroy(err));
+        file.pipe(req);
+      }
     });
   }
 
@@ -347,5 +357,109 @@ export class RegistryClient {
       throw new RegistryError(`fetching blob ${digest}: ${text ?? `HTTP ${status}`}`, status, code);
     }
     return res;
+  }
+
+  // ---- push side
+
+  /**
+   * A request under /v2/NAME/... (or to an absolute upload URL the registry
+   * gave) with the scope `repository:NAME:pull,push` (and pull on `alsoPull`,
+   * for a cross-repository mount). No redirects: the body is sent once per try.
+   * On a 401 the challenge of that answer is met once.
+   */
+  async pushRequest(
+    repository: string,
+    method: string,
+    target: string | URL,
+    opts: { headers?: Record<string, string>; body?: RequestBody; alsoPull?: string } = {},
+  ): Promise<IncomingMessage> {
+    await this.ping();
+    let scope = `repository:${repository}:pull,push`;
+    if (opts.alsoPull && opts.alsoPull !== repository) scope += ` repository:${opts.alsoPull}:pull`;
+    if (this.challenge && this.authorizedScope !== scope) await this.authorize(scope);
+    const url = typeof target === 'string' ? new URL(`/v2/${repository}/${target}`, this.base) : target;
+    const own = url.host === new URL(this.base!).host;
+    const headers = (): Record<string, string> => ({
+      ...(opts.headers ?? {}),
+      ...(own && this.authorization ? { Authorization: this.authorization } : {}),
+    });
+    let res = await this.withRetries(url, () => this.send(url, method, headers(), opts.body));
+    if (res.statusCode === 401) {
+      const header = res.headers['www-authenticate'];
+      res.resume();
+      const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : header ?? '');
+      const c = challenges.find((x) => x.scheme === 'bearer') ?? challenges.find((x) => x.scheme === 'basic');
+      if (!c) throw new RegistryError(`${this.registry}: authentication required`, 401);
+      const had = this.authorization;
+      await this.authorize(scope, c);
+      if (had === this.authorization && c.scheme === 'basic') throw new RegistryError(`${this.registry}: authentication failed (wrong username or password?)`, 401);
+      res = await this.withRetries(url, () => this.send(url, method, headers(), opts.body));
+    }
+    const status = res.statusCode ?? 0;
+    if (status === 401 || status === 403) {
+      const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+      const { text, code } = registryErrorText(body.toString('utf8'));
+      const why = status === 401
+        ? `authentication required${this.credentials ? ' (wrong username or password?)' : ': give --creds or log in (auth.json)'}`
+        : 'access denied: the credentials may not push to this repository';
+      throw new RegistryError(`${this.registry}/${repository}: ${why}${text ? ` (${text})` : ''}`, status, code);
+    }
+    return res;
+  }
+
+  /** Whether the repository has the blob (HEAD .../blobs/DIGEST). */
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const res = await this.pushRequest(repository, 'HEAD', `blobs/${digest}`);
+    res.resume();
+    const status = res.statusCode ?? 0;
+    if (status === 200) return true;
+    if (status === 404) return false;
+    throw new RegistryError(`${this.registry}/${repository}: checking blob ${digest}: HTTP ${status}`, status);
+  }
+
+  private async failure(res: IncomingMessage, what: string): Promise<RegistryError> {
+    const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+    const { text, code } = registryErrorText(body.toString('utf8'));
+    return new RegistryError(`${this.registry}: ${what}: ${text ?? `HTTP ${res.statusCode}`}`, res.statusCode, code);
+  }
+
+  /**
+   * Uploads a blob: a cross-repository mount from `mountFrom` when given and
+   * the registry agrees (returns 'mounted'), else POST + one monolithic PUT.
+   */
+  async pushBlob(repository: string, digest: string, size: number, body: RequestBody, mountFrom?: string): Promise<'mounted' | 'uploaded'> {
+    const start = mountFrom && mountFrom !== repository
+      ? `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`
+      : 'blobs/uploads/';
+    const res = await this.pushRequest(repository, 'POST', start, { headers: { 'Content-Length': '0' }, body: Buffer.alloc(0), alsoPull: mountFrom });
+    if (res.statusCode === 201 && mountFrom) {
+      res.resume();
+      return 'mounted';
+    }
+    if (res.statusCode !== 202) throw await this.failure(res, `starting the upload of blob ${digest}`);
+    res.resume();
+    const location = res.headers.location;
+    if (!location) throw new RegistryError(`${this.registry}: the registry gave no upload location for blob ${digest}`);
+    const url = new URL(location, this.base);
+    url.searchParams.set('digest', digest);
+    const put = await this.pushRequest(repository, 'PUT', url, {
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+      body,
+    });
+    if (put.statusCode !== 201 && put.statusCode !== 204) throw await this.failure(put, `uploading blob ${digest}`);
+    put.resume();
+    return 'uploaded';
+  }
+
+  /** PUT /v2/NAME/manifests/REFERENCE; returns the digest the registry gives (if any). */
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string | undefined> {
+    const res = await this.pushRequest(repository, 'PUT', `manifests/${reference}`, {
+      headers: { 'Content-Type': mediaType, 'Content-Length': String(bytes.length) },
+      body: bytes,
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 200 && res.statusCode !== 202) throw await this.failure(res, `writing manifest ${repository}:${reference}`);
+    res.resume();
+    const d = res.headers['docker-content-digest'];
+    return typeof d === 'string' ? d : undefined;
   }
 }
