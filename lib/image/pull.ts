@@ -3,7 +3,7 @@
 // is kept only when its digest (compressed) and diff id (uncompressed) match.
 import { Transform, type Readable } from 'node:stream';
 import type { Context } from '../engine/context.js';
-import { HuskError } from '../engine/errors.js';
+import { HuskError, UsageError } from '../engine/errors.js';
 import { lazyCrypto, lazyZlib } from '../util/lazy.js';
 import { credentialsFromFiles, parseCredsFlag, type Credentials } from './registry/auth.js';
 import { readBody, RegistryClient } from './registry/client.js';
@@ -18,6 +18,8 @@ import {
   type Platform,
 } from './registry/manifest.js';
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
+import { loadRegistriesConf, registryEntryFor } from './registries-conf.js';
+import { resolveShortName, shortNameCandidates } from './short-names.js';
 import { ImageStore, sha256 } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
 
@@ -133,7 +135,10 @@ export interface PullResult {
 
 /** Pulls `ref` (docker.io/library normalization) into the store. */
 export async function pullImage(ctx: Context, refText: string, opts: PullOptions = {}): Promise<PullResult> {
-  const ref = parseReference(refText);
+  const conf = loadRegistriesConf();
+  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf));
+  const entry = registryEntryFor(conf, `${ref.registry}/${ref.repository}`);
+  if (entry?.blocked) throw new UsageError(`${ref.registry}/${ref.repository} is blocked by registries.conf`);
   const name = formatReference(ref);
   const progress = opts.progress ?? (() => {});
   const want: Platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
@@ -141,7 +146,8 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
   if (opts.creds !== undefined) credentials = parseCredsFlag(opts.creds);
   else credentials = credentialsFromFiles(ref.registry, undefined, ref.repository);
 
-  const client = new RegistryClient(ref.registry, { tlsVerify: opts.tlsVerify ?? true, credentials });
+  // `insecure = true` in registries.conf: as --tls-verify=false, unless that was given explicitly.
+  const client = new RegistryClient(ref.registry, { tlsVerify: opts.tlsVerify ?? !entry?.insecure, credentials });
   try {
     progress(`Trying to pull ${name}...`);
     const { manifest, manifestBytes, manifestDigest } = await resolveManifest(client, ref, want, !!opts.platform?.split('/')[2]);
@@ -269,7 +275,7 @@ export function checkPlatform(value: string | undefined): void {
  * localhost/, where husk keeps imported images). Progress goes to stderr.
  */
 export async function pullMissing(ctx: Context, image: string): Promise<void> {
-  if (!hasExplicitRegistry(image) || new ImageStore(ctx).findImage(image)) return;
+  if (new ImageStore(ctx).findImage(image)) return;
   let ref: Reference;
   try {
     ref = parseReference(image);
@@ -277,5 +283,7 @@ export async function pullMissing(ctx: Context, image: string): Promise<void> {
     return; // the caller's lookup reports the bad name
   }
   if (ref.registry === 'localhost') return;
+  // A short name nothing in registries.conf resolves stays a local lookup ("image not known").
+  if (!hasExplicitRegistry(image) && shortNameCandidates(image, loadRegistriesConf()).length === 0) return;
   await pullImage(ctx, image, { progress: (line) => process.stderr.write(`${line}\n`) });
 }

@@ -1,0 +1,98 @@
+// Short names resolved through registries.conf as podman resolves them:
+// an alias, or the one unqualified-search registry; several candidates
+// without a terminal are an error; a blocked registry is refused; `insecure`
+// lets a registry be reached over plain http.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { fixtures, lines, modes, newHusk } from '../helpers/husk.js';
+
+interface Registry {
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+const registrySpec = '../fixtures/registry.mjs';
+const layoutSpec = '../fixtures/oci-layout.mjs';
+const { startRegistry, skopeoCopy } = (await import(registrySpec)) as {
+  startRegistry(o: { dir: string }): Promise<Registry>;
+  skopeoCopy(src: string, dst: string): string;
+};
+const { writeOciLayout } = (await import(layoutSpec)) as {
+  writeOciLayout(tar: string, dir: string, o?: { tag?: string }): { configDigest: string };
+};
+
+if (!fs.existsSync('/usr/bin/docker-registry') || !fs.existsSync('/usr/bin/skopeo')) {
+  t.plan(0, 'docker-registry or skopeo is not installed');
+} else {
+  const tmp = fs.mkdtempSync('/tmp/hshort-');
+  fs.chmodSync(tmp, 0o755);
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const layout = path.join(tmp, 'layout');
+  const { configDigest } = writeOciLayout(fixtures.busyboxTar, layout, { tag: 'latest' });
+  const reg = await startRegistry({ dir: tmp });
+  t.teardown(() => reg.stop());
+  skopeoCopy(`oci:${layout}:latest`, `docker://${reg.host}/tiny:latest`);
+  skopeoCopy(`oci:${layout}:latest`, `docker://${reg.host}/team/app:1`);
+  const registry = `localhost:${reg.port}`;
+
+  const conf = (name: string, text: string) => {
+    const file = path.join(tmp, `${name}.conf`);
+    fs.writeFileSync(file, text, { mode: 0o644 });
+    return { CONTAINERS_REGISTRIES_CONF: file };
+  };
+  const single = conf('single', `unqualified-search-registries = ["${registry}"]\n[[registry]]\nlocation = "${registry}"\ninsecure = true\n`);
+  const two = conf('two', `unqualified-search-registries = ["${registry}", "registry.example.com"]\n`);
+  const alias = conf('alias', `[aliases]\n"myapp" = "${registry}/team/app"\n`);
+  const blocked = conf('blocked', `unqualified-search-registries = ["${registry}"]\n[[registry]]\nlocation = "${registry}"\nblocked = true\n`);
+  const none = conf('none', `unqualified-search-registries = []\n`);
+
+  for (const mode of modes()) {
+    t.test(mode, async (t) => {
+      const h = await newHusk(mode);
+      t.teardown(() => h.cleanup());
+
+      await t.test('one search registry: the short name is pulled from it', async (t) => {
+        const r = await h.run(['pull', 'tiny'], { env: single });
+        t.equal(r.code, 0, r.stderr);
+        t.match(r.stderr, `Trying to pull ${registry}/tiny:latest...`);
+        t.equal(lines(r.stdout).pop(), configDigest);
+      });
+
+      await t.test('run pulls a missing short name the same way', async (t) => {
+        t.equal((await h.run(['rmi', `${registry}/tiny:latest`])).code, 0);
+        const r = await h.run(['run', '--rm', 'tiny', 'echo', 'from short name'], { env: single });
+        t.same([r.code, r.stdout], [0, 'from short name\n'], r.stderr);
+      });
+
+      await t.test('an alias', async (t) => {
+        const r = await h.run(['pull', '--tls-verify=false', 'myapp:1'], { env: alias });
+        t.equal(r.code, 0, r.stderr);
+        t.match(r.stderr, `Trying to pull ${registry}/team/app:1...`);
+      });
+
+      await t.test('two search registries and no terminal: ambiguous', async (t) => {
+        const r = await h.run(['pull', 'other'], { env: two });
+        t.equal(r.code, 125);
+        t.match(r.stderr, /short name "other" is ambiguous/);
+        t.match(r.stderr, `${registry}/other:latest`);
+        t.equal(lines(r.stderr).length, 1, 'one line');
+      });
+
+      await t.test('no search registry: a clear error; run keeps reporting a missing image', async (t) => {
+        const r = await h.run(['pull', 'other'], { env: none });
+        t.equal(r.code, 125);
+        t.match(r.stderr, /did not resolve to an alias and no unqualified-search registries/);
+        const run = await h.run(['run', '--rm', 'nosuchimage'], { env: none });
+        t.equal(run.code, 125);
+        t.match(run.stderr, /nosuchimage: image not known/);
+      });
+
+      await t.test('a blocked registry is refused', async (t) => {
+        const r = await h.run(['pull', 'tiny'], { env: blocked });
+        t.equal(r.code, 125);
+        t.match(r.stderr, /blocked by registries\.conf/);
+      });
+    });
+  }
+}
