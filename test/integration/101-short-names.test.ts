@@ -88,6 +88,19 @@ if (!fs.existsSync('/usr/bin/docker-registry') || !fs.existsSync('/usr/bin/skope
         t.match(run.stderr, /nosuchimage: image not known/);
       });
 
+      await t.test('search: a registry\'s catalog, by name or through the search registries', async (t) => {
+        const r = await h.run(['search', `${registry}/tin`]);
+        t.equal(r.code, 0, r.stderr);
+        t.match(r.stdout, /^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL\n/);
+        t.match(r.stdout, `${registry}/tiny`);
+        t.notMatch(r.stdout, 'team/app', 'only what matches the term');
+        const bare = await h.run(['search', '--format', 'json', 'app'], { env: single });
+        t.same(JSON.parse(bare.stdout).map((x: { Name: string }) => x.Name), [`${registry}/team/app`]);
+        const down = await h.run(['search', '127.0.0.1:1/x']);
+        t.equal(down.code, 125);
+        t.match(down.stderr, /searching 127\.0\.0\.1:1/);
+      });
+
       await t.test('a blocked registry is refused', async (t) => {
         const r = await h.run(['pull', 'tiny'], { env: blocked });
         t.equal(r.code, 125);

@@ -1,0 +1,99 @@
+// husk search: a registry's catalog (GET /v2/_catalog), or Docker Hub's
+// search API (/v1/search, whose JSON shape docker and podman print).
+import type { IncomingMessage } from 'node:http';
+import { HuskError, UsageError } from '../engine/errors.js';
+import { lazyHttp, lazyHttps } from '../util/lazy.js';
+import { credentialsFromFiles } from './registry/auth.js';
+import { registryHost } from './registry/client.js';
+import { hasExplicitRegistry } from './reference.js';
+import { loadRegistriesConf } from './registries-conf.js';
+
+export interface SearchResult {
+  name: string;
+  description: string;
+  stars: number;
+  official: boolean;
+}
+
+export interface SearchOptions {
+  limit: number;
+  tlsVerify: boolean;
+}
+
+function getJson(url: URL, tlsVerify: boolean, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  const mod = url.protocol === 'https:' ? lazyHttps() : lazyHttp();
+  return new Promise((resolve, reject) => {
+    const req = mod.get(url, { headers: { 'User-Agent': 'husk', Accept: 'application/json', ...headers }, rejectUnauthorized: tlsVerify, timeout: 30_000 });
+    req.on('timeout', () => req.destroy(new HuskError(`registry ${url.host} did not respond within 30s`)));
+    req.on('error', reject);
+    req.on('response', (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 8 * 1024 * 1024) res.destroy(new HuskError(`${url.host}: search answer over 8 MiB`));
+        else chunks.push(c);
+      });
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') });
+        } catch {
+          resolve({ status: res.statusCode ?? 0, body: null });
+        }
+      });
+    });
+  });
+}
+
+/** GET on https, or on http when TLS is not required and https fails. */
+async function fetchRegistry(registry: string, pathAndQuery: string, tlsVerify: boolean): Promise<{ status: number; body: unknown }> {
+  const host = registryHost(registry);
+  const creds = credentialsFromFiles(registry);
+  const headers: Record<string, string> = creds ? { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {};
+  try {
+    return await getJson(new URL(pathAndQuery, `https://${host}`), tlsVerify, headers);
+  } catch (err) {
+    const loopback = /^(localhost|127\.)/.test(host);
+    if (tlsVerify && !loopback) throw new HuskError(`searching ${registry}: ${(err as Error).message}`);
+    return getJson(new URL(pathAndQuery, `http://${host}`), tlsVerify, headers).catch((e: Error) => {
+      throw new HuskError(`searching ${registry}: ${e.message}`);
+    });
+  }
+}
+
+async function searchRegistry(registry: string, term: string, opts: SearchOptions): Promise<SearchResult[]> {
+  if (registry === 'docker.io') {
+    const { status, body } = await fetchRegistry('index.docker.io', `/v1/search?q=${encodeURIComponent(term)}&n=${opts.limit}`, opts.tlsVerify);
+    if (status !== 200) throw new HuskError(`searching docker.io: HTTP ${status}`);
+    const results = (body as { results?: Array<{ name?: string; description?: string; star_count?: number; is_official?: boolean }> })?.results ?? [];
+    return results.map((r) => ({ name: `docker.io/${String(r.name).replace(/^library\//, 'library/')}`, description: r.description ?? '', stars: r.star_count ?? 0, official: !!r.is_official }));
+  }
+  const { status, body } = await fetchRegistry(registry, `/v2/_catalog?n=1000`, opts.tlsVerify);
+  if (status === 401) throw new HuskError(`searching ${registry}: authentication required (husk login ${registry})`);
+  if (status !== 200) throw new HuskError(`searching ${registry}: the catalog answered HTTP ${status}`);
+  const repos = (body as { repositories?: unknown })?.repositories;
+  if (!Array.isArray(repos)) throw new HuskError(`searching ${registry}: malformed catalog`);
+  return repos
+    .map(String)
+    .filter((r) => r.includes(term))
+    .map((r) => ({ name: `${registry}/${r}`, description: '', stars: 0, official: false }));
+}
+
+/** "registry/term" searches that registry; a bare term searches the unqualified-search registries. */
+export async function search(query: string, opts: SearchOptions): Promise<SearchResult[]> {
+  if (!query) throw new UsageError('give a term to search for');
+  let registries: string[];
+  let term = query;
+  if (hasExplicitRegistry(query)) {
+    const slash = query.indexOf('/');
+    registries = [query.slice(0, slash)];
+    term = query.slice(slash + 1);
+  } else {
+    registries = loadRegistriesConf().unqualifiedSearchRegistries;
+    if (registries.length === 0) registries = ['docker.io'];
+  }
+  const found: SearchResult[] = [];
+  for (const r of registries) found.push(...(await searchRegistry(r, term, opts)));
+  return found.slice(0, opts.limit);
+}
