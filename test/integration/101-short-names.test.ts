@@ -101,6 +101,41 @@ if (!fs.existsSync('/usr/bin/docker-registry') || !fs.existsSync('/usr/bin/skope
         t.match(down.stderr, /searching 127\.0\.0\.1:1/);
       });
 
+      await t.test('two pulls of the same image at once both succeed', async (t) => {
+        const h2 = await newHusk(mode);
+        t.teardown(() => h2.cleanup());
+        const name = `${registry}/team/app:1`;
+        const [a, b] = await Promise.all([h2.run(['pull', '-q', name]), h2.run(['pull', '-q', name])]);
+        t.same([a.code, b.code], [0, 0], `${a.stderr}${b.stderr}`);
+        t.equal(a.stdout, b.stdout, 'the same image id');
+        t.equal(lines((await h2.run(['images', '-q'])).stdout).length, 1, 'one image');
+        const run = await h2.run(['run', '--rm', name, 'echo', 'ok']);
+        t.equal(run.stdout, 'ok\n');
+      });
+
+      await t.test('a pull killed at any moment leaves a store the next pull completes', async (t) => {
+        const h2 = await newHusk(mode);
+        t.teardown(() => h2.cleanup());
+        const name = `${registry}/team/app:1`;
+        for (const delay of [20, 60, 120, 250]) {
+          const child = h2.spawn(['pull', '-q', name]);
+          await new Promise((r) => setTimeout(r, delay));
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* already done */
+          }
+          await new Promise((r) => child.once('exit', r));
+          const images = await h2.run(['images']);
+          t.equal(images.code, 0, `images reads cleanly after a kill at ${delay} ms`);
+          t.equal(lines(images.stdout)[0]?.split(/\s+/)[0], 'REPOSITORY');
+          await h2.run(['rmi', '-f', name]); // the next round starts from nothing, or from what a finished pull left
+        }
+        const again = await h2.run(['pull', '-q', name]);
+        t.equal(again.code, 0, again.stderr);
+        t.equal((await h2.run(['run', '--rm', name, 'echo', 'whole'])).stdout, 'whole\n', 'and the image runs');
+      });
+
       await t.test('a blocked registry is refused', async (t) => {
         const r = await h.run(['pull', 'tiny'], { env: blocked });
         t.equal(r.code, 125);
