@@ -172,6 +172,32 @@ export class ImageStore {
     });
   }
 
+  /**
+   * Half-written layers and blobs of husks that died (SIGKILL mid-pull):
+   * named .tmp-<pid>-..., removed once that pid is gone.
+   */
+  removeStaleTemps(): void {
+    const dead = (name: string) => {
+      const pid = Number(/^\.?\.?tmp-(\d+)-/.exec(name.replace(/^\./, ''))?.[1]);
+      if (!pid || pid === process.pid) return false;
+      try {
+        // A zombie (its parent not yet reaped it) is as dead as it gets.
+        return /\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return true; // no such process
+      }
+    };
+    const stale = (dir: string) => {
+      try {
+        return fs.readdirSync(dir).filter(dead).map((f) => path.join(dir, f));
+      } catch {
+        return [];
+      }
+    };
+    const victims = [...stale(this.layersDir), ...stale(this.blobsDir)];
+    if (victims.length) removeTrees(this.ctx.userns(), victims);
+  }
+
   private writeIndex(images: ImageRecord[]): void {
     writeJsonAtomic(this.indexFile, { images } satisfies ImageIndex);
   }
@@ -202,7 +228,9 @@ export class ImageStore {
    */
   async addLayer(tar: Readable, parent?: LayerRecord): Promise<LayerRecord> {
     this.ensureDirs();
-    const tmp = path.join(this.layersDir, `.tmp-${randomHex(8)}`);
+    this.removeStaleTemps();
+    // The pid in the name tells whose it is: a husk killed mid-extraction leaves it behind.
+    const tmp = path.join(this.layersDir, `.tmp-${process.pid}-${randomHex(8)}`);
     const tmpDiff = path.join(tmp, 'diff');
     const tmpBlob = path.join(this.blobsDir, `.${path.basename(tmp)}.tar`);
     mkdirPrivate(tmpDiff);

@@ -134,6 +134,8 @@ if (!fs.existsSync('/usr/bin/docker-registry') || !fs.existsSync('/usr/bin/skope
         const again = await h2.run(['pull', '-q', name]);
         t.equal(again.code, 0, again.stderr);
         t.equal((await h2.run(['run', '--rm', name, 'echo', 'whole'])).stdout, 'whole\n', 'and the image runs');
+        const temps = ['layers', 'blobs/sha256'].flatMap((d) => fs.readdirSync(path.join(h2.root, d)).filter((f) => f.includes('tmp-')));
+        t.same(temps, [], 'what the killed pulls left half-written is gone');
       });
 
       await t.test('a blocked registry is refused', async (t) => {
