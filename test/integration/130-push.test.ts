@@ -92,6 +92,14 @@ if (missing.length) {
         const again = await h.run(['push', '--tls-verify=false', dest]);
         t.equal(again.code, 0, 'push by its own name');
         t.equal(lines(again.stdout).pop(), digest);
+        // Another repository of the same registry: the layer is mounted from the one the image came from.
+        const other = `localhost:${reg.port}/other-${mode}/bb:2`;
+        const mounted = await h.run(['push', '--tls-verify=false', dest, other]);
+        t.equal(mounted.code, 0, 'pushed to another repository');
+        t.match(mounted.stderr, `mounted from pushed-${mode}/bb`, 'the layer is mounted, not uploaded');
+        t.equal(lines(mounted.stdout).pop(), digest, 'the same manifest');
+        const inspect = JSON.parse(skopeo(['inspect', '--tls-verify=false', '--no-creds', `docker://${other}`])) as { Digest: string };
+        t.equal(inspect.Digest, digest, 'skopeo reads the mounted copy');
       });
 
       t.test('errors', async (t) => {

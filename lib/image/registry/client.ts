@@ -245,7 +245,8 @@ export class RegistryClient {
       throw new RegistryError(`registry ${this.registry}: invalid token realm "${realm}"`);
     }
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    url.searchParams.set('scope', scope);
+    // Several scopes (a push with a mount source) go as several scope parameters.
+    for (const one of scope.split(' ')) url.searchParams.append('scope', one);
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.credentials) headers.Authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
     const res = await this.withRetries(url, () => this.sendFollowing(url, 'GET', headers));
@@ -412,7 +413,8 @@ export class RegistryClient {
     const res = await this.pushRequest(repository, 'HEAD', `blobs/${digest}`);
     res.resume();
     const status = res.statusCode ?? 0;
-    if (status === 200) return true;
+    // A redirect sends the client to the blob's storage: the registry has it.
+    if (status === 200 || [301, 302, 303, 307, 308].includes(status)) return true;
     if (status === 404) return false;
     throw new RegistryError(`${this.registry}/${repository}: checking blob ${digest}: HTTP ${status}`, status);
   }
