@@ -168,24 +168,24 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
     if (config.os && config.os !== want.os) throw new HuskError(`image ${name} is for ${config.os}, not ${want.os}`);
     const chains = chainIds(diffIds);
 
-    const layers: LayerRecord[] = [];
-    let parent: LayerRecord | undefined;
-    for (const [i, desc] of manifest.layers.entries()) {
+    // Layers are extracted into directories of their own, so they can come in
+    // at once: the chain ids (hence each layer's parent) are known from the config.
+    const pullOne = async (i: number): Promise<LayerRecord> => {
+      const desc = manifest.layers[i]!;
       const existing = store.getLayer(chains[i]!);
       if (existing) {
         progress(`Copying blob ${short(desc.digest)} skipped: already exists`);
-        layers.push(existing);
-        parent = existing;
-        continue;
+        return existing;
       }
+      const parent = i > 0 ? ({ chainId: chains[i - 1]! } as LayerRecord) : undefined;
       const layer = await fetchLayer(client, ref.repository, desc, store, parent);
       if (layer.diffId !== diffIds[i]) {
         throw new HuskError(`layer ${desc.digest}: its content has diff id ${layer.diffId}, the image config gives ${diffIds[i]}`);
       }
       progress(`Copying blob ${short(desc.digest)} done`);
-      layers.push(layer);
-      parent = layer;
-    }
+      return layer;
+    };
+    const layers = await inParallel(manifest.layers.length, PARALLEL_LAYERS, pullOne);
     progress(`Copying config ${short(manifest.config.digest)} done`);
     store.putBlob(configBytes);
     progress('Writing manifest to image destination');
@@ -196,6 +196,23 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
   } finally {
     client.close();
   }
+}
+
+/** How many layers are downloaded and extracted at once. */
+const PARALLEL_LAYERS = 3;
+
+/** fn(0..n-1), at most `limit` at a time; results in order; the first failure rejects. */
+async function inParallel<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await fn(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+  return results;
 }
 
 async function resolveManifest(
