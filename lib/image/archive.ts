@@ -11,14 +11,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import tar, { type Extract, type Pack } from 'tar-stream';
 
 /** One entry of an archive being read (tar-stream names its type but does not export it). */
 type Entry = Extract extends AsyncIterable<infer S> ? S : never;
 import type { Context } from '../engine/context.js';
 import { HuskError, NotFoundError, UsageError } from '../engine/errors.js';
-import { lazyCrypto, lazyZlib } from '../util/lazy.js';
+import { lazyCrypto } from '../util/lazy.js';
+import { gunzipped } from './compression.js';
 import { randomHex } from '../util/random.js';
 import { formatReference, parseReference, repoAndTag } from './reference.js';
 import { ImageStore, sha256 } from './store.js';
@@ -534,52 +535,3 @@ async function record(store: ImageStore, plan: ImagePlan): Promise<ImageRecord> 
   return image;
 }
 
-/** Sniffs the first bytes: gzip is inflated, plain data passes through, other compression is refused. */
-async function gunzipped(input: Readable, what: string): Promise<Readable> {
-  const head = await readHead(input, 6);
-  const out = new PassThrough();
-  input.on('error', (err) => out.destroy(err));
-  if (head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = lazyZlib().createGunzip();
-    gunzip.on('error', (err) => out.destroy(new UsageError(`${what}: invalid gzip data: ${err.message}`)));
-    gunzip.pipe(out);
-    if (input.readableEnded) gunzip.end(head);
-    else {
-      gunzip.write(head);
-      input.pipe(gunzip);
-    }
-    return out;
-  }
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) throw new UsageError(`${what}: zstd compression is not supported yet`);
-  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) throw new UsageError(`${what}: bzip2 compression is not supported: decompress it first`);
-  if (head[0] === 0xfd && head[1] === 0x37) throw new UsageError(`${what}: xz compression is not supported: decompress it first`);
-  if (input.readableEnded) {
-    out.end(head);
-    return out;
-  }
-  out.write(head);
-  input.pipe(out);
-  return out;
-}
-
-function readHead(input: Readable, n: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let len = 0;
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      len += chunk.length;
-      if (len >= n) finish();
-    };
-    const finish = () => {
-      input.off('data', onData);
-      input.off('end', finish);
-      input.off('error', reject);
-      input.pause();
-      resolve(Buffer.concat(chunks));
-    };
-    input.on('data', onData);
-    input.once('end', finish);
-    input.once('error', reject);
-  });
-}
