@@ -32,12 +32,14 @@ export interface PullOptions {
   creds?: string;
   /** Progress lines go here (nothing when undefined). */
   progress?: (line: string) => void;
+  /** Bytes of a layer blob received so far, for progress bars. */
+  bytes?: (digest: string, received: number, total: number) => void;
   /** Environment for the auth files (tests). */
   env?: NodeJS.ProcessEnv;
 }
 
 /** A verifying pass-through: errors (naming the digest) on a size or sha256 mismatch. */
-export function verifier(desc: { digest: string; size: number }): Transform & { failure?: Error } {
+export function verifier(desc: { digest: string; size: number }, onBytes?: (seen: number) => void): Transform & { failure?: Error } {
   const hash = lazyCrypto().createHash('sha256');
   let seen = 0;
   const t: Transform & { failure?: Error } = new Transform({
@@ -49,6 +51,7 @@ export function verifier(desc: { digest: string; size: number }): Transform & { 
         return;
       }
       hash.update(chunk);
+      onBytes?.(seen);
       done(null, chunk);
     },
     flush(done) {
@@ -178,7 +181,8 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
         return existing;
       }
       const parent = i > 0 ? ({ chainId: chains[i - 1]! } as LayerRecord) : undefined;
-      const layer = await fetchLayer(client, ref.repository, desc, store, parent);
+      const onBytes = opts.bytes && ((seen: number) => opts.bytes!(desc.digest, seen, desc.size));
+      const layer = await fetchLayer(client, ref.repository, desc, store, parent, onBytes);
       if (layer.diffId !== diffIds[i]) {
         throw new HuskError(`layer ${desc.digest}: its content has diff id ${layer.diffId}, the image config gives ${diffIds[i]}`);
       }
@@ -250,11 +254,18 @@ async function fetchSmallBlob(client: RegistryClient, repository: string, desc: 
   return body;
 }
 
-async function fetchLayer(client: RegistryClient, repository: string, desc: Descriptor, store: ImageStore, parent?: LayerRecord): Promise<LayerRecord> {
+async function fetchLayer(
+  client: RegistryClient,
+  repository: string,
+  desc: Descriptor,
+  store: ImageStore,
+  parent?: LayerRecord,
+  onBytes?: (seen: number) => void,
+): Promise<LayerRecord> {
   const compression = compressionOf(desc);
   if (compression === 'zstd') throw new HuskError(`layer ${desc.digest}: zstd-compressed layers are not supported yet`);
   const res = await client.getBlob(repository, desc.digest);
-  const check = verifier(desc);
+  const check = verifier(desc, onBytes);
   res.on('error', (err) => check.destroy(err));
   res.pipe(check);
   const tar = decompress(check, compression, desc.digest);

@@ -138,6 +138,16 @@ if (!fs.existsSync('/usr/bin/docker-registry') || !fs.existsSync('/usr/bin/skope
         t.same(temps, [], 'what the killed pulls left half-written is gone');
       });
 
+      await t.test('on a terminal, pull draws a progress bar per layer', async (t) => {
+        const h2 = await newHusk(mode);
+        t.teardown(() => h2.cleanup());
+        const r = await h2.runTty(['pull', `${registry}/team/app:1`]);
+        t.equal(r.code, 0, r.stdout);
+        t.match(r.stdout, /Copying blob [0-9a-f]{12} done/, 'each layer ends as done');
+        t.match(r.stdout, /\x1b\[\d+A/, 'redrawn in place (cursor moved up)');
+        t.match(r.stdout, /sha256:[0-9a-f]{64}/, 'the image id');
+      });
+
       await t.test('a blocked registry is refused', async (t) => {
         const r = await h.run(['pull', 'tiny'], { env: blocked });
         t.equal(r.code, 125);

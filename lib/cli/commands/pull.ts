@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { pullImage } from '../../image/pull.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { ProgressBoard } from '../progress.js';
 
 type PullArgs = GlobalArgs & { image: string; quiet: boolean; platform?: string; tlsVerify: boolean; creds?: string };
 
@@ -18,11 +19,14 @@ export const pullCommand: CommandModule<object, PullArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
+    // Bars on a terminal; the same lines, one per event, when stderr is piped.
+    const board = !argv.quiet && process.stderr.isTTY ? new ProgressBoard() : undefined;
     const { image } = await pullImage(ctx, String(argv.image), {
       platform: argv.platform,
       tlsVerify: argv.tlsVerify,
       creds: argv.creds,
-      progress: argv.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+      progress: argv.quiet ? undefined : board ? (line) => board.line(line) : (line) => process.stderr.write(`${line}\n`),
+      bytes: board && ((digest, received, total) => board.bytes(digest, received, total)),
     });
     process.stdout.write(`sha256:${image.id}\n`);
   },
