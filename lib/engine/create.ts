@@ -48,9 +48,9 @@ export interface CreateOptions {
 
 export async function createContainer(ctx: Context, opts: CreateOptions): Promise<ContainerView> {
   trace('create: start');
-  await pullMissing(ctx, opts.image);
   const images = new ImageStore(ctx);
-  const image = images.getImage(opts.image);
+  // One read of the image index on the common path: pull only what is not there.
+  const image = images.findImage(opts.image) ?? (await pullMissing(ctx, opts.image), images.getImage(opts.image));
   const imageConfig = images.imageConfig(image).config ?? {};
   const layerDirs = images.layerDirs(image);
   const store = new ContainerStore(ctx);

@@ -298,12 +298,12 @@ export function checkPlatform(value: string | undefined): void {
 }
 
 /**
- * podman's "missing" pull policy for run/create: an image not in the store is
- * pulled when its name says where from (a registry written out; not
- * localhost/, where husk keeps imported images). Progress goes to stderr.
+ * podman's "missing" pull policy for run/create, for an image the caller did
+ * not find in the store: pulled when its name says where from (a registry
+ * written out, not localhost/, where husk keeps imported images; or a short
+ * name registries.conf resolves). Progress goes to stderr.
  */
 export async function pullMissing(ctx: Context, image: string): Promise<void> {
-  if (new ImageStore(ctx).findImage(image)) return;
   let ref: Reference;
   try {
     ref = parseReference(image);
