@@ -6,27 +6,8 @@ import path from 'node:path';
 import t from 'tap';
 import { fixtures } from '../helpers/husk.js';
 
-interface Registry {
-  host: string;
-  url: string;
-  certDir?: string;
-  stop(): Promise<void>;
-}
-interface RegistryModule {
-  startRegistry(o: { dir: string; tls?: boolean; auth?: { user: string; password: string } }): Promise<Registry>;
-  skopeoCopy(src: string, dst: string, o?: Record<string, string>): string;
-  skopeoManifest(ref: string, o?: Record<string, string>): string;
-}
-interface LayoutModule {
-  writeOciLayout(tar: string, dir: string, o?: { tag?: string }): { manifestDigest: string; layerDigest: string; diffId: string };
-}
-// Variables: the .mjs fixtures have no type declarations.
-const registrySpec = '../fixtures/registry.mjs';
-const layoutSpec = '../fixtures/oci-layout.mjs';
-const { startRegistry, skopeoCopy, skopeoManifest } = (await import(registrySpec)) as RegistryModule;
-const { writeOciLayout } = (await import(layoutSpec)) as LayoutModule;
+import { registryToolsMissing, skopeoCopy, skopeoManifest, startRegistry, writeOciLayout } from '../helpers/registry.js';
 
-const missing = ['/usr/bin/docker-registry', '/usr/bin/skopeo'].filter((p) => !fs.existsSync(p));
 const tmp = fs.mkdtempSync('/tmp/hreg-');
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -40,7 +21,7 @@ t.test('OCI layout', async (t) => {
   t.ok(fs.existsSync(path.join(layout, 'blobs', a.layerDigest.replace(':', '/'))), 'the layer blob');
 });
 
-t.test('registries', { skip: missing.length ? `missing ${missing.join(', ')}` : false }, async (t) => {
+t.test('registries', { skip: registryToolsMissing() ?? false }, async (t) => {
   const layout = path.join(tmp, 'layout');
   const { manifestDigest } = writeOciLayout(fixtures.busyboxTar, layout, { tag: 'latest' });
 

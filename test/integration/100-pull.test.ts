@@ -8,28 +8,11 @@ import path from 'node:path';
 import t from 'tap';
 import { fixtures, lines, modes, newHusk } from '../helpers/husk.js';
 
-interface Registry {
-  host: string;
-  port: number;
-  url: string;
-  certDir?: string;
-  stop(): Promise<void>;
-}
-interface RegistryModule {
-  startRegistry(o: { dir: string; tls?: boolean; auth?: { user: string; password: string } }): Promise<Registry>;
-  skopeoCopy(src: string, dst: string, o?: Record<string, string>): string;
-}
-interface LayoutModule {
-  writeOciLayout(tar: string, dir: string, o?: { tag?: string }): { manifestDigest: string; layerDigest: string; configDigest: string; diffId: string };
-}
-const registrySpec = '../fixtures/registry.mjs';
-const layoutSpec = '../fixtures/oci-layout.mjs';
-const { startRegistry, skopeoCopy } = (await import(registrySpec)) as RegistryModule;
-const { writeOciLayout } = (await import(layoutSpec)) as LayoutModule;
+import { registryToolsMissing, skopeoCopy, startRegistry, writeOciLayout } from '../helpers/registry.js';
 
-const missing = ['/usr/bin/docker-registry', '/usr/bin/skopeo'].filter((p) => !fs.existsSync(p));
-if (missing.length) {
-  t.plan(0, `missing ${missing.join(', ')}`);
+const missing = registryToolsMissing();
+if (missing) {
+  t.plan(0, missing);
 } else {
   const tmp = fs.mkdtempSync('/tmp/hpull-');
   fs.chmodSync(tmp, 0o755);

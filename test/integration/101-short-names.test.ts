@@ -7,23 +7,11 @@ import path from 'node:path';
 import t from 'tap';
 import { fixtures, lines, modes, newHusk } from '../helpers/husk.js';
 
-interface Registry {
-  host: string;
-  port: number;
-  stop(): Promise<void>;
-}
-const registrySpec = '../fixtures/registry.mjs';
-const layoutSpec = '../fixtures/oci-layout.mjs';
-const { startRegistry, skopeoCopy } = (await import(registrySpec)) as {
-  startRegistry(o: { dir: string }): Promise<Registry>;
-  skopeoCopy(src: string, dst: string): string;
-};
-const { writeOciLayout } = (await import(layoutSpec)) as {
-  writeOciLayout(tar: string, dir: string, o?: { tag?: string }): { configDigest: string };
-};
+import { registryToolsMissing, skopeoCopy, startRegistry, writeOciLayout } from '../helpers/registry.js';
 
-if (!fs.existsSync('/usr/bin/docker-registry') || !fs.existsSync('/usr/bin/skopeo')) {
-  t.plan(0, 'docker-registry or skopeo is not installed');
+const missing = registryToolsMissing();
+if (missing) {
+  t.plan(0, missing);
 } else {
   const tmp = fs.mkdtempSync('/tmp/hshort-');
   fs.chmodSync(tmp, 0o755);

@@ -6,19 +6,11 @@ import path from 'node:path';
 import t from 'tap';
 import { modes, newHusk } from '../helpers/husk.js';
 
-interface Registry {
-  host: string;
-  port: number;
-  stop(): Promise<void>;
-}
-interface RegistryModule {
-  startRegistry(o: { dir: string; tls?: boolean; auth?: { user: string; password: string } }): Promise<Registry>;
-}
-const registrySpec = '../fixtures/registry.mjs';
-const { startRegistry } = (await import(registrySpec)) as RegistryModule;
+import { registryToolsMissing, startRegistry } from '../helpers/registry.js';
 
-if (!fs.existsSync('/usr/bin/docker-registry')) {
-  t.plan(0, 'docker-registry is not installed');
+const missing = registryToolsMissing();
+if (missing) {
+  t.plan(0, missing);
 } else {
   const tmp = fs.mkdtempSync('/tmp/hlogin-');
   fs.chmodSync(tmp, 0o755);

@@ -7,26 +7,14 @@ import path from 'node:path';
 import t from 'tap';
 import { lines, modes, newHusk } from '../helpers/husk.js';
 
-interface Registry {
-  host: string;
-  port: number;
-  url: string;
-  certDir?: string;
-  stop(): Promise<void>;
-}
-interface RegistryModule {
-  startRegistry(o: { dir: string; tls?: boolean; auth?: { user: string; password: string } }): Promise<Registry>;
-  skopeoManifest(ref: string, o?: { certDir?: string; creds?: string }): string;
-}
-const registrySpec = '../fixtures/registry.mjs';
-const { startRegistry, skopeoManifest } = (await import(registrySpec)) as RegistryModule;
+import { registryToolsMissing, skopeoManifest, startRegistry } from '../helpers/registry.js';
 
 const skopeoEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
 const skopeo = (args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: skopeoEnv });
 
-const missing = ['/usr/bin/docker-registry', '/usr/bin/skopeo'].filter((p) => !fs.existsSync(p));
-if (missing.length) {
-  t.plan(0, `missing ${missing.join(', ')}`);
+const missing = registryToolsMissing();
+if (missing) {
+  t.plan(0, missing);
 } else {
   const tmp = fs.mkdtempSync('/tmp/hpush-');
   fs.chmodSync(tmp, 0o755);
