@@ -9,6 +9,8 @@
 # in /var/tmp/husk-bench-big. The engines run as the unprivileged user husktest,
 # each run from an empty store. Everything temporary is removed on exit.
 set -euo pipefail
+# shellcheck source=benchmarks/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 RUNS=${RUNS:-3}
 BENCH_USER=husktest
@@ -107,20 +109,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# husk snapshot (as in run.sh)
-mkdir -p "$PKG/build"
-cp -a "$REPO/bin" "$REPO/dist" "$REPO/package.json" "$REPO/binding.gyp" "$PKG/"
-cp -a "$REPO/build/Release" "$PKG/build/"
-if node -e '
-  const src = require("fs").readFileSync(process.argv[1], "utf8");
-  const b = new Set(require("module").builtinModules);
-  const ext = [...src.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])
-    .filter((n) => !n.startsWith("node:") && !n.startsWith(".") && !n.startsWith("/") && !b.has(n));
-  process.exit(ext.length ? 0 : 1);' "$PKG/dist/husk.cjs"; then
-  cp -a "$REPO/node_modules" "$PKG/"
-fi
-chown -R root:root "$PKG"; chmod -R a+rX "$PKG"
-chown "$BENCH_USER" "$PKG/dist"   # lets bin/husk write its V8 code cache
+snapshot_husk "$REPO" "$PKG" "$BENCH_USER"
 mkdir -p "$BHOME/s" "$XDG" "$RES" "$REG"
 chown "$BENCH_USER:" "$BHOME" "$BHOME/s" "$XDG" "$RES"; chmod 700 "$XDG"
 install -m 644 "$PODMAN_CONF_SRC" "$WORK/containers.conf"

@@ -7,6 +7,8 @@
 # 100000:65536, created by test/setup.mjs), each with its own temporary
 # storage. Everything temporary is removed on exit, also on failure.
 set -euo pipefail
+# shellcheck source=benchmarks/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 RUNS=${RUNS:-20}
 ROUNDS=${ROUNDS:-3}
@@ -112,21 +114,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# husk snapshot. The bundle normally needs no node_modules; copy them only if
-# dist/husk.cjs requires a package that is not a node builtin.
-mkdir -p "$PKG/build"
-cp -a "$REPO/bin" "$REPO/dist" "$REPO/package.json" "$REPO/binding.gyp" "$PKG/"
-cp -a "$REPO/build/Release" "$PKG/build/"
-if node -e '
-  const src = require("fs").readFileSync(process.argv[1], "utf8");
-  const b = new Set(require("module").builtinModules);
-  const ext = [...src.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])
-    .filter((n) => !n.startsWith("node:") && !n.startsWith(".") && !n.startsWith("/") && !b.has(n));
-  process.exit(ext.length ? 0 : 1);' "$PKG/dist/husk.cjs"; then
-  cp -a "$REPO/node_modules" "$PKG/"
-fi
-chown -R root:root "$PKG"; chmod -R a+rX "$PKG"
-chown "$BENCH_USER" "$PKG/dist"   # lets bin/husk write its V8 code cache
+snapshot_husk "$REPO" "$PKG" "$BENCH_USER"
 mkdir -p "$BHOME" "$XDG" "$RES"
 chown "$BENCH_USER:" "$BHOME" "$XDG" "$RES"; chmod 700 "$XDG"
 install -m 644 "$PODMAN_CONF_SRC" "$WORK/containers.conf"

@@ -1,0 +1,22 @@
+# Shared by the benchmark scripts (sourced, not run).
+
+# snapshot_husk REPO PKG USER: a copy of husk that USER can read wherever the
+# checkout lives, and that a rebuild during the run does not change. The
+# bundle normally needs no node_modules; they are copied only if dist/husk.cjs
+# requires a package that is not a node builtin.
+snapshot_husk() {
+  local repo=$1 pkg=$2 user=$3
+  mkdir -p "$pkg/build"
+  cp -a "$repo/bin" "$repo/dist" "$repo/package.json" "$repo/binding.gyp" "$pkg/"
+  cp -a "$repo/build/Release" "$pkg/build/"
+  if node -e '
+    const src = require("fs").readFileSync(process.argv[1], "utf8");
+    const b = new Set(require("module").builtinModules);
+    const ext = [...src.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])
+      .filter((n) => !n.startsWith("node:") && !n.startsWith(".") && !n.startsWith("/") && !b.has(n));
+    process.exit(ext.length ? 0 : 1);' "$pkg/dist/husk.cjs"; then
+    cp -a "$repo/node_modules" "$pkg/"
+  fi
+  chown -R root:root "$pkg"; chmod -R a+rX "$pkg"
+  chown "$user" "$pkg/dist"   # lets bin/husk write its V8 code cache
+}
