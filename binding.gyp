@@ -29,12 +29,12 @@
     {
       "target_name": "husk-userns",
       "type": "executable",
-      "sources": ["addon/userns/main.cc", "addon/userns/untar.cc", "addon/userns/merge.cc", "addon/common/idmap.cc"],
+      "sources": ["addon/userns/main.cc", "addon/userns/untar.cc", "addon/userns/layer_stream.cc", "addon/userns/merge.cc", "addon/common/idmap.cc"],
       "include_dirs": ["addon"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "libraries": ["-larchive"]
+      "libraries": ["-larchive", "-lz", "-lzstd", "-lcrypto"]
     }
   ]
 }

@@ -23,6 +23,7 @@
 
 #include "common/idmap.h"
 #include "userns/merge.h"
+#include "userns/layer_stream.h"
 #include "userns/untar.h"
 
 namespace {
@@ -30,7 +31,11 @@ namespace {
 const char kUsage[] =
     "usage: husk-userns [--uidmap C:H:N]... [--gidmap C:H:N]... [--helpers] [--] <command> [args]\n"
     "commands:\n"
-    "  untar <dest> [--ignore-chown-errors]   extract a tar stream from stdin into <dest>\n"
+    "  untar <dest> [--ignore-chown-errors] [--blob-fd N]\n"
+    "                                         extract a layer (tar, gzip or zstd) from stdin into <dest>;\n"
+    "                                         prints its digests; --blob-fd: copy the bytes there\n"
+    "  digest                                 print the digests of a layer on stdin (tar, gzip or zstd)\n"
+    "  decompress                             a layer on stdin (tar, gzip or zstd) to stdout as a tar\n"
     "  merge <dest> <layer-dir>...            copy overlayfs-format layers (bottom first) into empty <dest>\n"
     "  rm <path>...                           remove trees (missing paths are fine)\n"
     "  exec <program> [args...]               run a program in the namespace\n";
@@ -162,19 +167,90 @@ int report(const char* target, Fn fn) {
   }
 }
 
+// The layer's digests after its stream was read to the end: on success with
+// the counts, on failure alone (the caller compares them with what the
+// manifest promised: a corrupted blob is reported as such, not as a bad tar).
+void print_layer(LayerStream& in, const UntarResult* r) {
+  printf("{\"digest\":\"%s\",\"size\":%llu", in.digest().c_str(), (unsigned long long)in.size());
+  if (r) {
+    printf(",\"diffId\":\"%s\",\"compression\":\"%s\",\"tarSize\":%llu,\"entries\":%llu,\"bytes\":%llu",
+           in.diff_id().c_str(), in.compression(), (unsigned long long)in.tar_size(), r->entries, r->bytes);
+  }
+  printf("}\n");
+  fflush(stdout);
+}
+
 int cmd_untar(int argc, char** argv) {
   const char* dest = nullptr;
   UntarOptions opts;
+  int blob_fd = -1;
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "--ignore-chown-errors")) opts.ignore_chown_errors = true;
-    else if (!dest) dest = argv[i];
+    else if (!strcmp(argv[i], "--blob-fd") && i + 1 < argc) {
+      unsigned fd;
+      if (!parse_uint(argv[++i], fd) || fd < 3) usage_error("untar: bad --blob-fd");
+      blob_fd = (int)fd;
+    } else if (!dest) dest = argv[i];
     else usage_error(std::string("untar: unexpected argument ") + argv[i]);
   }
   if (!dest) usage_error("untar: missing <dest>");
-  return report(dest, [&] {
-    UntarResult r = untar(0, dest, opts);
-    return std::make_pair(r.entries, r.bytes);
-  });
+  LayerStream in(0, blob_fd);
+  std::string entry = dest, reason;
+  try {
+    UntarResult r = untar(in, dest, opts);
+    in.drain(true);
+    print_layer(in, &r);
+    return 0;
+  } catch (const EntryError& e) {
+    entry = e.entry;
+    reason = e.reason;
+  } catch (const std::exception& e) {
+    reason = e.what();
+  }
+  in.drain(false);
+  print_layer(in, nullptr);
+  fprintf(stderr, "husk-userns: %s: %s\n", entry.c_str(), reason.c_str());
+  return 1;
+}
+
+// The digests of a layer on stdin, without extracting it.
+int cmd_digest(int argc, char** argv) {
+  if (argc != 0) usage_error(std::string("digest: unexpected argument ") + argv[0]);
+  LayerStream in(0, -1);
+  UntarResult none;
+  try {
+    const void* p;
+    while (in.next(&p) > 0) {
+    }
+    print_layer(in, &none);
+    return 0;
+  } catch (const EntryError& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+    return 1;
+  }
+}
+
+// A layer on stdin (tar, gzip or zstd) to stdout as a plain tar.
+int cmd_decompress(int argc, char** argv) {
+  if (argc != 0) usage_error(std::string("decompress: unexpected argument ") + argv[0]);
+  LayerStream in(0, -1);
+  try {
+    const void* p;
+    while (size_t n = in.next(&p)) {
+      const char* c = static_cast<const char*>(p);
+      while (n > 0) {
+        ssize_t w = write(1, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) fail("(stdout)", errstr("write", errno));
+        c += w;
+        n -= (size_t)w;
+      }
+    }
+    return 0;
+  } catch (const EntryError& e) {
+    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+    return 1;
+  }
 }
 
 int cmd_merge(int argc, char** argv) {
@@ -239,12 +315,14 @@ int main(int argc, char** argv) {
   std::string cmd = argv[i];
   int rest_argc = argc - i - 1;
   char** rest = argv + i + 1;
-  if (cmd != "untar" && cmd != "merge" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
+  if (cmd != "untar" && cmd != "digest" && cmd != "decompress" && cmd != "merge" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
 
   if (cmd != "exec") raise_nofile();  // deep trees in rm; leave exec's limits alone
   if (!uids.empty()) enter_userns(uids, gids, helpers);
 
   if (cmd == "untar") return cmd_untar(rest_argc, rest);
+  if (cmd == "digest") return cmd_digest(rest_argc, rest);
+  if (cmd == "decompress") return cmd_decompress(rest_argc, rest);
   if (cmd == "merge") return cmd_merge(rest_argc, rest);
   if (cmd == "rm") return cmd_rm(rest_argc, rest);
   return cmd_exec(rest_argc, rest);

@@ -5,6 +5,7 @@
 // can make us write outside the destination.
 #include "userns/untar.h"
 #include "userns/common.h"
+#include "userns/layer_stream.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -511,7 +512,30 @@ void Extractor::finish() {
 
 }  // namespace
 
-UntarResult untar(int in_fd, const char* dest, const UntarOptions& opts) {
+namespace {
+
+// libarchive reads through this; a C++ exception must not cross its C frames.
+struct Source {
+  LayerStream* stream;
+  bool failed = false;
+  EntryError error;
+};
+
+la_ssize_t read_layer(struct archive* a, void* p, const void** buf) {
+  Source* src = static_cast<Source*>(p);
+  try {
+    return (la_ssize_t)src->stream->next(buf);
+  } catch (const EntryError& e) {
+    src->failed = true;
+    src->error = e;
+    archive_set_error(a, EIO, "%s", e.reason.c_str());
+    return -1;
+  }
+}
+
+}  // namespace
+
+UntarResult untar(LayerStream& in, const char* dest, const UntarOptions& opts) {
   // Names are bytes; with a UTF-8 locale libarchive hands PAX (UTF-8) names
   // over unchanged.
   if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "C.utf8");
@@ -529,38 +553,39 @@ UntarResult untar(int in_fd, const char* dest, const UntarOptions& opts) {
   archive_read_support_format_tar(a);
   archive_read_support_format_gnutar(a);
   archive_read_support_filter_none(a);
-  if (archive_read_open_fd(a, in_fd, 1 << 20) != ARCHIVE_OK)
+  Source src{&in, false, {}};
+  if (archive_read_open(a, &src, nullptr, read_layer, nullptr) != ARCHIVE_OK) {
+    if (src.failed) throw src.error;
     fail("(archive)", std::string("open: ") + archive_error_string(a));
+  }
 
   UntarResult res;
   Extractor ex(root.fd, opts);
   std::string last = "(start of archive)";
-  for (;;) {
-    struct archive_entry* e;
-    int r = archive_read_next_header(a, &e);
-    if (r == ARCHIVE_EOF) break;
-    if (r == ARCHIVE_RETRY) continue;
-    if (r == ARCHIVE_WARN) {
-      const char* msg = archive_error_string(a);
+  try {
+    for (;;) {
+      struct archive_entry* e;
+      int r = archive_read_next_header(a, &e);
+      if (r == ARCHIVE_EOF) break;
+      if (r == ARCHIVE_RETRY) continue;
+      if (r == ARCHIVE_WARN) {
+        const char* msg = archive_error_string(a);
+        const char* n = archive_entry_pathname(e);
+        if (msg) warn(n ? n : last, msg);
+      } else if (r != ARCHIVE_OK) {
+        const char* msg = archive_error_string(a);
+        fail("after " + last, std::string("read archive: ") + (msg ? msg : "error"));
+      }
+      res.entries++;
       const char* n = archive_entry_pathname(e);
-      if (msg) warn(n ? n : last, msg);
-    } else if (r != ARCHIVE_OK) {
-      const char* msg = archive_error_string(a);
-      fail("after " + last, std::string("read archive: ") + (msg ? msg : "error"));
+      last = n ? n : "(unnamed)";
+      ex.entry(a, e, res);
     }
-    res.entries++;
-    const char* n = archive_entry_pathname(e);
-    last = n ? n : "(unnamed)";
-    ex.entry(a, e, res);
-  }
-  ex.finish();
-  // Read what follows the end-of-archive blocks: the writer hashes the whole
-  // stream (the layer's diff id) and must not see a closed pipe.
-  char sink[64 * 1024];
-  for (;;) {
-    ssize_t n = read(in_fd, sink, sizeof sink);
-    if (n > 0 || (n < 0 && errno == EINTR)) continue;
-    break;
+    ex.finish();
+  } catch (const EntryError&) {
+    // A stream failure (bad gzip, read error) is the cause of whatever libarchive saw.
+    if (src.failed) throw src.error;
+    throw;
   }
   return res;
 }

@@ -14,9 +14,12 @@ struct UntarResult {
   unsigned long long bytes = 0;  // sum of regular file sizes
 };
 
-// Reads an uncompressed tar stream from `in_fd` and writes it into the
-// existing directory `dest`. Throws EntryError.
-UntarResult untar(int in_fd, const char* dest, const UntarOptions& opts);
+class LayerStream;
+
+// Reads a layer (tar, decompressed by `in`) and writes it into the existing
+// directory `dest`; stops at the tar's end blocks (the caller drains the
+// rest). Throws EntryError.
+UntarResult untar(LayerStream& in, const char* dest, const UntarOptions& opts);
 
 // Removes `path` recursively without following symlinks; a missing path is
 // not an error. Throws EntryError.

@@ -18,12 +18,12 @@ import tar, { type Extract, type Pack } from 'tar-stream';
 type Entry = Extract extends AsyncIterable<infer S> ? S : never;
 import type { Context } from '../engine/context.js';
 import { HuskError, NotFoundError, UsageError } from '../engine/errors.js';
-import { lazyCrypto } from '../util/lazy.js';
-import { gunzipped } from './compression.js';
+import { checkLayerHead, gunzipped } from './compression.js';
+import { decompressedLayer, layerFileDigests } from '../storage/userns-helper.js';
 import { randomHex } from '../util/random.js';
 import { formatReference, parseReference, repoAndTag } from './reference.js';
-import { ImageStore, sha256 } from './store.js';
-import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
+import { ImageStore, ociManifest, sha256, type LayerBlob, type LayerDigests, type StoredManifest } from './store.js';
+import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
 
 export type ArchiveFormat = 'docker-archive' | 'oci-archive';
 export const ARCHIVE_FORMATS: ArchiveFormat[] = ['docker-archive', 'oci-archive'];
@@ -64,8 +64,7 @@ export interface SaveOptions {
 interface SaveItem {
   image: ImageRecord;
   names: string[];
-  configBytes: Buffer;
-  diffIds: string[];
+  manifest: StoredManifest;
 }
 
 export async function saveImages(ctx: Context, opts: SaveOptions): Promise<void> {
@@ -122,9 +121,7 @@ function resolveImages(store: ImageStore, wanted: string[]): SaveItem[] {
     const image = store.getImage(w);
     let item = byId.get(image.id);
     if (!item) {
-      const configBytes = fs.readFileSync(store.blobPath(`sha256:${image.id}`));
-      const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
-      item = { image, names: [], configBytes, diffIds: config.rootfs?.diff_ids ?? [] };
+      item = { image, names: [], manifest: store.manifestOf(image) };
       byId.set(image.id, item);
     }
     for (const n of namesFor(image, w)) if (!item.names.includes(n)) item.names.push(n);
@@ -150,19 +147,30 @@ function namesFor(image: ImageRecord, wanted: string): string[] {
 }
 
 async function addFile(pack: Pack, name: string, file: string): Promise<void> {
-  const size = fs.statSync(file).size;
+  await addStream(pack, name, fs.statSync(file).size, fs.createReadStream(file));
+}
+
+async function addStream(pack: Pack, name: string, size: number, source: Readable): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const entry = pack.entry({ name, size, mode: 0o644, mtime: MTIME }, (err) => (err ? reject(err) : resolve()));
     (async () => {
-      for await (const chunk of fs.createReadStream(file)) {
+      for await (const chunk of source) {
         if (!entry.write(chunk)) await once(entry, 'drain');
       }
       entry.end(() => undefined);
     })().catch((err: Error) => {
+      source.destroy();
       entry.destroy(err);
       reject(err);
     });
   });
+}
+
+/** A layer as docker-archive holds it: the uncompressed tar (decompressed on the way when stored compressed). */
+async function addLayerTar(pack: Pack, name: string, layer: LayerBlob): Promise<void> {
+  if (layer.compression === 'none') return addFile(pack, name, layer.file);
+  const size = layer.tarSize ?? (await layerFileDigests(layer.file)).tarSize;
+  await addStream(pack, name, size, decompressedLayer(layer.file));
 }
 
 async function addBytes(pack: Pack, name: string, data: Buffer | string): Promise<void> {
@@ -174,27 +182,21 @@ async function addDir(pack: Pack, name: string): Promise<void> {
   await new Promise<void>((resolve, reject) => pack.entry({ name, type: 'directory', mode: 0o755, mtime: MTIME }, (err) => (err ? reject(err) : resolve())));
 }
 
-function layerBlob(store: ImageStore, diffId: string): string {
-  const file = store.blobPath(diffId);
-  if (!fs.existsSync(file)) throw new NotFoundError(`layer ${diffId} is missing from the store`);
-  return file;
-}
-
 async function packDocker(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
   const written = new Set<string>();
   const manifest: DockerManifestEntry[] = [];
   const repositories: Record<string, Record<string, string>> = {};
   for (const item of items) {
     const layers: string[] = [];
-    for (const diffId of item.diffIds) {
-      const hex = diffId.replace(/^sha256:/, '');
+    for (const layer of item.manifest.layers) {
+      const hex = layer.diffId.replace(/^sha256:/, '');
       layers.push(`${hex}/layer.tar`);
       if (written.has(hex)) continue;
       written.add(hex);
       await addDir(pack, `${hex}/`);
-      await addFile(pack, `${hex}/layer.tar`, layerBlob(store, diffId));
+      await addLayerTar(pack, `${hex}/layer.tar`, layer);
     }
-    await addBytes(pack, `${item.image.id}.json`, item.configBytes);
+    await addBytes(pack, `${item.image.id}.json`, item.manifest.configBytes);
     manifest.push({ Config: `${item.image.id}.json`, RepoTags: item.names.length ? item.names : null, Layers: layers });
     const top = layers.length ? layers[layers.length - 1]!.split('/')[0]! : item.image.id;
     for (const n of item.names) {
@@ -205,18 +207,6 @@ async function packDocker(store: ImageStore, items: SaveItem[], pack: Pack): Pro
   await addBytes(pack, 'manifest.json', JSON.stringify(manifest));
   if (Object.keys(repositories).length) await addBytes(pack, 'repositories', JSON.stringify(repositories));
   pack.finalize();
-}
-
-/** An OCI manifest for uncompressed layers: the same bytes `husk import` records. */
-function ociManifest(configBytes: Buffer, layers: Array<{ diffId: string; size: number }>): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE_MANIFEST,
-      config: { mediaType: MEDIA_TYPE_CONFIG, digest: `sha256:${sha256(configBytes)}`, size: configBytes.length },
-      layers: layers.map((l) => ({ mediaType: MEDIA_TYPE_LAYER_TAR, digest: l.diffId, size: l.size })),
-    }),
-  );
 }
 
 async function packOci(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
@@ -232,13 +222,13 @@ async function packOci(store: ImageStore, items: SaveItem[], pack: Pack): Promis
     await write(`blobs/sha256/${hex}`);
   };
   for (const item of items) {
-    const layers = item.diffIds.map((diffId) => ({ diffId, file: layerBlob(store, diffId) }));
-    for (const l of layers) await blob(l.diffId, (name) => addFile(pack, name, l.file));
-    await blob(`sha256:${item.image.id}`, (name) => addBytes(pack, name, item.configBytes));
-    const manifest = ociManifest(item.configBytes, layers.map((l) => ({ diffId: l.diffId, size: fs.statSync(l.file).size })));
+    // The blobs as stored, and the image's own manifest when it names them: the digests stay.
+    const { layers, configBytes, bytes: manifest, mediaType } = item.manifest;
+    for (const l of layers) await blob(l.digest, (name) => addFile(pack, name, l.file));
+    await blob(`sha256:${item.image.id}`, (name) => addBytes(pack, name, configBytes));
     const digest = `sha256:${sha256(manifest)}`;
     await blob(digest, (name) => addBytes(pack, name, manifest));
-    const desc: Descriptor = { mediaType: MEDIA_TYPE_MANIFEST, digest, size: manifest.length };
+    const desc: Descriptor = { mediaType, digest, size: manifest.length };
     if (item.names.length === 0) index.push(desc);
     // As docker writes them: the tag as ref.name, the whole name for containerd (and husk).
     for (const n of item.names) index.push({ ...desc, annotations: { [CONTAINERD_NAME]: n, [REF_NAME]: repoAndTag(n)[1] } });
@@ -495,20 +485,36 @@ function fullRefName(ref: string | undefined): string | undefined {
   return ref && /[/:]/.test(ref) ? ref : undefined;
 }
 
-/** Hashes every layer (as stored and uncompressed) against the manifest and the config. */
+/** Checks every layer (as stored, and uncompressed) against the manifest and the config. */
 async function verify(plan: ImagePlan): Promise<void> {
   for (const l of plan.layers) {
-    const raw = lazyCrypto().createHash('sha256');
-    const plain = lazyCrypto().createHash('sha256');
-    const source = fs.createReadStream(l.file);
-    source.on('data', (c) => raw.update(c as Buffer));
-    const stream = await gunzipped(source, `layer ${l.name}`);
-    for await (const chunk of stream) plain.update(chunk as Buffer);
-    if (l.blobDigest && `sha256:${raw.digest('hex')}` !== l.blobDigest) {
-      throw new UsageError(`invalid archive: layer ${l.name} does not match its digest ${l.blobDigest}: refusing to load`);
+    checkLayerHead(readFileHead(l.file, 6), `layer ${l.name}`);
+    let got;
+    try {
+      got = await layerFileDigests(l.file);
+    } catch (err) {
+      throw new UsageError(`invalid archive: layer ${l.name}: ${(err as Error).message}`);
     }
-    const got = `sha256:${plain.digest('hex')}`;
-    if (got !== l.diffId) throw new UsageError(`invalid archive: layer ${l.name} has diff id ${got}, the image config says ${l.diffId}: refusing to load`);
+    checkLayer(l, got);
+  }
+}
+
+function readFileHead(file: string, n: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(n);
+    return head.subarray(0, fs.readSync(fd, head, 0, n, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function checkLayer(l: LayerPlan, got: LayerDigests): void {
+  if (l.blobDigest && got.digest !== l.blobDigest) {
+    throw new UsageError(`invalid archive: layer ${l.name} does not match its digest ${l.blobDigest}: refusing to load`);
+  }
+  if (got.diffId && got.diffId !== l.diffId) {
+    throw new UsageError(`invalid archive: layer ${l.name} has diff id ${got.diffId}, the image config says ${l.diffId}: refusing to load`);
   }
 }
 
@@ -518,19 +524,17 @@ async function record(store: ImageStore, plan: ImagePlan): Promise<ImageRecord> 
   for (const l of plan.layers) {
     const chainId = parent ? sha256(`sha256:${parent.chainId} ${l.diffId}`) : l.diffId.slice(7);
     let layer = store.getLayer(chainId);
-    if (!layer || !fs.existsSync(store.blobPath(l.diffId))) {
-      layer = await store.addLayer(await gunzipped(fs.createReadStream(l.file), `layer ${l.name}`), parent);
-      if (layer.diffId !== l.diffId) throw new HuskError(`layer ${l.name} changed while loading: diff id ${layer.diffId}, expected ${l.diffId}`);
+    if (!layer || !fs.existsSync(store.layerBlob(layer).file)) {
+      // Checked again as it is extracted: the file could have changed since.
+      layer = await store.addLayer(fs.createReadStream(l.file), parent, (got) => checkLayer(l, got));
     }
     layers.push(layer);
     parent = layer;
   }
-  // addImage records the config as it serializes it; the manifest names those bytes.
-  const configBytes = Buffer.from(JSON.stringify(plan.config));
-  const manifest = ociManifest(configBytes, layers.map((l) => ({ diffId: l.diffId, size: fs.statSync(store.blobPath(l.diffId)).size })));
+  const manifest = ociManifest(plan.configBytes, layers.map((l) => store.layerBlob(l)));
   const manifestDigest = store.putBlob(manifest);
   const [first, ...rest] = plan.names;
-  const image = store.addImage(plan.config, layers, manifestDigest, first);
+  const image = store.addImage(plan.configBytes, plan.config, layers, manifestDigest, first);
   for (const n of rest) store.tag(image.id, n);
   return image;
 }

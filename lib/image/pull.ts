@@ -1,12 +1,12 @@
 // `husk pull`: an image from a registry into the store. Every blob's size and
 // sha256 are checked while it streams; a layer is extracted as it arrives and
-// is kept only when its digest (compressed) and diff id (uncompressed) match.
-import { Transform, type Readable } from 'node:stream';
+// is kept, with the registry's blob unchanged, only when its digest
+// (compressed) and diff id (uncompressed) match.
+import { PassThrough } from 'node:stream';
 import type { Context } from '../engine/context.js';
 import { HuskError, UsageError } from '../engine/errors.js';
-import { lazyCrypto, lazyZlib } from '../util/lazy.js';
 import { credentialsFromFiles, parseCredsFlag, type Credentials } from './registry/auth.js';
-import { readBody, RegistryClient } from './registry/client.js';
+import { readBody, RegistryClient, RegistryError } from './registry/client.js';
 import {
   hostPlatform,
   MANIFEST_ACCEPT,
@@ -20,7 +20,7 @@ import {
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
 import { loadRegistriesConf, registryEntryFor } from './registries-conf.js';
 import { resolveShortName, shortNameCandidates } from './short-names.js';
-import { ImageStore, sha256 } from './store.js';
+import { checkBlob, ImageStore, sha256 } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
 
 export interface PullOptions {
@@ -38,40 +38,6 @@ export interface PullOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A verifying pass-through: errors (naming the digest) on a size or sha256 mismatch. */
-export function verifier(desc: { digest: string; size: number }, onBytes?: (seen: number) => void): Transform & { failure?: Error } {
-  const hash = lazyCrypto().createHash('sha256');
-  let seen = 0;
-  const t: Transform & { failure?: Error } = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > desc.size) {
-        t.failure = new HuskError(`blob ${desc.digest}: size mismatch: more than the ${desc.size} bytes the manifest gives`);
-        done(t.failure);
-        return;
-      }
-      hash.update(chunk);
-      onBytes?.(seen);
-      done(null, chunk);
-    },
-    flush(done) {
-      if (seen !== desc.size) {
-        t.failure = new HuskError(`blob ${desc.digest}: size mismatch: got ${seen} bytes, the manifest gives ${desc.size}`);
-        done(t.failure);
-        return;
-      }
-      const got = `sha256:${hash.digest('hex')}`;
-      if (got !== desc.digest) {
-        t.failure = new HuskError(`blob ${desc.digest}: digest mismatch: the content has digest ${got}`);
-        done(t.failure);
-        return;
-      }
-      done();
-    },
-  });
-  return t;
-}
-
 function chainIds(diffIds: string[]): string[] {
   const out: string[] = [];
   let parent: string | undefined;
@@ -85,50 +51,10 @@ function chainIds(diffIds: string[]): string[] {
 
 const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
-/** A layer's media type: gzip, plain tar, or refused. */
-function compressionOf(desc: Descriptor): 'gzip' | 'none' | 'zstd' {
+/** Refuses layer media types husk cannot unpack (the helper sniffs the compression itself). */
+function checkLayerType(desc: Descriptor): void {
   const mt = desc.mediaType ?? '';
-  if (/zstd/.test(mt)) return 'zstd';
-  if (/gzip/.test(mt) || mt === 'application/vnd.docker.image.rootfs.diff.tar.gzip') return 'gzip';
-  if (/\.tar$|tar$/.test(mt)) return 'none';
-  if (/foreign|nondistributable/.test(mt) && /gzip/.test(mt)) return 'gzip';
-  throw new HuskError(`layer ${desc.digest}: unsupported media type "${mt}"`);
-}
-
-/** Sniffs gzip magic so a mislabelled layer still works. */
-function decompress(input: Readable, declared: 'gzip' | 'none', digest: string): Readable {
-  const out = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      done(null, chunk);
-    },
-  });
-  let decided = false;
-  input.on('error', (err) => out.destroy(err));
-  input.once('data', (first: Buffer) => {
-    decided = true;
-    input.pause();
-    const gz = first[0] === 0x1f && first[1] === 0x8b;
-    if (first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd) {
-      out.destroy(new HuskError(`layer ${digest}: zstd-compressed layers are not supported yet`));
-      input.destroy();
-      return;
-    }
-    if (gz || declared === 'gzip') {
-      const gunzip = lazyZlib().createGunzip();
-      gunzip.on('error', (err) => out.destroy(new HuskError(`layer ${digest}: invalid gzip data: ${err.message}`)));
-      gunzip.pipe(out);
-      gunzip.write(first);
-      input.pipe(gunzip);
-    } else {
-      out.write(first);
-      input.pipe(out);
-    }
-    input.resume();
-  });
-  input.once('end', () => {
-    if (!decided) out.end();
-  });
-  return out;
+  if (!/tar([+.](gzip|zstd))?$/.test(mt)) throw new HuskError(`layer ${desc.digest}: unsupported media type "${mt}"`);
 }
 
 export interface PullResult {
@@ -155,6 +81,7 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
     progress(`Trying to pull ${name}...`);
     const { manifest, manifestBytes, manifestDigest } = await resolveManifest(client, ref, want, !!opts.platform?.split('/')[2]);
     const store = new ImageStore(ctx);
+    store.ensureDirs(); // a store that cannot be written fails here, before any download
 
     // The config first: it names the diff ids, which give the chain ids to skip.
     const configBytes = await fetchSmallBlob(client, ref.repository, manifest.config);
@@ -182,20 +109,16 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
       }
       const parent = i > 0 ? ({ chainId: chains[i - 1]! } as LayerRecord) : undefined;
       const onBytes = opts.bytes && ((seen: number) => opts.bytes!(desc.digest, seen, desc.size));
-      const layer = await fetchLayer(client, ref.repository, desc, store, parent, onBytes);
-      if (layer.diffId !== diffIds[i]) {
-        throw new HuskError(`layer ${desc.digest}: its content has diff id ${layer.diffId}, the image config gives ${diffIds[i]}`);
-      }
+      const layer = await fetchLayer(client, ref.repository, desc, store, parent, diffIds[i]!, onBytes);
       progress(`Copying blob ${short(desc.digest)} done`);
       return layer;
     };
     const layers = await inParallel(manifest.layers.length, PARALLEL_LAYERS, pullOne);
     progress(`Copying config ${short(manifest.config.digest)} done`);
-    store.putBlob(configBytes);
     progress('Writing manifest to image destination');
     store.putBlob(manifestBytes);
     // The image is named by the tag; a pull by digest is recorded by its digest.
-    const image = store.addImage(config, layers, manifestDigest, name);
+    const image = store.addImage(configBytes, config, layers, manifestDigest, name);
     return { image, name };
   } finally {
     client.close();
@@ -254,42 +177,94 @@ async function fetchSmallBlob(client: RegistryClient, repository: string, desc: 
   return body;
 }
 
+/**
+ * Streams a layer blob into the store. The helper hashes and extracts it as
+ * it arrives; the download resumes where it broke off (Range) when a
+ * connection drops, so the helper sees one unbroken stream.
+ */
 async function fetchLayer(
   client: RegistryClient,
   repository: string,
   desc: Descriptor,
   store: ImageStore,
-  parent?: LayerRecord,
+  parent: LayerRecord | undefined,
+  diffId: string,
   onBytes?: (seen: number) => void,
 ): Promise<LayerRecord> {
-  const compression = compressionOf(desc);
-  if (compression === 'zstd') throw new HuskError(`layer ${desc.digest}: zstd-compressed layers are not supported yet`);
-  const res = await client.getBlob(repository, desc.digest);
-  const check = verifier(desc, onBytes);
-  res.on('error', (err) => check.destroy(err));
-  res.pipe(check);
-  const tar = decompress(check, compression, desc.digest);
-  try {
-    return await store.addLayer(tar, parent);
-  } catch (err) {
-    // The digest check is what the user needs to hear about, not the untar's view of a cut stream.
-    if (!check.failure && !check.destroyed && !res.destroyed) {
-      // Extraction failed first (e.g. corrupt gzip): read the rest through the check, bounded by the
-      // declared size and the idle timeout, so that a corrupted blob is reported as such.
-      await new Promise<void>((resolve) => {
-        check.once('end', resolve);
-        check.once('error', () => resolve());
-        check.once('close', resolve);
-        check.unpipe();
-        check.resume();
-      });
+  checkLayerType(desc);
+  const body = new PassThrough({ highWaterMark: 1 << 20 });
+  const downloaded = downloadBlob(client, repository, desc, body, onBytes).then(
+    () => body.end(),
+    (err: unknown) => {
+      body.destroy(err as Error);
+      throw err;
+    },
+  );
+  const added = store.addLayer(body, parent, (got) => {
+    checkBlob(desc, got);
+    if (got.diffId && got.diffId !== diffId) throw new HuskError(`layer ${desc.digest}: its content has diff id ${got.diffId}, the image config gives ${diffId}`);
+  });
+  // A download failure is the cause of whatever the extraction saw.
+  const [download, layer] = await Promise.allSettled([downloaded, added]);
+  if (download.status === 'rejected') throw download.reason;
+  if (layer.status === 'rejected') throw layer.reason;
+  return layer.value;
+}
+
+const BLOB_ATTEMPTS = 4;
+
+async function downloadBlob(client: RegistryClient, repository: string, desc: Descriptor, sink: PassThrough, onBytes?: (seen: number) => void): Promise<void> {
+  let received = 0;
+  for (let attempt = 1; ; attempt++) {
+    const res = await client.getBlob(repository, desc.digest, received);
+    // A registry that ignores Range sends the whole blob again: skip what we have.
+    let skip = res.statusCode === 206 ? 0 : received;
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        let bytes = chunk;
+        if (skip > 0) {
+          const n = Math.min(skip, bytes.length);
+          skip -= n;
+          bytes = bytes.subarray(n);
+          if (bytes.length === 0) continue;
+        }
+        received += bytes.length;
+        if (received > desc.size) throw new HuskError(`blob ${desc.digest}: size mismatch: more than the ${desc.size} bytes the manifest gives`);
+        onBytes?.(received);
+        await writeTo(sink, bytes);
+      }
+    } catch (err) {
+      if (err instanceof HuskError && !(err instanceof RegistryError)) throw err;
+      if (attempt >= BLOB_ATTEMPTS || sink.destroyed || isTimeout(err)) {
+        throw new HuskError(`blob ${desc.digest}: ${(err as Error).message} (after ${received} of ${desc.size} bytes)`);
+      }
+      continue; // resume from `received`
+    } finally {
+      res.destroy();
     }
-    if (check.failure) throw check.failure;
-    if (err instanceof HuskError) throw err;
-    throw new HuskError(`layer ${desc.digest}: ${(err as Error).message}`);
-  } finally {
-    res.destroy();
+    if (received === desc.size) return;
+    if (attempt >= BLOB_ATTEMPTS) throw new HuskError(`blob ${desc.digest}: size mismatch: got ${received} bytes, the manifest gives ${desc.size}`);
   }
+}
+
+const isTimeout = (err: unknown) => (err as { code?: string }).code === 'ETIMEDOUT' || /did not respond/.test((err as Error).message ?? '');
+
+/** Writes with backpressure; rejects when the reader went away. */
+function writeTo(sink: PassThrough, bytes: Buffer): Promise<void> {
+  if (sink.destroyed) return Promise.reject(new HuskError('the layer extraction stopped reading'));
+  if (sink.write(bytes)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      sink.off('drain', onDrain);
+      sink.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new HuskError('the layer extraction stopped reading'));
+    sink.once('drain', onDrain);
+    sink.once('close', onClose);
+  });
 }
 
 /** --platform validation for the command line (errors early, before any network). */

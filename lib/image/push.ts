@@ -1,16 +1,16 @@
-// `husk push`: an image from the store to a registry. Layers go up as stored,
-// uncompressed (digest = diff id, application/vnd.oci.image.layer.v1.tar), then
-// the config, then an OCI image manifest naming what was pushed. Blobs the
-// registry already has are skipped; a blob another repository of the same
-// registry holds (the image was pulled from or pushed there) is mounted.
-import fs from 'node:fs';
+// `husk push`: an image from the store to a registry. Layers go up as stored
+// (a pulled layer as the registry's blob it came as, gzip or zstd; an
+// imported or loaded one as its tar), then the config, then the manifest: the
+// image's own manifest when it names exactly these blobs (so a pulled image
+// keeps its digest), else a new OCI manifest. Blobs the registry already has
+// are skipped; a blob another repository of the same registry holds (the
+// image was pulled from or pushed there) is mounted.
 import type { Context } from '../engine/context.js';
 import { HuskError, UsageError } from '../engine/errors.js';
 import { credentialsFromFiles, parseCredsFlag, type Credentials } from './registry/auth.js';
 import { RegistryClient } from './registry/client.js';
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
 import { ImageStore, sha256 } from './store.js';
-import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST } from './types.js';
 
 export interface PushOptions {
   /** false: plain http and unverified TLS allowed. */
@@ -32,7 +32,6 @@ const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 function destinationOf(image: string, destination: string | undefined, names: string[]): Reference {
   const text = destination ?? (hasExplicitRegistry(image) ? image : names[0] ?? image);
   const ref = parseReference(text.replace(/^docker:\/\//, ''));
-  if (ref.digest) throw new UsageError(`pushing to a digest is not supported: give a tag (${text})`);
   if (ref.registry === 'localhost') {
     throw new UsageError(`${formatReference(ref)} names no registry: give a destination, e.g. husk push ${image} REGISTRY/${ref.repository}:${ref.tag ?? 'latest'}`);
   }
@@ -61,21 +60,14 @@ export async function pushImage(ctx: Context, imageName: string, destination: st
     })
     .find((r) => r && r.registry === dest.registry && r.repository !== dest.repository)?.repository;
 
+  const manifest = store.manifestOf(image);
+  const { layers, configFile } = manifest;
   const configDigest = `sha256:${image.id}`;
-  const configFile = store.blobPath(configDigest);
-  if (!fs.existsSync(configFile)) throw new HuskError(`image ${imageName}: its config blob ${configDigest} is missing from the store`);
-  const layers = image.layers.map((chainId) => {
-    const layer = store.getLayer(chainId);
-    if (!layer) throw new HuskError(`image ${imageName}: layer ${chainId} is missing from the store`);
-    const file = store.blobPath(layer.diffId);
-    let size: number;
-    try {
-      size = fs.statSync(file).size;
-    } catch {
-      throw new HuskError(`image ${imageName}: the blob of layer ${layer.diffId} is missing from the store`);
-    }
-    return { digest: layer.diffId, size, file };
-  });
+  const configSize = manifest.configBytes.length;
+  const digest = `sha256:${sha256(manifest.bytes)}`;
+  if (dest.digest && dest.digest !== digest) {
+    throw new UsageError(`${name}: the image's manifest has digest ${digest}, not ${dest.digest}`);
+  }
 
   const client = new RegistryClient(dest.registry, { tlsVerify: opts.tlsVerify ?? true, credentials });
   try {
@@ -89,22 +81,14 @@ export async function pushImage(ctx: Context, imageName: string, destination: st
       progress(`Copying ${what} ${short(digest)} ${how === 'mounted' ? `done (mounted from ${mountFrom})` : 'done'}`);
     };
     for (const l of layers) await upload(l.digest, l.size, l.file, 'blob');
-    const configSize = fs.statSync(configFile).size;
     await upload(configDigest, configSize, configFile, 'config');
-
-    const manifest = {
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE_MANIFEST,
-      config: { mediaType: MEDIA_TYPE_CONFIG, digest: configDigest, size: configSize },
-      layers: layers.map((l) => ({ mediaType: MEDIA_TYPE_LAYER_TAR, digest: l.digest, size: l.size })),
-    };
-    const bytes = Buffer.from(JSON.stringify(manifest));
-    const digest = `sha256:${sha256(bytes)}`;
     progress('Writing manifest to image destination');
-    const given = await client.putManifest(dest.repository, dest.tag ?? 'latest', bytes, MEDIA_TYPE_MANIFEST);
+    // By digest: the manifest goes up untagged, under its digest.
+    const given = await client.putManifest(dest.repository, dest.digest ?? dest.tag ?? 'latest', manifest.bytes, manifest.mediaType);
     if (given && given !== digest) throw new HuskError(`manifest ${digest}: the registry stored it as ${given}`);
     return { digest, destination: name };
   } finally {
     client.close();
   }
 }
+

@@ -4,17 +4,17 @@
 // object behind.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { lazyCrypto } from '../util/lazy.js';
 import { randomHex } from '../util/random.js';
-import type { Context } from '../engine/context.js';
+import type { Context, UserNamespace } from '../engine/context.js';
 import { HuskError, NotFoundError } from '../engine/errors.js';
 import { mkdirPrivate, readJson, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../storage/atomic.js';
 import { withLockSync } from '../storage/lock.js';
 import { removeTrees, spawnUntar } from '../storage/userns-helper.js';
 import { formatReference, hasExplicitRegistry, parseReference } from './reference.js';
-import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
+import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER, MEDIA_TYPE_MANIFEST, type Compression, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
 
 interface ImageIndex {
   images: ImageRecord[];
@@ -23,6 +23,8 @@ interface ImageIndex {
 export function sha256(data: string | Uint8Array): string {
   return lazyCrypto().createHash('sha256').update(data).digest('hex');
 }
+
+const blobOf = (layer: LayerRecord | undefined) => layer && (layer.digest ?? layer.diffId);
 
 export class ImageStore {
   readonly root: string;
@@ -96,9 +98,12 @@ export class ImageStore {
     return path.join(this.layersDir, chainId, 'diff');
   }
 
-  /** Records an image; a name moves away from any image that had it. */
-  addImage(config: ImageConfig, layers: LayerRecord[], manifestDigest: string, name?: string): ImageRecord {
-    const configBytes = Buffer.from(JSON.stringify(config));
+  /**
+   * Records an image; a name moves away from any image that had it. The
+   * config is kept as these bytes: their digest is the image ID, as the
+   * registry and the manifest know it.
+   */
+  addImage(configBytes: Uint8Array, config: ImageConfig, layers: LayerRecord[], manifestDigest: string, name?: string): ImageRecord {
     const id = this.putBlob(configBytes).slice(7);
     return this.locked(() => {
       const images = this.listImages();
@@ -162,8 +167,9 @@ export class ImageStore {
         if (used.has(chainId)) continue;
         const layer = this.getLayer(chainId);
         removeTrees(this.ctx.userns(), [path.join(this.layersDir, chainId)]);
-        if (layer && !rest.some((i) => i.layers.some((c) => this.getLayer(c)?.diffId === layer.diffId))) {
-          fs.rmSync(this.blobPath(layer.diffId), { force: true });
+        const blob = layer && (layer.digest ?? layer.diffId);
+        if (blob && !rest.some((i) => i.layers.some((c) => blobOf(this.getLayer(c)) === blob))) {
+          fs.rmSync(this.blobPath(blob), { force: true });
         }
       }
       for (const blob of [image.id, image.digest.replace(/^sha256:/, '')]) {
@@ -223,66 +229,184 @@ export class ImageStore {
   }
 
   /**
-   * Extracts an uncompressed tar stream as a new layer on top of `parent`,
-   * keeping the tar as a blob. The diff id is computed while streaming.
+   * What push and save write for an image: its layers' blobs, and the
+   * manifest it came with when that names exactly its config and these blobs
+   * (so a pulled image keeps its digest), else a new OCI manifest for them.
    */
-  async addLayer(tar: Readable, parent?: LayerRecord): Promise<LayerRecord> {
+  manifestOf(image: ImageRecord): StoredManifest {
+    const configFile = this.blobPath(`sha256:${image.id}`);
+    let configBytes: Buffer;
+    try {
+      configBytes = fs.readFileSync(configFile);
+    } catch {
+      throw new HuskError(`image ${image.id.slice(0, 12)}: its config blob is missing from the store`);
+    }
+    const layers = image.layers.map((chainId) => {
+      const layer = this.getLayer(chainId);
+      if (!layer) throw new HuskError(`image ${image.id.slice(0, 12)}: layer ${chainId} is missing from the store`);
+      return { ...this.layerBlob(layer), diffId: layer.diffId };
+    });
+    const base = { configBytes, configFile, layers };
+    try {
+      const bytes = fs.readFileSync(this.blobPath(image.digest));
+      const m = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; config?: { digest?: string }; layers?: Array<{ digest?: string; size?: number }> };
+      const same =
+        m.config?.digest === `sha256:${image.id}` &&
+        m.layers?.length === layers.length &&
+        m.layers.every((d, i) => d.digest === layers[i]!.digest && d.size === layers[i]!.size);
+      if (same && m.mediaType) return { ...base, bytes, mediaType: m.mediaType };
+    } catch {
+      /* none kept, or not readable: a new one below */
+    }
+    return { ...base, bytes: ociManifest(configBytes, layers), mediaType: MEDIA_TYPE_MANIFEST };
+  }
+
+  /** The blob a layer keeps for push and save: its digest, file, size and media type. */
+  layerBlob(layer: LayerRecord): LayerBlob {
+    const digest = layer.digest ?? layer.diffId;
+    const file = this.blobPath(digest);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      throw new HuskError(`the blob ${digest} of layer ${layer.diffId} is missing from the store`);
+    }
+    const compression = layer.compression ?? 'none';
+    return { digest, file, size, compression, mediaType: MEDIA_TYPE_LAYER[compression], tarSize: layer.tarSize ?? (compression === 'none' ? size : undefined) };
+  }
+
+  /**
+   * Extracts a layer (a tar, gzip or zstd; the helper sniffs which) on top of
+   * `parent`, keeping its bytes unchanged as a blob. Both digests are
+   * computed by the helper while it extracts; `check` sees them (diffId
+   * only when the extraction succeeded) and throws to refuse the layer
+   * before anything is recorded: a blob that is not what the manifest
+   * promised is reported as such, whatever the extraction made of it.
+   */
+  async addLayer(input: Readable, parent?: LayerRecord, check?: (got: LayerDigests) => void): Promise<LayerRecord> {
     this.ensureDirs();
     this.removeStaleTemps();
     // The pid in the name tells whose it is: a husk killed mid-extraction leaves it behind.
     const tmp = path.join(this.layersDir, `.tmp-${process.pid}-${randomHex(8)}`);
     const tmpDiff = path.join(tmp, 'diff');
-    const tmpBlob = path.join(this.blobsDir, `.${path.basename(tmp)}.tar`);
+    const tmpBlob = path.join(this.blobsDir, `.${path.basename(tmp)}.blob`);
     mkdirPrivate(tmpDiff);
     const userns = this.ctx.userns();
-    const hash = lazyCrypto().createHash('sha256');
     const blobFd = fs.openSync(tmpBlob, 'wx', 0o644);
     try {
-      const untar = spawnUntar(userns, tmpDiff);
-      let stdout = '';
-      let stderr = '';
-      untar.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-      untar.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number>((resolve, reject) => {
-        untar.on('error', reject);
-        untar.on('close', (code) => resolve(code ?? 1));
-      });
-      const tee = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          fs.writeSync(blobFd, chunk);
-          done(null, chunk);
-        },
-      });
-      const fed = pipeline(tar, tee, untar.stdin!).catch((err: NodeJS.ErrnoException) => err);
-      const [code, feedErr] = await Promise.all([exited, fed]);
-      if (code !== 0) {
-        const why = stderr.trim().split('\n').pop()?.replace(/^husk-userns: /, '') || `extraction failed (exit ${code})`;
-        throw new HuskError(`invalid layer: ${why}`);
-      }
-      if (feedErr && feedErr.code !== 'EPIPE') throw new HuskError(`reading layer: ${feedErr.message}`);
-      const stats = JSON.parse(stdout.trim().split('\n').pop() || '{}') as { bytes?: number };
-      fs.fsyncSync(blobFd);
-      const diffId = `sha256:${hash.digest('hex')}`;
+      const out = await runUntar(userns, tmpDiff, input, blobFd);
+      check?.(out);
+      if (!out.diffId) throw new HuskError(`invalid layer: ${out.error ?? 'extraction failed'}`);
+      const diffId = out.diffId;
       const chainId = parent ? sha256(`${parent.chainId.startsWith('sha256:') ? parent.chainId : `sha256:${parent.chainId}`} ${diffId}`) : diffId.slice(7);
-      const layer: LayerRecord = { chainId, diffId, parent: parent?.chainId, size: stats.bytes ?? 0, created: new Date().toISOString() };
+      const layer: LayerRecord = {
+        chainId,
+        diffId,
+        parent: parent?.chainId,
+        size: out.bytes ?? 0,
+        created: new Date().toISOString(),
+        digest: out.digest,
+        compression: out.compression,
+        tarSize: out.tarSize,
+      };
       return this.locked(() => {
-        fs.renameSync(tmpBlob, this.blobPath(diffId));
         const existing = this.getLayer(chainId);
         if (existing) {
+          // Another pull won: its layer (and blob) stay; ours goes.
+          if (!fs.existsSync(this.blobPath(existing.digest ?? existing.diffId))) fs.renameSync(tmpBlob, this.blobPath(existing.digest ?? existing.diffId));
           removeTrees(userns, [tmp]);
           return existing;
         }
+        fs.renameSync(tmpBlob, this.blobPath(out.digest));
         writeJsonAtomic(path.join(tmp, 'layer.json'), layer);
         fs.renameSync(tmp, path.join(this.layersDir, chainId));
         return layer;
       });
     } catch (err) {
-      fs.rmSync(tmpBlob, { force: true });
       removeTrees(userns, [tmp]);
       throw err;
     } finally {
       fs.closeSync(blobFd);
+      fs.rmSync(tmpBlob, { force: true });
     }
   }
+}
+
+/** An OCI image manifest naming a config (as these bytes) and layer blobs. */
+export function ociManifest(configBytes: Uint8Array, layers: Array<{ digest: string; size: number; mediaType: string }>): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_MANIFEST,
+      config: { mediaType: MEDIA_TYPE_CONFIG, digest: `sha256:${sha256(configBytes)}`, size: configBytes.length },
+      layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    }),
+  );
+}
+
+export interface StoredManifest {
+  bytes: Buffer;
+  mediaType: string;
+  configBytes: Buffer;
+  configFile: string;
+  layers: Array<LayerBlob & { diffId: string }>;
+}
+
+export interface LayerBlob {
+  digest: string;
+  file: string;
+  size: number;
+  compression: Compression;
+  mediaType: string;
+  /** Bytes of the uncompressed tar, when known. */
+  tarSize?: number;
+}
+
+export interface LayerDigests {
+  /** Of the bytes as given, and their number. */
+  digest: string;
+  size: number;
+  /** Of the uncompressed tar; only when the extraction succeeded. */
+  diffId?: string;
+}
+
+/** What `husk-userns untar` reports: the digests always, the rest when the extraction succeeded. */
+interface UntarOutput extends LayerDigests {
+  compression?: Compression;
+  tarSize?: number;
+  bytes?: number;
+  error?: string;
+}
+
+/** Feeds `input` to `husk-userns untar`, which writes the raw bytes to `blobFd`. */
+async function runUntar(userns: UserNamespace | undefined, dest: string, input: Readable, blobFd: number): Promise<UntarOutput> {
+  const untar = spawnUntar(userns, dest, blobFd);
+  let stdout = '';
+  let stderr = '';
+  untar.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  untar.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number>((resolve, reject) => {
+    untar.on('error', reject);
+    untar.on('close', (code) => resolve(code ?? 1));
+  });
+  const fed = pipeline(input, untar.stdin!).catch((err: NodeJS.ErrnoException) => err);
+  const [code, feedErr] = await Promise.all([exited, fed]);
+  // The input's own failure (a broken download, an oversized blob) is the cause of anything else.
+  if (feedErr && feedErr.code !== 'EPIPE') throw feedErr instanceof HuskError ? feedErr : new HuskError(`reading layer: ${feedErr.message}`);
+  let out: UntarOutput;
+  try {
+    out = JSON.parse(stdout.trim().split('\n').pop() ?? '') as UntarOutput;
+  } catch {
+    throw new HuskError(`invalid layer: ${lastLine(stderr) || `extraction failed (exit ${code})`}`);
+  }
+  if (code !== 0) out.error = lastLine(stderr) || `extraction failed (exit ${code})`;
+  return out;
+}
+
+const lastLine = (text: string) => text.trim().split('\n').pop()?.replace(/^husk-userns: /, '') ?? '';
+
+/** A registry blob that is not what its descriptor promised. */
+export function checkBlob(expect: { digest: string; size: number }, got: LayerDigests): void {
+  if (got.size !== expect.size) throw new HuskError(`blob ${expect.digest}: size mismatch: got ${got.size} bytes, the manifest gives ${expect.size}`);
+  if (got.digest !== expect.digest) throw new HuskError(`blob ${expect.digest}: digest mismatch: the content has digest ${got.digest}`);
 }

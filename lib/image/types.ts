@@ -40,10 +40,26 @@ export interface LayerRecord {
   chainId: string; // hex
   diffId: string; // sha256:hex of the uncompressed tar
   parent?: string;
-  size: number;
+  size: number; // bytes of regular files
   created: string;
+  /**
+   * The blob kept for push and save: the layer's bytes as they came (a
+   * registry's gzip or zstd blob, an archive's tar). Absent in layers of
+   * older stores, which kept the uncompressed tar under the diff id.
+   */
+  digest?: string;
+  compression?: Compression;
+  /** Bytes of the uncompressed tar. */
+  tarSize?: number;
 }
+
+export type Compression = 'gzip' | 'zstd' | 'none';
 
 export const MEDIA_TYPE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_TYPE_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const MEDIA_TYPE_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+export const MEDIA_TYPE_LAYER: Record<Compression, string> = {
+  none: MEDIA_TYPE_LAYER_TAR,
+  gzip: `${MEDIA_TYPE_LAYER_TAR}+gzip`,
+  zstd: `${MEDIA_TYPE_LAYER_TAR}+zstd`,
+};

@@ -2,6 +2,7 @@
 // the user namespace that rootless containers use, so file owners in layers
 // are the mapped ids (uid 0 in an image = the user, uid N = a subordinate id).
 import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { lazyChildProcess } from '../util/lazy.js';
 import fs from 'node:fs';
 import type { UserNamespace } from '../engine/context.js';
@@ -17,11 +18,51 @@ export function usernsArgs(userns: UserNamespace | undefined): string[] {
   return args;
 }
 
-/** Starts `husk-userns untar DEST`; the caller writes the tar stream to its stdin. */
-export function spawnUntar(userns: UserNamespace | undefined, dest: string): ChildProcess {
-  const args = [...usernsArgs(userns), '--', 'untar', dest];
+/**
+ * Starts `husk-userns untar DEST`: the caller writes the layer (tar, gzip or
+ * zstd) to its stdin; its raw bytes are copied to `blobFd`.
+ */
+export function spawnUntar(userns: UserNamespace | undefined, dest: string, blobFd: number): ChildProcess {
+  const args = [...usernsArgs(userns), '--', 'untar', dest, '--blob-fd', '3'];
   if (userns && !userns.helpers) args.push('--ignore-chown-errors');
-  return lazyChildProcess().spawn(usernsHelperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  return lazyChildProcess().spawn(usernsHelperPath, args, { stdio: ['pipe', 'pipe', 'pipe', blobFd] });
+}
+
+/** The digests of a layer file (tar, gzip or zstd), computed by the helper without extracting it. */
+export async function layerFileDigests(file: string): Promise<{ digest: string; size: number; diffId: string; tarSize: number }> {
+  const out = await runHelper(['digest'], file);
+  return JSON.parse(out) as { digest: string; size: number; diffId: string; tarSize: number };
+}
+
+/** A layer file (tar, gzip or zstd) as a plain tar stream. */
+export function decompressedLayer(file: string): Readable {
+  const fd = fs.openSync(file, 'r');
+  const child = lazyChildProcess().spawn(usernsHelperPath, ['decompress'], { stdio: [fd, 'pipe', 'pipe'] });
+  fs.closeSync(fd);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const out = child.stdout!;
+  child.on('close', (code) => {
+    if (code !== 0) out.destroy(new HuskError(`${file}: ${stderr.trim().replace(/^husk-userns: /, '') || `decompression failed (exit ${code})`}`));
+  });
+  return out;
+}
+
+function runHelper(args: string[], stdinFile: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const fd = fs.openSync(stdinFile, 'r');
+    const child = lazyChildProcess().spawn(usernsHelperPath, args, { stdio: [fd, 'pipe', 'pipe'] });
+    fs.closeSync(fd);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new HuskError(stderr.trim().replace(/^husk-userns: /, '') || `husk-userns ${args[0]} failed (exit ${code})`));
+    });
+  });
 }
 
 /** The copying driver: a complete root filesystem in `dest` from layers given bottom first. */

@@ -4,7 +4,6 @@ import {
   hostPlatform, MAX_MANIFEST_BYTES, MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_OCI_INDEX, MT_OCI_MANIFEST,
   parseManifest, parsePlatform, selectPlatform, type ManifestList,
 } from '../../lib/image/registry/manifest.js';
-import { verifier } from '../../lib/image/pull.js';
 
 const d = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const buf = (o: unknown) => Buffer.from(JSON.stringify(o));
@@ -74,24 +73,4 @@ t.test('platform selection', async (t) => {
     message: 'no image found in manifest list for platform linux/s390x (available: linux/arm/v6, linux/arm/v7, linux/amd64, linux/arm64/v8, windows/amd64)',
   });
   t.throws(() => selectPlatform(l, parsePlatform('linux/arm/v5'), true), { message: /linux\/arm\/v5/ });
-});
-
-t.test('blob verifier', async (t) => {
-  const { createHash } = await import('node:crypto');
-  const data = Buffer.from('hello registry');
-  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-  const run = async (desc: { digest: string; size: number }, chunks: Buffer[]) => {
-    const v = verifier(desc);
-    const out: Buffer[] = [];
-    v.on('data', (c: Buffer) => out.push(c));
-    const done = new Promise<void>((resolve, reject) => { v.on('end', resolve); v.on('error', reject); });
-    for (const c of chunks) v.write(c);
-    v.end();
-    await done;
-    return Buffer.concat(out);
-  };
-  t.same(await run({ digest, size: data.length }, [data.subarray(0, 3), data.subarray(3)]), data, 'passes matching content through');
-  await t.rejects(run({ digest, size: data.length }, [Buffer.from('hello registrx')]), { message: new RegExp(`blob ${digest}: digest mismatch`) });
-  await t.rejects(run({ digest, size: 3 }, [data]), { message: /size mismatch: more than the 3 bytes/ });
-  await t.rejects(run({ digest, size: 100 }, [data]), { message: /size mismatch: got 14 bytes/ });
 });

@@ -295,12 +295,12 @@ export class RegistryClient {
    * A GET under /v2/NAME/... with auth: on a 401 the challenge of that
    * answer is met once. Returns the final response (any status).
    */
-  async get(repository: string, pathAfterName: string, accept?: string): Promise<IncomingMessage> {
+  async get(repository: string, pathAfterName: string, accept?: string, extra: Record<string, string> = {}): Promise<IncomingMessage> {
     await this.ping();
     const scope = `repository:${repository}:pull`;
     if (this.challenge && this.authorizedScope !== scope) await this.authorize(scope);
     const url = new URL(`/v2/${repository}/${pathAfterName}`, this.base);
-    const headers = (): Record<string, string> => ({ ...(accept ? { Accept: accept } : {}), ...(this.authorization ? { Authorization: this.authorization } : {}) });
+    const headers = (): Record<string, string> => ({ ...extra, ...(accept ? { Accept: accept } : {}), ...(this.authorization ? { Authorization: this.authorization } : {}) });
     let res = await this.withRetries(url, () => this.sendFollowing(url, 'GET', headers()));
     if (res.statusCode === 401) {
       const header = res.headers['www-authenticate'];
@@ -347,11 +347,14 @@ export class RegistryClient {
     return { body, contentType: res.headers['content-type'], digest: typeof digest === 'string' ? digest : undefined };
   }
 
-  /** A blob's body stream (after redirects); errors on any status but 200. */
-  async getBlob(repository: string, digest: string): Promise<IncomingMessage> {
-    const res = await this.get(repository, `blobs/${digest}`);
+  /**
+   * A blob's body stream (after redirects); from byte `offset` on when the
+   * registry honours Range (status 206), else the whole blob again (200).
+   */
+  async getBlob(repository: string, digest: string, offset = 0): Promise<IncomingMessage> {
+    const res = await this.get(repository, `blobs/${digest}`, undefined, offset > 0 ? { Range: `bytes=${offset}-` } : {});
     const status = res.statusCode ?? 0;
-    if (status !== 200) {
+    if (status !== 200 && !(status === 206 && offset > 0)) {
       const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
       const { text, code } = registryErrorText(body.toString('utf8'));
       if (status === 404) throw new NotFoundError(`blob ${digest}: ${text ?? 'blob unknown'}`);
