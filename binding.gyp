@@ -34,7 +34,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "libraries": ["-larchive", "-lz", "-lzstd", "-lcrypto"]
+      "libraries": ["-larchive", "-lz", "-lzstd", "-lnettle"]
     }
   ]
 }

@@ -2,7 +2,7 @@
 # System packages husk, its tests and its benchmarks need on Debian (as root).
 # uidmap: newuidmap/newgidmap for rootless; fuse-overlayfs: rootfs fallback;
 # busybox-static: images made offline; docker-registry + skopeo: registry
-# tests; libseccomp-dev, libarchive-dev, libzstd-dev, zlib1g-dev, libssl-dev:
+# tests; libseccomp-dev, libarchive-dev, libzstd-dev, zlib1g-dev, nettle-dev:
 # the native parts; podman + runc + hyperfine: side-by-side benchmarks; util-linux/bsdutils/passwd: test setup
 # (runuser, script, useradd); gcc/libc6-dev: the static probe; make/python3:
 # node-gyp; apache2-utils (htpasswd), openssl, curl: the test registry.
@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
   uidmap fuse-overlayfs busybox-static docker-registry skopeo \
-  libseccomp-dev libarchive-dev libzstd-dev zlib1g-dev libssl-dev podman runc hyperfine \
+  libseccomp-dev libarchive-dev libzstd-dev zlib1g-dev nettle-dev podman runc hyperfine \
   util-linux bsdutils passwd gcc g++ make libc6-dev python3 tar ca-certificates iproute2 procps \
   apache2-utils openssl curl file
 # Distributions ship these 0666; some machines start with 0600.

@@ -145,8 +145,12 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
   const exeInc = ['-I', path.join(repo, 'addon')];
   const src = (p: string) => path.join(repo, p);
   const o = (name: string) => path.join(obj, name);
-  const addonSrc = ['addon.cc', 'errors.cc', 'misc.cc', 'spawn.cc', 'spawn_child.cc', 'seccomp.cc'].map((f) => `addon/src/${f}`);
-  const usernsSrc = ['main.cc', 'untar.cc', 'merge.cc'].map((f) => `addon/userns/${f}`);
+  // Sources and libraries as binding.gyp gives them (idmap.cc is built once, below).
+  const gyp = JSON.parse(fs.readFileSync(path.join(repo, 'binding.gyp'), 'utf8')) as { targets: Array<{ target_name: string; sources: string[]; libraries?: string[] }> };
+  const target = (name: string) => gyp.targets.find((x) => x.target_name === name)!;
+  const own = (name: string) => target(name).sources.filter((f) => f !== 'addon/common/idmap.cc');
+  const addonSrc = own('husk_native');
+  const usernsSrc = own('husk-userns');
 
   // Deliberate bugs for checking that this test can fail: target:kind,...
   const inject: Record<string, string> = {};
@@ -177,9 +181,9 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
   await pool(jobs, os.availableParallelism?.() ?? os.cpus().length);
   const injected = (target: string) => [o('ubsan-log-path.o'), ...(inject[target] ? [o(`inject-${target}.o`)] : [])];
   await Promise.all([
-    run('g++', [...SAN_FLAGS, '-shared', '-fPIC', ...addonSrc.map((s) => o(`addon-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('addon'), '-lseccomp', '-o', path.join(out, 'husk_native.node')]),
+    run('g++', [...SAN_FLAGS, '-shared', '-fPIC', ...addonSrc.map((s) => o(`addon-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('addon'), ...(target('husk_native').libraries ?? []), '-o', path.join(out, 'husk_native.node')]),
     run('g++', [...SAN_FLAGS, o('monitor.o'), ...injected('monitor'), '-o', path.join(out, 'husk-monitor')]),
-    run('g++', [...SAN_FLAGS, ...usernsSrc.map((s) => o(`userns-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('userns'), '-larchive', '-o', path.join(out, 'husk-userns')]),
+    run('g++', [...SAN_FLAGS, ...usernsSrc.map((s) => o(`userns-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('userns'), ...(target('husk-userns').libraries ?? []), '-o', path.join(out, 'husk-userns')]),
   ]);
   // Kept for the canary: the UBSan log-path shim.
   fs.renameSync(o('ubsan-log-path.cc'), path.join(pkg, 'build', 'ubsan-log-path.cc'));
