@@ -54,3 +54,96 @@ export function registryToolsMissing(): string | undefined {
   const missing = ['/usr/bin/docker-registry', '/usr/bin/skopeo'].filter((p) => !fs.existsSync(p));
   return missing.length ? `missing ${missing.join(', ')}` : undefined;
 }
+
+// ---- the in-test registry (test/fixtures/fake-registry.mjs)
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+export interface FakeLayer {
+  data: Buffer;
+  digest: string;
+  size: number;
+  diffId: string;
+  mediaType: string;
+  compression: Compression;
+}
+
+export interface FakeImage {
+  manifest: Buffer;
+  manifestDigest: string;
+  config: Buffer;
+  configDigest: string;
+  layers: FakeLayer[];
+  platform: { os: string; architecture: string; variant?: string };
+}
+
+export interface FakeIndex {
+  body: Buffer;
+  digest: string;
+}
+
+/** What the fake registry tells an `intercept` hook about a request. */
+export interface FakeRequestInfo {
+  kind: 'ping' | 'token' | 'manifest' | 'blob' | 'other';
+  path: string;
+  /** How many times this method and path were asked for, this one included. */
+  count: number;
+  name?: string;
+  ref?: string;
+  digest?: string;
+  query?: URLSearchParams;
+}
+
+export interface FakeRequest {
+  method: string;
+  url: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  kind: FakeRequestInfo['kind'];
+}
+
+export interface FakeRegistry {
+  /** 127.0.0.1:PORT */
+  host: string;
+  port: number;
+  url: string;
+  /** Every request that reached a handler, in order. */
+  requests: FakeRequest[];
+  /** Answers a request itself (returns true), or leaves it to the registry. */
+  intercept?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, info: FakeRequestInfo) => boolean;
+  /** Whether blob requests with Range get 206 (default true). */
+  range: boolean;
+  putBlob(data: Buffer): string;
+  putManifest(name: string, ref: string, body: Buffer, contentType?: string): void;
+  putImage(name: string, tag: string, image: FakeImage): void;
+  putIndex(name: string, tag: string, index: FakeIndex, images: FakeImage[]): void;
+  stop(): Promise<void>;
+}
+
+interface FakeRegistryModule {
+  MT_OCI_MANIFEST: string;
+  MT_OCI_INDEX: string;
+  MT_LAYER: Record<Compression, string>;
+  sha256(data: Buffer): string;
+  compress(tar: Buffer, compression?: Compression): Buffer;
+  buildImage(o: {
+    layers: Array<{ tar: Buffer; compression?: Compression }>;
+    architecture?: string;
+    os?: string;
+    variant?: string;
+    cmd?: string[];
+    created?: string;
+    label?: string;
+  }): FakeImage;
+  buildIndex(entries: Array<{ image: FakeImage; platform?: { os: string; architecture: string; variant?: string } }>): FakeIndex;
+  sendBlob(
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+    data: Buffer,
+    o?: { range?: boolean; cutAt?: number },
+  ): void;
+  startFakeRegistry(o?: { bearer?: { service: string; token: string } }): Promise<FakeRegistry>;
+}
+
+const fakeRegistrySpec = '../fixtures/fake-registry.mjs';
+export const fakeRegistry = (await import(fakeRegistrySpec)) as FakeRegistryModule;
