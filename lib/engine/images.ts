@@ -182,7 +182,8 @@ export function filterImages(ctx: Context, images: ImageRecord[], f: ImageFilter
   const store = new ImageStore(ctx);
   const before = f.before ? store.getImage(f.before).created : undefined;
   const since = f.since ? store.getImage(f.since).created : undefined;
-  const ref = f.reference ? globToRegExp(f.reference.includes(':') ? f.reference : `${f.reference}:*`) : undefined;
+  // A colon after the last slash starts a tag; one before it is a registry's port.
+  const ref = f.reference ? globToRegExp(/:[^/]*$/.test(f.reference) ? f.reference : `${f.reference}:*`) : undefined;
   return images.filter((i) => {
     if (f.dangling !== undefined && (i.names.length === 0) !== f.dangling) return false;
     if (ref && !i.names.some((n) => ref.test(n))) return false;

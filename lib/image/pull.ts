@@ -4,8 +4,8 @@
 // (compressed) and diff id (uncompressed) match.
 import { PassThrough } from 'node:stream';
 import type { Context } from '../engine/context.js';
-import { HuskError, UsageError } from '../engine/errors.js';
-import { credentialsFromFiles, parseCredsFlag, type Credentials } from './registry/auth.js';
+import { HuskError, messageFor, UsageError } from '../engine/errors.js';
+import { clientFor, pullSources, type AccessOptions } from './registry/connect.js';
 import { readBody, RegistryClient, RegistryError } from './registry/client.js';
 import {
   hostPlatform,
@@ -18,18 +18,14 @@ import {
   type Platform,
 } from './registry/manifest.js';
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
-import { loadRegistriesConf, registryEntryFor } from './registries-conf.js';
+import { loadRegistriesConf } from './registries-conf.js';
 import { resolveShortName, shortNameCandidates } from './short-names.js';
 import { checkBlob, ImageStore, sha256 } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
 
-export interface PullOptions {
+export interface PullOptions extends AccessOptions {
   /** os/arch[/variant]; default linux and the host architecture. */
   platform?: string;
-  /** false: plain http and unverified TLS allowed. */
-  tlsVerify?: boolean;
-  /** user:pass */
-  creds?: string;
   /** Progress lines go here (nothing when undefined). */
   progress?: (line: string) => void;
   /** Bytes of a layer blob received so far, for progress bars. */
@@ -62,67 +58,76 @@ export interface PullResult {
   name: string;
 }
 
-/** Pulls `ref` (docker.io/library normalization) into the store. */
+/**
+ * Pulls `refText` (docker.io/library normalization, short names through
+ * registries.conf) into the store: from the first of its mirrors that has
+ * it, else from the registry's location.
+ */
 export async function pullImage(ctx: Context, refText: string, opts: PullOptions = {}): Promise<PullResult> {
   const conf = loadRegistriesConf();
   const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf));
-  const entry = registryEntryFor(conf, `${ref.registry}/${ref.repository}`);
-  if (entry?.blocked) throw new UsageError(`${ref.registry}/${ref.repository} is blocked by registries.conf`);
+  const sources = pullSources(ref, conf);
   const name = formatReference(ref);
   const progress = opts.progress ?? (() => {});
-  const want: Platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
-  let credentials: Credentials | undefined;
-  if (opts.creds !== undefined) credentials = parseCredsFlag(opts.creds);
-  else credentials = credentialsFromFiles(ref.registry, undefined, ref.repository);
-
-  // `insecure = true` in registries.conf: as --tls-verify=false, unless that was given explicitly.
-  const client = new RegistryClient(ref.registry, { tlsVerify: opts.tlsVerify ?? !entry?.insecure, credentials });
-  try {
-    progress(`Trying to pull ${name}...`);
-    const { manifest, manifestBytes, manifestDigest } = await resolveManifest(client, ref, want, !!opts.platform?.split('/')[2]);
-    const store = new ImageStore(ctx);
-    store.ensureDirs(); // a store that cannot be written fails here, before any download
-
-    // The config first: it names the diff ids, which give the chain ids to skip.
-    const configBytes = await fetchSmallBlob(client, ref.repository, manifest.config);
-    let config: ImageConfig;
+  const store = new ImageStore(ctx);
+  store.ensureDirs(); // a store that cannot be written fails here, before any download
+  progress(`Trying to pull ${name}...`);
+  for (const [i, source] of sources.entries()) {
+    const client = clientFor(source.ref.registry, source.ref.repository, opts, source.insecure);
     try {
-      config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
-    } catch {
-      throw new HuskError(`image config ${manifest.config.digest}: malformed JSON`);
+      return { image: await pullFrom(client, source.ref, name, store, opts), name };
+    } catch (err) {
+      // A mirror that fails (down, or without the image) hands over to the next source.
+      if (!source.mirror || i === sources.length - 1 || err instanceof UsageError) throw err;
+      progress(`Mirror ${formatReference(source.ref)}: ${messageFor(err)}; trying the next source`);
+    } finally {
+      client.close();
     }
-    const diffIds = config?.rootfs?.diff_ids;
-    if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) {
-      throw new HuskError(`image config ${manifest.config.digest}: ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff ids for ${manifest.layers.length} layers`);
-    }
-    if (config.os && config.os !== want.os) throw new HuskError(`image ${name} is for ${config.os}, not ${want.os}`);
-    const chains = chainIds(diffIds);
-
-    // Layers are extracted into directories of their own, so they can come in
-    // at once: the chain ids (hence each layer's parent) are known from the config.
-    const pullOne = async (i: number): Promise<LayerRecord> => {
-      const desc = manifest.layers[i]!;
-      const existing = store.getLayer(chains[i]!);
-      if (existing) {
-        progress(`Copying blob ${short(desc.digest)} skipped: already exists`);
-        return existing;
-      }
-      const parent = i > 0 ? ({ chainId: chains[i - 1]! } as LayerRecord) : undefined;
-      const onBytes = opts.bytes && ((seen: number) => opts.bytes!(desc.digest, seen, desc.size));
-      const layer = await fetchLayer(client, ref.repository, desc, store, parent, diffIds[i]!, onBytes);
-      progress(`Copying blob ${short(desc.digest)} done`);
-      return layer;
-    };
-    const layers = await inParallel(manifest.layers.length, PARALLEL_LAYERS, pullOne);
-    progress(`Copying config ${short(manifest.config.digest)} done`);
-    progress('Writing manifest to image destination');
-    store.putBlob(manifestBytes);
-    // The image is named by the tag; a pull by digest is recorded by its digest.
-    const image = store.addImage(configBytes, config, layers, manifestDigest, name);
-    return { image, name };
-  } finally {
-    client.close();
   }
+  throw new HuskError(`${name}: no source to pull from`);
+}
+
+async function pullFrom(client: RegistryClient, ref: Reference, name: string, store: ImageStore, opts: PullOptions): Promise<ImageRecord> {
+  const progress = opts.progress ?? (() => {});
+  const want: Platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
+  const { manifest, manifestBytes, manifestDigest } = await resolveManifest(client, ref, want, !!opts.platform?.split('/')[2]);
+
+  // The config first: it names the diff ids, which give the chain ids to skip.
+  const configBytes = await fetchSmallBlob(client, ref.repository, manifest.config);
+  let config: ImageConfig;
+  try {
+    config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+  } catch {
+    throw new HuskError(`image config ${manifest.config.digest}: malformed JSON`);
+  }
+  const diffIds = config?.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) {
+    throw new HuskError(`image config ${manifest.config.digest}: ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff ids for ${manifest.layers.length} layers`);
+  }
+  if (config.os && config.os !== want.os) throw new HuskError(`image ${name} is for ${config.os}, not ${want.os}`);
+  const chains = chainIds(diffIds);
+
+  // Layers are extracted into directories of their own, so they can come in
+  // at once: the chain ids (hence each layer's parent) are known from the config.
+  const pullOne = async (i: number): Promise<LayerRecord> => {
+    const desc = manifest.layers[i]!;
+    const existing = store.getLayer(chains[i]!);
+    if (existing) {
+      progress(`Copying blob ${short(desc.digest)} skipped: already exists`);
+      return existing;
+    }
+    const parent = i > 0 ? ({ chainId: chains[i - 1]! } as LayerRecord) : undefined;
+    const onBytes = opts.bytes && ((seen: number) => opts.bytes!(desc.digest, seen, desc.size));
+    const layer = await fetchLayer(client, ref.repository, desc, store, parent, diffIds[i]!, onBytes);
+    progress(`Copying blob ${short(desc.digest)} done`);
+    return layer;
+  };
+  const layers = await inParallel(manifest.layers.length, PARALLEL_LAYERS, pullOne);
+  progress(`Copying config ${short(manifest.config.digest)} done`);
+  progress('Writing manifest to image destination');
+  store.putBlob(manifestBytes);
+  // The image is named by the tag; a pull by digest is recorded by its digest.
+  return store.addImage(configBytes, config, layers, manifestDigest, name);
 }
 
 /** How many layers are downloaded and extracted at once. */

@@ -7,16 +7,12 @@
 // image was pulled from or pushed there) is mounted.
 import type { Context } from '../engine/context.js';
 import { HuskError, UsageError } from '../engine/errors.js';
-import { credentialsFromFiles, parseCredsFlag, type Credentials } from './registry/auth.js';
-import { RegistryClient } from './registry/client.js';
+import { clientFor, type AccessOptions } from './registry/connect.js';
+import { loadRegistriesConf, registryEntryFor } from './registries-conf.js';
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
 import { ImageStore, sha256 } from './store.js';
 
-export interface PushOptions {
-  /** false: plain http and unverified TLS allowed. */
-  tlsVerify?: boolean;
-  /** user:pass */
-  creds?: string;
+export interface PushOptions extends AccessOptions {
   /** Progress lines go here (nothing when undefined). */
   progress?: (line: string) => void;
 }
@@ -45,10 +41,6 @@ export async function pushImage(ctx: Context, imageName: string, destination: st
   const dest = destinationOf(imageName, destination, image.names);
   const name = formatReference(dest);
 
-  let credentials: Credentials | undefined;
-  if (opts.creds !== undefined) credentials = parseCredsFlag(opts.creds);
-  else credentials = credentialsFromFiles(dest.registry, undefined, dest.repository);
-
   // Another repository of this image on the same registry: a mount source.
   const mountFrom = image.names
     .map((n) => {
@@ -69,7 +61,9 @@ export async function pushImage(ctx: Context, imageName: string, destination: st
     throw new UsageError(`${name}: the image's manifest has digest ${digest}, not ${dest.digest}`);
   }
 
-  const client = new RegistryClient(dest.registry, { tlsVerify: opts.tlsVerify ?? true, credentials });
+  const entry = registryEntryFor(loadRegistriesConf(), `${dest.registry}/${dest.repository}`);
+  if (entry?.blocked) throw new UsageError(`${dest.registry}/${dest.repository} is blocked by registries.conf`);
+  const client = clientFor(dest.registry, dest.repository, opts, entry?.insecure);
   try {
     progress(`Getting image source signatures`);
     const upload = async (digest: string, size: number, file: string, what: 'blob' | 'config') => {

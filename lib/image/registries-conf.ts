@@ -1,6 +1,6 @@
 // containers-registries.conf(5), the file podman users already have:
 // unqualified-search-registries, [[registry]] entries (prefix, location,
-// insecure, blocked) and [aliases]; the user's file replaces the system one,
+// insecure, blocked, [[registry.mirror]]) and [aliases]; the user's file replaces the system one,
 // drop-ins in registries.conf.d add to it.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,14 @@ export interface RegistryEntry {
   location: string;
   insecure: boolean;
   blocked: boolean;
+  mirrors: Mirror[];
+}
+
+export interface Mirror {
+  location: string;
+  insecure: boolean;
+  /** Which pulls use the mirror: all, only by digest, only by tag. */
+  pullFromMirror: 'all' | 'digest-only' | 'tag-only';
 }
 
 export interface RegistriesConf {
@@ -52,11 +60,25 @@ export function parseRegistriesConf(text: string, file: string, into: Registries
       const prefix = String(r.prefix ?? location);
       if (!prefix) continue;
       into.registries = into.registries.filter((e) => e.prefix !== prefix);
-      into.registries.push({ prefix, location, insecure: r.insecure === true, blocked: r.blocked === true });
+      into.registries.push({ prefix, location, insecure: r.insecure === true, blocked: r.blocked === true, mirrors: parseMirrors(r.mirror, file) });
     }
   }
   const aliases = doc.aliases;
   if (aliases && typeof aliases === 'object') Object.assign(into.aliases, aliases as Record<string, string>);
+}
+
+function parseMirrors(value: unknown, file: string): Mirror[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new UsageError(`${file}: [[registry.mirror]] must be a list of tables`);
+  return (value as Array<Record<string, unknown>>).map((m) => {
+    const location = typeof m.location === 'string' ? m.location : '';
+    if (!location) throw new UsageError(`${file}: a [[registry.mirror]] without a location`);
+    const policy = m['pull-from-mirror'] ?? 'all';
+    if (policy !== 'all' && policy !== 'digest-only' && policy !== 'tag-only') {
+      throw new UsageError(`${file}: pull-from-mirror = "${String(policy)}": use all, digest-only or tag-only`);
+    }
+    return { location, insecure: m.insecure === true, pullFromMirror: policy };
+  });
 }
 
 export function loadRegistriesConf(files: string[] = registriesConfFiles()): RegistriesConf {

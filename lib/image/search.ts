@@ -1,5 +1,6 @@
 // husk search: a registry's catalog (GET /v2/_catalog), or Docker Hub's
 // search API (/v1/search, whose JSON shape docker and podman print).
+import { tlsMaterialFor, type TlsMaterial } from './registry/certs.js';
 import type { IncomingMessage } from 'node:http';
 import { HuskError, UsageError } from '../engine/errors.js';
 import { lazyHttp, lazyHttps } from '../util/lazy.js';
@@ -20,10 +21,10 @@ export interface SearchOptions {
   tlsVerify: boolean;
 }
 
-function getJson(url: URL, tlsVerify: boolean, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+function getJson(url: URL, tlsVerify: boolean, headers: Record<string, string>, tls?: TlsMaterial): Promise<{ status: number; body: unknown }> {
   const mod = url.protocol === 'https:' ? lazyHttps() : lazyHttp();
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { headers: { 'User-Agent': 'husk', Accept: 'application/json', ...headers }, rejectUnauthorized: tlsVerify, timeout: 30_000 });
+    const req = mod.get(url, { headers: { 'User-Agent': 'husk', Accept: 'application/json', ...headers }, rejectUnauthorized: tlsVerify, timeout: 30_000, ...tls });
     req.on('timeout', () => req.destroy(new HuskError(`registry ${url.host} did not respond within 30s`)));
     req.on('error', reject);
     req.on('response', (res: IncomingMessage) => {
@@ -52,7 +53,7 @@ async function fetchRegistry(registry: string, pathAndQuery: string, tlsVerify: 
   const creds = credentialsFromFiles(registry);
   const headers: Record<string, string> = creds ? { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {};
   try {
-    return await getJson(new URL(pathAndQuery, `https://${host}`), tlsVerify, headers);
+    return await getJson(new URL(pathAndQuery, `https://${host}`), tlsVerify, headers, tlsMaterialFor(registry));
   } catch (err) {
     const loopback = /^(localhost|127\.)/.test(host);
     if (tlsVerify && !loopback) throw new HuskError(`searching ${registry}: ${(err as Error).message}`);

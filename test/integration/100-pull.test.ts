@@ -138,6 +138,30 @@ if (missing) {
         t.equal(lines(ok.stdout).pop(), imageId);
       });
 
+      t.test('the registry\'s CA from --cert-dir or the user\'s certs.d verifies TLS', async (t) => {
+        const h5 = await newHusk(mode);
+        t.teardown(() => h5.cleanup());
+        const ref = `${tlsReg.host}/private/busybox:v1`;
+        const creds = ['--creds', `${auth.user}:${auth.password}`];
+        const dir = await h5.run(['pull', '-q', '--cert-dir', tlsReg.certDir!, ...creds, ref]);
+        t.same([dir.code, dir.stdout], [0, `${imageId}\n`], `--cert-dir: ${dir.stderr}`);
+        const missing = await h5.run(['pull', '-q', '--cert-dir', path.join(h5.dir, 'nope'), ...creds, ref]);
+        t.equal(missing.code, 125);
+        t.match(missing.stderr, /--cert-dir .*nope: not a directory/);
+        t.equal((await h5.run(['rmi', ref])).code, 0);
+        // $XDG_CONFIG_HOME/containers/certs.d/HOST:PORT/ca.crt, as podman reads it.
+        let d = h5.dir;
+        for (const part of ['config', 'containers', 'certs.d', tlsReg.host]) {
+          d = path.join(d, part);
+          fs.mkdirSync(d, { recursive: true });
+          fs.chownSync(d, h5.uid, h5.gid);
+        }
+        fs.copyFileSync(tlsReg.caCert!, path.join(d, 'ca.crt'));
+        fs.chownSync(path.join(d, 'ca.crt'), h5.uid, h5.gid);
+        const user = await h5.run(['pull', '-q', ...creds, ref], { env: { XDG_CONFIG_HOME: path.join(h5.dir, 'config') } });
+        t.same([user.code, user.stdout], [0, `${imageId}\n`], `certs.d: ${user.stderr}`);
+      });
+
       t.test('credentials from auth.json', async (t) => {
         const h3 = await newHusk(mode);
         t.teardown(() => h3.cleanup());

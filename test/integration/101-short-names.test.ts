@@ -34,6 +34,12 @@ if (missing) {
   const alias = conf('alias', `[aliases]\n"myapp" = "${registry}/team/app"\n`);
   const blocked = conf('blocked', `unqualified-search-registries = ["${registry}"]\n[[registry]]\nlocation = "${registry}"\nblocked = true\n`);
   const none = conf('none', `unqualified-search-registries = []\n`);
+  // A name that resolves nowhere (.invalid), sent to the test registry by location, behind a dead mirror.
+  const moved = conf('moved', `[[registry]]\nprefix = "moved.invalid/team"\nlocation = "${registry}/team"\ninsecure = true\n[[registry.mirror]]\nlocation = "127.0.0.1:1/dead"\ninsecure = true\n`);
+  // A mirror that has the image, in front of a registry that cannot be reached.
+  const mirrored = conf('mirrored', `[[registry]]\nprefix = "mirrored.invalid"\n[[registry.mirror]]\nlocation = "${registry}"\ninsecure = true\n`);
+  // A mirror only for pulls by digest: a pull by tag goes to the (unreachable) registry.
+  const digestOnly = conf('digest-only', `[[registry]]\nprefix = "mirrored.invalid"\n[[registry.mirror]]\nlocation = "${registry}"\ninsecure = true\npull-from-mirror = "digest-only"\n`);
 
   for (const mode of modes()) {
     t.test(mode, async (t) => {
@@ -134,6 +140,28 @@ if (missing) {
         t.match(r.stdout, /Copying blob [0-9a-f]{12} done/, 'each layer ends as done');
         t.match(r.stdout, /\x1b\[\d+A/, 'redrawn in place (cursor moved up)');
         t.match(r.stdout, /sha256:[0-9a-f]{64}/, 'the image id');
+      });
+
+      await t.test('registries.conf location and mirrors', async (t) => {
+        const r = await h.run(['pull', 'moved.invalid/team/app:1'], { env: moved });
+        t.equal(r.code, 0, r.stderr);
+        t.match(r.stderr, /Mirror 127\.0\.0\.1:1\/dead\/app:1: .*trying the next source/, 'the dead mirror is passed over');
+        t.equal(lines(r.stdout).pop(), configDigest);
+        const images = await h.run(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+        t.match(images.stdout, 'moved.invalid/team/app:1', 'recorded under the name asked for');
+
+        const m = await h.run(['pull', 'mirrored.invalid/tiny'], { env: mirrored });
+        t.equal(m.code, 0, m.stderr);
+        t.equal(lines(m.stdout).pop(), configDigest, 'pulled from the mirror');
+        t.notMatch(m.stderr, /Mirror/, 'without a word about it');
+
+        const byTag = await h.run(['pull', 'mirrored.invalid/tiny'], { env: digestOnly, timeoutMs: 60_000 });
+        t.equal(byTag.code, 125, 'a digest-only mirror is not used for a tag');
+        t.match(byTag.stderr, /mirrored\.invalid/);
+        const digest = lines((await h.run(['images', '--format', '{{.Digest}}', 'mirrored.invalid/tiny'])).stdout)[0];
+        t.match(digest, /^sha256:[0-9a-f]{64}$/);
+        const byDigest = await h.run(['pull', `mirrored.invalid/tiny@${digest}`], { env: digestOnly });
+        t.equal(byDigest.code, 0, `but for a digest: ${byDigest.stderr}`);
       });
 
       await t.test('a blocked registry is refused', async (t) => {

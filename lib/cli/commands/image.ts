@@ -47,8 +47,9 @@ const pruneCommand: CommandModule<object, GlobalArgs & { all: boolean; force: bo
   },
 };
 
-const as = (mod: CommandModule<object, never>, command: string, aliases: string[] = []) =>
-  ({ ...mod, command, aliases }) as unknown as CommandModule;
+/** A top-level command under another name, its positionals kept ("images [image]" as "ls [image]"). */
+const as = (mod: CommandModule<object, never>, name: string, aliases: string[] = []) =>
+  ({ ...mod, command: String(mod.command).replace(/^\S+/, name), aliases }) as unknown as CommandModule;
 
 export const imageCommand: CommandModule = {
   command: 'image',
@@ -57,7 +58,7 @@ export const imageCommand: CommandModule = {
     y
       .command(as(imagesCommand as never, 'ls', ['list']))
       .command(importCommand as CommandModule)
-      .command(as(rmiCommand as never, 'rm <images..>'))
+      .command(as(rmiCommand as never, 'rm'))
       .command(tagCommand as CommandModule)
       .command(untagCommand as CommandModule)
       .command(historyCommand as CommandModule)

@@ -1,4 +1,4 @@
-// husk images [-a] [-q] [--digests] [--no-trunc] [--filter K=V]... [--format F]
+// husk images [-a] [-q] [--digests] [--no-trunc] [--filter K=V]... [--format F] [IMAGE]
 import type { CommandModule } from 'yargs';
 import { filterImages, listImages, parseImageFilters } from '../../engine/images.js';
 import { repoAndTag } from '../../image/reference.js';
@@ -6,10 +6,10 @@ import type { ImageRecord } from '../../image/types.js';
 import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 
-type ImagesArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; digests: boolean; filter: string[]; format?: string };
+type ImagesArgs = GlobalArgs & { image?: string; all: boolean; quiet: boolean; trunc: boolean; digests: boolean; filter: string[]; format?: string };
 
 export const imagesCommand: CommandModule<object, ImagesArgs> = {
-  command: 'images',
+  command: 'images [image]',
   describe: 'List images in local storage',
   builder: (y) =>
     y.options({
@@ -23,7 +23,9 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
     }) as never,
   handler: (argv) => {
     const ctx = contextFrom(argv);
-    const images = filterImages(ctx, listImages(ctx), parseImageFilters(argv.filter.map(String)));
+    // `husk images NAME` is docker's and podman's shorthand for --filter reference=NAME.
+    const filters = [...argv.filter.map(String), ...(argv.image !== undefined ? [`reference=${String(argv.image)}`] : [])];
+    const images = filterImages(ctx, listImages(ctx), parseImageFilters(filters));
     const id = (hex: string) => (!argv.trunc ? `sha256:${hex}` : hex.slice(0, 12));
     if (argv.quiet) {
       process.stdout.write([...new Set(images.map((i) => id(i.id)))].map((s) => `${s}\n`).join(''));

@@ -1,4 +1,4 @@
-// husk login [-u USER] [-p PASS | --password-stdin] [--get-login] [--authfile F] [--tls-verify] REGISTRY
+// husk login [-u USER] [-p PASS | --password-stdin] [--get-login] [--authfile F] [--tls-verify] [--cert-dir DIR] REGISTRY
 import readline from 'node:readline';
 import type { CommandModule } from 'yargs';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
@@ -13,6 +13,7 @@ type LoginArgs = GlobalArgs & {
   getLogin: boolean;
   authfile?: string;
   tlsVerify: boolean;
+  certDir?: string;
 };
 
 /** "https://host:5000/v2/" or "host:5000": the registry as auth files key it. */
@@ -33,6 +34,7 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
       'get-login': { type: 'boolean', default: false, describe: 'Print the user logged in to the registry' },
       authfile: { type: 'string', coerce: lastWins, describe: 'Auth file to use' },
       'tls-verify': { type: 'boolean', default: true, describe: 'Require HTTPS and verify certificates' },
+      'cert-dir': { type: 'string', coerce: lastWins, describe: 'Read CA and client certificates (*.crt, *.cert, *.key) from this directory' },
     }) as never,
   handler: async (argv) => {
     const registry = registryKey(argv.registry);
@@ -47,7 +49,7 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
     const username = argv.username ?? (await ask('Username: ', false));
     const password = argv.passwordStdin ? await readStdin() : argv.password ?? (await ask('Password: ', true));
     if (!username || !password) throw new UsageError('a username and a password are needed: -u and -p, or --password-stdin');
-    await verifyLogin(registry, { username, password }, argv.tlsVerify);
+    await verifyLogin(registry, { username, password }, argv.tlsVerify, argv.certDir);
     saveLogin(file, registry, { username, password });
     process.stdout.write('Login Succeeded!\n');
   },

@@ -1,10 +1,11 @@
-// husk pull [-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--creds USER:PASS] IMAGE[:TAG|@DIGEST]
+// husk pull [-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--cert-dir DIR] [--creds USER:PASS] [--authfile F] IMAGE[:TAG|@DIGEST]
 import type { CommandModule } from 'yargs';
 import { pullImage } from '../../image/pull.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { ProgressBoard } from '../progress.js';
+import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
 
-type PullArgs = GlobalArgs & { image: string; quiet: boolean; platform?: string; tlsVerify: boolean; creds?: string };
+type PullArgs = GlobalArgs & RegistryArgs & { image: string; quiet: boolean; platform?: string };
 
 export const pullCommand: CommandModule<object, PullArgs> = {
   command: 'pull <image>',
@@ -13,8 +14,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
     y.options({
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Print only the image ID' },
       platform: { type: 'string', coerce: lastWins, describe: 'Platform to choose from a multi-platform image: os/arch[/variant]' },
-      'tls-verify': { type: 'boolean', default: true, describe: 'Require HTTPS and verify certificates (false: allow http and unverified TLS)' },
-      creds: { type: 'string', coerce: lastWins, describe: 'Credentials for the registry: USERNAME:PASSWORD' },
+      ...REGISTRY_OPTIONS,
     }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
@@ -23,8 +23,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
     const board = !argv.quiet && process.stderr.isTTY ? new ProgressBoard() : undefined;
     const { image } = await pullImage(ctx, String(argv.image), {
       platform: argv.platform,
-      tlsVerify: argv.tlsVerify,
-      creds: argv.creds,
+      ...accessFrom(argv),
       progress: argv.quiet ? undefined : board ? (line) => board.line(line) : (line) => process.stderr.write(`${line}\n`),
       bytes: board && ((digest, received, total) => board.bytes(digest, received, total)),
     });

@@ -1,11 +1,12 @@
-// husk push [-q] [--tls-verify=false] [--creds USER:PASS] [--digestfile FILE] IMAGE [DESTINATION]
+// husk push [-q] [--tls-verify=false] [--cert-dir DIR] [--creds USER:PASS] [--authfile F] [--digestfile FILE] IMAGE [DESTINATION]
 import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { HuskError } from '../../engine/errors.js';
 import { pushImage } from '../../image/push.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
 
-type PushArgs = GlobalArgs & { image: string; destination?: string; quiet: boolean; tlsVerify: boolean; creds?: string; digestfile?: string };
+type PushArgs = GlobalArgs & RegistryArgs & { image: string; destination?: string; quiet: boolean; digestfile?: string };
 
 export const pushCommand: CommandModule<object, PushArgs> = {
   command: 'push <image> [destination]',
@@ -13,15 +14,13 @@ export const pushCommand: CommandModule<object, PushArgs> = {
   builder: (y) =>
     y.options({
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Do not print progress' },
-      'tls-verify': { type: 'boolean', default: true, describe: 'Require HTTPS and verify certificates (false: allow http and unverified TLS)' },
-      creds: { type: 'string', coerce: lastWins, describe: 'Credentials for the registry: USERNAME:PASSWORD' },
+      ...REGISTRY_OPTIONS,
       digestfile: { type: 'string', coerce: lastWins, describe: 'Write the digest of the pushed manifest to this file' },
     }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     const { digest } = await pushImage(ctx, String(argv.image), argv.destination === undefined ? undefined : String(argv.destination), {
-      tlsVerify: argv.tlsVerify,
-      creds: argv.creds,
+      ...accessFrom(argv),
       progress: argv.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
     if (argv.digestfile) {

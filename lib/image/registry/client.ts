@@ -5,6 +5,7 @@
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
+import type { TlsMaterial } from './certs.js';
 import { HuskError, NotFoundError } from '../../engine/errors.js';
 import { parseChallenges, type Challenge, type Credentials } from './auth.js';
 
@@ -19,6 +20,8 @@ export interface ClientOptions {
   /** Base delay of the exponential backoff, ms. */
   backoffMs?: number;
   userAgent?: string;
+  /** CAs and a client certificate from certs.d. */
+  tls?: TlsMaterial;
 }
 
 // Loaded on first use: node:https (tls, crypto) costs milliseconds at every start-up otherwise.
@@ -121,7 +124,7 @@ export class RegistryClient {
     this.tries = Math.max(1, opts.tries ?? 3);
     this.backoffMs = opts.backoffMs ?? 500;
     this.userAgent = opts.userAgent ?? 'husk';
-    this.httpsAgent = new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: this.tlsVerify });
+    this.httpsAgent = new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: this.tlsVerify, ...opts.tls });
     this.httpAgent = new (lazyHttp().Agent)({ keepAlive: true });
   }
 

@@ -1,6 +1,7 @@
 // husk login / logout: credentials checked against the registry (docker's
 // way: GET /v2/, answer its challenge with them) and kept in the auth file
 // podman uses ($XDG_RUNTIME_DIR/containers/auth.json, or --authfile).
+import { tlsMaterialFor, type TlsMaterial } from './certs.js';
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -65,10 +66,10 @@ export function removeLogin(file: string, registry: string | undefined): boolean
   return true;
 }
 
-function get(url: URL, tlsVerify: boolean, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+function get(url: URL, tlsVerify: boolean, tls: TlsMaterial | undefined, headers: Record<string, string> = {}): Promise<IncomingMessage> {
   const mod = url.protocol === 'https:' ? lazyHttps() : lazyHttp();
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { headers: { 'User-Agent': 'husk', ...headers }, rejectUnauthorized: tlsVerify, timeout: 30_000 });
+    const req = mod.get(url, { headers: { 'User-Agent': 'husk', ...headers }, rejectUnauthorized: tlsVerify, timeout: 30_000, ...tls });
     req.on('timeout', () => req.destroy(new HuskError(`registry ${url.host} did not respond within 30s`)));
     req.on('error', reject);
     req.on('response', (res) => {
@@ -82,16 +83,17 @@ function get(url: URL, tlsVerify: boolean, headers: Record<string, string> = {})
  * Answers the registry's challenge with the credentials: Basic on /v2/ itself,
  * or a token request to a Bearer realm. Throws when they are refused.
  */
-export async function verifyLogin(registry: string, creds: Credentials, tlsVerify: boolean): Promise<void> {
+export async function verifyLogin(registry: string, creds: Credentials, tlsVerify: boolean, certDir?: string): Promise<void> {
   const host = registryHost(registry);
+  const tls = tlsMaterialFor(registry, certDir);
   let ping: IncomingMessage;
   let base = `https://${host}`;
   try {
-    ping = await get(new URL('/v2/', base), tlsVerify);
+    ping = await get(new URL('/v2/', base), tlsVerify, tls);
   } catch (err) {
     if (tlsVerify) throw new HuskError(`logging in to ${registry}: ${(err as Error).message}${/certificate|self.signed/i.test((err as Error).message) ? ' (use --tls-verify=false for a registry you trust)' : ''}`);
     base = `http://${host}`;
-    ping = await get(new URL('/v2/', base), tlsVerify).catch((e: Error) => {
+    ping = await get(new URL('/v2/', base), tlsVerify, tls).catch((e: Error) => {
       throw new HuskError(`logging in to ${registry}: ${e.message}`);
     });
   }
@@ -103,9 +105,9 @@ export async function verifyLogin(registry: string, creds: Credentials, tlsVerif
   if (challenge.scheme === 'bearer' && challenge.params.realm) {
     const realm = new URL(challenge.params.realm);
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-    res = await get(realm, tlsVerify, { Authorization: basic });
+    res = await get(realm, tlsVerify, tls, { Authorization: basic });
   } else {
-    res = await get(new URL('/v2/', base), tlsVerify, { Authorization: basic });
+    res = await get(new URL('/v2/', base), tlsVerify, tls, { Authorization: basic });
   }
   if (res.statusCode === 401 || res.statusCode === 403) throw new HuskError(`logging in to ${registry}: invalid username/password`);
   if (res.statusCode !== 200) throw new HuskError(`logging in to ${registry}: the registry answered HTTP ${res.statusCode}`);
