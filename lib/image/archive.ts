@@ -532,9 +532,8 @@ async function record(store: ImageStore, plan: ImagePlan): Promise<ImageRecord> 
     parent = layer;
   }
   const manifest = ociManifest(plan.configBytes, layers.map((l) => store.layerBlob(l)));
-  const manifestDigest = store.putBlob(manifest);
   const [first, ...rest] = plan.names;
-  const image = store.addImage(plan.configBytes, plan.config, layers, manifestDigest, first);
+  const image = store.addImage(plan.configBytes, plan.config, layers, manifest, first);
   for (const n of rest) store.tag(image.id, n);
   return image;
 }

@@ -36,8 +36,7 @@ export async function importImage(ctx: Context, opts: ImportOptions): Promise<Im
     history: [{ created: now, created_by: `husk import ${opts.source}`, comment: opts.message }],
   };
   const configBytes = Buffer.from(JSON.stringify(config));
-  const manifestDigest = store.putBlob(ociManifest(configBytes, [store.layerBlob(layer)]));
-  return store.addImage(configBytes, config, [layer], manifestDigest, name);
+  return store.addImage(configBytes, config, [layer], ociManifest(configBytes, [store.layerBlob(layer)]), name);
 }
 
 function openSource(opts: ImportOptions): Readable {

@@ -20,7 +20,7 @@ import {
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
 import { loadRegistriesConf } from './registries-conf.js';
 import { resolveShortName, shortNameCandidates } from './short-names.js';
-import { checkBlob, ImageStore, sha256 } from './store.js';
+import { checkBlob, ImageStore, LayersGoneError, sha256 } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
 
 export interface PullOptions extends AccessOptions {
@@ -90,7 +90,7 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
 async function pullFrom(client: RegistryClient, ref: Reference, name: string, store: ImageStore, opts: PullOptions): Promise<ImageRecord> {
   const progress = opts.progress ?? (() => {});
   const want: Platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
-  const { manifest, manifestBytes, manifestDigest } = await resolveManifest(client, ref, want, !!opts.platform?.split('/')[2]);
+  const { manifest, manifestBytes } = await resolveManifest(client, ref, want, !!opts.platform?.split('/')[2]);
 
   // The config first: it names the diff ids, which give the chain ids to skip.
   const configBytes = await fetchSmallBlob(client, ref.repository, manifest.config);
@@ -122,12 +122,19 @@ async function pullFrom(client: RegistryClient, ref: Reference, name: string, st
     progress(`Copying blob ${short(desc.digest)} done`);
     return layer;
   };
-  const layers = await inParallel(manifest.layers.length, PARALLEL_LAYERS, pullOne);
-  progress(`Copying config ${short(manifest.config.digest)} done`);
-  progress('Writing manifest to image destination');
-  store.putBlob(manifestBytes);
-  // The image is named by the tag; a pull by digest is recorded by its digest.
-  return store.addImage(configBytes, config, layers, manifestDigest, name);
+  // An rmi at the same moment can remove a layer found present above; recording
+  // the image checks under the store lock, and what went is fetched again.
+  for (let attempt = 1; ; attempt++) {
+    const layers = await inParallel(manifest.layers.length, PARALLEL_LAYERS, pullOne);
+    try {
+      const image = store.addImage(configBytes, config, layers, manifestBytes, name);
+      progress(`Copying config ${short(manifest.config.digest)} done`);
+      progress('Writing manifest to image destination');
+      return image;
+    } catch (err) {
+      if (!(err instanceof LayersGoneError) || attempt >= 3) throw err;
+    }
+  }
 }
 
 /** How many layers are downloaded and extracted at once. */
@@ -241,7 +248,7 @@ async function downloadBlob(client: RegistryClient, repository: string, desc: De
     } catch (err) {
       if (err instanceof HuskError && !(err instanceof RegistryError)) throw err;
       if (attempt >= BLOB_ATTEMPTS || sink.destroyed || isTimeout(err)) {
-        throw new HuskError(`blob ${desc.digest}: ${(err as Error).message} (after ${received} of ${desc.size} bytes)`);
+        throw new HuskError(`blob ${desc.digest}: ${connectionTrouble(err)} (after ${received} of ${desc.size} bytes)`);
       }
       continue; // resume from `received`
     } finally {
@@ -250,6 +257,13 @@ async function downloadBlob(client: RegistryClient, repository: string, desc: De
     if (received === desc.size) return;
     if (attempt >= BLOB_ATTEMPTS) throw new HuskError(`blob ${desc.digest}: size mismatch: got ${received} bytes, the manifest gives ${desc.size}`);
   }
+}
+
+/** Node's words for a connection that went away ("aborted", ECONNRESET) as the user's. */
+function connectionTrouble(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.message === 'aborted' || e.code === 'ECONNRESET' || e.code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the registry closed the connection';
+  return e.message;
 }
 
 const isTimeout = (err: unknown) => (err as { code?: string }).code === 'ETIMEDOUT' || /did not respond/.test((err as Error).message ?? '');

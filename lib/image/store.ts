@@ -26,6 +26,13 @@ export function sha256(data: string | Uint8Array): string {
 
 const blobOf = (layer: LayerRecord | undefined) => layer && (layer.digest ?? layer.diffId);
 
+/** Layers an image was to be recorded with were removed meanwhile (a concurrent rmi): fetch them again. */
+export class LayersGoneError extends HuskError {
+  constructor(readonly chainIds: string[]) {
+    super(`layers removed while the image was being recorded: ${chainIds.map((c) => c.slice(0, 12)).join(', ')}`);
+  }
+}
+
 export class ImageStore {
   readonly root: string;
   readonly blobsDir: string;
@@ -89,9 +96,15 @@ export class ImageStore {
     return readJson<ImageConfig>(this.blobPath(`sha256:${image.id}`));
   }
 
-  /** Extracted layer directories, bottom first. */
+  /** Extracted layer directories, bottom first; a missing one is named (a mount would only say EIO). */
   layerDirs(image: ImageRecord): string[] {
-    return image.layers.map((c) => this.layerDiffDir(c));
+    return image.layers.map((c) => {
+      const dir = this.layerDiffDir(c);
+      if (!fs.existsSync(dir)) {
+        throw new HuskError(`image ${image.names[0] ?? image.id.slice(0, 12)}: its layer ${c.slice(0, 12)} is missing from the store: pull or load the image again`);
+      }
+      return dir;
+    });
   }
 
   layerDiffDir(chainId: string): string {
@@ -103,9 +116,13 @@ export class ImageStore {
    * config is kept as these bytes: their digest is the image ID, as the
    * registry and the manifest know it.
    */
-  addImage(configBytes: Uint8Array, config: ImageConfig, layers: LayerRecord[], manifestDigest: string, name?: string): ImageRecord {
-    const id = this.putBlob(configBytes).slice(7);
+  addImage(configBytes: Uint8Array, config: ImageConfig, layers: LayerRecord[], manifestBytes: Uint8Array, name?: string): ImageRecord {
     return this.locked(() => {
+      // An rmi that ran since these layers were found may have removed them.
+      const gone = layers.filter((l) => !this.getLayer(l.chainId) || !fs.existsSync(this.blobPath(blobOf(l)!)));
+      if (gone.length) throw new LayersGoneError(gone.map((l) => l.chainId));
+      const id = this.putBlob(configBytes).slice(7);
+      const manifestDigest = this.putBlob(manifestBytes);
       const images = this.listImages();
       if (name) for (const other of images) other.names = other.names.filter((n) => n !== name);
       let record = images.find((i) => i.id === id);

@@ -138,7 +138,7 @@ for (const mode of modes()) {
       const started = Date.now();
       const r = await pull(h, `${reg.host}/bb:latest`, ['-q']);
       await refused(t, h, r, new RegExp(`blob ${layer.digest}`), digestsOf(base));
-      t.match(r.stderr, /aborted|closed|reset|truncated|size mismatch/i, 'saying the transfer broke off');
+      t.match(r.stderr, /the registry closed the connection \(after \d+ of \d+ bytes\)/, 'saying the transfer broke off');
       const tries = reg.requests.filter((q) => q.kind === 'blob' && q.path.endsWith(layer.digest)).length;
       t.ok(tries >= 1 && tries <= 10, `a bounded number of tries (${tries})`);
       t.ok(Date.now() - started < 60_000, 'and no long wait');
@@ -331,10 +331,7 @@ for (const mode of modes()) {
       await refused(t, h2, no, /authentication|unauthorized|credentials/i, digestsOf(base));
     });
 
-    const raceTodo =
-      'husk bug: `pull` records a shared layer it found present before an `rmi` running meanwhile removed it; ' +
-      'the image is listed but its layer directory is gone and `run` fails (EIO from fuse-overlayfs)';
-    t.test('a pull and an rmi at once leave a consistent store', { todo: raceTodo }, async (t) => {
+    t.test('a pull and an rmi at once leave a consistent store', async (t) => {
       const h = await husk(t, mode);
       const reg = await fake(t);
       // A is the busybox layer alone; B is the same layer plus one more.
