@@ -15,6 +15,8 @@ import { ImageStore, sha256 } from './store.js';
 export interface PushOptions extends AccessOptions {
   /** Progress lines go here (nothing when undefined). */
   progress?: (line: string) => void;
+  /** Bytes of a blob sent so far, for progress bars. */
+  bytes?: (digest: string, sent: number, total: number) => void;
 }
 
 export interface PushResult {
@@ -71,7 +73,8 @@ export async function pushImage(ctx: Context, imageName: string, destination: st
         progress(`Copying ${what} ${short(digest)} skipped: already exists`);
         return;
       }
-      const how = await client.pushBlob(dest.repository, digest, size, { file }, what === 'blob' ? mountFrom : undefined);
+      const onBytes = what === 'blob' && opts.bytes ? (sent: number) => opts.bytes!(digest, sent, size) : undefined;
+      const how = await client.pushBlob(dest.repository, digest, size, file, what === 'blob' ? mountFrom : undefined, onBytes);
       progress(`Copying ${what} ${short(digest)} ${how === 'mounted' ? `done (mounted from ${mountFrom})` : 'done'}`);
     };
     for (const l of layers) await upload(l.digest, l.size, l.file, 'blob');

@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { lines, modes, newHusk } from '../helpers/husk.js';
+import { fixtures, lines, modes, newHusk } from '../helpers/husk.js';
 
-import { registryToolsMissing, skopeoManifest, startRegistry } from '../helpers/registry.js';
+import { registryToolsMissing, skopeoCopy, skopeoManifest, startRegistry, writeOciLayout } from '../helpers/registry.js';
 
 const skopeoEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
 const skopeo = (args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: skopeoEnv });
@@ -88,6 +88,42 @@ if (missing) {
         t.equal(lines(mounted.stdout).pop(), digest, 'the same manifest');
         const inspect = JSON.parse(skopeo(['inspect', '--tls-verify=false', '--no-creds', `docker://${other}`])) as { Digest: string };
         t.equal(inspect.Digest, digest, 'skopeo reads the mounted copy');
+      });
+
+      t.test('chunked upload, push by digest, and a pulled gzip image keeps its digest', async (t) => {
+        await h.importBusybox();
+        const chunked = `localhost:${reg.port}/chunked-${mode}/bb:1`;
+        // The busybox layer is about 2 MB: 256 KiB chunks make several PATCH requests.
+        const c = await h.run(['push', '--tls-verify=false', 'busybox', chunked], { env: { HUSK_PUSH_CHUNK_SIZE: String(256 * 1024) } });
+        t.equal(c.code, 0, c.stderr);
+        const chunkedDigest = lines(c.stdout).pop();
+        const out = path.join(tmp, `chunked-${mode}`);
+        skopeo(['copy', '--quiet', '--insecure-policy', '--src-tls-verify=false', '--src-no-creds', `docker://${chunked}`, `oci:${out}:x`]);
+        const inspect = JSON.parse(skopeo(['inspect', '--tls-verify=false', '--no-creds', `docker://${chunked}`])) as { Digest: string };
+        t.equal(inspect.Digest, chunkedDigest, 'the registry assembled the chunks into the same blob');
+
+        const byDigest = `localhost:${reg.port}/bydigest-${mode}/bb@${chunkedDigest}`;
+        const d = await h.run(['push', '--tls-verify=false', 'busybox', byDigest]);
+        t.same([d.code, lines(d.stdout).pop()], [0, chunkedDigest], `push by digest: ${d.stderr}`);
+        t.match(skopeoManifest(`docker://${byDigest}`), /"schemaVersion"/, 'the manifest is there under its digest');
+        const wrong = await h.run(['push', '--tls-verify=false', 'busybox', `localhost:${reg.port}/bydigest-${mode}/bb@sha256:${'0'.repeat(64)}`]);
+        t.equal(wrong.code, 125, 'a digest the manifest does not have');
+        t.match(wrong.stderr, /has digest sha256:[0-9a-f]{64}, not sha256:0{64}/);
+
+        // An image with a gzip layer, put there by skopeo; husk keeps the registry's blobs, so pushing them on keeps every digest.
+        const layout = path.join(tmp, `gz-layout-${mode}`);
+        const { manifestDigest: srcDigest } = writeOciLayout(fixtures.busyboxTar, layout, { tag: 'latest' });
+        const src = `localhost:${reg.port}/gz-${mode}/bb:1`;
+        skopeoCopy(`oci:${layout}:latest`, `docker://${src}`);
+        // A store of its own: where the layer is already there (imported, uncompressed), that one is kept and pushed.
+        const h2 = await newHusk(mode);
+        t.teardown(() => h2.cleanup());
+        t.equal((await h2.run(['pull', '-q', '--tls-verify=false', src])).code, 0);
+        const copy = `localhost:${reg.port}/gzcopy-${mode}/bb:1`;
+        const p = await h2.run(['push', '--tls-verify=false', src, copy]);
+        t.same([p.code, lines(p.stdout).pop()], [0, srcDigest], `the pulled image is pushed as it came: ${p.stderr}`);
+        const layers = (JSON.parse(skopeoManifest(`docker://${copy}`)) as { layers: Array<{ mediaType: string }> }).layers;
+        t.match(layers[0]?.mediaType, /gzip/, 'its layer still gzip');
       });
 
       t.test('errors', async (t) => {

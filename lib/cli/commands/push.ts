@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { HuskError } from '../../engine/errors.js';
 import { pushImage } from '../../image/push.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { ProgressBoard } from '../progress.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
 
 type PushArgs = GlobalArgs & RegistryArgs & { image: string; destination?: string; quiet: boolean; digestfile?: string };
@@ -19,9 +20,12 @@ export const pushCommand: CommandModule<object, PushArgs> = {
     }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
+    // Bars on a terminal; the same lines, one per event, when stderr is piped.
+    const board = !argv.quiet && process.stderr.isTTY ? new ProgressBoard() : undefined;
     const { digest } = await pushImage(ctx, String(argv.image), argv.destination === undefined ? undefined : String(argv.destination), {
       ...accessFrom(argv),
-      progress: argv.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+      progress: argv.quiet ? undefined : board ? (line) => board.line(line) : (line) => process.stderr.write(`${line}\n`),
+      bytes: board && ((d, sent, total) => board.bytes(d, sent, total)),
     });
     if (argv.digestfile) {
       try {

@@ -30,8 +30,14 @@ const lazyHttp = (): typeof import('node:http') => load('node:http');
 const lazyHttps = (): typeof import('node:https') => load('node:https');
 const lazyFs = (): typeof import('node:fs') => load('node:fs');
 
-/** A request body that can be sent again (on a retry or after a 401): bytes, or a file. */
-export type RequestBody = Buffer | { file: string };
+/**
+ * A request body that can be sent again (on a retry or after a 401): bytes,
+ * or a file (bytes [start, end) of it); `onBytes` hears of what was read out.
+ */
+export type RequestBody = Buffer | { file: string; start?: number; end?: number; onBytes?: (n: number) => void };
+
+/** Blobs larger than this go up in PATCH chunks of this size; smaller ones in one PUT. */
+const CHUNK_BYTES = Number(process.env.HUSK_PUSH_CHUNK_SIZE) > 0 ? Number(process.env.HUSK_PUSH_CHUNK_SIZE) : 64 * 1024 * 1024;
 
 export class RegistryError extends HuskError {
   constructor(message: string, readonly status?: number, readonly code?: string) {
@@ -153,7 +159,8 @@ export class RegistryClient {
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
       else {
-        const file = lazyFs().createReadStream(body.file);
+        const file = lazyFs().createReadStream(body.file, { start: body.start, end: body.end === undefined ? undefined : body.end - 1 });
+        if (body.onBytes) file.on('data', (c) => body.onBytes!(c.length));
         file.on('error', (err) => req.destroy(err));
         file.pipe(req);
       }
@@ -432,10 +439,12 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads a blob: a cross-repository mount from `mountFrom` when given and
-   * the registry agrees (returns 'mounted'), else POST + one monolithic PUT.
+   * Uploads a blob file: a cross-repository mount from `mountFrom` when given
+   * and the registry agrees (returns 'mounted'); else POST, then one
+   * monolithic PUT, or for a large blob PATCH chunks and a closing PUT.
+   * `onBytes` hears the bytes sent so far.
    */
-  async pushBlob(repository: string, digest: string, size: number, body: RequestBody, mountFrom?: string): Promise<'mounted' | 'uploaded'> {
+  async pushBlob(repository: string, digest: string, size: number, file: string, mountFrom?: string, onBytes?: (sent: number) => void): Promise<'mounted' | 'uploaded'> {
     const start = mountFrom && mountFrom !== repository
       ? `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`
       : 'blobs/uploads/';
@@ -448,11 +457,39 @@ export class RegistryClient {
     res.resume();
     const location = res.headers.location;
     if (!location) throw new RegistryError(`${this.registry}: the registry gave no upload location for blob ${digest}`);
-    const url = new URL(location, this.base);
+    let url = new URL(location, this.base);
+    let sent = 0;
+    // A retried chunk is read again: count each byte once.
+    const counter = (start: number) => {
+      let read = 0;
+      return (n: number) => {
+        read += n;
+        if (start + read > sent) {
+          sent = start + read;
+          onBytes?.(sent);
+        }
+      };
+    };
+    let rest: RequestBody = { file, onBytes: counter(0) };
+    if (size > CHUNK_BYTES) {
+      for (let start = 0; start < size; start += CHUNK_BYTES) {
+        const end = Math.min(size, start + CHUNK_BYTES);
+        const patch = await this.pushRequest(repository, 'PATCH', url, {
+          headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(end - start), 'Content-Range': `${start}-${end - 1}` },
+          body: { file, start, end, onBytes: counter(start) },
+        });
+        if (patch.statusCode !== 202 && patch.statusCode !== 204) throw await this.failure(patch, `uploading blob ${digest} (bytes ${start}-${end - 1})`);
+        patch.resume();
+        // Each answer names where the upload goes on.
+        if (patch.headers.location) url = new URL(patch.headers.location, this.base);
+      }
+      rest = Buffer.alloc(0);
+    }
     url.searchParams.set('digest', digest);
+    const length = Buffer.isBuffer(rest) ? 0 : size;
     const put = await this.pushRequest(repository, 'PUT', url, {
-      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
-      body,
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(length) },
+      body: rest,
     });
     if (put.statusCode !== 201 && put.statusCode !== 204) throw await this.failure(put, `uploading blob ${digest}`);
     put.resume();
