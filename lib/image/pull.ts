@@ -4,7 +4,7 @@
 // (compressed) and diff id (uncompressed) match.
 import { PassThrough } from 'node:stream';
 import type { Context } from '../engine/context.js';
-import { HuskError, messageFor, UsageError } from '../engine/errors.js';
+import { HuskError, messageFor, NotFoundError, UsageError } from '../engine/errors.js';
 import { clientFor, pullSources, type AccessOptions } from './registry/connect.js';
 import { readBody, RegistryClient, RegistryError } from './registry/client.js';
 import {
@@ -85,6 +85,25 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
     }
   }
   throw new HuskError(`${name}: no source to pull from`);
+}
+
+/** `pull --all-tags`: every tag of a repository (the name must carry no tag or digest). */
+export async function pullAllTags(ctx: Context, refText: string, opts: PullOptions = {}): Promise<PullResult[]> {
+  const conf = loadRegistriesConf();
+  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf));
+  if (ref.digest || /:[^/]*$/.test(refText)) throw new UsageError(`--all-tags takes a repository without a tag or digest: ${refText}`);
+  const source = pullSources(ref, conf).pop()!;
+  const client = clientFor(source.ref.registry, source.ref.repository, opts, source.insecure);
+  let tags: string[];
+  try {
+    tags = await client.listTags(source.ref.repository);
+  } finally {
+    client.close();
+  }
+  if (tags.length === 0) throw new NotFoundError(`${formatReference(ref).replace(/:[^/:]*$/, '')}: the repository has no tags`);
+  const results: PullResult[] = [];
+  for (const tag of tags) results.push(await pullImage(ctx, formatReference({ ...ref, tag }), opts));
+  return results;
 }
 
 async function pullFrom(client: RegistryClient, ref: Reference, name: string, store: ImageStore, opts: PullOptions): Promise<ImageRecord> {

@@ -22,6 +22,7 @@ if (missing) {
   t.teardown(() => reg.stop());
   skopeoCopy(`oci:${layout}:latest`, `docker://${reg.host}/tiny:latest`);
   skopeoCopy(`oci:${layout}:latest`, `docker://${reg.host}/team/app:1`);
+  skopeoCopy(`oci:${layout}:latest`, `docker://${reg.host}/team/app:2`);
   const registry = `localhost:${reg.port}`;
 
   const conf = (name: string, text: string) => {
@@ -162,6 +163,23 @@ if (missing) {
         t.match(digest, /^sha256:[0-9a-f]{64}$/);
         const byDigest = await h.run(['pull', `mirrored.invalid/tiny@${digest}`], { env: digestOnly });
         t.equal(byDigest.code, 0, `but for a digest: ${byDigest.stderr}`);
+      });
+
+      await t.test('pull --all-tags; --os/--arch/--variant', async (t) => {
+        const h2 = await newHusk(mode);
+        t.teardown(() => h2.cleanup());
+        const r = await h2.run(['pull', '-a', '--tls-verify=false', `${registry}/team/app`]);
+        t.same([r.code, lines(r.stdout)], [0, [configDigest, configDigest]], `an id per tag: ${r.stderr}`);
+        const names = lines((await h2.run(['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).sort();
+        t.same(names, [`${registry}/team/app:1`, `${registry}/team/app:2`]);
+        const tagged = await h2.run(['pull', '-a', `${registry}/team/app:1`]);
+        t.equal(tagged.code, 125, 'a tag with --all-tags');
+        t.match(tagged.stderr, /--all-tags takes a repository without a tag/);
+        const both = await h2.run(['pull', '--platform', 'linux/amd64', '--arch', 'arm64', `${registry}/team/app:1`]);
+        t.equal(both.code, 125);
+        t.match(both.stderr, /--platform cannot be given with --os, --arch or --variant/);
+        const arch = await h2.run(['pull', '-q', '--os', 'linux', '--arch', 'amd64', `${registry}/team/app:1`]);
+        t.equal(arch.code, process.arch === 'x64' ? 0 : 125, arch.stderr);
       });
 
       await t.test('a blocked registry is refused', async (t) => {

@@ -373,6 +373,28 @@ export class RegistryClient {
     return res;
   }
 
+  /** Every tag of a repository (GET tags/list, following the Link header's pages). */
+  async listTags(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let next: string | undefined = 'tags/list?n=1000';
+    for (let page = 0; next && page < 1000; page++) {
+      const res = await this.get(repository, next);
+      if (res.statusCode !== 200) {
+        if (res.statusCode === 404) {
+          res.resume();
+          throw new NotFoundError(`${this.registry}/${repository}: repository not known`);
+        }
+        throw await this.failure(res, `listing the tags of ${repository}`);
+      }
+      const link = String(res.headers.link ?? '');
+      const body = JSON.parse((await readBody(res, 16 * 1024 * 1024)).toString('utf8') || '{}') as { tags?: unknown };
+      if (Array.isArray(body.tags)) tags.push(...body.tags.map(String));
+      const url = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
+      next = url ? new URL(url, 'http://x').pathname.replace(`/v2/${repository}/`, '') + new URL(url, 'http://x').search : undefined;
+    }
+    return tags;
+  }
+
   // ---- push side
 
   /**
