@@ -27,6 +27,13 @@
       "ldflags": ["-static", "-Wl,--gc-sections"]
     },
     {
+      "target_name": "husk-init",
+      "type": "executable",
+      "sources": ["addon/init/init.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"],
+      "ldflags": ["-static", "-Wl,--gc-sections"]
+    },
+    {
       "target_name": "husk-userns",
       "type": "executable",
       "sources": ["addon/userns/main.cc", "addon/userns/untar.cc", "addon/userns/layer_stream.cc", "addon/userns/merge.cc", "addon/common/idmap.cc"],

@@ -28,6 +28,11 @@ import { systemCommand } from './commands/system.js';
 import { tagCommand } from './commands/tag.js';
 import { untagCommand } from './commands/untag.js';
 import { versionCommand } from './commands/version.js';
+import { stopCommand } from './commands/stop.js';
+import { killCommand } from './commands/kill.js';
+import { restartCommand } from './commands/restart.js';
+import { waitCommand } from './commands/wait.js';
+import { renameCommand } from './commands/rename.js';
 import { CREATE_OPTIONS, RUN_OPTIONS } from './run-options.js';
 import { HUSK_VERSION } from '../engine/info.js';
 import { trace } from '../util/trace.js';
@@ -35,7 +40,7 @@ import { trace } from '../util/trace.js';
 /** Commands made of subcommands: yargs' command layer handles those. */
 const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule, systemCommand as CommandModule];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, containerCommand, imageCommand, systemCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerCommand, imageCommand, systemCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

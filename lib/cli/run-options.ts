@@ -6,6 +6,8 @@ import type { Options } from 'yargs';
 import type { CreateOptions } from '../engine/create.js';
 import { UsageError } from '../engine/errors.js';
 import type { SecurityOptions } from '../runtime/spec.js';
+import type { RestartPolicy } from '../runtime/container-store.js';
+import { parseSignal } from '../engine/lifecycle.js';
 import { lastWins } from './common.js';
 
 export const CREATE_OPTIONS: Record<string, Options> = {
@@ -26,6 +28,10 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   'security-opt': { type: 'string', array: true, nargs: 1, default: [], describe: 'Security options: seccomp=unconfined|PROFILE.json, no-new-privileges' },
   userns: { type: 'string', coerce: lastWins, describe: 'User namespace mode: "" (default) or keep-id' },
   network: { alias: ['net'], type: 'string', coerce: lastWins, default: 'private', describe: 'Network mode: none, host, or private (loopback only)' },
+  restart: { type: 'string', coerce: lastWins, describe: 'Restart policy: no, on-failure[:MAX], always, unless-stopped' },
+  'stop-signal': { type: 'string', coerce: lastWins, describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
+  'stop-timeout': { type: 'number', coerce: lastWins, describe: 'Seconds to wait after the stop signal before SIGKILL (default 10)' },
+  init: { type: 'boolean', default: false, describe: 'Run a tiny init as PID 1 that forwards signals and reaps zombies' },
 };
 
 export const RUN_OPTIONS: Record<string, Options> = {
@@ -55,6 +61,10 @@ export interface CreateArgs {
   securityOpt: string[];
   userns?: string;
   network: string;
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+  init: boolean;
 }
 
 /** Lines of KEY=VALUE; # comments and blank lines skipped; a bare KEY takes the host value. */
@@ -135,5 +145,31 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
     tty: a.tty,
     interactive: a.interactive,
     autoRemove: a.rm,
+    restartPolicy: parseRestartPolicy(a.restart, a.rm),
+    stopSignal: a.stopSignal === undefined ? undefined : checkedSignal(a.stopSignal),
+    stopTimeout: checkedStopTimeout(a.stopTimeout),
+    init: a.init,
   };
+}
+
+/** --restart no | on-failure[:N] | always | unless-stopped, as docker; none with --rm. */
+export function parseRestartPolicy(text: string | undefined, autoRemove: boolean): RestartPolicy | undefined {
+  if (text === undefined || text === '' || text === 'no') return undefined;
+  const m = /^(on-failure|always|unless-stopped)(?::(\d+))?$/.exec(text);
+  if (!m || (m[2] !== undefined && m[1] !== 'on-failure')) {
+    throw new UsageError(`invalid --restart "${text}": use no, on-failure[:MAX-RETRIES], always or unless-stopped`);
+  }
+  if (autoRemove) throw new UsageError('--restart and --rm cannot be used together');
+  return { name: m[1] as RestartPolicy['name'], maxRetries: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
+function checkedSignal(text: string): string {
+  parseSignal(text);
+  return text;
+}
+
+function checkedStopTimeout(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`invalid --stop-timeout "${value}": give whole seconds, 0 or more`);
+  return value;
 }

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
-import { ContainerStore, procStartTime, type ContainerRecord, type ContainerState, type ContainerView } from '../runtime/container-store.js';
-import { monitorPath, native, NativeError, packageRoot } from '../runtime/native.js';
+import { ContainerStore, procStartTime, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
+import { initPath, monitorPath, native, NativeError, packageRoot } from '../runtime/native.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { chooseDriver, DRIVER_FALLBACKS, rootfsPlan } from '../storage/driver.js';
@@ -39,6 +39,11 @@ export interface CreateOptions {
   consoleSize?: { rows: number; cols: number };
   interactive: boolean;
   autoRemove: boolean;
+  restartPolicy?: RestartPolicy;
+  stopSignal?: string;
+  stopTimeout?: number;
+  /** Run husk's tiny init as PID 1 (--init). */
+  init?: boolean;
   /** The caller attaches right away (foreground run): hand it a connected client. */
   attach?: boolean;
   /** The caller starts it at once (run): the state gets its start time now, written once. */
@@ -85,6 +90,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
   });
 
+  if (opts.init) withInit(spec);
   trace('create: spec built');
   const driver = chooseDriver(ctx);
   const record: ContainerRecord = {
@@ -102,6 +108,9 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     network: opts.network,
     storageDriver: driver,
     rootless: ctx.rootless,
+    stopSignal: opts.stopSignal ?? imageConfig.StopSignal,
+    stopTimeout: opts.stopTimeout,
+    restartPolicy: opts.restartPolicy,
   };
   // The record claims the name; everything after it is undone on failure.
   store.locked(() => {
@@ -120,27 +129,72 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
     writeJsonAtomic(p.config, spec, 0o600, false);
-    ensureOwnedDir(ctx.paths.runRoot, ctx.uid);
-    mkdirPrivate(p.run);
-    // Writable by whichever user the container runs as: the init reopens it after
-    // dropping to that user; the directory (0700) keeps everyone else out.
-    native().mkfifo(p.execFifo, 0o622);
-    fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
     trace('create: files written');
-    const result = spawnWithFallback(ctx, record, spec, p, layerDirs, opts.attach ?? false);
-    trace('create: init ready');
-    const state: ContainerState = {
-      pid: result.pid,
-      pidStartTime: procStartTime(result.pid) ?? '',
-      monitorPid: result.monitorPid,
-      startedAt: opts.startNow ? new Date().toISOString() : undefined,
-    };
-    writeJsonAtomic(p.state, state, 0o600, false);
-    return { record, state, status: 'created', attachFd: result.attachFd };
+    const { state, attachFd } = spawnInit(ctx, record, spec, layerDirs, { attach: opts.attach ?? false, startNow: opts.startNow ?? false });
+    return { record, state, status: 'created', attachFd };
   } catch (err) {
     removeContainerFiles(ctx, store, id);
     throw err;
   }
+}
+
+/**
+ * Makes the container's init (waiting on its exec FIFO) and its monitor, and
+ * records their pids: at create, and again for each start of a container
+ * that ran before (its bundle, upper layer and files are kept).
+ */
+function spawnInit(
+  ctx: Context,
+  record: ContainerRecord,
+  spec: ReturnType<typeof buildSpec>,
+  layerDirs: string[],
+  opts: { attach: boolean; startNow: boolean; restartCount?: number },
+): { state: ContainerState; attachFd?: number } {
+  const p = new ContainerStore(ctx).paths(record.id);
+  ensureOwnedDir(ctx.paths.runRoot, ctx.uid);
+  mkdirPrivate(p.run);
+  // Writable by whichever user the container runs as: the init reopens it after
+  // dropping to that user; the directory (0700) keeps everyone else out.
+  native().mkfifo(p.execFifo, 0o622);
+  fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
+  const result = spawnWithFallback(ctx, record, spec, p, layerDirs, opts.attach);
+  trace('create: init ready');
+  const state: ContainerState = {
+    pid: result.pid,
+    pidStartTime: procStartTime(result.pid) ?? '',
+    monitorPid: result.monitorPid,
+    startedAt: opts.startNow ? new Date().toISOString() : undefined,
+    restartCount: opts.restartCount,
+  };
+  writeJsonAtomic(p.state, state, 0o600, false);
+  return { state, attachFd: result.attachFd };
+}
+
+/**
+ * A container that ran and exited (or whose init died with the machine) gets
+ * a new init from its bundle: `start` and `restart` of a stopped container,
+ * and the restart policies.
+ */
+export function respawnContainer(ctx: Context, view: ContainerView, restartCount?: number): ContainerView {
+  const store = new ContainerStore(ctx);
+  const p = store.paths(view.record.id);
+  const image = new ImageStore(ctx).getImage(view.record.imageId);
+  const layerDirs = new ImageStore(ctx).layerDirs(image);
+  const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as ReturnType<typeof buildSpec>;
+  fs.rmSync(p.run, { recursive: true, force: true });
+  fs.rmSync(p.exit, { force: true });
+  fs.rmSync(p.state, { force: true });
+  const { state } = spawnInit(ctx, view.record, spec, layerDirs, { attach: false, startNow: false, restartCount: restartCount ?? view.state?.restartCount });
+  return { record: view.record, state, status: 'created' };
+}
+
+/** Where --init's binary appears in the container (podman's is /run/podman-init). */
+export const INIT_IN_CONTAINER = '/run/husk-init';
+
+/** --init: husk-init, bind-mounted read-only, runs as PID 1 with the command as its child. */
+function withInit(spec: ReturnType<typeof buildSpec>): void {
+  spec.mounts.push({ destination: INIT_IN_CONTAINER, type: 'bind', source: initPath, options: ['bind', 'ro', 'nosuid', 'nodev'] });
+  spec.process.args = [INIT_IN_CONTAINER, '--', ...spec.process.args];
 }
 
 type Paths = ReturnType<ContainerStore['paths']>;
@@ -148,7 +202,8 @@ type Paths = ReturnType<ContainerStore['paths']>;
 function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean) {
   for (;;) {
     try {
-      if (record.storageDriver === 'vfs') mergeLayers(ctx.userns(), p.rootfs, layerDirs);
+      // vfs keeps the container's changes in the copy itself: it is made once.
+      if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
       const opts = {
         spec,
         bundle: p.dir,

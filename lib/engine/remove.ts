@@ -6,6 +6,7 @@ import { ContainerStore, isAlive, type ContainerView } from '../runtime/containe
 import { removeTrees } from '../storage/userns-helper.js';
 import type { Context } from './context.js';
 import { ConflictError } from './errors.js';
+import { applyRestartPolicy } from './lifecycle.js';
 
 /**
  * Removes a container whose exit we saw. The monitor, told that we clean up,
@@ -115,6 +116,7 @@ export function cleanupContainer(ctx: Context, id: string): void {
   const store = new ContainerStore(ctx);
   const view = store.find(id);
   if (!view || view.status === 'running') return;
+  if (applyRestartPolicy(ctx, view)) return;
   if (view.record.autoRemove) {
     removeContainerFiles(ctx, store, view.record.id);
     return;

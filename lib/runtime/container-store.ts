@@ -27,6 +27,17 @@ export interface ContainerRecord {
   storageDriver: DriverName;
   /** Rootful or rootless: which mapping owns the container's files. */
   rootless: boolean;
+  /** --stop-signal, else the image's STOPSIGNAL. */
+  stopSignal?: string;
+  /** --stop-timeout, seconds (default 10). */
+  stopTimeout?: number;
+  restartPolicy?: RestartPolicy;
+}
+
+export interface RestartPolicy {
+  name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
+  /** on-failure:N */
+  maxRetries?: number;
 }
 
 export interface ContainerState {
@@ -36,6 +47,8 @@ export interface ContainerState {
   monitorPid: number;
   /** When it was (or, written by a create that starts at once, is about to be) started. */
   startedAt?: string;
+  /** Restarts made by the restart policy since the user last started it. */
+  restartCount?: number;
 }
 
 export interface ExitRecord {

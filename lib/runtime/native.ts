@@ -20,6 +20,8 @@ export const packageRoot = (() => {
 export const nativeBuildDir = path.join(packageRoot, 'build', 'Release');
 export const monitorPath = path.join(nativeBuildDir, 'husk-monitor');
 export const usernsHelperPath = path.join(nativeBuildDir, 'husk-userns');
+/** The static init of --init, bind-mounted into the container. */
+export const initPath = path.join(nativeBuildDir, 'husk-init');
 
 /** How the root filesystem is assembled inside the container's mount namespace. */
 export interface RootfsPlan {

@@ -8,6 +8,13 @@ import { psCommand } from './ps.js';
 import { rmCommand } from './rm.js';
 import { runCommand } from './run.js';
 import { startCommand } from './start.js';
+import { stopCommand } from './stop.js';
+import { killCommand } from './kill.js';
+import { restartCommand } from './restart.js';
+import { waitCommand } from './wait.js';
+import { renameCommand } from './rename.js';
+import { containerPruneCommand } from './container-prune.js';
+import { containerExistsCommand } from './container-exists.js';
 
 const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> = {
   command: 'cleanup <container>',
@@ -15,7 +22,10 @@ const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> 
   handler: (argv) => cleanupContainer(contextFrom(argv), argv.container),
 };
 
-export const CONTAINER_SUBCOMMANDS = [createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand];
+export const CONTAINER_SUBCOMMANDS = [
+  createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
+  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand,
+];
 
 export const containerCommand: CommandModule = {
   command: 'container',

@@ -1,17 +1,29 @@
-// husk rm [-f] CONTAINER...
+// husk rm [-f] [-a] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { removeContainers } from '../../engine/remove.js';
-import { exitCodeFor } from '../../engine/errors.js';
+import { exitCodeFor, UsageError } from '../../engine/errors.js';
+import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 
-type RmArgs = GlobalArgs & { containers: string[]; force: boolean };
+type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean };
 
 export const rmCommand: CommandModule<object, RmArgs> = {
-  command: 'rm <containers..>',
+  command: 'rm [containers..]',
   describe: 'Remove one or more containers',
-  builder: (y) => y.options({ force: { alias: 'f', type: 'boolean', default: false, describe: 'Kill and remove running containers' } }) as never,
+  builder: (y) =>
+    y.options({
+      force: { alias: 'f', type: 'boolean', default: false, describe: 'Kill and remove running containers' },
+      all: { alias: 'a', type: 'boolean', default: false, describe: 'Remove all containers' },
+      // Nothing depends on a container in husk (no pods, no shared namespaces yet): accepted as a no-op.
+      depend: { type: 'boolean', default: false, describe: 'Also remove containers that depend on these' },
+    }) as never,
   handler: async (argv) => {
-    const reports = await removeContainers(contextFrom(argv), argv.containers, argv.force);
+    const ctx = contextFrom(argv);
+    const names = argv.containers ?? [];
+    if (argv.all && names.length) throw new UsageError('--all and container names cannot be used together');
+    if (!argv.all && !names.length) throw new UsageError('give at least one container name or ID, or --all');
+    const targets = argv.all ? new ContainerStore(ctx).list().map((v) => v.record.id) : names;
+    const reports = await removeContainers(ctx, targets, argv.force);
     for (const r of reports) {
       if (r.error) {
         process.stderr.write(`Error: ${r.error.message}\n`);

@@ -1,0 +1,46 @@
+// husk wait [--condition STATE]... [--interval MS] CONTAINER...
+import type { CommandModule } from 'yargs';
+import { UsageError, exitCodeFor, messageFor } from '../../engine/errors.js';
+import { waitContainer, type WaitCondition } from '../../engine/lifecycle.js';
+import { ContainerStore } from '../../runtime/container-store.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+
+type WaitArgs = GlobalArgs & { containers: string[]; condition: string[]; interval: string };
+
+const CONDITIONS: WaitCondition[] = ['configured', 'created', 'exited', 'healthy', 'paused', 'removing', 'running', 'stopped', 'unhealthy'];
+
+export const waitCommand: CommandModule<object, WaitArgs> = {
+  command: 'wait <containers..>',
+  describe: 'Wait for containers to stop and print their exit codes',
+  builder: (y) =>
+    y.options({
+      condition: { type: 'string', array: true, nargs: 1, default: [], describe: `Wait for this state instead: ${CONDITIONS.join(', ')}` },
+      interval: { alias: 'i', type: 'string', coerce: lastWins, default: '250ms', describe: 'How often to look (e.g. 250ms, 1s)' },
+    }) as never,
+  handler: async (argv) => {
+    const conditions = argv.condition.map((c) => {
+      if (!CONDITIONS.includes(c as WaitCondition)) throw new UsageError(`invalid --condition "${c}": use one of ${CONDITIONS.join(', ')}`);
+      return c as WaitCondition;
+    });
+    const interval = parseDuration(String(argv.interval));
+    const ctx = contextFrom(argv);
+    const store = new ContainerStore(ctx);
+    for (const name of argv.containers) {
+      try {
+        const code = await waitContainer(ctx, store.get(name), conditions, interval);
+        process.stdout.write(`${code}\n`);
+      } catch (err) {
+        process.stderr.write(`Error: ${messageFor(err)}\n`);
+        process.exitCode = exitCodeFor(err);
+      }
+    }
+  },
+};
+
+/** "250ms", "1s", "2m", or a bare number of milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`invalid duration "${text}": use e.g. 250ms, 2s, 1m`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms']!;
+  return Number(m[1]) * unit;
+}
