@@ -37,6 +37,8 @@ const char kUsage[] =
     "  digest                                 print the digests of a layer on stdin (tar, gzip or zstd)\n"
     "  decompress                             a layer on stdin (tar, gzip or zstd) to stdout as a tar\n"
     "  merge <dest> <layer-dir>...            copy overlayfs-format layers (bottom first) into empty <dest>\n"
+    "  copyup <dest> <path> <layer-dir>...    copy what the layers (bottom first) show at <path> into\n"
+    "                                         <dest> if it is empty (a volume's first mount)\n"
     "  rm <path>...                           remove trees (missing paths are fine)\n"
     "  exec <program> [args...]               run a program in the namespace\n";
 
@@ -263,6 +265,17 @@ int cmd_merge(int argc, char** argv) {
   });
 }
 
+int cmd_copyup(int argc, char** argv) {
+  if (argc < 1) usage_error("copyup: missing <dest>");
+  if (argc < 2 || argv[1][0] != '/') usage_error("copyup: missing <path> (absolute)");
+  if (argc < 3) usage_error("copyup: missing <layer-dir>");
+  std::vector<std::string> layers(argv + 2, argv + argc);
+  return report(argv[0], [&] {
+    MergeResult r = copy_up(argv[0], argv[1], layers);
+    return std::make_pair(r.entries, r.bytes);
+  });
+}
+
 int cmd_rm(int argc, char** argv) {
   if (argc == 0) usage_error("rm: missing <path>");
   int rc = 0;
@@ -315,7 +328,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[i];
   int rest_argc = argc - i - 1;
   char** rest = argv + i + 1;
-  if (cmd != "untar" && cmd != "digest" && cmd != "decompress" && cmd != "merge" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
+  if (cmd != "untar" && cmd != "digest" && cmd != "decompress" && cmd != "merge" && cmd != "copyup" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
 
   if (cmd != "exec") raise_nofile();  // deep trees in rm; leave exec's limits alone
   if (!uids.empty()) enter_userns(uids, gids, helpers);
@@ -324,6 +337,7 @@ int main(int argc, char** argv) {
   if (cmd == "digest") return cmd_digest(rest_argc, rest);
   if (cmd == "decompress") return cmd_decompress(rest_argc, rest);
   if (cmd == "merge") return cmd_merge(rest_argc, rest);
+  if (cmd == "copyup") return cmd_copyup(rest_argc, rest);
   if (cmd == "rm") return cmd_rm(rest_argc, rest);
   return cmd_exec(rest_argc, rest);
 }

@@ -72,6 +72,9 @@ class Merger {
  public:
   explicit Merger(int root) : root_(root) {}
   void layer(const std::string& path);
+  // A directory (an fd of it) copied over the destination as one layer;
+  // `shown` names it in messages.
+  void layer_dir(int fd, const std::string& shown);
   MergeResult result() const { return res_; }
 
  private:
@@ -493,20 +496,149 @@ void Merger::entry(int src, int dst, const char* name, const std::string& rel) {
 }
 
 void Merger::layer(const std::string& path) {
-  layer_ = path;
-  links_.clear();
-  try_clone_ = try_cfr_ = true;
   Fd src(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (src.fd < 0) fail(path, errstr("open layer", errno));
+  layer_dir(src.fd, path);
+}
+
+void Merger::layer_dir(int fd, const std::string& shown) {
+  layer_ = shown;
+  links_.clear();
+  try_clone_ = try_cfr_ = true;
   struct stat st;
-  if (fstat(src.fd, &st) < 0) fail(path, errstr("stat", errno));
+  if (fstat(fd, &st) < 0) fail(shown, errstr("stat", errno));
   // The layer's root: its metadata goes to the destination itself (the top
   // layer's wins, as in an overlay mount); an opaque marker here means nothing.
-  read_xattrs(src.fd, "", "");
-  finish_dir(src.fd, root_, "", st, true);
+  read_xattrs(fd, "", "");
+  finish_dir(fd, root_, "", st, true);
+}
+
+bool is_opaque(int fd) {
+  char v[2];
+  for (const char* name : {"user.overlay.opaque", "trusted.overlay.opaque"}) {
+    ssize_t n = fgetxattr(fd, name, v, sizeof v);
+    if (n == 1 && v[0] == 'y') return true;
+  }
+  return false;
+}
+
+// What the merged view of some layers shows under one name.
+struct Found {
+  enum Kind { kMissing, kDir, kSymlink, kOther } kind = kMissing;
+  std::vector<Fd> dirs;  // kDir: the layers' directories that make it up, top first
+  std::string target;    // kSymlink
+};
+
+// Looks `name` up in the merged directory made of `dirs` (top first), as an
+// overlay mount would: a whiteout or a non-directory hides what is below,
+// an opaque directory hides the directories below it. Nothing is followed.
+Found lookup(const std::vector<Fd>& dirs, const std::string& name, const std::string& shown) {
+  Found f;
+  for (const Fd& d : dirs) {
+    struct stat st;
+    if (fstatat(d.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno == ENOENT) continue;
+      fail(shown, errstr("stat", errno));
+    }
+    if (S_ISCHR(st.st_mode) && st.st_rdev == 0) break;  // whiteout
+    if (S_ISDIR(st.st_mode)) {
+      Fd fd(openat(d.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (fd.fd < 0) fail(shown, errstr("open directory", errno));
+      bool opaque = is_opaque(fd.fd);
+      f.kind = Found::kDir;
+      f.dirs.push_back(std::move(fd));
+      if (opaque) break;
+      continue;
+    }
+    if (f.kind == Found::kDir) break;  // a directory above hides it
+    if (S_ISLNK(st.st_mode)) {
+      f.kind = Found::kSymlink;
+      std::string target((size_t)st.st_size + 1, '\0');
+      for (;;) {
+        ssize_t n = readlinkat(d.fd, name.c_str(), &target[0], target.size());
+        if (n < 0) fail(shown, errstr("readlink", errno));
+        if ((size_t)n < target.size()) {
+          target.resize((size_t)n);
+          break;
+        }
+        target.resize(target.size() * 2);
+      }
+      f.target = target;
+    } else {
+      f.kind = Found::kOther;
+    }
+    break;
+  }
+  return f;
 }
 
 }  // namespace
+
+MergeResult copy_up(const char* dest, const std::string& path, const std::vector<std::string>& layers) {
+  umask(0);
+  Fd root(open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (root.fd < 0) fail(dest, errstr("open destination", errno));
+  {
+    int lfd = openat(root.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lfd < 0) fail(dest, errstr("open destination", errno));
+    Dir d(fdopendir(lfd));
+    if (!d.d) {
+      close(lfd);
+      fail(dest, errstr("fdopendir", errno));
+    }
+    while (struct dirent* de = readdir(d.d))
+      if (!is_dot(de->d_name)) return MergeResult{};  // not empty: nothing is copied
+  }
+  // levels[i]: the layers' directories making up the i-th resolved component
+  // (levels[0]: the layer roots), top first.
+  std::vector<std::vector<Fd>> levels(1);
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    Fd fd(open(it->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.fd < 0) fail(*it, errstr("open layer", errno));
+    levels[0].push_back(std::move(fd));
+  }
+  // Components still to walk, the next one last. Symlinks are resolved as the
+  // runtime resolves the mount point (RESOLVE_IN_ROOT): inside the image,
+  // an absolute target starting again from its root, ".." never above it.
+  std::vector<std::string> todo;
+  auto push_path = [&todo](const std::string& p) {
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i <= p.size()) {
+      size_t j = p.find('/', i);
+      if (j == std::string::npos) j = p.size();
+      if (j > i) parts.push_back(p.substr(i, j - i));
+      i = j + 1;
+    }
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.push_back(*it);
+  };
+  push_path(path);
+  std::string shown = path;
+  int hops = 0;
+  while (!todo.empty()) {
+    std::string c = todo.back();
+    todo.pop_back();
+    if (c == ".") continue;
+    if (c == "..") {
+      if (levels.size() > 1) levels.pop_back();
+      continue;
+    }
+    Found f = lookup(levels.back(), c, shown);
+    if (f.kind == Found::kMissing || f.kind == Found::kOther) return MergeResult{};
+    if (f.kind == Found::kSymlink) {
+      if (++hops > 40) fail(shown, errstr("resolve", ELOOP));
+      if (!f.target.empty() && f.target[0] == '/') levels.resize(1);
+      push_path(f.target);
+      continue;
+    }
+    levels.push_back(std::move(f.dirs));
+  }
+  if (levels.size() == 1) return MergeResult{};  // the image's root: not a volume's
+  Merger m(root.fd);
+  const std::vector<Fd>& dirs = levels.back();
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) m.layer_dir(it->fd, std::string("(image)") + path);
+  return m.result();
+}
 
 MergeResult merge_layers(const char* dest, const std::vector<std::string>& layers) {
   umask(0);

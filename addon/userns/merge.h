@@ -14,3 +14,9 @@ struct MergeResult {
 // Copies `layers` (bottom first) over the existing empty directory `dest`
 // with overlay semantics. Throws EntryError naming the layer path.
 MergeResult merge_layers(const char* dest, const std::vector<std::string>& layers);
+
+// A volume's first mount: copies what the merged view of `layers` (bottom
+// first) shows at `path` into the empty directory `dest`, `path` resolved
+// inside the image (symlinks as if the image were "/"). Nothing is copied
+// when `dest` is not empty or `path` is not a directory in the image.
+MergeResult copy_up(const char* dest, const std::string& path, const std::vector<std::string>& layers);
