@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
 import type { Context } from './context.js';
+import { UsageError } from './errors.js';
+import { ImageStore } from '../image/store.js';
 
 export interface LogRecord {
   time: string;
@@ -28,9 +30,62 @@ export function readLogs(ctx: Context, view: ContainerView): LogRecord[] {
   return out;
 }
 
-export function listContainers(ctx: Context, all: boolean): ContainerView[] {
-  const views = new ContainerStore(ctx).list();
-  return all ? views : views.filter((v) => v.status === 'running');
+export interface ContainerFilter {
+  key: 'status' | 'name' | 'id' | 'label' | 'ancestor' | 'exited' | 'volume' | 'before' | 'since';
+  value: string;
+}
+
+const FILTER_KEYS: ContainerFilter['key'][] = ['status', 'name', 'id', 'label', 'ancestor', 'exited', 'volume', 'before', 'since'];
+const STATUSES = ['created', 'running', 'exited', 'stopped', 'paused', 'restarting', 'removing', 'dead'];
+
+export function parseContainerFilters(raw: string[]): ContainerFilter[] {
+  return raw.map((f) => {
+    const eq = f.indexOf('=');
+    const key = f.slice(0, eq) as ContainerFilter['key'];
+    const value = f.slice(eq + 1);
+    if (eq < 1 || !FILTER_KEYS.includes(key)) throw new UsageError(`invalid filter "${f}": use ${FILTER_KEYS.map((k) => `${k}=`).join(', ')}`);
+    if (key === 'status' && !STATUSES.includes(value)) throw new UsageError(`invalid filter "${f}": status is one of ${STATUSES.join(', ')}`);
+    if (key === 'exited' && !/^\d+$/.test(value)) throw new UsageError(`invalid filter "${f}": exited takes an exit code`);
+    if (key === 'name') {
+      try {
+        new RegExp(value);
+      } catch {
+        throw new UsageError(`invalid filter "${f}": not a valid regular expression`);
+      }
+    }
+    return { key, value };
+  });
+}
+
+/**
+ * docker's ps filters: the same key given twice matches either value, keys
+ * together must all match. Status and exit filters look at every container.
+ */
+export function filterContainers(ctx: Context, views: ContainerView[], filters: ContainerFilter[]): ContainerView[] {
+  const store = new ContainerStore(ctx);
+  const images = new ImageStore(ctx);
+  const byKey = new Map<string, string[]>();
+  for (const f of filters) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f.value]);
+  const created = (which: string) => store.get(which).record.created;
+  const test: Record<ContainerFilter['key'], (v: ContainerView, value: string) => boolean> = {
+    status: (v, value) => v.status === value,
+    name: (v, value) => new RegExp(value).test(v.record.name),
+    id: (v, value) => v.record.id.startsWith(value),
+    label: (v, value) => {
+      const [k, want] = value.includes('=') ? [value.slice(0, value.indexOf('=')), value.slice(value.indexOf('=') + 1)] : [value, undefined];
+      const labels = v.record.labels ?? {};
+      return k in labels && (want === undefined || labels[k] === want);
+    },
+    ancestor: (v, value) => {
+      if (v.record.imageId.startsWith(value.replace(/^sha256:/, '')) || v.record.image === value || v.record.imageName === value) return true;
+      return images.findImage(value)?.id === v.record.imageId;
+    },
+    exited: (v, value) => v.status === 'exited' && v.exit?.exitCode === Number(value),
+    volume: (v, value) => (v.record.mounts ?? []).some((m) => (m.type === 'volume' && m.source === value) || m.destination === value),
+    before: (v, value) => v.record.created < created(value),
+    since: (v, value) => v.record.created > created(value),
+  };
+  return views.filter((v) => [...byKey].every(([key, values]) => values.some((value) => test[key as ContainerFilter['key']](v, value))));
 }
 
 export function getContainer(ctx: Context, nameOrId: string): ContainerView {

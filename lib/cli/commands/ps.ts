@@ -1,10 +1,14 @@
-// husk ps [-a] [-q]
+// husk ps [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter K=V]... [--format F]
+import fs from 'node:fs';
+import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { listContainers } from '../../engine/containers.js';
-import type { ContainerView } from '../../runtime/container-store.js';
-import { contextFrom, humanDuration, table, timeAgo, type GlobalArgs } from '../common.js';
+import { filterContainers, parseContainerFilters } from '../../engine/containers.js';
+import { UsageError } from '../../engine/errors.js';
+import { ContainerStore, type ContainerView } from '../../runtime/container-store.js';
+import { contextFrom, humanDuration, humanSize, lastWins, table, timeAgo, type GlobalArgs } from '../common.js';
+import { renderRows, type Row } from '../format.js';
 
-type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean };
+type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
 
 export const psCommand: CommandModule<object, PsArgs> = {
   command: 'ps',
@@ -16,28 +20,94 @@ export const psCommand: CommandModule<object, PsArgs> = {
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only display container IDs' },
       // yargs reads --no-trunc as the negation of --trunc.
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
+      latest: { alias: 'l', type: 'boolean', default: false, describe: 'Show the latest created container (all states)' },
+      last: { alias: 'n', type: 'number', coerce: lastWins, describe: 'Show the N last created containers (all states)' },
+      size: { alias: 's', type: 'boolean', default: false, describe: 'Show the size of each container\'s writable layer' },
+      filter: { alias: 'f', type: 'string', array: true, nargs: 1, default: [], describe: 'Filter: status=, name=, id=, label=, ancestor=, exited=, volume=, before=, since=' },
+      format: { type: 'string', describe: 'json, or a Go template such as "table {{.ID}}\\t{{.Names}}"' },
     }) as never,
   handler: (argv) => {
-    const views = listContainers(contextFrom(argv), argv.all);
+    const ctx = contextFrom(argv);
+    const filters = parseContainerFilters(argv.filter.map(String));
+    if (argv.last !== undefined && (!Number.isInteger(argv.last) || argv.last < -1)) throw new UsageError(`invalid --last "${argv.last}": give a number`);
+    const store = new ContainerStore(ctx);
+    // A filter on status or exit code, -l and -n look at every container, as docker's do.
+    const everything = argv.all || argv.latest || (argv.last ?? -1) >= 0 || filters.some((f) => f.key === 'status' || f.key === 'exited');
+    let views = store.list(); // newest first
+    if (!everything) views = views.filter((v) => v.status === 'running');
+    views = filterContainers(ctx, views, filters);
+    if (argv.latest) views = views.slice(0, 1);
+    else if ((argv.last ?? -1) >= 0) views = views.slice(0, argv.last);
+    const id = (v: ContainerView) => (argv.trunc ? v.record.id.slice(0, 12) : v.record.id);
     if (argv.quiet) {
-      process.stdout.write(views.map((v) => `${!argv.trunc ? v.record.id : v.record.id.slice(0, 12)}\n`).join(''));
+      process.stdout.write(views.map((v) => `${id(v)}\n`).join(''));
       return;
     }
-    const rows = views.map((v) => [
-      !argv.trunc ? v.record.id : v.record.id.slice(0, 12),
-      v.record.imageName,
-      truncate(v.record.args.join(' '), !argv.trunc ? Infinity : 20),
-      timeAgo(v.record.created),
-      statusText(v),
-      '',
-      v.record.name,
-    ]);
-    process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], rows));
+    const rows = views.map((v) => rowOf(v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? sizeOf(store, v) : undefined));
+    if (argv.format) {
+      process.stdout.write(renderRows(argv.format, rows));
+      return;
+    }
+    const headers = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(argv.size ? ['SIZE'] : [])];
+    const cells = rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names, ...(argv.size ? [r.Size] : [])].map(String));
+    process.stdout.write(table(headers, cells));
   },
 };
 
+/** The fields docker's and podman's ps templates use. */
+function rowOf(v: ContainerView, id: string, trunc: boolean, size?: number): Row {
+  const command = v.record.args.join(' ');
+  return {
+    ID: id,
+    Image: v.record.imageName,
+    ImageID: v.record.imageId,
+    Command: trunc ? truncate(command, 20) : command,
+    CreatedAt: v.record.created,
+    Created: v.record.created,
+    RunningFor: timeAgo(v.record.created),
+    Status: statusText(v),
+    State: v.status,
+    ExitCode: v.exit?.exitCode ?? 0,
+    Ports: '',
+    Names: v.record.name,
+    Labels: v.record.labels ?? {},
+    Mounts: (v.record.mounts ?? []).map((m) => (m.type === 'volume' ? m.source : m.destination)),
+    Networks: v.record.network,
+    Pid: v.status === 'running' ? v.state?.pid ?? 0 : 0,
+    Size: size === undefined ? '' : humanSize(size),
+    AutoRemove: v.record.autoRemove,
+  };
+}
+
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 3)}...` : s;
+}
+
+/** Bytes in the writable layer (what --size shows); unreadable parts (other owners, rootless) count as nothing. */
+function sizeOf(store: ContainerStore, v: ContainerView): number {
+  const walk = (dir: string): number => {
+    let total = 0;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return 0;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) total += walk(p);
+      else if (e.isFile()) {
+        try {
+          total += fs.lstatSync(p).size;
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+    }
+    return total;
+  };
+  const p = store.paths(v.record.id);
+  return walk(v.record.storageDriver === 'vfs' ? p.rootfs : p.upper);
 }
 
 export function statusText(v: ContainerView): string {
