@@ -16,11 +16,12 @@ namespace husk {
 
 // Records on the sync pipe (init/intermediate -> Node). Fixed size, smaller
 // than PIPE_BUF, so each write is atomic.
-enum SyncKind : int32_t { kSyncPids = 1, kSyncError = 2, kSyncReady = 3 };
+enum SyncKind : int32_t { kSyncPids = 1, kSyncError = 2, kSyncReady = 3, kSyncExit = 4 };
 struct SyncRecord {
   int32_t kind;
-  int32_t init_pid;     // kSyncPids: host pid of the init
+  int32_t init_pid;     // kSyncPids: host pid of the init (exec: of the process)
   int32_t monitor_pid;  // kSyncPids: pid of the intermediate = the monitor
+  int32_t status;       // kSyncExit: the exec'd process's exit code (128 + signal)
   ChildError error;     // kSyncError
 };
 
@@ -101,6 +102,9 @@ struct SpawnPlan {
   bool attach = false;                          // hand Node a connected attach client
   int attach_monitor = -1, attach_node = -1;    // its socketpair ends
 
+  // exec: the process is started in the joined namespaces and not waited for.
+  bool exec_detach = false;
+
   // Monitor: argv with the appended arguments; the numbers are written into
   // the fixed buffers after the fork.
   std::vector<std::string> monitor_args;
@@ -115,5 +119,11 @@ struct SpawnPlan {
 // Runs in the first child of Node (P0): setsid, fork P, exit. P creates the
 // init, writes its maps, then becomes the monitor. Never returns.
 [[noreturn]] void run_intermediate(SpawnPlan& plan);
+
+// `exec`: runs in Node's child E, which joins the container's namespaces
+// (plan.joins, user first), forks the process (then inside the container's
+// pid namespace), reports its pid, waits for it and reports its exit
+// (kSyncExit) unless exec_detach. Never returns.
+[[noreturn]] void run_exec(SpawnPlan& plan);
 
 }  // namespace husk

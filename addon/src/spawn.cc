@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -680,6 +681,188 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   return result;
 }
 
+const struct {
+  const char* name;
+  int type;
+} kNamespaceTypes[] = {{"user", CLONE_NEWUSER}, {"mount", CLONE_NEWNS},  {"pid", CLONE_NEWPID},  {"network", CLONE_NEWNET},
+                       {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}};
+
+// One fd over a unix socket (SCM_RIGHTS), -1 on EOF or error.
+int ReceiveFd(int sock) {
+  char byte;
+  struct iovec iov = {&byte, 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = u.buf;
+  msg.msg_controllen = sizeof u.buf;
+  ssize_t n;
+  while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+  if (n <= 0) return -1;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+// execProcess({process, seccomp?, seccompCache, namespaces: [{type, path}],
+// stdio: [in, out, err], detach}) -> {pid, execPid, syncFd}: starts a process
+// in a running container's namespaces. It returns once the process exists
+// (or failed to); `syncFd` then carries an error record if its execve
+// fails, and its exit (kSyncExit) unless detached. `pid` is the
+// intermediate, to be reaped with reap() once the exit record came.
+Napi::Value ExecProcess(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object opts = info[0].As<Napi::Object>();
+  SpawnPlan plan;
+  PlanProcess(env, plan, Obj(env, opts, "process"));
+  Napi::Value sc = opts.Get("seccomp");
+  if (sc.IsObject()) {
+    std::string cache = Str(env, opts, "seccompCache", "");
+    if (!ReadBpfCache(cache, plan.seccomp_bpf)) {
+      CompileSeccomp(env, sc.As<Napi::Object>(), plan.seccomp_bpf);
+      WriteBpfCache(cache, plan.seccomp_bpf);
+    }
+  }
+  Napi::Array ns = opts.Get("namespaces").As<Napi::Array>();
+  for (uint32_t i = 0; i < ns.Length(); i++) {
+    Napi::Object n = ns.Get(i).As<Napi::Object>();
+    std::string type = Str(env, n, "type");
+    int t = 0;
+    for (auto& k : kNamespaceTypes)
+      if (type == k.name) t = k.type;
+    if (!t) Invalid(env, "unknown namespace type " + type);
+    plan.joins.push_back({t, Str(env, n, "path")});
+  }
+  Napi::Array stdio = opts.Get("stdio").As<Napi::Array>();
+  plan.stdin_r = stdio.Get(0u).As<Napi::Number>().Int32Value();
+  plan.stdout_w = stdio.Get(1u).As<Napi::Number>().Int32Value();
+  plan.stderr_w = stdio.Get(2u).As<Napi::Number>().Int32Value();
+  plan.exec_detach = Bool(opts, "detach");
+  int p[2];
+  int console_node = -1;
+  if (plan.terminal) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) throw MakeNativeError(env, "socketpair", errno);
+    plan.console_init = p[0];
+    console_node = p[1];
+  }
+  if (pipe2(p, O_CLOEXEC) < 0) throw MakeNativeError(env, "pipe", errno);
+  int sync_r = p[0];
+  plan.sync_w = p[1];
+  plan.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t e = fork();
+  if (e == 0) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    run_exec(plan);
+  }
+  int fork_err = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  close(plan.sync_w);
+  if (plan.devnull >= 0) close(plan.devnull);
+  if (plan.console_init >= 0) close(plan.console_init);
+  if (e < 0) {
+    close(sync_r);
+    if (console_node >= 0) close(console_node);
+    throw MakeNativeError(env, "fork", fork_err);
+  }
+  // The first record: the process's pid, or why it could not be made.
+  SyncRecord rec;
+  size_t got = 0;
+  while (got < sizeof rec) {
+    ssize_t n = read(sync_r, reinterpret_cast<char*>(&rec) + got, sizeof rec - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += size_t(n);
+  }
+  int master = -1;
+  if (got == sizeof rec && rec.kind == kSyncPids && console_node >= 0) {
+    master = ReceiveFd(console_node);
+    if (master < 0) {
+      // The child died before it had a terminal: its error is on the sync pipe.
+      got = 0;
+      while (got < sizeof rec) {
+        ssize_t n = read(sync_r, reinterpret_cast<char*>(&rec) + got, sizeof rec - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += size_t(n);
+      }
+      if (got == sizeof rec && rec.kind != kSyncError) rec.kind = 0;
+    }
+  }
+  if (console_node >= 0) close(console_node);
+  if (got < sizeof rec || rec.kind != kSyncPids) {
+    close(sync_r);
+    while (waitpid(e, nullptr, 0) < 0 && errno == EINTR) {}
+    if (got == sizeof rec && rec.kind == kSyncError) {
+      rec.error.step[sizeof rec.error.step - 1] = 0;
+      rec.error.path[sizeof rec.error.path - 1] = 0;
+      throw MakeNativeError(env, rec.error);
+    }
+    throw MakeNativeError(env, "exec", EPIPE);
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("pid", Napi::Number::New(env, e));
+  result.Set("execPid", Napi::Number::New(env, rec.init_pid));
+  result.Set("syncFd", Napi::Number::New(env, sync_r));
+  if (master >= 0) result.Set("master", Napi::Number::New(env, master));
+  return result;
+}
+
+// execResult(buffer) -> exit code: what came on an exec's sync pipe after
+// its pid (read to EOF by the caller). Throws the error of a failed execve.
+Napi::Value ExecResult(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Buffer<char> buf = info[0].As<Napi::Buffer<char>>();
+  int status = -1;
+  for (size_t off = 0; off + sizeof(SyncRecord) <= buf.Length(); off += sizeof(SyncRecord)) {
+    SyncRecord rec;
+    memcpy(&rec, buf.Data() + off, sizeof rec);
+    if (rec.kind == kSyncError) {
+      rec.error.step[sizeof rec.error.step - 1] = 0;
+      rec.error.path[sizeof rec.error.path - 1] = 0;
+      throw MakeNativeError(env, rec.error);
+    }
+    if (rec.kind == kSyncExit) status = rec.status;
+  }
+  return Napi::Number::New(env, status);
+}
+
+// reap(pid) -> exit code: waits for a child execProcess made.
+Napi::Value Reap(const Napi::CallbackInfo& info) {
+  pid_t pid = pid_t(info[0].As<Napi::Number>().Int32Value());
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0) {
+    if (errno != EINTR) return Napi::Number::New(info.Env(), -1);
+  }
+  return Napi::Number::New(info.Env(), WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+// setWinsize(fd, rows, cols)
+void SetWinsize(const Napi::CallbackInfo& info) {
+  struct winsize ws;
+  memset(&ws, 0, sizeof ws);
+  ws.ws_row = (unsigned short)info[1].As<Napi::Number>().Uint32Value();
+  ws.ws_col = (unsigned short)info[2].As<Napi::Number>().Uint32Value();
+  ioctl(info[0].As<Napi::Number>().Int32Value(), TIOCSWINSZ, &ws);
+}
+
 // A pid that is gone or a zombie (the monitor has not reaped it yet).
 bool Dead(pid_t pid) {
   if (kill(pid, 0) < 0 && errno == ESRCH) return true;
@@ -754,4 +937,8 @@ void StartContainer(const Napi::CallbackInfo& info) {
 void RegisterSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("createContainer", Napi::Function::New(env, husk::CreateContainer));
   exports.Set("startContainer", Napi::Function::New(env, husk::StartContainer));
+  exports.Set("execProcess", Napi::Function::New(env, husk::ExecProcess));
+  exports.Set("reap", Napi::Function::New(env, husk::Reap));
+  exports.Set("execResult", Napi::Function::New(env, husk::ExecResult));
+  exports.Set("setWinsize", Napi::Function::New(env, husk::SetWinsize));
 }

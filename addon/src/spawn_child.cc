@@ -96,7 +96,9 @@ struct Init {
   // Opens `path` (absolute, inside the rootfs) as O_PATH without leaving the
   // rootfs: symlinks resolve as if rootfd were "/" (RESOLVE_IN_ROOT). Missing
   // components are created as directories, the last one as an empty file when
-  // `file`. Returns the fd or -errno.
+  // `file`; a symlink whose target is missing (an image's `/data -> /srv/data`)
+  // has its target created, inside the rootfs, as runc does. Returns the fd or
+  // -errno.
   int open_in_root(const char* path, bool create, bool file) {
     struct open_how how;
     zero(&how, sizeof how);
@@ -105,58 +107,99 @@ struct Init {
     int fd = int(syscall(SYS_openat2, rootfd, path, &how, sizeof how));
     if (fd >= 0 || errno != ENOENT || !create) return fd >= 0 ? fd : -errno;
 
-    // Walk component by component, creating what is missing.
-    char prefix[4096];
-    size_t plen = 0;
-    int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
-    if (parent < 0) return -errno;
-    const char* p = path;
-    while (*p) {
-      while (*p == '/') p++;
-      if (!*p) break;
-      const char* start = p;
-      while (*p && *p != '/') p++;
-      size_t clen = size_t(p - start);
-      const char* rest = p;
-      while (*rest == '/') rest++;
-      bool last = !*rest;
-      if (plen + clen + 2 >= sizeof prefix) {
-        close(parent);
-        return -ENAMETOOLONG;
-      }
-      prefix[plen++] = '/';
-      for (size_t i = 0; i < clen; i++) prefix[plen++] = start[i];
-      prefix[plen] = 0;
-      char name[256];
-      if (clen >= sizeof name) {
-        close(parent);
-        return -ENAMETOOLONG;
-      }
-      for (size_t i = 0; i < clen; i++) name[i] = start[i];
-      name[clen] = 0;
-
-      int next = int(syscall(SYS_openat2, rootfd, prefix, &how, sizeof how));
-      if (next < 0 && errno == ENOENT) {
-        int r;
-        if (last && file) {
-          r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-          if (r >= 0) close(r);
-        } else {
-          r = mkdirat(parent, name, 0755);
-        }
-        if (r < 0 && errno != EEXIST) {
-          int e = errno;
-          close(parent);
-          return -e;
-        }
-        next = int(syscall(SYS_openat2, rootfd, prefix, &how, sizeof how));
-      }
-      int e = errno;
-      close(parent);
-      if (next < 0) return -e;
-      parent = next;
+    // Walk component by component, creating what is missing. A dangling
+    // symlink on the way restarts the walk on its target (+ the rest).
+    char cur[4096];
+    size_t n = 0;
+    for (; path[n]; n++) {
+      if (n + 1 >= sizeof cur) return -ENAMETOOLONG;
+      cur[n] = path[n];
     }
-    return parent;
+    cur[n] = 0;
+    for (int hops = 0; hops <= 40; hops++) {
+      char prefix[4096];
+      size_t plen = 0;
+      int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+      if (parent < 0) return -errno;
+      const char* p = cur;
+      bool restart = false;
+      while (*p) {
+        while (*p == '/') p++;
+        if (!*p) break;
+        const char* start = p;
+        while (*p && *p != '/') p++;
+        size_t clen = size_t(p - start);
+        const char* rest = p;
+        while (*rest == '/') rest++;
+        bool last = !*rest;
+        size_t parent_len = plen;
+        if (plen + clen + 2 >= sizeof prefix) {
+          close(parent);
+          return -ENAMETOOLONG;
+        }
+        prefix[plen++] = '/';
+        for (size_t i = 0; i < clen; i++) prefix[plen++] = start[i];
+        prefix[plen] = 0;
+        char name[256];
+        if (clen >= sizeof name) {
+          close(parent);
+          return -ENAMETOOLONG;
+        }
+        for (size_t i = 0; i < clen; i++) name[i] = start[i];
+        name[clen] = 0;
+
+        int next = int(syscall(SYS_openat2, rootfd, prefix, &how, sizeof how));
+        if (next < 0 && errno == ENOENT) {
+          int r;
+          if (last && file) {
+            r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+            if (r >= 0) close(r);
+          } else {
+            r = mkdirat(parent, name, 0755);
+          }
+          if (r < 0 && errno != EEXIST) {
+            int e = errno;
+            close(parent);
+            return -e;
+          }
+          next = int(syscall(SYS_openat2, rootfd, prefix, &how, sizeof how));
+          if (next < 0 && errno == ENOENT) {
+            // It exists but does not resolve: a dangling symlink. Continue
+            // with its target, then the rest of the path.
+            char target[4096];
+            ssize_t tl = readlinkat(parent, name, target, sizeof target - 1);
+            if (tl <= 0) {
+              close(parent);
+              return -ENOENT;
+            }
+            char np[4096];
+            size_t m = 0;
+            if (target[0] != '/') {
+              for (size_t i = 0; i < parent_len; i++) np[m++] = prefix[i];
+              np[m++] = '/';
+            }
+            for (ssize_t i = 0; i < tl && m + 1 < sizeof np; i++) np[m++] = target[i];
+            if (*rest && m + 1 < sizeof np) np[m++] = '/';
+            for (const char* q = rest; *q && m + 1 < sizeof np; q++) np[m++] = *q;
+            if (m + 1 >= sizeof np) {
+              close(parent);
+              return -ENAMETOOLONG;
+            }
+            np[m] = 0;
+            for (size_t i = 0; i <= m; i++) cur[i] = np[i];
+            restart = true;
+            break;
+          }
+        }
+        int e = errno;
+        close(parent);
+        if (next < 0) return -e;
+        parent = next;
+      }
+      if (!restart) return parent;
+      close(parent);
+    }
+    return -ELOOP;
   }
 
   // Remount a bind mount with `flags` (MS_RDONLY, MS_NOSUID, ...). In a user
@@ -439,6 +482,46 @@ struct Init {
     umask(plan.umask);
   }
 
+  // `exec`: a process in a running container's namespaces (already joined),
+  // set up as the container's own: same credentials, capabilities,
+  // no_new_privs and seccomp filter.
+  [[noreturn]] void exec_process() {
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // its fds point at the host until execve
+    if (plan.terminal) {
+      // A terminal of the container's own devpts (ttyname works inside), its
+      // master handed to husk over the console socket.
+      setup_terminal();
+    } else {
+      int in = above_stdio(plan.stdin_r >= 0 ? plan.stdin_r : plan.devnull);
+      int out = above_stdio(plan.stdout_w);
+      int err = above_stdio(plan.stderr_w);
+      setsid();
+      if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) fail("dup2 stdio", errno);
+    }
+    for (auto& r : plan.rlimits) {
+      struct rlimit rl = {r.soft, r.hard};
+      if (setrlimit(r.resource, &rl) < 0) fail(r.step.c_str(), errno);
+    }
+    set_creds_and_caps();
+    if (chdir(plan.cwd.c_str()) < 0) fail("chdir to", errno, plan.cwd.c_str());
+    if (plan.no_new_privs) {
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", errno);
+      if (!plan.seccomp_bpf.empty()) apply_seccomp();
+    }
+    // Keep 0..2 and the sync pipe (CLOEXEC: execve closes it, which tells success).
+    if (sync > 3) syscall(SYS_close_range, 3, sync - 1, 0);
+    syscall(SYS_close_range, sync + 1, ~0U, 0);
+    int e = ENOENT;
+    for (auto& c : plan.candidates) {
+      execve(c.c_str(), plan.argv_ptrs.data(), plan.envp_ptrs.data());
+      int x = errno;
+      if (x == ENOENT || x == ENOTDIR) continue;
+      if (e == ENOENT || x == EACCES) e = x;
+    }
+    send_error(sync, "exec", e, plan.arg0.c_str());
+    _exit(e == ENOENT ? 127 : 126);
+  }
+
   [[noreturn]] void run(int go_r) {
     // Wait for P: it writes our uid/gid maps first.
     char go = 0;
@@ -623,6 +706,53 @@ void append_num(char* buf, size_t len, long n, bool comma) {
 }
 
 }  // namespace
+
+[[noreturn]] void run_exec(SpawnPlan& plan) {
+  // Every namespace is opened first: once in the container's mount namespace,
+  // /proc/<pid>/ns/... would be looked up in the container's /proc.
+  int fds[16];
+  size_t n = plan.joins.size() < 16 ? plan.joins.size() : 16;
+  for (size_t i = 0; i < n; i++) {
+    fds[i] = open(plan.joins[i].path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0) {
+      send_error(plan.sync_w, "open namespace", errno, plan.joins[i].path.c_str());
+      _exit(125);
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (setns(fds[i], plan.joins[i].nstype) < 0) {
+      send_error(plan.sync_w, "setns", errno, plan.joins[i].path.c_str());
+      _exit(125);
+    }
+    close(fds[i]);
+  }
+  // After setns(CLONE_NEWPID) only children are in the container's pid namespace.
+  pid_t child = raw_fork(0);
+  if (child < 0) {
+    send_error(plan.sync_w, "fork", errno, nullptr);
+    _exit(125);
+  }
+  if (child == 0) {
+    Init c{plan, plan.sync_w};
+    c.exec_process();
+  }
+  SyncRecord r;
+  zero(&r, sizeof r);
+  r.kind = kSyncPids;
+  r.init_pid = child;
+  write_all(plan.sync_w, &r, sizeof r);
+  if (plan.exec_detach) _exit(0);
+  if (plan.console_init >= 0) close(plan.console_init);  // EOF for husk if the child dies first
+  // Our copies of its stdio must not keep a terminal or pipe open after it.
+  for (int fd : {plan.stdin_r, plan.stdout_w, plan.stderr_w})
+    if (fd >= 0 && fd != plan.sync_w) close(fd);
+  int st = 0;
+  while (waitpid(child, &st, 0) < 0 && errno == EINTR) {}
+  r.kind = kSyncExit;
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  write_all(plan.sync_w, &r, sizeof r);
+  _exit(0);
+}
 
 [[noreturn]] void run_intermediate(SpawnPlan& plan) {
   // P0: a new session, so the monitor is detached from husk's terminal and

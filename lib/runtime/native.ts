@@ -61,6 +61,16 @@ export interface CreateOptions {
   timeoutMs: number;
 }
 
+export interface ExecProcessOptions {
+  process: Spec['process'];
+  seccomp?: unknown;
+  seccompCache?: string;
+  /** The container's namespaces to join, the user namespace first. */
+  namespaces: Array<{ type: string; path: string }>;
+  stdio: [number, number, number];
+  detach: boolean;
+}
+
 export interface CreateResult {
   /** Host pid of the container's init (pid 1 inside). */
   pid: number;
@@ -84,6 +94,12 @@ export interface Native {
    * when it failed, or when the init died or did not answer within timeoutMs.
    */
   startContainer(execFifo: string, pid: number, timeoutMs: number): void;
+  /** A process in a running container's namespaces (exec); see spawn.cc. */
+  execProcess(opts: ExecProcessOptions): { pid: number; execPid: number; syncFd: number; master?: number };
+  /** The exit code an exec's sync pipe reported (read to EOF); throws a failed execve's error. */
+  execResult(records: Buffer): number;
+  reap(pid: number): number;
+  setWinsize(fd: number, rows: number, cols: number): void;
 }
 
 /** A failure inside the addon or a forked child: which step, which errno, which path. */

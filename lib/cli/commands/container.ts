@@ -9,6 +9,7 @@ import { rmCommand } from './rm.js';
 import { runCommand } from './run.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
+import { execCommand } from './exec.js';
 import { killCommand } from './kill.js';
 import { restartCommand } from './restart.js';
 import { waitCommand } from './wait.js';
@@ -24,7 +25,7 @@ const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> 
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
-  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand,
+  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand,
 ];
 
 export const containerCommand: CommandModule = {

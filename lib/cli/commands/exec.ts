@@ -1,0 +1,61 @@
+// husk exec [-i] [-t] [-d] [-e K=V]... [--env-file F] [-u USER] [-w DIR] [--privileged] CONTAINER COMMAND [ARG...]
+import type { CommandModule, Options } from 'yargs';
+import { UsageError } from '../../engine/errors.js';
+import { execInContainer } from '../../engine/exec.js';
+import { ContainerStore } from '../../runtime/container-store.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { envEntries } from '../run-options.js';
+
+export const EXEC_OPTIONS: Record<string, Options> = {
+  interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
+  tty: { alias: 't', type: 'boolean', default: false, describe: 'Allocate a pseudo-TTY' },
+  detach: { alias: 'd', type: 'boolean', default: false, describe: 'Run the command in the background' },
+  env: { alias: 'e', type: 'string', array: true, nargs: 1, default: [], describe: 'Set environment variables (KEY=VALUE, or KEY to pass the host value)' },
+  'env-file': { type: 'string', array: true, nargs: 1, default: [], describe: 'Read environment variables from a file' },
+  user: { alias: 'u', type: 'string', coerce: lastWins, describe: 'Username or UID, optionally with group (USER[:GROUP])' },
+  workdir: { alias: 'w', type: 'string', coerce: lastWins, describe: 'Working directory inside the container' },
+  privileged: { type: 'boolean', default: false, describe: 'Give the process all capabilities' },
+  'detach-keys': { type: 'string', coerce: lastWins, describe: 'Key sequence to detach (accepted; exec sessions end with their process)' },
+};
+
+type ExecArgs = GlobalArgs & {
+  container: string;
+  command?: string[];
+  '--'?: string[];
+  interactive: boolean;
+  tty: boolean;
+  detach: boolean;
+  env: string[];
+  envFile: string[];
+  user?: string;
+  workdir?: string;
+  privileged: boolean;
+};
+
+export const execCommand: CommandModule<object, ExecArgs> = {
+  command: 'exec <container> [command..]',
+  describe: 'Run a command in a running container',
+  builder: (y) => y.options(EXEC_OPTIONS).parserConfiguration({ 'populate--': true }) as never,
+  handler: async (argv) => {
+    const command = (argv['--'] ?? argv.command ?? []).map(String);
+    if (command.length === 0) throw new UsageError('exec needs a command to run in the container');
+    if (argv.workdir !== undefined && !argv.workdir.startsWith('/')) throw new UsageError(`invalid --workdir "${argv.workdir}": must be an absolute path`);
+    const ctx = contextFrom(argv);
+    const view = new ContainerStore(ctx).get(String(argv.container));
+    process.exitCode = await execInContainer(
+      ctx,
+      view,
+      {
+        command,
+        interactive: argv.interactive,
+        tty: argv.tty,
+        detach: argv.detach,
+        env: envEntries(argv.env.map(String), argv.envFile.map(String)),
+        user: argv.user,
+        workdir: argv.workdir,
+        privileged: argv.privileged,
+      },
+      { stdin: process.stdin, stdout: process.stdout },
+    );
+  },
+};

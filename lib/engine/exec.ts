@@ -1,0 +1,180 @@
+// `husk exec`: a process in a running container, entering each of its
+// namespaces and set up as the container's own process (credentials,
+// capabilities, no_new_privs, seccomp filter), started directly by the CLI
+// through the addon; no monitor in between. Its exit code is the command's.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ImageStore } from '../image/store.js';
+import { resolveCapabilities } from '../runtime/capabilities.js';
+import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
+import { native } from '../runtime/native.js';
+import type { Spec } from '../runtime/oci-spec.js';
+import { mergeEnv } from '../runtime/spec.js';
+import { resolveUser } from '../runtime/user.js';
+import { fnv1a } from '../util/hash.js';
+import type { Context } from './context.js';
+import { ConflictError, execErrorFrom } from './errors.js';
+
+export interface ExecOptions {
+  command: string[];
+  interactive: boolean;
+  tty: boolean;
+  detach: boolean;
+  env: string[];
+  user?: string;
+  workdir?: string;
+  privileged: boolean;
+}
+
+export interface ExecIO {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+}
+
+/** /proc/PID/ns/ names of the OCI namespace types; the user namespace must be joined first. */
+const NS_FILES: Array<[string, string]> = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup']];
+
+export async function execInContainer(ctx: Context, view: ContainerView, opts: ExecOptions, io: ExecIO): Promise<number> {
+  if (view.status !== 'running' || !view.state || !isAlive(view.state)) {
+    throw new ConflictError(`can only exec into running containers: ${view.record.name} is ${view.status}`);
+  }
+  const p = new ContainerStore(ctx).paths(view.record.id);
+  const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec;
+  const process_ = execProcessSpec(ctx, view, spec, opts);
+  const pid = view.state.pid;
+  const kinds = new Set((spec.linux.namespaces ?? []).map((n) => n.type));
+  const namespaces = NS_FILES.filter(([type]) => kinds.has(type as never)).map(([type, file]) => ({ type, path: `/proc/${pid}/ns/${file}` }));
+  const seccomp = spec.linux.seccomp;
+  const seccompCache = seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(seccomp))}.bpf`);
+
+  // With a terminal the process gets one of the container's own (its master comes back to us).
+  if (process_.terminal && io.stdout.isTTY) process_.consoleSize = { height: io.stdout.rows, width: io.stdout.columns };
+  const devnull = fs.openSync('/dev/null', 'r+');
+  const stdio: [number, number, number] = opts.detach || opts.tty ? [devnull, devnull, devnull] : [opts.interactive ? 0 : devnull, 1, 2];
+  let started;
+  try {
+    started = native().execProcess({ process: process_, seccomp, seccompCache, namespaces, stdio, detach: opts.detach });
+  } catch (err) {
+    throw execErrorFrom(err);
+  } finally {
+    fs.closeSync(devnull);
+  }
+  if (opts.detach) {
+    fs.closeSync(started.syncFd);
+    native().reap(started.pid);
+    return 0;
+  }
+  const master = started.master;
+  const stopRelay = master !== undefined ? relayTerminal(master, io, opts.interactive) : async () => {};
+  const unproxy = master !== undefined ? () => {} : proxySignals(started.execPid);
+  try {
+    const records = await readToEnd(started.syncFd);
+    native().reap(started.pid);
+    return native().execResult(records);
+  } catch (err) {
+    throw execErrorFrom(err);
+  } finally {
+    await stopRelay();
+    unproxy();
+  }
+}
+
+/** The process to run: the container's, with the command, and exec's -e, -u, -w and --privileged. */
+function execProcessSpec(ctx: Context, view: ContainerView, spec: Spec, opts: ExecOptions): Spec['process'] {
+  const base = spec.process;
+  let user = base.user;
+  let home: string | undefined;
+  if (opts.user !== undefined) {
+    const images = new ImageStore(ctx);
+    const layers = images.layerDirs(images.getImage(view.record.imageId)).reverse();
+    const upper = new ContainerStore(ctx).paths(view.record.id).upper;
+    const u = resolveUser(opts.user, [upper, ...layers]);
+    user = { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids, umask: base.user.umask };
+    home = u.home;
+  }
+  const bounding = opts.privileged ? resolveCapabilities([], [], true) : base.capabilities?.bounding ?? [];
+  // Root gets the container's capabilities, as in the container itself; other users get none unless privileged.
+  const caps = user.uid === 0 ? bounding : opts.privileged ? bounding : base.capabilities?.effective ?? [];
+  return {
+    ...base,
+    terminal: opts.tty && !opts.detach,
+    consoleSize: undefined,
+    user,
+    args: opts.command,
+    env: mergeEnv(base.env, opts.tty ? ['TERM=xterm'] : [], home ? [`HOME=${home}`] : [], opts.env),
+    cwd: opts.workdir ?? base.cwd,
+    capabilities: {
+      bounding,
+      effective: caps,
+      permitted: caps,
+      inheritable: user.uid === 0 ? [] : caps,
+      ambient: user.uid === 0 ? [] : caps,
+    },
+  };
+}
+
+function readToEnd(fd: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const stream = fs.createReadStream('', { fd, autoClose: true });
+    stream.on('data', (c) => chunks.push(c as Buffer));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/** exec -t: the pty's master to our terminal and back (raw), with its size kept in step. */
+function relayTerminal(master: number, io: ExecIO, interactive: boolean): () => Promise<void> {
+  const fromPty = fs.createReadStream('', { fd: master, autoClose: false, highWaterMark: 64 * 1024 });
+  const done = new Promise<void>((resolve) => {
+    fromPty.on('end', resolve);
+    fromPty.on('close', resolve);
+    // EIO: every slave fd is closed, the process is gone.
+    fromPty.on('error', () => resolve());
+  });
+  fromPty.on('data', (d) => io.stdout.write(d as Buffer));
+  const resize = () => {
+    if (io.stdout.isTTY) native().setWinsize(master, io.stdout.rows, io.stdout.columns);
+  };
+  resize();
+  io.stdout.on('resize', resize);
+  const raw = interactive && io.stdin.isTTY;
+  const onInput = (d: Buffer) => fs.write(master, d, () => {});
+  if (interactive) {
+    if (raw) io.stdin.setRawMode(true);
+    io.stdin.on('data', onInput);
+  }
+  return async () => {
+    await Promise.race([done, new Promise((r) => setTimeout(r, 200))]);
+    fromPty.destroy();
+    io.stdout.off('resize', resize);
+    if (interactive) {
+      io.stdin.off('data', onInput);
+      if (raw) io.stdin.setRawMode(false);
+      io.stdin.pause();
+      (io.stdin as NodeJS.ReadStream & { unref?: () => void }).unref?.();
+    }
+    try {
+      fs.closeSync(master);
+    } catch {
+      /* closed by the stream */
+    }
+  };
+}
+
+const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** Without a terminal, signals to husk go on to the process (as `run` does with --sig-proxy). */
+function proxySignals(pid: number): () => void {
+  const handler = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      /* gone */
+    }
+  };
+  for (const s of PROXIED) process.on(s, handler);
+  return () => {
+    for (const s of PROXIED) process.off(s, handler);
+  };
+}
