@@ -93,8 +93,9 @@ function execProcessSpec(ctx: Context, view: ContainerView, spec: Spec, opts: Ex
     home = u.home;
   }
   const bounding = opts.privileged ? resolveCapabilities([], [], true) : base.capabilities?.bounding ?? [];
-  // Root gets the container's capabilities, as in the container itself; other users get none unless privileged.
-  const caps = user.uid === 0 ? bounding : opts.privileged ? bounding : base.capabilities?.effective ?? [];
+  // Root gets the container's capabilities, as in the container itself; another user gets what the
+  // container's own non-root process got (its --cap-add), or none.
+  const caps = user.uid === 0 || opts.privileged ? bounding : base.user.uid !== 0 ? base.capabilities?.effective ?? [] : [];
   return {
     ...base,
     terminal: opts.tty && !opts.detach,
