@@ -1,34 +1,9 @@
-// Looking at containers: listing, finding, logs. Creating, starting and
-// removing them live in create.ts, start.ts and remove.ts.
-import fs from 'node:fs';
+// Looking at containers: finding and filtering them. Creating, starting and
+// removing them live in create.ts, start.ts and remove.ts; logs in logs.ts.
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
 import type { Context } from './context.js';
 import { UsageError } from './errors.js';
 import { ImageStore } from '../image/store.js';
-
-export interface LogRecord {
-  time: string;
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-/** Reads the k8s-file log: "<time> <stream> <F|P> <text>"; P records continue the line. */
-export function readLogs(ctx: Context, view: ContainerView): LogRecord[] {
-  const file = new ContainerStore(ctx).paths(view.record.id).log;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: LogRecord[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(\S+) (stdout|stderr) ([FP]) ?(.*)$/.exec(line);
-    if (!m) continue;
-    out.push({ time: m[1]!, stream: m[2] as 'stdout' | 'stderr', text: m[3] === 'F' ? `${m[4]}\n` : m[4]! });
-  }
-  return out;
-}
 
 export interface ContainerFilter {
   key: 'status' | 'name' | 'id' | 'label' | 'ancestor' | 'exited' | 'volume' | 'before' | 'since';

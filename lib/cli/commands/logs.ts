@@ -1,21 +1,47 @@
-// husk logs [-t] CONTAINER
+// husk logs [-f] [-t] [-n] [--since T] [--until T] [--tail N] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { getContainer, readLogs } from '../../engine/containers.js';
-import { contextFrom, type GlobalArgs } from '../common.js';
+import { UsageError } from '../../engine/errors.js';
+import { parseLogTime, streamLogs, type LogRecord } from '../../engine/logs.js';
+import { ContainerStore } from '../../runtime/container-store.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 
-type LogsArgs = GlobalArgs & { container: string; timestamps: boolean };
+type LogsArgs = GlobalArgs & { containers: string[]; timestamps: boolean; follow: boolean; since?: string; until?: string; tail?: string; names: boolean };
 
 export const logsCommand: CommandModule<object, LogsArgs> = {
-  command: 'logs <container>',
-  describe: 'Fetch the logs of a container',
-  builder: (y) => y.options({ timestamps: { alias: 't', type: 'boolean', default: false, describe: 'Show timestamps' } }) as never,
-  handler: (argv) => {
+  command: 'logs <containers..>',
+  describe: 'Fetch the logs of containers',
+  builder: (y) =>
+    y.options({
+      follow: { alias: 'f', type: 'boolean', default: false, describe: 'Follow the log output until the container stops' },
+      timestamps: { alias: 't', type: 'boolean', default: false, describe: 'Show timestamps' },
+      since: { type: 'string', coerce: lastWins, describe: 'Only logs since this time (RFC 3339, Unix seconds, or a duration such as 10m)' },
+      until: { type: 'string', coerce: lastWins, describe: 'Only logs before this time (same forms as --since)' },
+      tail: { alias: 'n', type: 'string', coerce: lastWins, describe: 'Only the last N lines ("all" for every line)' },
+      names: { type: 'boolean', default: false, describe: 'Prefix each line with the container\'s name' },
+    }) as never,
+  handler: async (argv) => {
+    const tail = argv.tail === undefined || argv.tail === 'all' || argv.tail === '-1' ? undefined : Number(argv.tail);
+    if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`invalid --tail "${argv.tail}": give a number of lines or all`);
+    const opts = {
+      follow: argv.follow,
+      tail,
+      since: argv.since === undefined ? undefined : parseLogTime(argv.since, '--since'),
+      until: argv.until === undefined ? undefined : parseLogTime(argv.until, '--until'),
+    };
     const ctx = contextFrom(argv);
-    let atLineStart = true;
-    for (const rec of readLogs(ctx, getContainer(ctx, argv.container))) {
-      const prefix = argv.timestamps && atLineStart ? `${rec.time} ` : '';
-      (rec.stream === 'stderr' ? process.stderr : process.stdout).write(prefix + rec.text);
-      atLineStart = rec.text.endsWith('\n');
-    }
+    const store = new ContainerStore(ctx);
+    const views = argv.containers.map((c) => store.get(String(c)));
+    // Several containers: each line says whose it is, as podman does.
+    const prefixed = argv.names || views.length > 1;
+    await Promise.all(
+      views.map((view) => {
+        let atLineStart = true;
+        return streamLogs(ctx, view, opts, (rec: LogRecord) => {
+          const prefix = atLineStart ? `${prefixed ? `${view.record.name} ` : ''}${argv.timestamps ? `${rec.time} ` : ''}` : '';
+          (rec.stream === 'stderr' ? process.stderr : process.stdout).write(prefix + rec.text);
+          atLineStart = rec.text.endsWith('\n');
+        });
+      }),
+    );
   },
 };
