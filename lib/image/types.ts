@@ -10,6 +10,8 @@ export interface ImageRuntimeConfig {
   StopSignal?: string;
   ExposedPorts?: Record<string, object>;
   Volumes?: Record<string, object>;
+  /** HEALTHCHECK; durations in nanoseconds, as docker writes them. */
+  Healthcheck?: Healthcheck;
 }
 
 export interface ImageConfig {
@@ -63,3 +65,12 @@ export const MEDIA_TYPE_LAYER: Record<Compression, string> = {
   gzip: `${MEDIA_TYPE_LAYER_TAR}+gzip`,
   zstd: `${MEDIA_TYPE_LAYER_TAR}+zstd`,
 };
+
+export interface Healthcheck {
+  /** ["NONE"], ["CMD", args...] or ["CMD-SHELL", command] */
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}

@@ -1,6 +1,7 @@
 // husk image <command>
 import type { CommandModule } from 'yargs';
-import { imageExists, inspectImage, pruneImages } from '../../engine/images.js';
+import { imageExists, pruneImages } from '../../engine/images.js';
+import { inspectCommandFor } from './inspect.js';
 import { exitCodeFor } from '../../engine/errors.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { historyCommand } from './history.js';
@@ -15,15 +16,6 @@ const existsCommand: CommandModule<object, GlobalArgs & { image: string }> = {
   describe: 'Exit 0 if the image is in local storage, 1 if not',
   handler: (argv) => {
     process.exitCode = imageExists(contextFrom(argv), argv.image) ? 0 : 1;
-  },
-};
-
-const inspectCommand: CommandModule<object, GlobalArgs & { images: string[] }> = {
-  command: 'inspect <images..>',
-  describe: 'Show details of images, as JSON',
-  handler: (argv) => {
-    const ctx = contextFrom(argv);
-    process.stdout.write(`${JSON.stringify(argv.images.map((i) => inspectImage(ctx, String(i))), null, 4)}\n`);
   },
 };
 
@@ -63,7 +55,7 @@ export const imageCommand: CommandModule = {
       .command(untagCommand as CommandModule)
       .command(historyCommand as CommandModule)
       .command(existsCommand as CommandModule)
-      .command(inspectCommand as CommandModule)
+      .command(inspectCommandFor('image') as CommandModule)
       .command(pruneCommand as CommandModule)
       .demandCommand(1, 'Specify an image command'),
   handler: () => {},

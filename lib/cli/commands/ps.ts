@@ -1,12 +1,11 @@
 // husk ps [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter K=V]... [--format F]
-import fs from 'node:fs';
-import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { filterContainers, parseContainerFilters } from '../../engine/containers.js';
 import { UsageError } from '../../engine/errors.js';
 import { ContainerStore, type ContainerView } from '../../runtime/container-store.js';
 import { contextFrom, humanDuration, humanSize, lastWins, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
+import { directorySize } from '../../storage/du.js';
 
 type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
 
@@ -70,8 +69,9 @@ function rowOf(v: ContainerView, id: string, trunc: boolean, size?: number): Row
     ExitCode: v.exit?.exitCode ?? 0,
     Ports: '',
     Names: v.record.name,
-    Labels: v.record.labels ?? {},
-    Mounts: (v.record.mounts ?? []).map((m) => (m.type === 'volume' ? m.source : m.destination)),
+    // Strings, as docker's ps templates print them.
+    Labels: Object.entries(v.record.labels ?? {}).map(([k, val]) => `${k}=${val}`).join(','),
+    Mounts: (v.record.mounts ?? []).map((m) => (m.type === 'volume' ? m.source : m.destination)).join(','),
     Networks: v.record.network,
     Pid: v.status === 'running' ? v.state?.pid ?? 0 : 0,
     Size: size === undefined ? '' : humanSize(size),
@@ -83,31 +83,10 @@ function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 3)}...` : s;
 }
 
-/** Bytes in the writable layer (what --size shows); unreadable parts (other owners, rootless) count as nothing. */
+/** Bytes in the writable layer (what --size shows). */
 function sizeOf(store: ContainerStore, v: ContainerView): number {
-  const walk = (dir: string): number => {
-    let total = 0;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return 0;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) total += walk(p);
-      else if (e.isFile()) {
-        try {
-          total += fs.lstatSync(p).size;
-        } catch {
-          /* gone meanwhile */
-        }
-      }
-    }
-    return total;
-  };
   const p = store.paths(v.record.id);
-  return walk(v.record.storageDriver === 'vfs' ? p.rootfs : p.upper);
+  return directorySize(v.record.storageDriver === 'vfs' ? p.rootfs : p.upper);
 }
 
 export function statusText(v: ContainerView): string {

@@ -1,0 +1,60 @@
+// husk inspect [--type container|image|volume] [-f FORMAT] [-s] NAME...
+// (also `container inspect` and `image inspect`): JSON as docker and podman
+// print it, or each object through a Go template.
+import type { CommandModule } from 'yargs';
+import type { Context } from '../../engine/context.js';
+import { exitCodeFor, messageFor, NotFoundError, UsageError } from '../../engine/errors.js';
+import { inspectImage } from '../../engine/images.js';
+import { inspectContainer } from '../../engine/inspect.js';
+import { inspectVolume, volumeExists } from '../../engine/volumes.js';
+import { ImageStore } from '../../image/store.js';
+import { ContainerStore } from '../../runtime/container-store.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { parseTemplate, renderOne } from '../format.js';
+
+type Kind = 'container' | 'image' | 'volume';
+type InspectArgs = GlobalArgs & { names: string[]; type?: string; format?: string; size: boolean };
+
+const KINDS = ['container', 'image', 'volume', 'all'];
+
+function inspectOne(ctx: Context, name: string, kind: Kind | undefined, size: boolean): unknown {
+  if (kind === undefined || kind === 'container') {
+    const view = new ContainerStore(ctx).find(name);
+    if (view) return inspectContainer(ctx, view, size);
+  }
+  if ((kind === undefined || kind === 'image') && new ImageStore(ctx).findImage(name)) return inspectImage(ctx, name);
+  if ((kind === undefined || kind === 'volume') && volumeExists(ctx, name)) return inspectVolume(ctx, name);
+  throw new NotFoundError(kind ? `no such ${kind}: ${name}` : `no such object: ${name}`);
+}
+
+export function inspectCommandFor(kind?: Kind): CommandModule<object, InspectArgs> {
+  return {
+    command: 'inspect <names..>',
+    describe: kind ? `Show details of ${kind}s, as JSON` : 'Show details of containers, images or volumes, as JSON',
+    builder: (y) =>
+      y.options({
+        ...(kind ? {} : { type: { alias: 't', type: 'string', coerce: lastWins, describe: 'Only look for: container, image or volume' } }),
+        format: { alias: 'f', type: 'string', coerce: lastWins, describe: 'json, or a Go template such as {{.State.Status}}' },
+        size: { alias: 's', type: 'boolean', default: false, describe: 'Show the size of a container\'s writable layer (SizeRw)' },
+      }) as never,
+    handler: (argv) => {
+      const type = kind ?? (argv.type === undefined || argv.type === 'all' ? undefined : argv.type);
+      if (type !== undefined && !KINDS.includes(type)) throw new UsageError(`invalid --type "${argv.type}": use container, image or volume`);
+      const template = argv.format && argv.format !== 'json' ? parseTemplate(argv.format) : undefined;
+      const ctx = contextFrom(argv);
+      const found: unknown[] = [];
+      for (const name of argv.names.map(String)) {
+        try {
+          found.push(inspectOne(ctx, name, type as Kind | undefined, argv.size));
+        } catch (err) {
+          process.stderr.write(`Error: ${messageFor(err)}\n`);
+          process.exitCode = exitCodeFor(err);
+        }
+      }
+      if (template) process.stdout.write(found.map((o) => renderOne(template, o)).join(''));
+      else if (found.length || !process.exitCode) process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    },
+  };
+}
+
+export const inspectCommand = inspectCommandFor();

@@ -1,0 +1,143 @@
+// `inspect` of a container: its record, bundle and state as docker and
+// podman name the fields (.State.Status, .State.ExitCode, .Config.Env,
+// .Mounts, .NetworkSettings, ...), so users' --format templates carry over.
+import fs from 'node:fs';
+import { ImageStore } from '../image/store.js';
+import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
+import type { Spec } from '../runtime/oci-spec.js';
+import { directorySize } from '../storage/du.js';
+import type { Context } from './context.js';
+import { INIT_IN_CONTAINER } from './create.js';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function inspectContainer(ctx: Context, view: ContainerView, size = false): Record<string, unknown> {
+  const store = new ContainerStore(ctx);
+  const p = store.paths(view.record.id);
+  const r = view.record;
+  let spec: Partial<Spec> = {};
+  try {
+    spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec;
+  } catch {
+    /* a container cut short by a crash: the record alone */
+  }
+  const process_ = spec.process;
+  const init = process_?.args[0] === INIT_IN_CONTAINER;
+  const args = init ? process_!.args.slice(2) : process_?.args ?? r.args;
+  const image = new ImageStore(ctx).findImage(r.imageId);
+  const imageConfig = image ? new ImageStore(ctx).imageConfig(image).config ?? {} : {};
+  const running = view.status === 'running' && !!view.state && isAlive(view.state);
+  const health = readHealth(p.dir);
+  const mounts = (r.mounts ?? []).map((m) => ({
+    Type: m.type,
+    ...(m.type === 'volume' ? { Name: m.source } : {}),
+    Source: m.type === 'volume' ? `${ctx.paths.dataRoot}/volumes/${m.source}/_data` : m.source,
+    Destination: m.destination,
+    Driver: m.type === 'volume' ? 'local' : '',
+    Mode: '',
+    RW: m.rw,
+    Propagation: m.type === 'bind' ? 'rprivate' : '',
+  }));
+  const upper = r.storageDriver === 'vfs' ? p.rootfs : p.upper;
+  return {
+    Id: r.id,
+    Created: r.created,
+    Path: args[0] ?? '',
+    Args: args.slice(1),
+    State: {
+      Status: view.status,
+      Running: running,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: running ? view.state!.pid : 0,
+      ConmonPid: running ? view.state!.monitorPid : 0,
+      ExitCode: view.exit?.exitCode ?? 0,
+      Error: '',
+      StartedAt: view.state?.startedAt ?? ZERO_TIME,
+      FinishedAt: view.exit?.finishedAt ?? ZERO_TIME,
+      ...(health ? { Health: health } : {}),
+    },
+    Image: `sha256:${r.imageId}`,
+    ImageName: r.imageName,
+    ResolvConfPath: p.resolvConf,
+    HostnamePath: p.hostname,
+    HostsPath: p.hosts,
+    LogPath: p.log,
+    Name: r.name,
+    RestartCount: view.state?.restartCount ?? 0,
+    Driver: r.storageDriver,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: [],
+    HostConfig: {
+      Binds: (r.mounts ?? []).filter((m) => m.type !== 'tmpfs').map((m) => `${m.source}:${m.destination}${m.rw ? '' : ':ro'}`),
+      NetworkMode: r.network === 'private' ? 'slirp4netns' : r.network,
+      RestartPolicy: { Name: r.restartPolicy?.name ?? 'no', MaximumRetryCount: r.restartPolicy?.maxRetries ?? 0 },
+      AutoRemove: r.autoRemove,
+      CapAdd: [],
+      CapDrop: [],
+      Privileged: false,
+      ReadonlyRootfs: spec.root?.readonly ?? false,
+      Init: init,
+      Tmpfs: Object.fromEntries((r.mounts ?? []).filter((m) => m.type === 'tmpfs').map((m) => [m.destination, m.options.join(',')])),
+    },
+    GraphDriver: {
+      Name: r.storageDriver,
+      Data: {
+        LowerDir: image ? new ImageStore(ctx).layerDirs(image).reverse().join(':') : '',
+        UpperDir: upper,
+        WorkDir: p.work,
+        MergedDir: p.rootfs,
+      },
+    },
+    ...(size ? { SizeRw: directorySize(upper) } : {}),
+    Mounts: mounts,
+    Config: {
+      Hostname: r.hostname,
+      Domainname: '',
+      User: process_ ? `${process_.user.uid}:${process_.user.gid}` : '',
+      AttachStdin: r.openStdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: r.tty,
+      OpenStdin: r.openStdin,
+      StdinOnce: false,
+      Env: process_?.env ?? [],
+      Cmd: args,
+      Image: r.image,
+      Volumes: imageConfig.Volumes ?? null,
+      WorkingDir: process_?.cwd ?? '/',
+      Entrypoint: imageConfig.Entrypoint ?? null,
+      OnBuild: null,
+      Labels: r.labels ?? {},
+      StopSignal: r.stopSignal ?? 'SIGTERM',
+      StopTimeout: r.stopTimeout ?? 10,
+      ...(imageConfig.Healthcheck ? { Healthcheck: imageConfig.Healthcheck } : {}),
+    },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      HairpinMode: false,
+      Ports: {},
+      SandboxKey: running ? `/proc/${view.state!.pid}/ns/net` : '',
+      IPAddress: '',
+      IPPrefixLen: 0,
+      Gateway: '',
+      MacAddress: '',
+      Networks: {},
+    },
+  };
+}
+
+/** .State.Health, written by `healthcheck run` (health.json in the container's directory). */
+function readHealth(dir: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(`${dir}/health.json`, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
