@@ -10,6 +10,7 @@ import { runCommand } from './run.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { execCommand } from './exec.js';
+import { inspectCommandFor } from './inspect.js';
 import { killCommand } from './kill.js';
 import { restartCommand } from './restart.js';
 import { waitCommand } from './wait.js';
@@ -25,7 +26,7 @@ const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> 
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
-  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand,
+  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'),
 ];
 
 export const containerCommand: CommandModule = {
