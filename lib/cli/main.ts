@@ -28,7 +28,9 @@ import { systemCommand } from './commands/system.js';
 import { tagCommand } from './commands/tag.js';
 import { untagCommand } from './commands/untag.js';
 import { versionCommand } from './commands/version.js';
+import { volumeCommand } from './commands/volume.js';
 import { stopCommand } from './commands/stop.js';
+import { execCommand, EXEC_OPTIONS } from './commands/exec.js';
 import { killCommand } from './commands/kill.js';
 import { restartCommand } from './commands/restart.js';
 import { waitCommand } from './commands/wait.js';
@@ -38,9 +40,9 @@ import { HUSK_VERSION } from '../engine/info.js';
 import { trace } from '../util/trace.js';
 
 /** Commands made of subcommands: yargs' command layer handles those. */
-const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule, systemCommand as CommandModule];
+const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule, systemCommand as CommandModule, volumeCommand];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerCommand, imageCommand, systemCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, execCommand, containerCommand, imageCommand, systemCommand, volumeCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;
@@ -146,6 +148,7 @@ async function parse(rawArgv: string[]): Promise<void> {
   const commands = commandsFor(rawArgv);
   let argv = protectContainerCommand(rawArgv, [['run'], ['container', 'run']], RUN_OPTIONS, GLOBAL_OPTIONS);
   argv = protectContainerCommand(argv, [['create'], ['container', 'create']], CREATE_OPTIONS, GLOBAL_OPTIONS);
+  argv = protectContainerCommand(argv, [['exec'], ['container', 'exec']], EXEC_OPTIONS, GLOBAL_OPTIONS);
   const only = commands.length === 1 ? commands[0]! : undefined;
   if (only && !GROUPS.includes(only) && (await runDirectly(only, argv))) return;
   const cli = yargs(argv)

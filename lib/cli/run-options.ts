@@ -9,6 +9,7 @@ import type { SecurityOptions } from '../runtime/spec.js';
 import type { RestartPolicy } from '../runtime/container-store.js';
 import { parseSignal } from '../engine/lifecycle.js';
 import { lastWins } from './common.js';
+import { mountOptions } from './volume-options.js';
 
 export const CREATE_OPTIONS: Record<string, Options> = {
   interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
@@ -28,10 +29,15 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   'security-opt': { type: 'string', array: true, nargs: 1, default: [], describe: 'Security options: seccomp=unconfined|PROFILE.json, no-new-privileges' },
   userns: { type: 'string', coerce: lastWins, describe: 'User namespace mode: "" (default) or keep-id' },
   network: { alias: ['net'], type: 'string', coerce: lastWins, default: 'private', describe: 'Network mode: none, host, or private (loopback only)' },
+  label: { alias: 'l', type: 'string', array: true, nargs: 1, default: [], describe: 'Set metadata on the container (KEY=VALUE)' },
   restart: { type: 'string', coerce: lastWins, describe: 'Restart policy: no, on-failure[:MAX], always, unless-stopped' },
   'stop-signal': { type: 'string', coerce: lastWins, describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
   'stop-timeout': { type: 'number', coerce: lastWins, describe: 'Seconds to wait after the stop signal before SIGKILL (default 10)' },
   init: { type: 'boolean', default: false, describe: 'Run a tiny init as PID 1 that forwards signals and reaps zombies' },
+  volume: { alias: 'v', type: 'string', array: true, nargs: 1, default: [], describe: 'Mount a volume or host path: [SOURCE:]DEST[:ro|rw|z|Z|U|nocopy|...]' },
+  mount: { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount: type=bind|volume|tmpfs,source=..,destination=..[,readonly][,...]' },
+  tmpfs: { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount a tmpfs: DEST[:size=64m,mode=1777,...]' },
+  'volumes-from': { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount the volumes of another container: CONTAINER[:ro|rw]' },
 };
 
 export const RUN_OPTIONS: Record<string, Options> = {
@@ -61,10 +67,20 @@ export interface CreateArgs {
   securityOpt: string[];
   userns?: string;
   network: string;
+  label: string[];
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
   init: boolean;
+  volume?: string[];
+  mount?: string[];
+  tmpfs?: string[];
+  volumesFrom?: string[];
+}
+
+/** --env-file entries, then -e ones (later wins), as run, create and exec take them. */
+export function envEntries(env: string[], envFiles: string[]): string[] {
+  return [...envFiles.flatMap(parseEnvFile), ...env.map((e) => envEntry(e, '--env'))].filter(Boolean);
 }
 
 /** Lines of KEY=VALUE; # comments and blank lines skipped; a bare KEY takes the host value. */
@@ -121,10 +137,7 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
   if (a.userns !== undefined && a.userns !== '' && a.userns !== 'keep-id' && a.userns !== 'host') {
     throw new UsageError(`invalid --userns "${a.userns}": use keep-id`);
   }
-  const env = [
-    ...a.envFile.flatMap(parseEnvFile),
-    ...a.env.map((e) => envEntry(e, '--env')),
-  ].filter(Boolean);
+  const env = envEntries(a.env, a.envFile);
   return {
     image: a.image,
     // yargs turns numeric words into numbers; a container's argv is strings.
@@ -145,11 +158,26 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
     tty: a.tty,
     interactive: a.interactive,
     autoRemove: a.rm,
+    labels: parseLabels(a.label ?? []),
     restartPolicy: parseRestartPolicy(a.restart, a.rm),
     stopSignal: a.stopSignal === undefined ? undefined : checkedSignal(a.stopSignal),
     stopTimeout: checkedStopTimeout(a.stopTimeout),
     init: a.init,
+    ...mountOptions(a),
   };
+}
+
+/** --label KEY=VALUE (a bare KEY gets an empty value, as docker). */
+export function parseLabels(items: string[]): Record<string, string> | undefined {
+  if (items.length === 0) return undefined;
+  const labels: Record<string, string> = {};
+  for (const item of items.map(String)) {
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? item : item.slice(0, eq);
+    if (!key.trim()) throw new UsageError(`invalid --label "${item}": expected KEY=VALUE`);
+    labels[key] = eq < 0 ? '' : item.slice(eq + 1);
+  }
+  return labels;
 }
 
 /** --restart no | on-failure[:N] | always | unless-stopped, as docker; none with --rm. */

@@ -15,6 +15,7 @@ import { randomHex } from '../util/random.js';
 import { trace } from '../util/trace.js';
 import type { Context } from './context.js';
 import { ConflictError, UsageError } from './errors.js';
+import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainerFiles } from './remove.js';
 import { START_TIMEOUT_MS } from './start.js';
@@ -40,10 +41,14 @@ export interface CreateOptions {
   interactive: boolean;
   autoRemove: boolean;
   restartPolicy?: RestartPolicy;
+  labels?: Record<string, string>;
   stopSignal?: string;
   stopTimeout?: number;
   /** Run husk's tiny init as PID 1 (--init). */
   init?: boolean;
+  /** -v, --mount, --tmpfs; --volumes-from. */
+  mounts?: MountRequest[];
+  volumesFrom?: VolumesFrom[];
   /** The caller attaches right away (foreground run): hand it a connected client. */
   attach?: boolean;
   /** The caller starts it at once (run): the state gets its start time now, written once. */
@@ -63,6 +68,8 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   if (opts.name !== undefined && !NAME_PATTERN.test(opts.name)) {
     throw new UsageError(`invalid container name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+
+  const mounts = planMounts(ctx, opts.mounts ?? [], opts.volumesFrom ?? [], imageConfig.Volumes);
 
   const id = randomHex(32);
   const p = store.paths(id);
@@ -88,6 +95,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     keepId: opts.keepId ? { uid: ctx.uid, gid: ctx.gid } : undefined,
     rootfs: p.rootfs,
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+    mounts: mounts.oci,
   });
 
   if (opts.init) withInit(spec);
@@ -111,6 +119,8 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     stopSignal: opts.stopSignal ?? imageConfig.StopSignal,
     stopTimeout: opts.stopTimeout,
     restartPolicy: opts.restartPolicy,
+    labels: opts.labels,
+    mounts: mounts.mounts,
   };
   // The record claims the name; everything after it is undone on failure.
   store.locked(() => {
@@ -125,6 +135,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   });
   trace('create: record written');
   try {
+    prepareMounts(ctx, mounts, { layerDirsBottomFirst: layerDirs, uid: spec.process.user.uid, gid: spec.process.user.gid });
     writeEtcFiles(p, hostname, opts.network);
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
@@ -134,6 +145,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     return { record, state, status: 'created', attachFd };
   } catch (err) {
     removeContainerFiles(ctx, store, id);
+    undoMounts(ctx, mounts);
     throw err;
   }
 }

@@ -7,6 +7,7 @@ import { removeTrees } from '../storage/userns-helper.js';
 import type { Context } from './context.js';
 import { ConflictError } from './errors.js';
 import { applyRestartPolicy } from './lifecycle.js';
+import { removeAnonymousVolumes } from './volumes.js';
 
 /**
  * Removes a container whose exit we saw. The monitor, told that we clean up,
@@ -14,6 +15,7 @@ import { applyRestartPolicy } from './lifecycle.js';
  */
 export function removeAfterExit(ctx: Context, view: ContainerView): void {
   removeContainerFiles(ctx, new ContainerStore(ctx), view.record.id);
+  removeAnonymousVolumes(ctx, view.record);
 }
 
 function waitForExit(pid: number, timeoutMs: number): boolean {
@@ -44,13 +46,13 @@ export interface RemoveReport {
 }
 
 /** Removes containers one by one; a failure is reported, not thrown, so the rest go on. */
-export async function removeContainers(ctx: Context, names: string[], force: boolean): Promise<RemoveReport[]> {
+export async function removeContainers(ctx: Context, names: string[], force: boolean, volumes = false): Promise<RemoveReport[]> {
   const store = new ContainerStore(ctx);
   const reports: RemoveReport[] = [];
   for (const name of names) {
     try {
       const view = store.get(name);
-      await removeContainer(ctx, view, force);
+      await removeContainer(ctx, view, force, volumes);
       reports.push({ id: view.record.id, name });
     } catch (err) {
       reports.push({ id: name, name, error: err as Error });
@@ -59,7 +61,8 @@ export async function removeContainers(ctx: Context, names: string[], force: boo
   return reports;
 }
 
-export async function removeContainer(ctx: Context, view: ContainerView, force: boolean): Promise<void> {
+/** `volumes` (rm -v): its anonymous volumes go too, as they do for every --rm container. */
+export async function removeContainer(ctx: Context, view: ContainerView, force: boolean, volumes = false): Promise<void> {
   const store = new ContainerStore(ctx);
   const alive = view.state && isAlive(view.state);
   if (alive && !force) {
@@ -88,6 +91,7 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
     waitForExit(view.state.monitorPid, 10_000);
   }
   removeContainerFiles(ctx, store, view.record.id);
+  if (volumes || view.record.autoRemove) removeAnonymousVolumes(ctx, view.record);
 }
 
 export function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): void {
@@ -119,6 +123,7 @@ export function cleanupContainer(ctx: Context, id: string): void {
   if (applyRestartPolicy(ctx, view)) return;
   if (view.record.autoRemove) {
     removeContainerFiles(ctx, store, view.record.id);
+    removeAnonymousVolumes(ctx, view.record);
     return;
   }
   fs.rmSync(store.paths(view.record.id).run, { recursive: true, force: true });

@@ -32,6 +32,22 @@ export interface ContainerRecord {
   /** --stop-timeout, seconds (default 10). */
   stopTimeout?: number;
   restartPolicy?: RestartPolicy;
+  /** --label K=V */
+  labels?: Record<string, string>;
+  /** Volumes, binds and tmpfs mounts (-v, --mount, --tmpfs, --volumes-from, the image's VOLUMEs), in mount order. */
+  mounts?: ContainerMount[];
+}
+
+export interface ContainerMount {
+  type: 'bind' | 'volume' | 'tmpfs';
+  /** bind: the host path; volume: the volume's name; tmpfs: "tmpfs". */
+  source: string;
+  destination: string;
+  rw: boolean;
+  /** More mount options: rbind or bind, propagation, nosuid/nodev/noexec, tmpfs size and mode. */
+  options: string[];
+  /** A volume made for this container alone (-v /path, an image's VOLUME): `rm -v` removes it. */
+  anonymous?: boolean;
 }
 
 export interface RestartPolicy {

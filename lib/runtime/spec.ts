@@ -40,6 +40,8 @@ export interface SpecInput {
   rootfs: string;
   /** Files bind-mounted over /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  /** Volumes, binds and tmpfs mounts the user asked for: mounted after (over) the defaults. */
+  mounts?: Mount[];
 }
 
 export function processArgs(image: ImageRuntimeConfig, command: string[], entrypoint?: string): string[] {
@@ -142,7 +144,7 @@ export function buildSpec(input: SpecInput): Spec {
     },
     root: { path: input.rootfs, readonly: input.readOnly },
     hostname: input.hostname,
-    mounts: defaultMounts(input, gidMappings),
+    mounts: [...defaultMounts(input, gidMappings), ...(input.mounts ?? [])],
     linux: {
       namespaces,
       uidMappings,

@@ -1,11 +1,11 @@
-// husk rm [-f] [-a] CONTAINER...
+// husk rm [-f] [-a] [-v] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { removeContainers } from '../../engine/remove.js';
 import { exitCodeFor, UsageError } from '../../engine/errors.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 
-type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean };
+type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean; volumes: boolean };
 
 export const rmCommand: CommandModule<object, RmArgs> = {
   command: 'rm [containers..]',
@@ -14,6 +14,7 @@ export const rmCommand: CommandModule<object, RmArgs> = {
     y.options({
       force: { alias: 'f', type: 'boolean', default: false, describe: 'Kill and remove running containers' },
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Remove all containers' },
+      volumes: { alias: 'v', type: 'boolean', default: false, describe: 'Remove the anonymous volumes of the containers' },
       // Nothing depends on a container in husk (no pods, no shared namespaces yet): accepted as a no-op.
       depend: { type: 'boolean', default: false, describe: 'Also remove containers that depend on these' },
     }) as never,
@@ -23,7 +24,7 @@ export const rmCommand: CommandModule<object, RmArgs> = {
     if (argv.all && names.length) throw new UsageError('--all and container names cannot be used together');
     if (!argv.all && !names.length) throw new UsageError('give at least one container name or ID, or --all');
     const targets = argv.all ? new ContainerStore(ctx).list().map((v) => v.record.id) : names;
-    const reports = await removeContainers(ctx, targets, argv.force);
+    const reports = await removeContainers(ctx, targets, argv.force, argv.volumes);
     for (const r of reports) {
       if (r.error) {
         process.stderr.write(`Error: ${r.error.message}\n`);

@@ -1,0 +1,31 @@
+// husk volume prune [-f] [--filter label=K[=V]]...
+import type { CommandModule } from 'yargs';
+import { exitCodeFor, UsageError } from '../../engine/errors.js';
+import { pruneVolumes } from '../../engine/volumes.js';
+import { contextFrom, type GlobalArgs } from '../common.js';
+
+type PruneArgs = GlobalArgs & { force: boolean; filter: string[] };
+
+export const volumePruneCommand: CommandModule<object, PruneArgs> = {
+  command: 'prune',
+  describe: 'Remove every volume no container uses, named or anonymous',
+  builder: (y) =>
+    y.options({
+      force: { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask (husk never asks)' },
+      filter: { type: 'string', array: true, nargs: 1, default: [], describe: 'Only volumes with this label: label=K[=V]' },
+    }) as never,
+  handler: (argv) => {
+    const labels = argv.filter.map(String).map((f) => {
+      if (!f.startsWith('label=') || f === 'label=') throw new UsageError(`invalid filter "${f}": volume prune takes label=KEY[=VALUE]`);
+      return f.slice(6);
+    });
+    for (const r of pruneVolumes(contextFrom(argv), labels)) {
+      if (r.error) {
+        process.stderr.write(`Error: ${r.error.message}\n`);
+        process.exitCode = exitCodeFor(r.error);
+      } else {
+        process.stdout.write(`${r.name}\n`);
+      }
+    }
+  },
+};

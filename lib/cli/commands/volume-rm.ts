@@ -1,0 +1,31 @@
+// husk volume rm [-f] NAME...
+import type { CommandModule } from 'yargs';
+import { ConflictError, exitCodeFor, NotFoundError } from '../../engine/errors.js';
+import { removeVolumes } from '../../engine/volume-remove.js';
+import { contextFrom, type GlobalArgs } from '../common.js';
+
+type RmArgs = GlobalArgs & { volumes: string[]; force: boolean };
+
+/** podman's exit codes for volume rm: 1 no such volume, 2 in use, 125 anything else. */
+function exitCode(err: Error): number {
+  if (err instanceof NotFoundError) return 1;
+  if (err instanceof ConflictError) return 2;
+  return exitCodeFor(err);
+}
+
+export const volumeRmCommand: CommandModule<object, RmArgs> = {
+  command: 'rm <volumes..>',
+  aliases: ['remove'],
+  describe: 'Remove volumes (-f: and the containers using them)',
+  builder: (y) => y.options({ force: { alias: 'f', type: 'boolean', default: false, describe: 'Remove the containers using the volumes first' } }) as never,
+  handler: async (argv) => {
+    for (const r of await removeVolumes(contextFrom(argv), argv.volumes.map(String), argv.force)) {
+      if (r.error) {
+        process.stderr.write(`Error: ${r.error.message}\n`);
+        process.exitCode = exitCode(r.error);
+      } else {
+        process.stdout.write(`${r.name}\n`);
+      }
+    }
+  },
+};
