@@ -312,10 +312,17 @@ int listenFd = -1;
 
 void dropClient(int idx) {
   Client *c = clients[idx];
+  // A client that took the cleanup and went away before the exit (a `run
+  // --rm` that detached, or was killed) cannot do it: it is ours again.
+  bool released = c->taken && !exitSent;
   close(c->fd);
   free(c->out);
   free(c);
   clients[idx] = clients[--nClients];
+  if (released) {
+    anyCleanupTaken = false;
+    for (int i = 0; i < nClients; i++) anyCleanupTaken = anyCleanupTaken || clients[i]->taken;
+  }
 }
 
 // Returns false if the client must be dropped.

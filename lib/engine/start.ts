@@ -7,7 +7,7 @@ import { native } from '../runtime/native.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import { trace } from '../util/trace.js';
 import type { Context } from './context.js';
-import { ConflictError, execErrorFrom, HuskError } from './errors.js';
+import { ConflictError, execErrorFrom, HuskError, UsageError } from './errors.js';
 import { removeAfterExit, removeContainer } from './remove.js';
 
 /** How long the init may take to get ready, and to exec once released. */
@@ -45,30 +45,31 @@ export interface AttachIO {
   onResize?: (fn: () => void) => void;
 }
 
+export interface SessionOptions {
+  sigProxy: boolean;
+  /** The key sequence that detaches a terminal session (ctrl-p,ctrl-q by default); empty: none. */
+  detachKeys?: Buffer;
+  /** Forward stdin (when the container keeps it open). */
+  stdin?: boolean;
+}
+
+/** What a foreground session ended with: the container's exit code, or a detach. */
+export type SessionEnd = { exitCode: number } | { detached: true };
+
 /**
  * Runs a created container in the foreground: attach, start, stream, and
  * return its exit code. With autoRemove the container is removed here, not
- * by the monitor's cleanup (which the monitor is told to skip).
+ * by the monitor's cleanup (which the monitor is told to skip; a detach
+ * hands it back).
  */
-export async function runAttached(ctx: Context, view: ContainerView, io: AttachIO, sigProxy: boolean): Promise<number> {
+export async function runAttached(ctx: Context, view: ContainerView, io: AttachIO, opts: SessionOptions): Promise<SessionEnd> {
   const store = new ContainerStore(ctx);
   const p = store.paths(view.record.id);
-  let exitCode: number | undefined;
-  let closedResolve!: () => void;
-  const closed = new Promise<void>((r) => (closedResolve = r));
-  const handlers = {
-    stdout: (d: Buffer) => io.stdout.write(d),
-    stderr: (d: Buffer) => io.stderr.write(d),
-    exit: (code: number) => {
-      exitCode = code;
-      client.close();
-    },
-    closed: () => closedResolve(),
-  };
+  const session = new Session(view, io, opts);
   const client =
     view.attachFd !== undefined
-      ? AttachClient.fromFd(view.attachFd, handlers)
-      : await AttachClient.connect(p.attach, handlers).catch(async (err: Error) => {
+      ? AttachClient.fromFd(view.attachFd, session.handlers)
+      : await AttachClient.connect(p.attach, session.handlers).catch(async (err: Error) => {
           // Never started: nothing of the user's ran, so --rm takes it away again.
           if (view.record.autoRemove) await removeContainer(ctx, view, true);
           throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);
@@ -84,53 +85,138 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     if (view.record.autoRemove) removeAfterExit(ctx, view);
     throw err;
   }
-  // Wired after the start, while the container already runs: nothing is lost
-  // (stdin waits in its pipe, the terminal size was set at create), and this
-  // work no longer delays the container.
-  const restore = wireStdin(client, view, io);
-  if (view.record.tty) {
-    const resize = () => {
-      const s = io.terminalSize?.();
-      if (s) client.resize(s.rows, s.cols);
-    };
-    resize(); // a terminal other than the one at create time (start -a)
-    io.onResize?.(resize);
-  }
-  const unproxy = sigProxy && !view.record.tty ? proxySignals(view) : () => {};
-  await closed;
+  const end = await session.run(client);
   trace('attach: exit received');
-  restore();
-  unproxy();
-  if (exitCode === undefined) {
-    // The monitor went away without telling us; the exit file may still say.
-    const after = store.view(view.record.id);
-    if (after?.exit) exitCode = after.exit.exitCode;
-    else throw new HuskError(`lost the connection to container ${view.record.name} before it exited`);
-  }
+  if ('detached' in end) return end;
   if (view.record.autoRemove) removeAfterExit(ctx, view);
   trace('run: removed');
-  return exitCode;
+  return end;
 }
 
-function wireStdin(client: AttachClient, view: ContainerView, io: AttachIO): () => void {
-  // As docker: stdin is forwarded only with -i; -t alone gives a terminal for output.
-  if (!view.record.openStdin) return () => {};
-  const stdin = io.stdin;
-  if (!stdin) return () => {};
-  const raw = view.record.tty && stdin.isTTY && stdin.setRawMode;
-  if (raw) stdin.setRawMode!(true);
-  const onData = (d: Buffer) => client.sendStdin(d);
-  const onEnd = () => client.send(FRAME_STDIN_EOF);
-  stdin.on('data', onData);
-  stdin.on('end', onEnd);
-  return () => {
-    stdin.off('data', onData);
-    stdin.off('end', onEnd);
-    if (raw) stdin.setRawMode!(false);
-    stdin.pause();
-    (stdin as NodeJS.ReadableStream & { unref?: () => void }).unref?.();
-  };
+/** `attach`: the session of a running container, until it exits or the user detaches. */
+export async function attachContainer(ctx: Context, view: ContainerView, io: AttachIO, opts: SessionOptions): Promise<SessionEnd> {
+  if (view.status !== 'running' || !view.state || !isAlive(view.state)) {
+    throw new ConflictError(`can only attach to running containers: ${view.record.name} is ${view.status}`);
+  }
+  const session = new Session(view, io, opts);
+  const client = await AttachClient.connect(new ContainerStore(ctx).paths(view.record.id).attach, session.handlers).catch((err: Error) => {
+    throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);
+  });
+  return session.run(client);
 }
+
+/** One foreground session: output to our streams, stdin and terminal size to the container. */
+class Session {
+  private exitCode?: number;
+  private detached = false;
+  private client?: AttachClient;
+  private closedResolve!: () => void;
+  private readonly closed = new Promise<void>((r) => (this.closedResolve = r));
+  readonly handlers;
+
+  constructor(
+    private readonly view: ContainerView,
+    private readonly io: AttachIO,
+    private readonly opts: SessionOptions,
+  ) {
+    this.handlers = {
+      stdout: (d: Buffer) => io.stdout.write(d),
+      stderr: (d: Buffer) => io.stderr.write(d),
+      exit: (code: number) => {
+        this.exitCode = code;
+        this.client?.close();
+      },
+      closed: () => this.closedResolve(),
+    };
+  }
+
+  async run(client: AttachClient): Promise<SessionEnd> {
+    this.client = client;
+    // Wired after the start, while the container already runs: nothing is
+    // lost (stdin waits in its pipe, the terminal size was set at create).
+    const restore = this.wireStdin(client);
+    if (this.view.record.tty) {
+      const resize = () => {
+        const s = this.io.terminalSize?.();
+        if (s) client.resize(s.rows, s.cols);
+      };
+      resize(); // a terminal other than the one at create time (start -a, attach)
+      this.io.onResize?.(resize);
+    }
+    const unproxy = this.opts.sigProxy && !this.view.record.tty ? proxySignals(this.view) : () => {};
+    await this.closed;
+    restore();
+    unproxy();
+    if (this.detached) return { detached: true };
+    if (this.exitCode === undefined) {
+      throw new HuskError(`lost the connection to container ${this.view.record.name} before it exited`);
+    }
+    return { exitCode: this.exitCode };
+  }
+
+  private wireStdin(client: AttachClient): () => void {
+    // As docker: stdin is forwarded only with -i; -t alone gives a terminal for output.
+    if (!this.view.record.openStdin || this.opts.stdin === false) return () => {};
+    const stdin = this.io.stdin;
+    if (!stdin) return () => {};
+    const raw = this.view.record.tty && stdin.isTTY && stdin.setRawMode;
+    if (raw) stdin.setRawMode!(true);
+    // The detach keys are looked for in what a terminal types.
+    const keys = this.view.record.tty && this.opts.detachKeys?.length ? new DetachKeys(this.opts.detachKeys) : undefined;
+    const onData = (d: Buffer) => {
+      if (!keys) return client.sendStdin(d);
+      const { pass, detach } = keys.feed(d);
+      if (pass.length) client.sendStdin(pass);
+      if (detach) {
+        this.detached = true;
+        client.close();
+      }
+    };
+    const onEnd = () => client.send(FRAME_STDIN_EOF);
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    return () => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      if (raw) stdin.setRawMode!(false);
+      stdin.pause();
+      (stdin as NodeJS.ReadableStream & { unref?: () => void }).unref?.();
+    };
+  }
+}
+
+/** Finds the detach sequence in typed input; bytes that may start it are held back until they do or do not. */
+export class DetachKeys {
+  private held: number[] = [];
+
+  constructor(private readonly seq: Buffer) {}
+
+  feed(chunk: Buffer): { pass: Buffer; detach: boolean } {
+    const out: number[] = [];
+    for (const b of chunk) {
+      this.held.push(b);
+      if (this.held.length === this.seq.length && this.held.every((x, i) => x === this.seq[i])) return { pass: Buffer.from(out), detach: true };
+      // Keep the longest tail of what is held that is still a start of the sequence.
+      while (this.held.length && !this.held.every((x, i) => x === this.seq[i])) out.push(this.held.shift()!);
+    }
+    return { pass: Buffer.from(out), detach: false };
+  }
+}
+
+/** "ctrl-p,ctrl-q" (docker's default), "ctrl-a,d", ...: the bytes typed. "" detaches never. */
+export function parseDetachKeys(text: string): Buffer {
+  if (text === '') return Buffer.alloc(0);
+  return Buffer.from(
+    text.split(',').map((k) => {
+      const ctrl = /^ctrl-([a-z@[\\\]^_])$/i.exec(k);
+      if (ctrl) return ctrl[1]!.toUpperCase().charCodeAt(0) & 0x1f;
+      if (k.length === 1) return k.charCodeAt(0);
+      throw new UsageError(`invalid detach keys "${text}": use keys such as ctrl-p,ctrl-q, a letter, or ctrl- with a-z, @, [, \\, ], ^ or _`);
+    }),
+  );
+}
+
+export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
 const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 

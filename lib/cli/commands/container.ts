@@ -11,6 +11,7 @@ import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { execCommand } from './exec.js';
 import { inspectCommandFor } from './inspect.js';
+import { attachCommand } from './attach.js';
 import { killCommand } from './kill.js';
 import { restartCommand } from './restart.js';
 import { waitCommand } from './wait.js';
@@ -26,7 +27,7 @@ const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> 
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
-  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'),
+  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand,
 ];
 
 export const containerCommand: CommandModule = {

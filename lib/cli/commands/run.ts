@@ -1,12 +1,12 @@
 // husk run [OPTIONS] IMAGE [COMMAND [ARG...]]
 import type { CommandModule } from 'yargs';
 import { createContainer } from '../../engine/create.js';
-import { runAttached, startContainer } from '../../engine/start.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys, runAttached, startContainer, type SessionEnd } from '../../engine/start.js';
 import { trace } from '../../util/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
 
-type RunArgs = CreateArgs & GlobalArgs & { detach: boolean; sigProxy: boolean };
+type RunArgs = CreateArgs & GlobalArgs & { detach: boolean; sigProxy: boolean; detachKeys?: string };
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <image> [command..]',
@@ -25,9 +25,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stdout.write(`${view.record.id}\n`);
       return;
     }
-    process.exitCode = await runAttached(ctx, view, terminalIO(), argv.sigProxy);
+    const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys: parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS) });
+    process.exitCode = exitCodeOf(end);
   },
 };
+
+/** A session's exit code: the container's, or 0 after a detach (the container runs on). */
+export function exitCodeOf(end: SessionEnd): number {
+  return 'detached' in end ? 0 : end.exitCode;
+}
 
 export function terminalIO() {
   return {

@@ -4,13 +4,13 @@ import { getContainer } from '../../engine/containers.js';
 import { respawnContainer } from '../../engine/create.js';
 import { UsageError } from '../../engine/errors.js';
 import { startAny } from '../../engine/lifecycle.js';
-import { runAttached } from '../../engine/start.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys, runAttached } from '../../engine/start.js';
 import type { ContainerView } from '../../runtime/container-store.js';
-import { contextFrom, type GlobalArgs } from '../common.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { forEachContainer } from '../each.js';
-import { terminalIO } from './run.js';
+import { exitCodeOf, terminalIO } from './run.js';
 
-type StartArgs = GlobalArgs & { containers: string[]; attach: boolean; interactive: boolean; all: boolean; filter: string[] };
+type StartArgs = GlobalArgs & { containers: string[]; attach: boolean; interactive: boolean; all: boolean; filter: string[]; detachKeys?: string; sigProxy: boolean };
 
 export const startCommand: CommandModule<object, StartArgs> = {
   command: 'start [containers..]',
@@ -21,6 +21,8 @@ export const startCommand: CommandModule<object, StartArgs> = {
       interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Attach the container\'s STDIN' },
       all: { type: 'boolean', default: false, describe: 'Start all containers that are not running (after a reboot: with --filter restart-policy=always)' },
       filter: { type: 'string', array: true, nargs: 1, default: [], describe: 'With --all: restart-policy=POLICY, status=STATUS, name=NAME' },
+      'detach-keys': { type: 'string', coerce: lastWins, describe: 'Keys that detach from the session (default ctrl-p,ctrl-q)' },
+      'sig-proxy': { type: 'boolean', default: true, describe: 'With -a: proxy received signals to the container' },
     }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
@@ -28,7 +30,8 @@ export const startCommand: CommandModule<object, StartArgs> = {
     if (argv.attach && (names.length > 1 || argv.all)) throw new UsageError('you cannot start and attach more than one container at once');
     if (argv.attach) {
       const view = startable(ctx, getContainer(ctx, names[0] ?? ''));
-      process.exitCode = await runAttached(ctx, view, terminalIO(), true);
+      const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys: parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS), stdin: argv.interactive });
+      process.exitCode = exitCodeOf(end);
       return;
     }
     const select = startFilter(argv.filter);

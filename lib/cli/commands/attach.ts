@@ -1,0 +1,27 @@
+// husk attach [--no-stdin] [--sig-proxy=false] [--detach-keys KEYS] CONTAINER
+import type { CommandModule } from 'yargs';
+import { attachContainer, DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../engine/start.js';
+import { ContainerStore } from '../../runtime/container-store.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { exitCodeOf, terminalIO } from './run.js';
+
+type AttachArgs = GlobalArgs & { container: string; stdin: boolean; sigProxy: boolean; detachKeys?: string };
+
+export const attachCommand: CommandModule<object, AttachArgs> = {
+  command: 'attach <container>',
+  describe: 'Attach to a running container\'s input and output (detach with ctrl-p ctrl-q)',
+  builder: (y) =>
+    y.options({
+      // yargs reads --no-stdin as the negation of --stdin.
+      stdin: { type: 'boolean', default: true, describe: 'Forward our input (--no-stdin: output only)' },
+      'sig-proxy': { type: 'boolean', default: true, describe: 'Proxy received signals to the container (without a terminal)' },
+      'detach-keys': { type: 'string', coerce: lastWins, describe: 'Keys that detach (default ctrl-p,ctrl-q; "" for none)' },
+    }) as never,
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    const detachKeys = parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS);
+    const view = new ContainerStore(ctx).get(String(argv.container));
+    const end = await attachContainer(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys, stdin: argv.stdin });
+    process.exitCode = exitCodeOf(end);
+  },
+};
