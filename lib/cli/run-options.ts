@@ -44,6 +44,7 @@ export const RUN_OPTIONS: Record<string, Options> = {
   ...CREATE_OPTIONS,
   detach: { alias: 'd', type: 'boolean', default: false, describe: 'Run the container in the background and print its ID' },
   'sig-proxy': { type: 'boolean', default: true, describe: 'Proxy received signals to the container' },
+  'detach-keys': { type: 'string', coerce: lastWins, describe: 'Keys that detach from a -it session (default ctrl-p,ctrl-q; "" for none)' },
 };
 
 export interface CreateArgs {

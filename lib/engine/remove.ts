@@ -64,7 +64,8 @@ export async function removeContainers(ctx: Context, names: string[], force: boo
 /** `volumes` (rm -v): its anonymous volumes go too, as they do for every --rm container. */
 export async function removeContainer(ctx: Context, view: ContainerView, force: boolean, volumes = false): Promise<void> {
   const store = new ContainerStore(ctx);
-  const alive = view.state && isAlive(view.state);
+  // A created container's init is alive too, waiting for its start: removed without -f, as docker does.
+  const alive = view.status === 'running' && view.state && isAlive(view.state);
   if (alive && !force) {
     throw new ConflictError(`cannot remove container ${view.record.id} as it is ${view.status}: stop it first or use -f`);
   }
