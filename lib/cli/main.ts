@@ -32,6 +32,8 @@ import { volumeCommand } from './commands/volume.js';
 import { stopCommand } from './commands/stop.js';
 import { inspectCommand } from './commands/inspect.js';
 import { attachCommand } from './commands/attach.js';
+import { topCommand } from './commands/top.js';
+import { portCommand } from './commands/port.js';
 import { execCommand, EXEC_OPTIONS } from './commands/exec.js';
 import { killCommand } from './commands/kill.js';
 import { restartCommand } from './commands/restart.js';
@@ -44,7 +46,7 @@ import { trace } from '../util/trace.js';
 /** Commands made of subcommands: yargs' command layer handles those. */
 const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule, systemCommand as CommandModule, volumeCommand];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, execCommand, inspectCommand, attachCommand, containerCommand, imageCommand, systemCommand, volumeCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, execCommand, inspectCommand, attachCommand, topCommand, portCommand, containerCommand, imageCommand, systemCommand, volumeCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

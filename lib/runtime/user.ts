@@ -36,7 +36,7 @@ export function readLayeredFile(layerDirsTopFirst: string[], file: string): stri
 interface PasswdEntry { name: string; uid: number; gid: number; home: string }
 interface GroupEntry { name: string; gid: number; members: string[] }
 
-function parsePasswd(text: string | undefined): PasswdEntry[] {
+export function parsePasswd(text: string | undefined): PasswdEntry[] {
   return (text ?? '').split('\n').flatMap((line) => {
     const f = line.split(':');
     if (f.length < 7 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) return [];
@@ -44,7 +44,7 @@ function parsePasswd(text: string | undefined): PasswdEntry[] {
   });
 }
 
-function parseGroup(text: string | undefined): GroupEntry[] {
+export function parseGroup(text: string | undefined): GroupEntry[] {
   return (text ?? '').split('\n').flatMap((line) => {
     const f = line.split(':');
     if (f.length < 4 || !/^\d+$/.test(f[2]!)) return [];

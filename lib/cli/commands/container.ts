@@ -12,6 +12,8 @@ import { stopCommand } from './stop.js';
 import { execCommand } from './exec.js';
 import { inspectCommandFor } from './inspect.js';
 import { attachCommand } from './attach.js';
+import { topCommand } from './top.js';
+import { portCommand } from './port.js';
 import { killCommand } from './kill.js';
 import { restartCommand } from './restart.js';
 import { waitCommand } from './wait.js';
@@ -27,7 +29,7 @@ const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> 
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
-  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand,
+  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
 ];
 
 export const containerCommand: CommandModule = {

@@ -1,0 +1,19 @@
+// husk top CONTAINER [DESCRIPTOR...]: the container's processes, ps-style.
+import type { CommandModule } from 'yargs';
+import { parseDescriptors, topContainer } from '../../engine/top.js';
+import { ContainerStore } from '../../runtime/container-store.js';
+import { contextFrom, table, type GlobalArgs } from '../common.js';
+
+type TopArgs = GlobalArgs & { container: string; descriptors?: string[] };
+
+export const topCommand: CommandModule<object, TopArgs> = {
+  command: 'top <container> [descriptors..]',
+  describe: 'Show the processes of a container (descriptors: user, pid, ppid, pcpu, etime, tty, time, args, comm, group, hpid, huser, ...)',
+  builder: (y) => y.parserConfiguration({ 'unknown-options-as-args': true }) as never,
+  handler: (argv) => {
+    const ctx = contextFrom(argv);
+    const descriptors = parseDescriptors((argv.descriptors ?? []).map(String));
+    const [headers, ...rows] = topContainer(ctx, new ContainerStore(ctx).get(String(argv.container)), descriptors);
+    process.stdout.write(table(headers!, rows));
+  },
+};
