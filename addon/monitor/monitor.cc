@@ -65,6 +65,9 @@ struct Options {
   int clientFd = -1;  // a client connected from the start (husk run's end of a socketpair)
   char **cleanupArgv = nullptr;  // null-terminated
   int cleanupArgc = 0;
+  char **healthArgv = nullptr;  // `husk healthcheck run ID`, every healthInterval ms
+  int healthArgc = 0;
+  int healthInterval = 0;
 };
 
 Options opt;
@@ -625,14 +628,14 @@ void writeExitFile(const char *finishedAt) {
 
 // ---------------------------------------------------------------- cleanup
 
-void runCleanup() {
-  if (opt.cleanupArgc == 0) return;
+// Starts a husk command (cleanup, healthcheck) with /dev/null for stdio.
+pid_t spawnCommand(char **argv, const char *what) {
   pid_t p = fork();
   if (p < 0) {
-    logMonitorError("cannot fork cleanup command", errno);
-    return;
+    logMonitorError(what, errno);
+    return -1;
   }
-  if (p > 0) return;
+  if (p > 0) return p;
   // child
   setsid();
   sigset_t all;
@@ -646,8 +649,12 @@ void runCleanup() {
     dup2(dn, 2);
   }
   syscall(SYS_close_range, 3U, ~0U, 0U);
-  execvp(opt.cleanupArgv[0], opt.cleanupArgv);
+  execvp(argv[0], argv);
   _exit(127);
+}
+
+void runCleanup() {
+  if (opt.cleanupArgc > 0) spawnCommand(opt.cleanupArgv, "cannot fork cleanup command");
 }
 
 // ---------------------------------------------------------------- usage
@@ -661,7 +668,8 @@ void runCleanup() {
   }
   writeStr(2,
            "\nusage: husk-monitor --id ID --log PATH --attach PATH --exit PATH [--tty] [--stdin]\n"
-           "       [--cleanup-arg ARG]... [--client-fd FD] --pid PID (--stdio-fds IN,OUT,ERR | --console-fd FD)\n");
+           "       [--cleanup-arg ARG]... [--health-interval MS --health-arg ARG...] [--client-fd FD]\n"
+           "       --pid PID (--stdio-fds IN,OUT,ERR | --console-fd FD)\n");
   _exit(2);
 }
 
@@ -685,7 +693,8 @@ bool parseInt(const char *s, int *out) {
 
 void parseArgs(int argc, char **argv) {
   opt.cleanupArgv = (char **)calloc((size_t)argc + 1, sizeof(char *));
-  if (!opt.cleanupArgv) usage("out of memory", nullptr);
+  opt.healthArgv = (char **)calloc((size_t)argc + 1, sizeof(char *));
+  if (!opt.cleanupArgv || !opt.healthArgv) usage("out of memory", nullptr);
   for (int i = 1; i < argc; i++) {
     const char *k = argv[i];
     if (!strcmp(k, "--tty")) {
@@ -698,7 +707,8 @@ void parseArgs(int argc, char **argv) {
     }
     bool known = !strcmp(k, "--id") || !strcmp(k, "--log") || !strcmp(k, "--attach") ||
                  !strcmp(k, "--exit") || !strcmp(k, "--cleanup-arg") || !strcmp(k, "--pid") ||
-                 !strcmp(k, "--stdio-fds") || !strcmp(k, "--console-fd") || !strcmp(k, "--client-fd");
+                 !strcmp(k, "--stdio-fds") || !strcmp(k, "--console-fd") || !strcmp(k, "--client-fd") ||
+                 !strcmp(k, "--health-arg") || !strcmp(k, "--health-interval");
     if (!known) usage("unknown option", k);
     if (i + 1 >= argc) usage("missing value for", k);
     char *v = argv[++i];
@@ -712,6 +722,10 @@ void parseArgs(int argc, char **argv) {
       opt.exitFile = v;
     } else if (!strcmp(k, "--cleanup-arg")) {
       opt.cleanupArgv[opt.cleanupArgc++] = v;
+    } else if (!strcmp(k, "--health-arg")) {
+      opt.healthArgv[opt.healthArgc++] = v;
+    } else if (!strcmp(k, "--health-interval")) {
+      if (!parseInt(v, &opt.healthInterval) || opt.healthInterval <= 0) usage("bad --health-interval", v);
     } else if (!strcmp(k, "--pid")) {
       if (!parseInt(v, &opt.pid) || opt.pid <= 0) usage("bad --pid", v);
     } else if (!strcmp(k, "--client-fd")) {
@@ -830,12 +844,15 @@ void readOutput(int *fdp, bool isStderr) {
   broadcast(isStderr ? kStderr : kStdout, buf, (size_t)n);
 }
 
+pid_t healthPid = -1;  // a healthcheck still running: the next one waits
+
 void reapChildren() {
   for (;;) {
     int st;
     pid_t p = waitpid(-1, &st, WNOHANG);
     if (p < 0 && errno == EINTR) continue;
     if (p <= 0) return;
+    if (p == healthPid) healthPid = -1;
     if (p == opt.pid && !childExited && (WIFEXITED(st) || WIFSIGNALED(st))) {
       childExited = true;
       clock_gettime(CLOCK_REALTIME, &finishedTs);
@@ -1067,7 +1084,21 @@ int main(int argc, char **argv) {
   reapChildren();
 
   // Phase 1: run until the container's init exits.
-  while (!childExited) pollOnce(kRunning, -1);
+  // The healthcheck, if any, runs every interval while the container does.
+  long long nextHealth = opt.healthInterval > 0 ? monoMs() + opt.healthInterval : -1;
+  while (!childExited) {
+    int timeout = -1;
+    if (nextHealth >= 0) {
+      long long left = nextHealth - monoMs();
+      timeout = left > 0 ? (int)left : 0;
+    }
+    pollOnce(kRunning, timeout);
+    if (nextHealth >= 0 && monoMs() >= nextHealth && !childExited) {
+      if (healthPid < 0) healthPid = spawnCommand(opt.healthArgv, "cannot fork healthcheck");
+      nextHealth += opt.healthInterval;
+      if (nextHealth < monoMs()) nextHealth = monoMs() + opt.healthInterval;
+    }
+  }
 
   // Phase 2: drain output until EOF (bounded).
   long long deadline = monoMs() + kDrainMs;

@@ -34,6 +34,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { attachCommand } from './commands/attach.js';
 import { topCommand } from './commands/top.js';
 import { portCommand } from './commands/port.js';
+import { healthcheckCommand } from './commands/healthcheck.js';
 import { execCommand, EXEC_OPTIONS } from './commands/exec.js';
 import { killCommand } from './commands/kill.js';
 import { restartCommand } from './commands/restart.js';
@@ -44,9 +45,9 @@ import { HUSK_VERSION } from '../engine/info.js';
 import { trace } from '../util/trace.js';
 
 /** Commands made of subcommands: yargs' command layer handles those. */
-const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule, systemCommand as CommandModule, volumeCommand];
+const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule, systemCommand as CommandModule, volumeCommand, healthcheckCommand];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, execCommand, inspectCommand, attachCommand, topCommand, portCommand, containerCommand, imageCommand, systemCommand, volumeCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, execCommand, inspectCommand, attachCommand, topCommand, portCommand, containerCommand, imageCommand, systemCommand, volumeCommand, healthcheckCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

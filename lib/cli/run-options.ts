@@ -6,7 +6,8 @@ import type { Options } from 'yargs';
 import type { CreateOptions } from '../engine/create.js';
 import { UsageError } from '../engine/errors.js';
 import type { SecurityOptions } from '../runtime/spec.js';
-import type { RestartPolicy } from '../runtime/container-store.js';
+import type { HealthConfig, RestartPolicy } from '../runtime/container-store.js';
+import { parseDuration } from '../util/duration.js';
 import { parseSignal } from '../engine/lifecycle.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';
@@ -33,6 +34,12 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   restart: { type: 'string', coerce: lastWins, describe: 'Restart policy: no, on-failure[:MAX], always, unless-stopped' },
   'stop-signal': { type: 'string', coerce: lastWins, describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
   'stop-timeout': { type: 'number', coerce: lastWins, describe: 'Seconds to wait after the stop signal before SIGKILL (default 10)' },
+  'health-cmd': { type: 'string', coerce: lastWins, describe: 'Command to check the container is healthy (run by its monitor)' },
+  'health-interval': { type: 'string', coerce: lastWins, describe: 'Time between healthchecks (default 30s)' },
+  'health-retries': { type: 'number', coerce: lastWins, describe: 'Failures in a row that make the container unhealthy (default 3)' },
+  'health-start-period': { type: 'string', coerce: lastWins, describe: 'Time after the start when failures do not count (default 0s)' },
+  'health-timeout': { type: 'string', coerce: lastWins, describe: 'Longest a healthcheck may take (default 30s)' },
+  'no-healthcheck': { type: 'boolean', default: false, describe: 'Disable the image\'s HEALTHCHECK' },
   init: { type: 'boolean', default: false, describe: 'Run a tiny init as PID 1 that forwards signals and reaps zombies' },
   volume: { alias: 'v', type: 'string', array: true, nargs: 1, default: [], describe: 'Mount a volume or host path: [SOURCE:]DEST[:ro|rw|z|Z|U|nocopy|...]' },
   mount: { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount: type=bind|volume|tmpfs,source=..,destination=..[,readonly][,...]' },
@@ -73,6 +80,12 @@ export interface CreateArgs {
   stopSignal?: string;
   stopTimeout?: number;
   init: boolean;
+  healthCmd?: string;
+  healthInterval?: string;
+  healthRetries?: number;
+  healthStartPeriod?: string;
+  healthTimeout?: string;
+  noHealthcheck?: boolean;
   volume?: string[];
   mount?: string[];
   tmpfs?: string[];
@@ -164,8 +177,34 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
     stopSignal: a.stopSignal === undefined ? undefined : checkedSignal(a.stopSignal),
     stopTimeout: checkedStopTimeout(a.stopTimeout),
     init: a.init,
+    health: parseHealthFlags(a),
     ...mountOptions(a),
   };
+}
+
+/** --health-* (null for --no-healthcheck): what the flags set, to go over the image's HEALTHCHECK. */
+export function parseHealthFlags(a: Pick<CreateArgs, 'healthCmd' | 'healthInterval' | 'healthRetries' | 'healthStartPeriod' | 'healthTimeout' | 'noHealthcheck'>): Partial<HealthConfig> | null | undefined {
+  if (a.noHealthcheck) {
+    if (a.healthCmd !== undefined) throw new UsageError('--no-healthcheck and --health-cmd cannot be used together');
+    return null;
+  }
+  const time = (value: string | undefined, flag: string) => {
+    if (value === undefined) return undefined;
+    const ms = parseDuration(value, 's');
+    if (ms === undefined || ms < 0) throw new UsageError(`invalid ${flag} "${value}": use a duration such as 30s or 1m30s`);
+    return ms;
+  };
+  const flags: Partial<HealthConfig> = {
+    test: a.healthCmd === undefined ? undefined : a.healthCmd === 'none' ? ['NONE'] : ['CMD-SHELL', a.healthCmd],
+    intervalMs: time(a.healthInterval, '--health-interval'),
+    timeoutMs: time(a.healthTimeout, '--health-timeout'),
+    startPeriodMs: time(a.healthStartPeriod, '--health-start-period'),
+    retries: a.healthRetries,
+  };
+  if (flags.intervalMs === 0) throw new UsageError('invalid --health-interval "0": the interval must be more than 0');
+  if (flags.retries !== undefined && (!Number.isInteger(flags.retries) || flags.retries < 1)) throw new UsageError(`invalid --health-retries "${a.healthRetries}": give 1 or more`);
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as Partial<HealthConfig>;
+  return Object.keys(given).length ? given : undefined;
 }
 
 /** --label KEY=VALUE (a bare KEY gets an empty value, as docker). */

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
-import { ContainerStore, procStartTime, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
+import { healthConfig } from './health.js';
+import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
 import { initPath, monitorPath, native, NativeError, packageRoot } from '../runtime/native.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
@@ -42,6 +43,8 @@ export interface CreateOptions {
   autoRemove: boolean;
   restartPolicy?: RestartPolicy;
   labels?: Record<string, string>;
+  /** --health-* given on the command line (merged over the image's HEALTHCHECK); null: --no-healthcheck. */
+  health?: Partial<HealthConfig> | null;
   stopSignal?: string;
   stopTimeout?: number;
   /** Run husk's tiny init as PID 1 (--init). */
@@ -120,6 +123,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     stopTimeout: opts.stopTimeout,
     restartPolicy: opts.restartPolicy,
     labels: opts.labels,
+    healthcheck: healthConfig(imageConfig.Healthcheck, opts.health),
     mounts: mounts.mounts,
   };
   // The record claims the name; everything after it is undone on failure.
@@ -240,11 +244,16 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
 }
 
 function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {
-  const cleanup = [process.execPath, path.join(packageRoot, 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', record.id];
+  const husk = [process.execPath, path.join(packageRoot, 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot];
   const argv = [monitorPath, '--id', record.id, '--log', p.log, '--attach', p.attach, '--exit', p.exit];
   if (record.tty) argv.push('--tty');
   if (record.openStdin) argv.push('--stdin');
-  for (const a of cleanup) argv.push('--cleanup-arg', a);
+  for (const a of [...husk, 'container', 'cleanup', record.id]) argv.push('--cleanup-arg', a);
+  // The monitor runs the healthcheck: no daemon needed for it either.
+  if (record.healthcheck) {
+    argv.push('--health-interval', String(Math.max(1, Math.round(record.healthcheck.intervalMs))));
+    for (const a of [...husk, 'healthcheck', 'run', record.id]) argv.push('--health-arg', a);
+  }
   return argv;
 }
 

@@ -24,6 +24,10 @@ export interface ExecOptions {
   user?: string;
   workdir?: string;
   privileged: boolean;
+  /** Where stdout and stderr go instead of ours (a healthcheck's output file). */
+  stdio?: [number, number];
+  /** Kill the process after this long (a healthcheck's timeout); its exit code is then 124 (as timeout(1)). */
+  timeoutMs?: number;
 }
 
 export interface ExecIO {
@@ -50,7 +54,8 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
   // With a terminal the process gets one of the container's own (its master comes back to us).
   if (process_.terminal && io.stdout.isTTY) process_.consoleSize = { height: io.stdout.rows, width: io.stdout.columns };
   const devnull = fs.openSync('/dev/null', 'r+');
-  const stdio: [number, number, number] = opts.detach || opts.tty ? [devnull, devnull, devnull] : [opts.interactive ? 0 : devnull, 1, 2];
+  const stdio: [number, number, number] =
+    opts.detach || opts.tty ? [devnull, devnull, devnull] : [opts.interactive ? 0 : devnull, opts.stdio?.[0] ?? 1, opts.stdio?.[1] ?? 2];
   let started;
   try {
     started = native().execProcess({ process: process_, seccomp, seccompCache, namespaces, stdio, detach: opts.detach });
@@ -67,13 +72,27 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
   const master = started.master;
   const stopRelay = master !== undefined ? relayTerminal(master, io, opts.interactive) : async () => {};
   const unproxy = master !== undefined ? () => {} : proxySignals(started.execPid);
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          try {
+            process.kill(started.execPid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, opts.timeoutMs)
+      : undefined;
   try {
     const records = await readToEnd(started.syncFd);
     native().reap(started.pid);
-    return native().execResult(records);
+    const code = native().execResult(records);
+    return timedOut ? 124 : code;
   } catch (err) {
     throw execErrorFrom(err);
   } finally {
+    if (timer) clearTimeout(timer);
     await stopRelay();
     unproxy();
   }

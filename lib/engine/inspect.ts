@@ -8,6 +8,7 @@ import type { Spec } from '../runtime/oci-spec.js';
 import { directorySize } from '../storage/du.js';
 import type { Context } from './context.js';
 import { INIT_IN_CONTAINER } from './create.js';
+import { readHealth } from './health.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -27,7 +28,7 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
   const image = new ImageStore(ctx).findImage(r.imageId);
   const imageConfig = image ? new ImageStore(ctx).imageConfig(image).config ?? {} : {};
   const running = view.status === 'running' && !!view.state && isAlive(view.state);
-  const health = readHealth(p.dir);
+  const health = readHealth(ctx, view);
   const mounts = (r.mounts ?? []).map((m) => ({
     Type: m.type,
     ...(m.type === 'volume' ? { Name: m.source } : {}),
@@ -131,13 +132,4 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
       Networks: {},
     },
   };
-}
-
-/** .State.Health, written by `healthcheck run` (health.json in the container's directory). */
-function readHealth(dir: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(`${dir}/health.json`, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }

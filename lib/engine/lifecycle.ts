@@ -10,6 +10,7 @@ import { respawnContainer } from './create.js';
 import { ConflictError, HuskError, UsageError } from './errors.js';
 import { NAME_PATTERN } from './names.js';
 import { startContainer } from './start.js';
+import { readHealth } from './health.js';
 
 /** Signal names and numbers as kill(1) and docker take them: KILL, SIGKILL, 9. */
 const SIGNALS: Record<string, number> = {
@@ -147,6 +148,8 @@ export async function waitContainer(ctx: Context, view: ContainerView, condition
       throw new HuskError(`container ${view.record.name} was removed while waiting`);
     }
     if (meets(now.status, wanted)) return now.exit?.exitCode ?? -1;
+    const health = readHealth(ctx, now)?.Status;
+    if (health && now.status === 'running' && wanted.includes(health as WaitCondition)) return -1;
     view = now;
     await sleep(intervalMs);
   }

@@ -32,6 +32,8 @@ export interface ContainerRecord {
   /** --stop-timeout, seconds (default 10). */
   stopTimeout?: number;
   restartPolicy?: RestartPolicy;
+  /** From --health-* or the image's HEALTHCHECK; run by the monitor. */
+  healthcheck?: HealthConfig;
   /** --label K=V */
   labels?: Record<string, string>;
   /** Volumes, binds and tmpfs mounts (-v, --mount, --tmpfs, --volumes-from, the image's VOLUMEs), in mount order. */
@@ -48,6 +50,15 @@ export interface ContainerMount {
   options: string[];
   /** A volume made for this container alone (-v /path, an image's VOLUME): `rm -v` removes it. */
   anonymous?: boolean;
+}
+
+export interface HealthConfig {
+  /** ["CMD", args...] or ["CMD-SHELL", command] */
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  startPeriodMs: number;
+  retries: number;
 }
 
 export interface RestartPolicy {

@@ -6,6 +6,8 @@ import { ContainerStore, type ContainerView } from '../../runtime/container-stor
 import { contextFrom, humanDuration, humanSize, lastWins, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 import { directorySize } from '../../storage/du.js';
+import { readHealth, type HealthState } from '../../engine/health.js';
+import type { Context } from '../../engine/context.js';
 
 type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
 
@@ -42,7 +44,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
       process.stdout.write(views.map((v) => `${id(v)}\n`).join(''));
       return;
     }
-    const rows = views.map((v) => rowOf(v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? sizeOf(store, v) : undefined));
+    const rows = views.map((v) => rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? sizeOf(store, v) : undefined));
     if (argv.format) {
       process.stdout.write(renderRows(argv.format, rows));
       return;
@@ -54,7 +56,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
 };
 
 /** The fields docker's and podman's ps templates use. */
-function rowOf(v: ContainerView, id: string, trunc: boolean, size?: number): Row {
+function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?: number): Row {
   const command = v.record.args.join(' ');
   return {
     ID: id,
@@ -64,7 +66,8 @@ function rowOf(v: ContainerView, id: string, trunc: boolean, size?: number): Row
     CreatedAt: v.record.created,
     Created: v.record.created,
     RunningFor: timeAgo(v.record.created),
-    Status: statusText(v),
+    Status: statusText(v, readHealth(ctx, v)),
+    Health: readHealth(ctx, v)?.Status ?? '',
     State: v.status,
     ExitCode: v.exit?.exitCode ?? 0,
     Ports: '',
@@ -89,10 +92,13 @@ function sizeOf(store: ContainerStore, v: ContainerView): number {
   return directorySize(v.record.storageDriver === 'vfs' ? p.rootfs : p.upper);
 }
 
-export function statusText(v: ContainerView): string {
+export function statusText(v: ContainerView, health?: HealthState): string {
   switch (v.status) {
-    case 'running':
-      return `Up ${humanDuration(Date.now() - Date.parse(v.state?.startedAt ?? v.record.created))}`;
+    case 'running': {
+      const up = `Up ${humanDuration(Date.now() - Date.parse(v.state?.startedAt ?? v.record.created))}`;
+      if (!health) return up;
+      return `${up} (${health.Status === 'starting' ? 'health: starting' : health.Status})`;
+    }
     case 'exited':
       return `Exited (${v.exit?.exitCode ?? -1}) ${timeAgo(v.exit?.finishedAt ?? v.record.created)}`;
     case 'stopped':

@@ -4,6 +4,7 @@ import { UsageError, exitCodeFor, messageFor } from '../../engine/errors.js';
 import { waitContainer, type WaitCondition } from '../../engine/lifecycle.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { parseDuration } from '../../util/duration.js';
 
 type WaitArgs = GlobalArgs & { containers: string[]; condition: string[]; interval: string };
 
@@ -23,6 +24,7 @@ export const waitCommand: CommandModule<object, WaitArgs> = {
       return c as WaitCondition;
     });
     const interval = parseDuration(String(argv.interval));
+    if (interval === undefined) throw new UsageError(`invalid --interval "${argv.interval}": use e.g. 250ms, 2s, 1m`);
     const ctx = contextFrom(argv);
     const store = new ContainerStore(ctx);
     for (const name of argv.containers) {
@@ -36,11 +38,3 @@ export const waitCommand: CommandModule<object, WaitArgs> = {
     }
   },
 };
-
-/** "250ms", "1s", "2m", or a bare number of milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`invalid duration "${text}": use e.g. 250ms, 2s, 1m`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms']!;
-  return Number(m[1]) * unit;
-}

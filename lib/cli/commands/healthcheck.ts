@@ -1,0 +1,26 @@
+// husk healthcheck run CONTAINER: one check now (the monitor runs it every
+// interval); exit 0 healthy, 1 not (yet) healthy, as podman's.
+import type { CommandModule } from 'yargs';
+import { runHealthcheck } from '../../engine/health.js';
+import { ContainerStore } from '../../runtime/container-store.js';
+import { contextFrom, type GlobalArgs } from '../common.js';
+
+const runCommand: CommandModule<object, GlobalArgs & { container: string }> = {
+  command: 'run <container>',
+  describe: 'Run the container\'s healthcheck once',
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    const status = await runHealthcheck(ctx, new ContainerStore(ctx).get(String(argv.container)));
+    if (status !== 'healthy') {
+      process.stdout.write(`${status}\n`);
+      process.exitCode = 1;
+    }
+  },
+};
+
+export const healthcheckCommand: CommandModule = {
+  command: 'healthcheck',
+  describe: 'Run container healthchecks',
+  builder: (y) => y.command(runCommand as CommandModule).demandCommand(1, 'Specify a healthcheck command'),
+  handler: () => {},
+};
