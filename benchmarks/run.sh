@@ -19,6 +19,9 @@ FIXTURE=/tmp/husk-test-fixtures/busybox.tar
 PODMAN_CONF_SRC=${PODMAN_CONF:-/work/shared/bench/podman-containers.conf}
 TARGET_RATIO=0.5       # husk run time / podman run time
 TARGET_MONITOR_KB=1024 # husk-monitor idle RSS
+TARGET_EXEC_RATIO=0.5  # husk exec / podman exec
+TARGET_PS_OVER_NODE_MS=30  # husk ps -a (100 containers) - node -e 0
+PS_CONTAINERS=100
 
 usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -88,8 +91,8 @@ cleanup() {
   local rc=$? pid
   trap - EXIT INT TERM
   set +e
-  [ -n "$HUSK_CTR" ] && as_user "${HUSK[@]}" rm -f "$HUSK_CTR" >/dev/null 2>&1
-  [ -n "$PODMAN_CTR" ] && as_user "${PODMAN[@]}" rm -f -t 0 "$PODMAN_CTR" >/dev/null 2>&1
+  as_user "${HUSK[@]}" rm -af >/dev/null 2>&1
+  as_user "${PODMAN[@]}" rm -af -t 0 >/dev/null 2>&1
   # whatever the engines failed to stop: only processes whose argv names $WORK
   for pid in $MON_PID $CONMON_PID; do
     [ -d "/proc/$pid" ] && grep -qF "$WORK" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
@@ -192,8 +195,35 @@ read -r MON_RSS MON_PSS < <(mem "$MON_PID")
 read -r CONMON_RSS CONMON_PSS < <(mem "$CONMON_PID")
 ps -o pid,ppid,rss,args -p "$MON_PID","$CONMON_PID" | cut -c1-110
 
+# ---------------------------------------------------------------- 5. exec CTR true
+# Into the same two detached containers, alternating rounds as above.
+log "hyperfine: exec CTR true, $ROUNDS rounds"
+as_user "${HUSK[@]}" exec "$HUSK_CTR" true || die "husk exec failed"
+as_user "${PODMAN[@]}" exec "$PODMAN_CTR" true || die "podman exec failed"
+for round in $(seq "$ROUNDS"); do
+  as_user hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --style basic \
+    --export-json "$RES/exec-$round.json" \
+    -n husk "${HUSK[*]} exec $HUSK_CTR true" -n podman "${PODMAN[*]} exec $PODMAN_CTR true" -n "node -e 0" "$NODE_CMD"
+done
+
 as_user "${HUSK[@]}" rm -f "$HUSK_CTR" >/dev/null && HUSK_CTR=""
 as_user "${PODMAN[@]}" rm -f -t 0 "$PODMAN_CTR" >/dev/null && PODMAN_CTR=""
+
+# ---------------------------------------------------------------- 6. ps -a with 100 containers
+log "ps -a with $PS_CONTAINERS created containers in each engine"
+for i in $(seq "$PS_CONTAINERS"); do
+  as_user "${HUSK[@]}" create --network none busybox true >/dev/null
+  as_user "${PODMAN[@]}" create --network none busybox true >/dev/null
+done
+[ "$(as_user "${HUSK[@]}" ps -aq | wc -l)" = "$PS_CONTAINERS" ] || die "husk does not list $PS_CONTAINERS containers"
+[ "$(as_user "${PODMAN[@]}" ps -aq | wc -l)" = "$PS_CONTAINERS" ] || die "podman does not list $PS_CONTAINERS containers"
+for round in $(seq "$ROUNDS"); do
+  as_user hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --style basic \
+    --export-json "$RES/ps-$round.json" \
+    -n husk "${HUSK[*]} ps -a" -n podman "${PODMAN[*]} ps -a" -n "node -e 0" "$NODE_CMD"
+done
+as_user "${HUSK[@]}" rm -af >/dev/null
+as_user "${PODMAN[@]}" rm -af >/dev/null
 
 # ---------------------------------------------------------------- report
 HUSK_VER="husk $(as_user "${HUSK[@]}" --version 2>/dev/null || echo ?)"
@@ -225,6 +255,20 @@ console.log(`husk/podman (median of rounds): ${median.toFixed(2)}  target <= ${t
 const floor = stats('node -e 0').mean;
 console.log(`above the node -e 0 floor: husk ${ms(stats('husk').mean - floor)} ms, podman ${ms(stats('podman').mean - floor)} ms`);
 EOF
+node - "$TARGET_EXEC_RATIO" "$TARGET_PS_OVER_NODE_MS" "$PS_CONTAINERS" "$RES" <<'EOF2'
+const [execTarget, psTarget, n, dir] = process.argv.slice(2);
+const fs = require('fs');
+const load = (prefix) => fs.readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) =>
+  Object.fromEntries(JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8')).results.map((r) => [r.command, r])));
+const mean = (rounds, name) => { const t = rounds.flatMap((r) => r[name].times); return t.reduce((a, b) => a + b, 0) / t.length; };
+const ms = (s) => (s * 1000).toFixed(1);
+const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ex = load('exec-'), ps = load('ps-');
+const exRatio = median(ex.map((r) => r.husk.mean / r.podman.mean));
+console.log(`exec CTR true: husk ${ms(mean(ex, 'husk'))} ms, podman ${ms(mean(ex, 'podman'))} ms, node -e 0 ${ms(mean(ex, 'node -e 0'))} ms; husk/podman (median of rounds) ${exRatio.toFixed(2)}  target <= ${execTarget}: ${exRatio <= +execTarget ? 'met' : 'MISSED'}`);
+const over = median(ps.map((r) => (r.husk.mean - r['node -e 0'].mean) * 1000));
+console.log(`ps -a, ${n} containers: husk ${ms(mean(ps, 'husk'))} ms, podman ${ms(mean(ps, 'podman'))} ms, node -e 0 ${ms(mean(ps, 'node -e 0'))} ms; husk - node (median of rounds) ${over.toFixed(1)} ms  target <= ${psTarget}: ${over <= +psTarget ? 'met' : 'MISSED'}`);
+EOF2
 mon_ok=MISSED; [ "$MON_RSS" -le "$TARGET_MONITOR_KB" ] 2>/dev/null && mon_ok=met
 printf 'idle monitor   RSS %5s kB  Pss %5s kB   (husk-monitor, target <= %s kB: %s)\n' \
   "$MON_RSS" "$MON_PSS" "$TARGET_MONITOR_KB" "$mon_ok"
@@ -234,7 +278,7 @@ echo "after the timed run --rm loops: $LEFTOVERS"
 
 if [ -n "$OUT" ]; then
   mkdir -p "$OUT"
-  cp "$RES"/run-*.json "$OUT/"
+  cp "$RES"/run-*.json "$RES"/exec-*.json "$RES"/ps-*.json "$OUT/"
   printf '{"date":"%s","husk_monitor":{"rss_kb":%s,"pss_kb":%s},"conmon":{"rss_kb":%s,"pss_kb":%s}}\n' \
     "$(date -u +%FT%TZ)" "$MON_RSS" "$MON_PSS" "$CONMON_RSS" "$CONMON_PSS" >"$OUT/monitor.json"
   echo "json written to $OUT"

@@ -40,10 +40,11 @@ export function healthConfig(image: Healthcheck | undefined, flags: Partial<Heal
 const healthFile = (ctx: Context, view: ContainerView) => path.join(new ContainerStore(ctx).paths(view.record.id).dir, 'health.json');
 
 export function readHealth(ctx: Context, view: ContainerView): HealthState | undefined {
+  if (!view.record.healthcheck) return undefined;
   try {
     return JSON.parse(fs.readFileSync(healthFile(ctx, view), 'utf8')) as HealthState;
   } catch {
-    return view.record.healthcheck ? { Status: 'starting', FailingStreak: 0, Log: [] } : undefined;
+    return { Status: 'starting', FailingStreak: 0, Log: [] };
   }
 }
 

@@ -124,25 +124,26 @@ export class ContainerStore {
     return withLockSync(this.lockFile, fn);
   }
 
+  /** Built by concatenation: `ps -a` asks for these of every container, and path.join adds up. */
   paths(id: string) {
-    const dir = path.join(this.dir, id);
-    const run = path.join(this.runDir, id);
+    const dir = `${this.dir}/${id}`;
+    const run = `${this.runDir}/${id}`;
     return {
       dir,
-      record: path.join(dir, 'container.json'),
-      config: path.join(dir, 'config.json'),
-      state: path.join(dir, 'state.json'),
-      exit: path.join(dir, 'exit.json'),
-      log: path.join(dir, 'ctr.log'),
-      upper: path.join(dir, 'upper'),
-      work: path.join(dir, 'work'),
-      rootfs: path.join(dir, 'rootfs'),
-      hosts: path.join(dir, 'hosts'),
-      hostname: path.join(dir, 'hostname'),
-      resolvConf: path.join(dir, 'resolv.conf'),
+      record: `${dir}/container.json`,
+      config: `${dir}/config.json`,
+      state: `${dir}/state.json`,
+      exit: `${dir}/exit.json`,
+      log: `${dir}/ctr.log`,
+      upper: `${dir}/upper`,
+      work: `${dir}/work`,
+      rootfs: `${dir}/rootfs`,
+      hosts: `${dir}/hosts`,
+      hostname: `${dir}/hostname`,
+      resolvConf: `${dir}/resolv.conf`,
       run,
-      attach: path.join(run, 'attach'),
-      execFifo: path.join(run, 'exec.fifo'),
+      attach: `${run}/attach`,
+      execFifo: `${run}/exec.fifo`,
     };
   }
 
@@ -172,7 +173,8 @@ export class ContainerStore {
     return this.ids()
       .map((id) => this.view(id))
       .filter((v): v is ContainerView => v !== undefined)
-      .sort((a, b) => b.record.created.localeCompare(a.record.created));
+      // Newest first; ISO times compare as strings (localeCompare would go through ICU).
+      .sort((a, b) => (a.record.created < b.record.created ? 1 : a.record.created > b.record.created ? -1 : 0));
   }
 
   /** By full id, unique id prefix, or name. */

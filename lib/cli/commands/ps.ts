@@ -58,6 +58,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
 /** The fields docker's and podman's ps templates use. */
 function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?: number): Row {
   const command = v.record.args.join(' ');
+  const health = readHealth(ctx, v);
   return {
     ID: id,
     Image: v.record.imageName,
@@ -66,8 +67,8 @@ function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?
     CreatedAt: v.record.created,
     Created: v.record.created,
     RunningFor: timeAgo(v.record.created),
-    Status: statusText(v, readHealth(ctx, v)),
-    Health: readHealth(ctx, v)?.Status ?? '',
+    Status: statusText(v, health),
+    Health: health?.Status ?? '',
     State: v.status,
     ExitCode: v.exit?.exitCode ?? 0,
     Ports: '',
