@@ -581,6 +581,32 @@ void OpenFds(Napi::Env env, SpawnPlan& plan, Fds& fds, bool open_stdin) {
   plan.stderr_w = High(env, p[1]);
 }
 
+// Forks a child of Node that runs `child(plan)` and never returns; the pid,
+// or -errno. Every signal is blocked across the fork: the child must not run
+// Node's handlers (libuv's would write into Node's own signal pipe) before
+// it resets them to SIG_DFL, also what Node ignores (SIGPIPE): dispositions
+// set to "ignore" survive execve into the container.
+pid_t ForkChild(SpawnPlan& plan, void (*child)(SpawnPlan&)) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = fork();
+  if (pid == 0) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    child(plan);
+    _exit(125);
+  }
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return pid < 0 ? -err : pid;
+}
+
 int64_t NowMs() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -603,28 +629,8 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   Fds fds(plan);
   OpenFds(env, plan, fds, Bool(opts, "openStdin"));
 
-  // Block every signal across the fork: the child must not run Node's
-  // handlers (libuv's would write into Node's own signal pipe) before it
-  // resets them.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t p0 = fork();
-  if (p0 == 0) {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    // SIG_DFL everywhere, also for what Node ignores (SIGPIPE): dispositions
-    // set to "ignore" survive execve into the container.
-    for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    run_intermediate(plan);
-  }
-  int fork_err = errno;
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (p0 < 0) throw MakeNativeError(env, "fork", fork_err);
+  pid_t p0 = ForkChild(plan, run_intermediate);
+  if (p0 < 0) throw MakeNativeError(env, "fork", -p0);
 
   // Only the read end of the sync pipe stays here; closing our write end is
   // what lets EOF tell us the children are gone.
@@ -758,22 +764,8 @@ Napi::Value ExecProcess(const Napi::CallbackInfo& info) {
   plan.sync_w = p[1];
   plan.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t e = fork();
-  if (e == 0) {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    run_exec(plan);
-  }
-  int fork_err = errno;
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  pid_t e = ForkChild(plan, run_exec);
+  int fork_err = -e;
   close(plan.sync_w);
   if (plan.devnull >= 0) close(plan.devnull);
   if (plan.console_init >= 0) close(plan.console_init);

@@ -482,6 +482,22 @@ struct Init {
     umask(plan.umask);
   }
 
+  // What the container's process gets, the init's and exec's alike: rlimits,
+  // credentials and capabilities, working directory, no_new_privs and the
+  // seccomp filter (last, so it need not allow what the setup does).
+  void setup_process() {
+    for (auto& r : plan.rlimits) {
+      struct rlimit rl = {r.soft, r.hard};
+      if (setrlimit(r.resource, &rl) < 0) fail(r.step.c_str(), errno);
+    }
+    set_creds_and_caps();
+    if (chdir(plan.cwd.c_str()) < 0) fail("chdir to", errno, plan.cwd.c_str());
+    if (plan.no_new_privs) {
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", errno);
+      if (!plan.seccomp_bpf.empty()) apply_seccomp();
+    }
+  }
+
   // `exec`: a process in a running container's namespaces (already joined),
   // set up as the container's own: same credentials, capabilities,
   // no_new_privs and seccomp filter.
@@ -498,16 +514,7 @@ struct Init {
       setsid();
       if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) fail("dup2 stdio", errno);
     }
-    for (auto& r : plan.rlimits) {
-      struct rlimit rl = {r.soft, r.hard};
-      if (setrlimit(r.resource, &rl) < 0) fail(r.step.c_str(), errno);
-    }
-    set_creds_and_caps();
-    if (chdir(plan.cwd.c_str()) < 0) fail("chdir to", errno, plan.cwd.c_str());
-    if (plan.no_new_privs) {
-      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", errno);
-      if (!plan.seccomp_bpf.empty()) apply_seccomp();
-    }
+    setup_process();
     // Keep 0..2 and the sync pipe (CLOEXEC: execve closes it, which tells success).
     if (sync > 3) syscall(SYS_close_range, 3, sync - 1, 0);
     syscall(SYS_close_range, sync + 1, ~0U, 0);
@@ -565,17 +572,7 @@ struct Init {
       setup_terminal();
     else
       setup_stdio();
-    for (auto& r : plan.rlimits) {
-      struct rlimit rl = {r.soft, r.hard};
-      if (setrlimit(r.resource, &rl) < 0) fail(r.step.c_str(), errno);
-    }
-    set_creds_and_caps();
-    if (chdir(plan.cwd.c_str()) < 0) fail("chdir to", errno, plan.cwd.c_str());
-    if (plan.no_new_privs) {
-      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", errno);
-      // Last, so the filter does not have to allow what the setup needs.
-      if (!plan.seccomp_bpf.empty()) apply_seccomp();
-    }
+    setup_process();
 
     // The FIFO must be reachable through the container's /proc: a
     // non-blocking open without a reader fails with ENXIO, which proves it.
