@@ -76,23 +76,47 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
     }).catch(() => undefined);
     client?.send(FRAME_CLEANUP_TAKEN);
     client?.close(); // the monitor waits for open clients before it exits
-    try {
-      process.kill(view.state.pid, 'SIGKILL');
-    } catch {
-      /* exited meanwhile */
-    }
-    waitForExit(view.state.monitorPid, 10_000);
-  } else if (view.state && !view.state.startedAt) {
-    // Created, never started: the monitor waits on an init that waits on us.
-    try {
-      process.kill(view.state.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    waitForExit(view.state.monitorPid, 10_000);
+    killAndWait(view.state.pid, view.state.monitorPid);
+  } else if (view.state && isAlive(view.state)) {
+    // Created (or a run killed before its start): the monitor waits on an init that waits on us.
+    killAndWait(view.state.pid, view.state.monitorPid);
+  } else if (!view.state) {
+    // A create killed after the fork but before it wrote the state: find the monitor by its --id.
+    for (const monitor of monitorsOf(view.record.id)) killAndWait(childrenOf(monitor), monitor);
   }
   removeContainerFiles(ctx, store, view.record.id);
   if (volumes || view.record.autoRemove) removeAnonymousVolumes(ctx, view.record);
+}
+
+function killAndWait(init: number | number[], monitor: number): void {
+  for (const pid of ([] as number[]).concat(init)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  waitForExit(monitor, 10_000);
+}
+
+/** husk-monitor processes whose argv says --id ID (only ever ours: /proc shows every user's, kill() refuses theirs). */
+function monitorsOf(id: string): number[] {
+  const needle = `\0--id\0${id}\0`;
+  return fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f)).flatMap((f) => {
+    try {
+      return fs.readFileSync(`/proc/${f}/cmdline`, 'latin1').includes(needle) ? [Number(f)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 export function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): void {
