@@ -1,9 +1,10 @@
-// `system df`: what images and containers take on disk, and what could go.
-import fs from 'node:fs';
+// `system df`: what images, containers and volumes take on disk, and what could go.
 import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
+import { directorySize } from '../storage/du.js';
 import type { Context } from './context.js';
+import { listVolumes, volumeUsers, VolumeStore } from './volumes.js';
 
 export interface DiskUsageRow {
   type: 'Images' | 'Containers' | 'Local Volumes';
@@ -11,32 +12,6 @@ export interface DiskUsageRow {
   active: number;
   size: number;
   reclaimable: number;
-}
-
-/** Bytes under `dir`, not following symlinks; what cannot be read (other ids' private dirs) counts as nothing. */
-export function treeSize(dir: string): number {
-  let total = 0;
-  const walk = (p: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(p, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const child = path.join(p, e.name);
-      if (e.isDirectory()) walk(child);
-      else if (e.isFile()) {
-        try {
-          total += fs.lstatSync(child).size;
-        } catch {
-          /* gone meanwhile */
-        }
-      }
-    }
-  };
-  walk(dir);
-  return total;
 }
 
 export function diskUsage(ctx: Context): DiskUsageRow[] {
@@ -49,7 +24,9 @@ export function diskUsage(ctx: Context): DiskUsageRow[] {
   const allLayers = new Set(images.flatMap((i) => i.layers));
   const activeLayers = new Set(images.filter((i) => usedImages.has(i.id)).flatMap((i) => i.layers));
   const sum = (ids: Iterable<string>) => [...ids].reduce((s, c) => s + layerSize(c), 0);
-  const upper = containers.map((c) => ({ running: c.status === 'running', size: treeSize(path.join(store.root, 'containers', c.record.id, 'upper')) }));
+  const upper = containers.map((c) => ({ running: c.status === 'running', size: directorySize(path.join(store.root, 'containers', c.record.id, 'upper')) }));
+  const users = volumeUsers(ctx);
+  const volumes = listVolumes(ctx).map((v) => ({ used: users.has(v.name), size: directorySize(new VolumeStore(ctx).paths(v.name).data) }));
   return [
     {
       type: 'Images',
@@ -65,6 +42,12 @@ export function diskUsage(ctx: Context): DiskUsageRow[] {
       size: upper.reduce((s, c) => s + c.size, 0),
       reclaimable: upper.filter((c) => !c.running).reduce((s, c) => s + c.size, 0),
     },
-    { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 },
+    {
+      type: 'Local Volumes',
+      total: volumes.length,
+      active: volumes.filter((v) => v.used).length,
+      size: volumes.reduce((s, v) => s + v.size, 0),
+      reclaimable: volumes.filter((v) => !v.used).reduce((s, v) => s + v.size, 0),
+    },
   ];
 }
