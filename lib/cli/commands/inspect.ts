@@ -24,6 +24,7 @@ function inspectOne(ctx: Context, name: string, kind: Kind | undefined, size: bo
   }
   if ((kind === undefined || kind === 'image') && new ImageStore(ctx).findImage(name)) return inspectImage(ctx, name);
   if ((kind === undefined || kind === 'volume') && volumeExists(ctx, name)) return inspectVolume(ctx, name);
+  if (kind === 'image') throw new NotFoundError(`${name}: image not known`); // as podman says it
   throw new NotFoundError(kind ? `no such ${kind}: ${name}` : `no such object: ${name}`);
 }
 
