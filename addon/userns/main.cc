@@ -24,6 +24,7 @@
 #include "common/idmap.h"
 #include "userns/merge.h"
 #include "userns/layer_stream.h"
+#include "userns/rootfs.h"
 #include "userns/untar.h"
 
 namespace {
@@ -40,6 +41,8 @@ const char kUsage[] =
     "  copyup <dest> <path> <layer-dir>...    copy what the layers (bottom first) show at <path> into\n"
     "                                         <dest> if it is empty (a volume's first mount)\n"
     "  rm <path>...                           remove trees (missing paths are fine)\n"
+    "  stat|archive|extract|changes|layer-tar a container's root file system (cp, export, diff,\n"
+    "                                         commit): see rootfs.cc and README.md\n"
     "  exec <program> [args...]               run a program in the namespace\n";
 
 [[noreturn]] void die(int code, const std::string& msg) {
@@ -328,10 +331,13 @@ int main(int argc, char** argv) {
   std::string cmd = argv[i];
   int rest_argc = argc - i - 1;
   char** rest = argv + i + 1;
-  if (cmd != "untar" && cmd != "digest" && cmd != "decompress" && cmd != "merge" && cmd != "copyup" && cmd != "rm" && cmd != "exec") usage_error("unknown command " + cmd);
+  if (cmd != "untar" && cmd != "digest" && cmd != "decompress" && cmd != "merge" && cmd != "copyup" && cmd != "rm" && cmd != "exec" && !is_rootfs_command(cmd)) usage_error("unknown command " + cmd);
 
   if (cmd != "exec") raise_nofile();  // deep trees in rm; leave exec's limits alone
+  // A running container's root is opened while we are still ourselves.
+  if (is_rootfs_command(cmd)) rootfs_prepare(rest_argc, rest);
   if (!uids.empty()) enter_userns(uids, gids, helpers);
+  if (is_rootfs_command(cmd)) return rootfs_main(cmd, rest_argc, rest);
 
   if (cmd == "untar") return cmd_untar(rest_argc, rest);
   if (cmd == "digest") return cmd_digest(rest_argc, rest);

@@ -30,11 +30,11 @@ namespace {
 
 const uint64_t kBeneath = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 
-int openat2_beneath(int dirfd, const char* path, int flags) {
+int openat2_resolve(int dirfd, const char* path, int flags, uint64_t resolve) {
   struct open_how how;
   memset(&how, 0, sizeof how);
   how.flags = (uint64_t)(flags | O_CLOEXEC);
-  how.resolve = kBeneath;
+  how.resolve = resolve;
   for (;;) {
     long r = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
     if (r >= 0) return (int)r;
@@ -159,13 +159,17 @@ struct DirMeta {
 
 class Extractor {
  public:
-  Extractor(int root, const UntarOptions& opts) : root_(root), opts_(opts) {}
+  Extractor(int root, const std::string& prefix, int base, uint64_t resolve, const UntarOptions& opts)
+      : root_(root), base_(base), prefix_(prefix), resolve_(resolve), opts_(opts) {}
 
   void entry(struct archive* a, struct archive_entry* e, UntarResult& res);
   void finish();
 
  private:
-  int root_;
+  int root_;   // what paths are resolved from
+  int base_;   // the destination directory (root_ itself for a layer)
+  std::string prefix_;  // base_'s path relative to root_ ("" for a layer)
+  uint64_t resolve_;
   UntarOptions opts_;
   std::string cached_path_;
   Fd cached_;
@@ -174,6 +178,11 @@ class Extractor {
   std::vector<std::string> comps_, link_comps_;
   std::vector<char> buf_;
 
+  // `path` (relative to the destination) opened from root_ with resolve_.
+  int open_in(const std::string& path, int flags) {
+    std::string p = prefix_.empty() ? path : path.empty() ? prefix_ : prefix_ + "/" + path;
+    return openat2_resolve(root_, p.empty() ? "." : p.c_str(), flags, resolve_);
+  }
   int parent_fd(const std::string& entry, size_t n);
   Fd resolve_dir(const std::string& entry, const std::string& path, const char* what);
   void clear_target(int dirfd, const char* name, const std::string& entry);
@@ -194,24 +203,24 @@ class Extractor {
 // Returns an O_PATH fd (owned by the cache, or root_) of the directory made of
 // the first n components of comps_, creating missing directories (0755).
 int Extractor::parent_fd(const std::string& entry, size_t n) {
-  if (n == 0) return root_;
+  if (n == 0) return base_;
   std::string path = join(comps_, n);
   if (cache_valid_ && path == cached_path_) return cached_.fd;
   cache_valid_ = false;
   cached_.reset();
-  int fd = openat2_beneath(root_, path.c_str(), O_PATH | O_DIRECTORY);
+  int fd = open_in(path, O_PATH | O_DIRECTORY);
   if (fd < 0 && errno == ENOENT) {
     // Create what is missing, one component at a time, each resolved from
     // the root again so that symlinks inside the layer keep working.
     Fd prev;
     for (size_t i = 1; i <= n; i++) {
       std::string sub = join(comps_, i);
-      int f = openat2_beneath(root_, sub.c_str(), O_PATH | O_DIRECTORY);
+      int f = open_in(sub, O_PATH | O_DIRECTORY);
       if (f < 0 && errno == ENOENT) {
-        int pfd = i == 1 ? root_ : prev.fd;
+        int pfd = i == 1 ? base_ : prev.fd;
         if (mkdirat(pfd, comps_[i - 1].c_str(), 0755) < 0 && errno != EEXIST)
           fail(entry, errstr(("create parent directory " + sub).c_str(), errno));
-        f = openat2_beneath(root_, sub.c_str(), O_PATH | O_DIRECTORY);
+        f = open_in(sub, O_PATH | O_DIRECTORY);
       }
       if (f < 0) fail(entry, resolve_reason(errno));
       prev.reset(f);
@@ -227,7 +236,7 @@ int Extractor::parent_fd(const std::string& entry, size_t n) {
 }
 
 Fd Extractor::resolve_dir(const std::string& entry, const std::string& path, const char* what) {
-  int fd = openat2_beneath(root_, path.empty() ? "." : path.c_str(), O_PATH | O_DIRECTORY);
+  int fd = path.empty() ? openat(base_, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) : open_in(path, O_PATH | O_DIRECTORY);
   if (fd < 0) {
     int e = errno;
     if (e == ENOENT) fail(entry, std::string(what) + " does not exist");
@@ -243,6 +252,8 @@ void Extractor::clear_target(int dirfd, const char* name, const std::string& ent
     if (errno == ENOENT) return;
     fail(entry, errstr("stat existing", errno));
   }
+  if (S_ISDIR(st.st_mode) && opts_.no_overwrite_dir_nondir)
+    fail(entry, "cannot overwrite a directory with a non-directory");
   if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) {
     // The cached parent path may go through it; resolve afresh next time.
     // (The fd in use stays valid until then.)
@@ -257,8 +268,10 @@ void Extractor::clear_target(int dirfd, const char* name, const std::string& ent
 
 void Extractor::chown_fd(int fd, const char* name, int flags, struct archive_entry* e,
                          const std::string& entry) {
-  uid_t uid = (uid_t)archive_entry_uid(e);
-  gid_t gid = (gid_t)archive_entry_gid(e);
+  if (opts_.chown == UntarOptions::Chown::kNone) return;
+  bool force = opts_.chown == UntarOptions::Chown::kForce;
+  uid_t uid = force ? opts_.uid : (uid_t)archive_entry_uid(e);
+  gid_t gid = force ? opts_.gid : (gid_t)archive_entry_gid(e);
   if (fchownat(fd, name, uid, gid, flags) == 0) return;
   int err = errno;
   if (opts_.ignore_chown_errors) return;
@@ -275,6 +288,9 @@ void Extractor::set_xattrs(int fd, int dirfd, const char* name, bool reg_or_dir,
   size_t size;
   std::string proc;
   while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
+    if (opts_.skip_overlay_xattrs &&
+        (!strncmp(xname, "user.overlay.", 13) || !strncmp(xname, "trusted.overlay.", 16)))
+      continue;
     int r;
     if (fd >= 0) {
       r = fsetxattr(fd, xname, value, size, 0);
@@ -354,12 +370,13 @@ void Extractor::make_dir(struct archive_entry* e, int dirfd, const char* name,
                          const std::string& path, const std::string& entry) {
   Fd fd;
   if (path.empty()) {
-    fd.reset(openat(root_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    fd.reset(openat(base_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   } else {
     if (mkdirat(dirfd, name, 0700) < 0) {
       if (errno != EEXIST) fail(entry, errstr("mkdir", errno));
       struct stat st;
       if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+        if (opts_.no_overwrite_dir_nondir) fail(entry, "cannot overwrite a non-directory with a directory");
         clear_target(dirfd, name, entry);
         if (mkdirat(dirfd, name, 0700) < 0) fail(entry, errstr("mkdir", errno));
       }
@@ -468,13 +485,13 @@ void Extractor::entry(struct archive* a, struct archive_entry* e, UntarResult& r
   if (comps_.empty()) {
     // "./": the destination itself.
     if (type != AE_IFDIR || is_hardlink) fail(entry, "name refers to the destination itself");
-    make_dir(e, root_, nullptr, "", entry);
+    make_dir(e, base_, nullptr, "", entry);
     return;
   }
   int dirfd = parent_fd(entry, comps_.size() - 1);
   const std::string& base = comps_.back();
 
-  if (base.compare(0, 4, ".wh.") == 0) {
+  if (opts_.whiteouts && base.compare(0, 4, ".wh.") == 0) {
     whiteout(dirfd, base, entry);
     return;
   }
@@ -500,8 +517,8 @@ void Extractor::finish() {
   cached_.reset();
   cache_valid_ = false;
   for (const DirMeta& m : dirs_) {  // in archive order: a later entry wins
-    int fd = openat2_beneath(root_, m.path.empty() ? "." : m.path.c_str(),
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    int fd = m.path.empty() ? openat(base_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                            : open_in(m.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     if (fd < 0) continue;  // replaced by a later entry
     Fd f(fd);
     std::string shown = m.path.empty() ? "." : m.path;
@@ -536,13 +553,17 @@ la_ssize_t read_layer(struct archive* a, void* p, const void** buf) {
 }  // namespace
 
 UntarResult untar(LayerStream& in, const char* dest, const UntarOptions& opts) {
+  Fd root(open(dest, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root.fd < 0) fail(dest, errstr("open destination", errno));
+  return untar_at(in, root.fd, "", root.fd, kBeneath, opts);
+}
+
+UntarResult untar_at(LayerStream& in, int root, const std::string& prefix, int base,
+                     uint64_t resolve, const UntarOptions& opts) {
   // Names are bytes; with a UTF-8 locale libarchive hands PAX (UTF-8) names
   // over unchanged.
   if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "C.utf8");
   umask(0);
-
-  Fd root(open(dest, O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (root.fd < 0) fail(dest, errstr("open destination", errno));
 
   struct archive* a = archive_read_new();
   if (!a) fail("(archive)", "out of memory");
@@ -560,7 +581,7 @@ UntarResult untar(LayerStream& in, const char* dest, const UntarOptions& opts) {
   }
 
   UntarResult res;
-  Extractor ex(root.fd, opts);
+  Extractor ex(root, prefix, base, resolve, opts);
   std::string last = "(start of archive)";
   try {
     for (;;) {

@@ -40,6 +40,10 @@ import { killCommand } from './commands/kill.js';
 import { restartCommand } from './commands/restart.js';
 import { waitCommand } from './commands/wait.js';
 import { renameCommand } from './commands/rename.js';
+import { cpCommand } from './commands/cp.js';
+import { diffCommand } from './commands/diff.js';
+import { commitCommand } from './commands/commit.js';
+import { exportCommand } from './commands/export.js';
 import { CREATE_OPTIONS, RUN_OPTIONS } from './run-options.js';
 import { HUSK_VERSION } from '../engine/info.js';
 import { trace } from '../util/trace.js';
@@ -47,7 +51,7 @@ import { trace } from '../util/trace.js';
 /** Commands made of subcommands: yargs' command layer handles those. */
 const GROUPS: CommandModule[] = [containerCommand as CommandModule, imageCommand as CommandModule, systemCommand as CommandModule, volumeCommand, healthcheckCommand];
 
-const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, execCommand, inspectCommand, attachCommand, topCommand, portCommand, containerCommand, imageCommand, systemCommand, volumeCommand, healthcheckCommand];
+const COMMANDS = [runCommand, createCommand, startCommand, psCommand, logsCommand, rmCommand, imagesCommand, importCommand, pullCommand, loginCommand, logoutCommand, pushCommand, tagCommand, untagCommand, rmiCommand, saveCommand, loadCommand, searchCommand, historyCommand, infoCommand, versionCommand, stopCommand, killCommand, restartCommand, waitCommand, renameCommand, execCommand, inspectCommand, attachCommand, topCommand, portCommand, cpCommand, diffCommand, commitCommand, exportCommand, containerCommand, imageCommand, systemCommand, volumeCommand, healthcheckCommand];
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;

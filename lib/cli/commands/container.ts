@@ -20,6 +20,10 @@ import { waitCommand } from './wait.js';
 import { renameCommand } from './rename.js';
 import { containerPruneCommand } from './container-prune.js';
 import { containerExistsCommand } from './container-exists.js';
+import { cpCommand } from './cp.js';
+import { diffCommand } from './diff.js';
+import { commitCommand } from './commit.js';
+import { exportCommand } from './export.js';
 
 const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> = {
   command: 'cleanup <container>',
@@ -30,6 +34,7 @@ const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
   stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
+  cpCommand, diffCommand, commitCommand, exportCommand,
 ];
 
 export const containerCommand: CommandModule = {

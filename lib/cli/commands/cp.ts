@@ -1,0 +1,22 @@
+// husk cp [-a] [-L] SRC DEST: CONTAINER:PATH on one side; "-" for a tar stream on stdin/stdout.
+import type { CommandModule } from 'yargs';
+import { copy } from '../../engine/cp.js';
+import { contextFrom, type GlobalArgs } from '../common.js';
+
+type CpArgs = GlobalArgs & { source: string | boolean; destination: string | boolean; archive: boolean; followLink: boolean };
+
+// yargs reads a lone "-" positional as true.
+const arg = (v: string | boolean) => (v === true ? '-' : String(v));
+
+export const cpCommand: CommandModule<object, CpArgs> = {
+  command: 'cp <source> <destination>',
+  describe: 'Copy files between a container and the host: CONTAINER:PATH on one side, "-" for a tar stream',
+  builder: (y) =>
+    y.options({
+      archive: { alias: 'a', type: 'boolean', default: false, describe: 'Keep uid/gid (else the files belong to the container\'s root, or to you on the host)' },
+      'follow-link': { alias: 'L', type: 'boolean', default: false, describe: 'Follow a symlink that is SRC' },
+    }) as never,
+  handler: async (argv) => {
+    await copy(contextFrom(argv), { source: arg(argv.source), destination: arg(argv.destination), archive: argv.archive, followLink: argv.followLink });
+  },
+};

@@ -1,0 +1,26 @@
+// husk diff [--format json] CONTAINER: A/C/D lines, as docker prints them.
+import type { CommandModule } from 'yargs';
+import { containerChanges } from '../../engine/diff.js';
+import { UsageError } from '../../engine/errors.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+
+type DiffArgs = GlobalArgs & { container: string; format?: string };
+
+export const diffCommand: CommandModule<object, DiffArgs> = {
+  command: 'diff <container>',
+  describe: "Show what a container changed in its file system (A added, C changed, D deleted)",
+  builder: (y) =>
+    y.options({
+      format: { type: 'string', coerce: lastWins, describe: 'json: {"changed":[...],"added":[...],"deleted":[...]} as podman prints it' },
+    }) as never,
+  handler: async (argv) => {
+    if (argv.format !== undefined && argv.format !== 'json') throw new UsageError(`unsupported --format "${argv.format}": only json is supported`);
+    const changes = await containerChanges(contextFrom(argv), String(argv.container));
+    if (argv.format === 'json') {
+      const of = (k: string) => changes.filter((c) => c.kind === k).map((c) => c.path);
+      process.stdout.write(`${JSON.stringify({ changed: of('C'), added: of('A'), deleted: of('D') }, null, 4)}\n`);
+      return;
+    }
+    process.stdout.write(changes.map((c) => `${c.kind} ${c.path}\n`).join(''));
+  },
+};

@@ -1,0 +1,97 @@
+// How husk-userns reaches a container's root file system (the arguments of
+// its stat/archive/extract commands), for each state and storage driver:
+//
+//   running (created,   /proc/<init pid>/root: the container's own mounts
+//   rootful)
+//                       (volumes included); the pid is checked against its
+//                       start time, so a reused pid is never entered
+//   vfs                 rootfs/, a complete copy
+//   overlay, fuse-overlayfs
+//                       the image's layers and the upper directory, mounted
+//                       in the helper's private mount namespace on rootfs/
+//                       (empty while the container is not running there);
+//                       fuse-overlayfs where the kernel refuses, and for
+//                       reading a merged copy as the last resort
+import fs from 'node:fs';
+import path from 'node:path';
+import { ImageStore } from '../image/store.js';
+import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
+import type { Spec } from '../runtime/oci-spec.js';
+import { fuseOverlayfsPath } from '../storage/driver.js';
+import { removeTrees } from '../storage/userns-helper.js';
+import { randomHex } from '../util/random.js';
+import type { Context } from './context.js';
+
+export interface ContainerRoot {
+  /** husk-userns arguments naming the root. */
+  args: string[];
+  /** Removes what was made for it (a scratch directory). */
+  cleanup(): void;
+}
+
+export interface RootOptions {
+  /** Writes will follow (a stopped container's overlay is mounted read-write). */
+  write: boolean;
+  /**
+   * Read the container's own files, never its mounts (export): a running
+   * container is read through its layers like a stopped one.
+   */
+  filesOnly?: boolean;
+}
+
+export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptions): ContainerRoot {
+  const p = new ContainerStore(ctx).paths(view.record.id);
+  const none = { cleanup: () => {} };
+  // A created container's init has not run execve yet and is not dumpable
+  // (its fds still point at the host): rootless, its /proc/PID/root is
+  // closed to us, and its layers are used as a stopped container's are.
+  // (Its own overlay mount has looked up little more than its mount points
+  // by then, so what is written to the shared upper directory shows.)
+  const live = view.state && isAlive(view.state) && (view.status === 'running' || (view.status === 'created' && !ctx.rootless));
+  if (live && !opts.filesOnly) {
+    return { args: ['--root-pid', String(view.state!.pid), '--root-pid-start', view.state!.pidStartTime], ...none };
+  }
+  if (view.record.storageDriver === 'vfs') return { args: ['--root-dir', p.rootfs], ...none };
+  const images = new ImageStore(ctx);
+  const layers = images.layerDirs(images.getImage(view.record.imageId));
+  const args = [...layers.flatMap((l) => ['--lower', l]), '--upper', p.upper, '--mountpoint', p.rootfs];
+  if (opts.write) args.push('--work', p.work, '--writable');
+  if (view.record.storageDriver !== 'fuse-overlayfs') return { args, ...none };
+  const fuse = fuseOverlayfsPath();
+  if (fuse) args.push('--fuse-overlayfs', fuse, '--prefer-fuse');
+  if (opts.write) return { args, ...none };
+  // The last resort for reading: a merged copy, made only if nothing mounts.
+  const scratch = path.join(p.dir, `.scratch-${process.pid}-${randomHex(4)}`);
+  fs.mkdirSync(scratch, { mode: 0o700 });
+  args.push('--scratch', scratch);
+  return { args, cleanup: () => removeTrees(ctx.userns(), [scratch]) };
+}
+
+/** The image layers a container was made from, bottom first. */
+export function containerLayers(ctx: Context, view: ContainerView): string[] {
+  const images = new ImageStore(ctx);
+  return images.layerDirs(images.getImage(view.record.imageId));
+}
+
+/**
+ * Paths the runtime mounts over (/proc, /etc/hosts, volumes, ...): what the
+ * upper directory holds there are mount points it made, no change of the
+ * container's own.
+ */
+export function mountPoints(ctx: Context, view: ContainerView): string[] {
+  const p = new ContainerStore(ctx).paths(view.record.id);
+  try {
+    const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec;
+    return [...new Set(spec.mounts.map((m) => path.posix.normalize(m.destination)))];
+  } catch {
+    return [];
+  }
+}
+
+/** husk-userns changes/layer-tar arguments: the container's changes against its image. */
+export function changeArgs(ctx: Context, view: ContainerView): string[] {
+  const p = new ContainerStore(ctx).paths(view.record.id);
+  const layers = containerLayers(ctx, view);
+  const top = view.record.storageDriver === 'vfs' ? ['--root-dir', p.rootfs, '--full'] : ['--upper', p.upper];
+  return [...top, ...layers.flatMap((l) => ['--lower', l]), ...mountPoints(ctx, view).flatMap((m) => ['--exclude', m])];
+}

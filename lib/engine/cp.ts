@@ -1,0 +1,242 @@
+// `husk cp`: files between a container and the host, or a tar stream on
+// stdin/stdout, with docker's semantics (a file onto a file or into a
+// directory; a directory into a directory, or its contents with "SRC/.";
+// a missing destination made from the source; `-L` follows a final symlink
+// of the source).
+//
+// Two husk-userns processes joined by a pipe do the work: one writes a tar
+// of the source, the other extracts it. In the container every path is
+// resolved inside its root (a symlink to / leads to the container's /); on
+// the host the entries are written beneath the destination directory and
+// never through a symlink that leaves it. Each side runs as the user it
+// writes for: the container's side in the containers' user namespace
+// (rootless), the host's side as the invoking user.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
+import { finished, helperMessage, pipeHelpers, spawnHelper, statInRoot, type HelperCall, type RootStat } from '../storage/rootfs-helper.js';
+import { containerRoot } from './container-root.js';
+import type { Context } from './context.js';
+import { HuskError, NotFoundError, UsageError } from './errors.js';
+
+export type CpEndpoint = { kind: 'stream' } | { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string };
+
+export interface CpOptions {
+  source: string;
+  destination: string;
+  /** -a: keep uid/gid; else the files belong to the container's root (in) or the invoking user (out). */
+  archive: boolean;
+  /** -L: follow a symlink that is the source. */
+  followLink: boolean;
+}
+
+/** docker's reading of a cp argument: "-", a local path, or CONTAINER:PATH. */
+export function parseCpArg(arg: string): CpEndpoint {
+  if (arg === '-') return { kind: 'stream' };
+  // A local path may hold a colon; one that starts with / or . is local for sure.
+  const colon = arg.indexOf(':');
+  if (arg.startsWith('/') || arg.startsWith('.') || colon < 0) {
+    if (arg === '') throw new UsageError('an empty path is not a valid SRC or DEST: give a local path, "-" or CONTAINER:PATH');
+    return { kind: 'host', path: arg };
+  }
+  const container = arg.slice(0, colon);
+  const p = arg.slice(colon + 1);
+  if (p === '') throw new UsageError(`"${arg}": the path in the container is empty: use CONTAINER:PATH, e.g. ${container}:/etc/hostname`);
+  if (p.includes('\0')) throw new UsageError(`"${arg}": the path holds a NUL byte`);
+  // As in docker, a relative path in a container is relative to its /.
+  return { kind: 'container', container, path: p.startsWith('/') ? p : `/${p}` };
+}
+
+const endsWithDot = (p: string) => p === '.' || p.endsWith('/.');
+const endsWithSlash = (p: string) => p.endsWith('/');
+
+function baseName(p: string): string {
+  const trimmed = p.replace(/\/+$/, '');
+  return trimmed === '' ? '' : path.posix.basename(trimmed);
+}
+
+function dirName(p: string): string {
+  const trimmed = p.replace(/\/+$/, '') || '/';
+  return path.posix.dirname(trimmed);
+}
+
+export interface DestInfo {
+  exists: boolean;
+  isDir: boolean;
+  /** The parent exists and is a directory. */
+  parentDir: boolean;
+}
+
+/** Where the source goes: extracted into `destDir`, its top entry named `name` (or its contents there). */
+export interface CopyPlan {
+  destDir: string;
+  name?: string;
+  contents: boolean;
+}
+
+/** docker cp's rules for a source (file or directory) and a destination. */
+export function planCopy(srcPath: string, srcIsDir: boolean, destPath: string, dest: DestInfo): CopyPlan {
+  const srcName = baseName(srcPath);
+  if (dest.exists && dest.isDir) {
+    if (srcIsDir && (endsWithDot(srcPath) || srcName === '')) return { destDir: destPath, contents: true };
+    return { destDir: destPath, name: srcName, contents: false };
+  }
+  if (dest.exists) {
+    if (srcIsDir) throw new UsageError(`cannot copy a directory to a file: ${destPath} exists and is not a directory`);
+    if (endsWithSlash(destPath)) throw new UsageError(`${destPath}: not a directory`);
+    return { destDir: dirName(destPath), name: baseName(destPath), contents: false };
+  }
+  if (endsWithSlash(destPath) && !srcIsDir) throw new NotFoundError(`${destPath}: no such directory: the destination directory must exist`);
+  if (!dest.parentDir) throw new NotFoundError(`${dirName(destPath)}: no such directory`);
+  if (baseName(destPath) === '') throw new UsageError(`${destPath}: not a valid destination`);
+  return { destDir: dirName(destPath), name: baseName(destPath), contents: false };
+}
+
+const dirLike = (s: RootStat) => s.exists && (s.type === 'dir' || (s.type === 'symlink' && s.followed === 'dir'));
+
+export async function copy(ctx: Context, opts: CpOptions): Promise<void> {
+  const src = parseCpArg(opts.source);
+  const dest = parseCpArg(opts.destination);
+  if (src.kind === 'stream' && dest.kind === 'stream') throw new UsageError('"-" can be SRC or DEST, not both: one of them must be CONTAINER:PATH');
+  if (src.kind === 'container' && dest.kind === 'container') throw new UsageError('copying between containers is not supported: copy to the host first');
+  if (src.kind !== 'container' && dest.kind !== 'container') {
+    throw new UsageError(`one of SRC and DEST must be CONTAINER:PATH: "${opts.source}" and "${opts.destination}" are both local`);
+  }
+  const store = new ContainerStore(ctx);
+  if (src.kind === 'container') {
+    const view = store.get(src.container);
+    if (dest.kind === 'stream') return toStream(ctx, view, src.path, opts);
+    return toHost(ctx, view, src.path, (dest as { path: string }).path, opts);
+  }
+  const c = dest as Extract<CpEndpoint, { kind: 'container' }>;
+  const view = store.get(c.container);
+  if (src.kind === 'stream') return fromStream(ctx, view, c.path, opts);
+  return fromHost(ctx, view, src.path, c.path, opts);
+}
+
+function follows(p: string, opts: CpOptions): boolean {
+  // "dir/" and "dir/." name what a symlink "dir" leads to, as docker resolves them.
+  return opts.followLink || endsWithSlash(p) || endsWithDot(p);
+}
+
+async function sourceInContainer(ctx: Context, view: ContainerView, root: string[], p: string, opts: CpOptions): Promise<boolean> {
+  const st = await statInRoot(ctx.userns(), root, p, `${view.record.name}:${p}`);
+  const missing = () => new NotFoundError(`could not find "${p}" in container ${view.record.name}: no such file or directory`);
+  if (!st.exists) throw missing();
+  const isDir = follows(p, opts) ? dirLike(st) : st.type === 'dir';
+  if (follows(p, opts) && st.type === 'symlink' && st.followed === 'missing') throw missing();
+  if ((endsWithSlash(p) || endsWithDot(p)) && !isDir) throw new UsageError(`${view.record.name}:${p}: not a directory`);
+  return isDir;
+}
+
+function archiveArgs(p: string, plan: { name?: string; contents: boolean }, follow: boolean): string[] {
+  const args = follow ? ['--follow'] : [];
+  if (plan.contents || !plan.name) args.push('--contents');
+  else args.push('--name', plan.name);
+  return [...args, p];
+}
+
+/** The container's side of an extraction: owners kept (-a) or the container's root. */
+function extractInContainer(ctx: Context, root: string[], destDir: string, opts: CpOptions): HelperCall {
+  const userns = ctx.userns();
+  const owners = opts.archive ? (userns && !userns.helpers ? ['--ignore-chown-errors'] : []) : ['--chown', '0:0'];
+  return { userns, args: ['extract', ...root, ...owners, destDir] };
+}
+
+async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<void> {
+  const root = containerRoot(ctx, view, { write: false });
+  try {
+    const isDir = await sourceInContainer(ctx, view, root.args, p, opts);
+    const contents = isDir && (endsWithDot(p) || baseName(p) === '');
+    await runArchiveTo({ userns: ctx.userns(), args: ['archive', ...root.args, ...archiveArgs(p, { name: baseName(p), contents }, follows(p, opts))] }, 1, `${view.record.name}:${p}`);
+  } finally {
+    root.cleanup();
+  }
+}
+
+/** Runs an archive writing straight to `fd` (stdout), failing with its message. */
+async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise<void> {
+  const child = spawnHelper(call, ['ignore', fd, 'pipe']);
+  const [code, stderr] = await finished(child);
+  if (code !== 0) throw new HuskError(`${what}: ${helperMessage(stderr, `failed (exit ${code})`)}`);
+}
+
+async function fromStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<void> {
+  const root = containerRoot(ctx, view, { write: true });
+  try {
+    const st = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
+    if (!dirLike(st)) {
+      throw new NotFoundError(`${view.record.name}:${p}: ${st.exists ? 'not a directory' : 'no such directory'}: a tar stream on stdin is extracted into an existing directory`);
+    }
+    const call = extractInContainer(ctx, root.args, p, opts);
+    const child = spawnHelper(call, [0, 'ignore', 'pipe']);
+    const [code, stderr] = await finished(child);
+    if (code !== 0) throw new HuskError(`copying into ${view.record.name}:${p}: ${helperMessage(stderr, `failed (exit ${code})`)}`);
+  } finally {
+    root.cleanup();
+  }
+}
+
+function hostDest(p: string): { path: string; info: DestInfo } {
+  let target = p;
+  try {
+    // A destination that is a symlink is followed, as docker follows it: the user named it.
+    if (fs.lstatSync(p).isSymbolicLink()) target = fs.realpathSync(p);
+  } catch {
+    /* missing, or a dangling symlink: replaced */
+  }
+  const isDir = (q: string) => {
+    try {
+      return fs.statSync(q).isDirectory();
+    } catch {
+      return undefined;
+    }
+  };
+  const self = isDir(target);
+  const exists = self !== undefined || fs.existsSync(target);
+  return { path: target + (endsWithSlash(p) && !endsWithSlash(target) ? '/' : ''), info: { exists, isDir: self === true, parentDir: isDir(dirName(path.resolve(target))) === true } };
+}
+
+async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: string, opts: CpOptions): Promise<void> {
+  const root = containerRoot(ctx, view, { write: false });
+  try {
+    const isDir = await sourceInContainer(ctx, view, root.args, p, opts);
+    const dest = hostDest(hostPath);
+    const plan = planCopy(p, isDir, dest.path, dest.info);
+    const userns = ctx.userns();
+    // -a keeps the container's owners (rootless: through the mapping); else the files are the user's.
+    const owners = opts.archive ? (userns && !userns.helpers ? ['--ignore-chown-errors'] : []) : ['--chown', `${ctx.uid}:${ctx.gid}`];
+    await pipeHelpers(
+      { userns, args: ['archive', ...root.args, ...archiveArgs(p, plan, follows(p, opts))] },
+      { userns: opts.archive ? userns : undefined, args: ['extract', '--beneath', ...owners, path.resolve(plan.destDir)] },
+      `copying ${view.record.name}:${p} to ${hostPath}`,
+    );
+  } finally {
+    root.cleanup();
+  }
+}
+
+async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: string, opts: CpOptions): Promise<void> {
+  const abs = path.resolve(hostPath) + (endsWithDot(hostPath) ? '/.' : endsWithSlash(hostPath) ? '/' : '');
+  let st: fs.Stats;
+  try {
+    st = follows(hostPath, opts) ? fs.statSync(abs) : fs.lstatSync(abs.replace(/\/\.?$/, '') || '/');
+  } catch {
+    throw new NotFoundError(`${hostPath}: no such file or directory`);
+  }
+  const isDir = st.isDirectory();
+  if ((endsWithSlash(hostPath) || endsWithDot(hostPath)) && !isDir) throw new UsageError(`${hostPath}: not a directory`);
+  const root = containerRoot(ctx, view, { write: true });
+  try {
+    const dst = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
+    const plan = planCopy(hostPath, isDir, p, { exists: dst.exists, isDir: dirLike(dst), parentDir: dst.parentDir });
+    await pipeHelpers(
+      // The host's side reads as the invoking user: no namespace.
+      { args: ['archive', '--root-dir', '/', ...archiveArgs(abs, plan, follows(hostPath, opts))] },
+      extractInContainer(ctx, root.args, plan.destDir, opts),
+      `copying ${hostPath} to ${view.record.name}:${p}`,
+    );
+  } finally {
+    root.cleanup();
+  }
+}
