@@ -201,7 +201,8 @@ class Walker {
           report('D', join(rel, n.substr(4)));
           r.reported = true;
         }
-        if (tar_) tar_->marker(crel, st);
+        // (The opaque marker is written with its directory, below.)
+        if (tar_ && n != ".wh..wh..opq") tar_->marker(crel, st);
         continue;
       }
       Found f = lookup(lower, n, crel);

@@ -102,6 +102,9 @@ export async function copy(ctx: Context, opts: CpOptions): Promise<void> {
   if (src.kind !== 'container' && dest.kind !== 'container') {
     throw new UsageError(`one of SRC and DEST must be CONTAINER:PATH: "${opts.source}" and "${opts.destination}" are both local`);
   }
+  // A tar archive is no thing to type in or to look at.
+  if (src.kind === 'stream' && process.stdin.isTTY) throw new UsageError('refusing to read a tar archive from a terminal: redirect stdin (cp - CONTAINER:DIR < archive.tar)');
+  if (dest.kind === 'stream' && process.stdout.isTTY) throw new UsageError('cowardly refusing to write a tar archive to a terminal: redirect stdout');
   const store = new ContainerStore(ctx);
   if (src.kind === 'container') {
     const view = store.get(src.container);

@@ -175,6 +175,9 @@ for (const mode of modes()) {
       t.equal(dir.code, 0, dir.stderr);
       t.same((await readTar(dir.stdout)).map((e) => e.name), ['fromtar/', 'fromtar/a.txt', 'fromtar/sub/', 'fromtar/sub/b.txt'], 'a directory as a tar stream');
 
+      const tty = await h.runTty(['cp', 'live:/etc/hostname', '-']);
+      t.equal(tty.code, 125, 'no tar to a terminal');
+      t.match(tty.stdout, /refusing to write a tar archive to a terminal/);
       const notDir = await h.run(['cp', '-', 'live:/tmp/fromtar/a.txt'], { input });
       t.equal(notDir.code, 125, 'the destination of a tar stream must be a directory');
       t.match(notDir.stderr, /not a directory/);
