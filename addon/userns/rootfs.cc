@@ -31,6 +31,7 @@
 #include <string>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,11 +89,17 @@ std::string join(const std::vector<std::string>& c, size_t n) {
   return s;
 }
 
+struct Bind {
+  std::string source, dest;
+  bool ro;
+};
+
 struct Options {
   // the root
   long long pid = -1;
   std::string pid_start, root_dir, upper, work, mountpoint, fuse, scratch;
   std::vector<std::string> lowers;  // bottom first
+  std::vector<Bind> binds;          // a stopped container's volumes and bind mounts
   bool writable = false;
   bool prefer_fuse = false;  // an upper written by fuse-overlayfs: its whiteouts are its own
   // commands
@@ -121,6 +128,10 @@ Options parse(const std::string& cmd, int argc, char** argv) {
       o.pid = (long long)n;
     } else if (a == "--root-pid-start") o.pid_start = value();
     else if (a == "--root-dir") o.root_dir = value();
+    else if (a == "--bind" || a == "--bind-ro") {
+      std::string src = value();
+      o.binds.push_back(Bind{src, value(), a == "--bind-ro"});
+    }
     else if (a == "--lower") o.lowers.push_back(value());
     else if (a == "--upper") o.upper = value();
     else if (a == "--work") o.work = value();
@@ -224,23 +235,69 @@ int mount_fuse(const Options& o, FuseMount& guard) {
   return 0;
 }
 
+void private_mount_namespace() {
+  // Our mounts stay in a mount namespace of our own, gone when we exit.
+  if (unshare(CLONE_NEWNS) < 0) fail("(mount namespace)", errstr("unshare", errno));
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+    fail("(mount namespace)", errstr("make / private", errno));
+}
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+// A stopped container's volumes and bind mounts, where the runtime would
+// mount them (the destination resolved inside the root), so that cp sees
+// what the running container would. A missing source or mount point is
+// skipped: the container shows nothing there either until it runs.
+void apply_binds(int root, const std::vector<Bind>& binds) {
+  for (const Bind& b : binds) {
+    Fd at(openat2_res(root, b.dest, O_PATH, kInRoot));
+    if (at.fd < 0) {
+      warn(b.dest, errstr("mount point", errno) + ", not mounted");
+      continue;
+    }
+    if (mount(b.source.c_str(), fd_path(at.fd).c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+      warn(b.dest, errstr(("bind " + b.source).c_str(), errno) + ", not mounted");
+      continue;
+    }
+    if (!b.ro) continue;
+    // The new mount's own root, for the remount; flags the kernel locked stay.
+    Fd top(openat2_res(root, b.dest, O_PATH, kInRoot));
+    struct statvfs sv;
+    unsigned long keep = 0;
+    if (top.fd >= 0 && fstatvfs(top.fd, &sv) == 0) {
+      if (sv.f_flag & ST_NOSUID) keep |= MS_NOSUID;
+      if (sv.f_flag & ST_NODEV) keep |= MS_NODEV;
+      if (sv.f_flag & ST_NOEXEC) keep |= MS_NOEXEC;
+    }
+    if (top.fd < 0 || mount(nullptr, fd_path(top.fd).c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr) < 0)
+      fail(b.dest, errstr("remount read-only", errno));
+  }
+}
+
+Fd open_root_plain(const Options& o, FuseMount& fuse);
+
 // The root directory of the container as an O_PATH fd.
 Fd open_root(const Options& o, FuseMount& fuse) {
   if (o.pid > 0) {
     if (g_pid_root < 0) usage("--root-pid: not opened");  // rootfs_prepare() failed to
     return Fd(g_pid_root);
   }
+  Fd root = open_root_plain(o, fuse);
+  apply_binds(root.fd, o.binds);
+  return root;
+}
+
+Fd open_root_plain(const Options& o, FuseMount& fuse) {
   if (!o.root_dir.empty()) {
+    // Opened after the unshare: binds made in our namespace must show through it.
+    if (!o.binds.empty()) private_mount_namespace();
     Fd fd(open(o.root_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (fd.fd < 0) fail(o.root_dir, errstr("open root", errno));
     return fd;
   }
   if (o.upper.empty() || o.lowers.empty() || o.mountpoint.empty() || (o.writable && o.work.empty()))
     usage("a root is needed: --root-pid, --root-dir, or --lower.. --upper --mountpoint (--work with --writable)");
-  // Our mounts stay in a mount namespace of our own, gone when we exit.
-  if (unshare(CLONE_NEWNS) < 0) fail("(mount namespace)", errstr("unshare", errno));
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-    fail("(mount namespace)", errstr("make / private", errno));
+  private_mount_namespace();
   // userxattr always: the runtime mounts the containers' overlays so (rootful too).
   std::string data = overlay_data(o, "", true);
   unsigned long flags = o.writable ? 0 : MS_RDONLY;

@@ -51,10 +51,12 @@ export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptio
   if (live && !opts.filesOnly) {
     return { args: ['--root-pid', String(view.state!.pid), '--root-pid-start', view.state!.pidStartTime], ...none };
   }
-  if (view.record.storageDriver === 'vfs') return { args: ['--root-dir', p.rootfs], ...none };
+  // Volumes and bind mounts as the running container would show them (export leaves them out).
+  const binds = opts.filesOnly ? [] : bindArgs(ctx, view);
+  if (view.record.storageDriver === 'vfs') return { args: ['--root-dir', p.rootfs, ...binds], ...none };
   const images = new ImageStore(ctx);
   const layers = images.layerDirs(images.getImage(view.record.imageId));
-  const args = [...layers.flatMap((l) => ['--lower', l]), '--upper', p.upper, '--mountpoint', p.rootfs];
+  const args = [...layers.flatMap((l) => ['--lower', l]), '--upper', p.upper, '--mountpoint', p.rootfs, ...binds];
   if (opts.write) args.push('--work', p.work, '--writable');
   if (view.record.storageDriver !== 'fuse-overlayfs') return { args, ...none };
   const fuse = fuseOverlayfsPath();
@@ -65,6 +67,22 @@ export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptio
   fs.mkdirSync(scratch, { mode: 0o700 });
   args.push('--scratch', scratch);
   return { args, cleanup: () => removeTrees(ctx.userns(), [scratch]) };
+}
+
+function containerSpec(ctx: Context, view: ContainerView): Spec | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(new ContainerStore(ctx).paths(view.record.id).config, 'utf8')) as Spec;
+  } catch {
+    return undefined;
+  }
+}
+
+/** --bind/--bind-ro SOURCE DEST for the bind mounts of the container's spec, in mount order; none under /proc, /sys, /dev. */
+function bindArgs(ctx: Context, view: ContainerView): string[] {
+  const kernel = /^\/(proc|sys|dev)(\/|$)/;
+  return (containerSpec(ctx, view)?.mounts ?? [])
+    .filter((m) => (m.type === 'bind' || m.options?.some((o) => o === 'bind' || o === 'rbind')) && !kernel.test(path.posix.normalize(m.destination)))
+    .flatMap((m) => [m.options?.includes('ro') ? '--bind-ro' : '--bind', m.source, m.destination]);
 }
 
 /** The image layers a container was made from, bottom first. */
@@ -79,13 +97,7 @@ export function containerLayers(ctx: Context, view: ContainerView): string[] {
  * container's own.
  */
 export function mountPoints(ctx: Context, view: ContainerView): string[] {
-  const p = new ContainerStore(ctx).paths(view.record.id);
-  try {
-    const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec;
-    return [...new Set(spec.mounts.map((m) => path.posix.normalize(m.destination)))];
-  } catch {
-    return [];
-  }
+  return [...new Set((containerSpec(ctx, view)?.mounts ?? []).map((m) => path.posix.normalize(m.destination)))];
 }
 
 /** husk-userns changes/layer-tar arguments: the container's changes against its image. */

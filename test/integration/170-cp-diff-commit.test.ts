@@ -198,6 +198,16 @@ for (const mode of modes()) {
       t.same(fs.readdirSync(path.join(dir, 'rootfs')), [], 'its overlay was mounted privately: nothing left on the host');
       await ok(['start', 'exited']);
 
+      const vol = hostDir('volume-src');
+      await ok(['run', '--name', 'withvol', '-v', `${vol}:/data`, '-v', `${vol}:/rodata:ro`, 'busybox', 'sh', '-c', 'echo from-run > /data/run.txt']);
+      await ok(['cp', hello, 'withvol:/data/']);
+      t.equal(fs.readFileSync(path.join(vol, 'stopped.txt'), 'utf8'), 'into a stopped one\n', 'a stopped container\'s volume gets it, as a running one\'s would');
+      const fromVol = await runBin(h, ['cp', 'withvol:/rodata/run.txt', '-']);
+      t.same((await readTar(fromVol.stdout)).map((e) => e.data), ['from-run\n'], 'and is read from');
+      const ro = await h.run(['cp', hello, 'withvol:/rodata/other.txt']);
+      t.equal(ro.code, 125, 'a read-only mount stays read-only');
+      t.match(ro.stderr, /Read-only file system/);
+
       await ok(['create', '--name', 'fresh', 'busybox', 'cat', '/tmp/in.txt']);
       await ok(['cp', hello, 'fresh:/tmp/in.txt']);
       await ok(['start', 'fresh']);
