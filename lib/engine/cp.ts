@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import { finished, helperMessage, pipeHelpers, spawnHelper, statInRoot, type HelperCall, type RootStat } from '../storage/rootfs-helper.js';
+import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, type HelperCall, type RootStat } from '../storage/rootfs-helper.js';
 import { containerRoot } from './container-root.js';
 import type { Context } from './context.js';
 import { HuskError, NotFoundError, UsageError } from './errors.js';
@@ -99,22 +99,19 @@ export async function copy(ctx: Context, opts: CpOptions): Promise<void> {
   const dest = parseCpArg(opts.destination);
   if (src.kind === 'stream' && dest.kind === 'stream') throw new UsageError('"-" can be SRC or DEST, not both: one of them must be CONTAINER:PATH');
   if (src.kind === 'container' && dest.kind === 'container') throw new UsageError('copying between containers is not supported: copy to the host first');
-  if (src.kind !== 'container' && dest.kind !== 'container') {
-    throw new UsageError(`one of SRC and DEST must be CONTAINER:PATH: "${opts.source}" and "${opts.destination}" are both local`);
-  }
   // A tar archive is no thing to type in or to look at.
   if (src.kind === 'stream' && process.stdin.isTTY) throw new UsageError('refusing to read a tar archive from a terminal: redirect stdin (cp - CONTAINER:DIR < archive.tar)');
   if (dest.kind === 'stream' && process.stdout.isTTY) throw new UsageError('cowardly refusing to write a tar archive to a terminal: redirect stdout');
   const store = new ContainerStore(ctx);
-  if (src.kind === 'container') {
+  if (src.kind === 'container' && dest.kind !== 'container') {
     const view = store.get(src.container);
-    if (dest.kind === 'stream') return toStream(ctx, view, src.path, opts);
-    return toHost(ctx, view, src.path, (dest as { path: string }).path, opts);
+    return dest.kind === 'stream' ? toStream(ctx, view, src.path, opts) : toHost(ctx, view, src.path, dest.path, opts);
   }
-  const c = dest as Extract<CpEndpoint, { kind: 'container' }>;
-  const view = store.get(c.container);
-  if (src.kind === 'stream') return fromStream(ctx, view, c.path, opts);
-  return fromHost(ctx, view, src.path, c.path, opts);
+  if (dest.kind === 'container' && src.kind !== 'container') {
+    const view = store.get(dest.container);
+    return src.kind === 'stream' ? fromStream(ctx, view, dest.path, opts) : fromHost(ctx, view, src.path, dest.path, opts);
+  }
+  throw new UsageError(`one of SRC and DEST must be CONTAINER:PATH: "${opts.source}" and "${opts.destination}" are both local`);
 }
 
 function follows(p: string, opts: CpOptions): boolean {
@@ -161,7 +158,7 @@ async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOp
 async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise<void> {
   const child = spawnHelper(call, ['ignore', fd, 'pipe']);
   const [code, stderr] = await finished(child);
-  if (code !== 0) throw new HuskError(`${what}: ${helperMessage(stderr, `failed (exit ${code})`)}`);
+  if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
 }
 
 async function fromStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<void> {
@@ -174,7 +171,7 @@ async function fromStream(ctx: Context, view: ContainerView, p: string, opts: Cp
     const call = extractInContainer(ctx, root.args, p, opts);
     const child = spawnHelper(call, [0, 'ignore', 'pipe']);
     const [code, stderr] = await finished(child);
-    if (code !== 0) throw new HuskError(`copying into ${view.record.name}:${p}: ${helperMessage(stderr, `failed (exit ${code})`)}`);
+    if (code !== 0) throw new HuskError(`copying into ${view.record.name}:${p}: ${helperFailure(code, stderr)}`);
   } finally {
     root.cleanup();
   }

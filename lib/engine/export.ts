@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore } from '../runtime/container-store.js';
-import { finished, helperMessage, spawnHelper } from '../storage/rootfs-helper.js';
+import { finished, helperFailure, spawnHelper } from '../storage/rootfs-helper.js';
 import { randomHex } from '../util/random.js';
 import { containerRoot } from './container-root.js';
 import type { Context } from './context.js';
@@ -27,7 +27,7 @@ export async function exportContainer(ctx: Context, opts: ExportOptions): Promis
   try {
     if (!opts.output) {
       const [code, stderr] = await finished(spawnHelper(call, ['ignore', 1, 'pipe']));
-      if (code !== 0) throw new HuskError(`${what}: ${helperMessage(stderr, `failed (exit ${code})`)}`);
+      if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
       return;
     }
     // The archive appears whole under its name, or not at all.
@@ -41,7 +41,7 @@ export async function exportContainer(ctx: Context, opts: ExportOptions): Promis
     }
     try {
       const [code, stderr] = await finished(spawnHelper(call, ['ignore', fd, 'pipe']));
-      if (code !== 0) throw new HuskError(`${what}: ${helperMessage(stderr, `failed (exit ${code})`)}`);
+      if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fd = -1;

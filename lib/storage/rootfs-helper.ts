@@ -35,6 +35,11 @@ export interface HelperCall {
   args: string[];
 }
 
+/** Why a helper failed: its last line on stderr, else how it ended. */
+export function helperFailure(code: number, stderr: string): string {
+  return helperMessage(stderr, code === 141 ? 'its output was closed before the end (SIGPIPE)' : `failed (exit ${code})`);
+}
+
 export function helperMessage(stderr: string, fallback: string): string {
   const line = stderr
     .trim()
@@ -64,7 +69,7 @@ export async function runHelper(call: HelperCall, what: string): Promise<string>
   let stdout = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   const [code, stderr] = await finished(child);
-  if (code !== 0) throw new HuskError(`${what}: ${helperMessage(stderr, `failed (exit ${code})`)}`);
+  if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
   return stdout;
 }
 
@@ -93,7 +98,7 @@ export function helperOutput(call: HelperCall, what: string): Readable {
   void finished(child).then(
     ([code, stderr]) => {
       if (code === 0) out.end();
-      else out.destroy(new HuskError(`${what}: ${helperMessage(stderr, `failed (exit ${code})`)}`));
+      else out.destroy(new HuskError(`${what}: ${helperFailure(code, stderr)}`));
     },
     (err: Error) => out.destroy(new HuskError(`${what}: ${err.message}`)),
   );
@@ -118,6 +123,6 @@ export async function pipeHelpers(
   p.stdout!.destroy();
   c.stdout?.resume();
   const [[pc, perr], [cc, cerr]] = await Promise.all([finished(p), finished(c)]);
-  if (cc !== 0) throw new HuskError(`${what}: ${helperMessage(cerr, `failed (exit ${cc})`)}`);
-  if (pc !== 0) throw new HuskError(`${what}: ${helperMessage(perr, `failed (exit ${pc})`)}`);
+  if (cc !== 0) throw new HuskError(`${what}: ${helperFailure(cc, cerr)}`);
+  if (pc !== 0) throw new HuskError(`${what}: ${helperFailure(pc, perr)}`);
 }
