@@ -148,6 +148,7 @@ Options parse(const std::string& cmd, int argc, char** argv) {
     else if (a == "--exclude") o.exclude.push_back(value());
     else if (a == "--ignore-chown-errors") o.untar.ignore_chown_errors = true;
     else if (a == "--no-chown") o.untar.chown = UntarOptions::Chown::kNone;
+    else if (a == "--no-privileges") o.untar.no_privileges = true;
     else if (a == "--chown") {
       std::string v = value();
       size_t c = v.find(':');

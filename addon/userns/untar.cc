@@ -359,7 +359,8 @@ void Extractor::write_file(struct archive* a, struct archive_entry* e, int dirfd
   res.bytes += (unsigned long long)size;
 
   chown_fd(fd.fd, "", AT_EMPTY_PATH, e, entry);
-  if (fchmod(fd.fd, archive_entry_perm(e) & 07777) < 0) fail(entry, errstr("chmod", errno));
+  mode_t perm = archive_entry_perm(e) & (opts_.no_privileges ? 01777 : 07777);
+  if (fchmod(fd.fd, perm) < 0) fail(entry, errstr("chmod", errno));
   set_xattrs(fd.fd, -1, nullptr, true, e, entry);
   struct timespec ts[2];
   entry_times(e, ts);
@@ -432,8 +433,13 @@ void Extractor::make_node(struct archive_entry* e, int dirfd, const char* name,
                           const std::string& entry) {
   mode_t type = archive_entry_filetype(e);
   dev_t dev = 0;
-  if (type == AE_IFCHR || type == AE_IFBLK)
+  if (type == AE_IFCHR || type == AE_IFBLK) {
+    if (opts_.no_privileges) {
+      warn(entry, "a device node, skipped (cp -a copies them)");
+      return;
+    }
     dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+  }
   if (mknodat(dirfd, name, type | 0600, dev) < 0) {
     if (errno == EEXIST) {
       clear_target(dirfd, name, entry);

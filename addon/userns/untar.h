@@ -21,6 +21,9 @@ struct UntarOptions {
   bool no_overwrite_dir_nondir = false;
   // overlayfs' own xattrs (user.overlay.*, trusted.overlay.*) are dropped.
   bool skip_overlay_xattrs = false;
+  // cp to the host without -a: no setuid/setgid bits on files and no device
+  // nodes from a container (as tar does for a user who is not root).
+  bool no_privileges = false;
 };
 
 struct UntarResult {

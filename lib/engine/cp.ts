@@ -204,8 +204,10 @@ async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: st
     const dest = hostDest(hostPath);
     const plan = planCopy(p, isDir, dest.path, dest.info);
     const userns = ctx.userns();
-    // -a keeps the container's owners (rootless: through the mapping); else the files are the user's.
-    const owners = opts.archive ? (userns && !userns.helpers ? ['--ignore-chown-errors'] : []) : ['--chown', `${ctx.uid}:${ctx.gid}`];
+    // -a keeps the container's owners (rootless: through the mapping); else
+    // the files are the user's, and a container gives the host no setuid
+    // or setgid programs and no device nodes.
+    const owners = opts.archive ? (userns && !userns.helpers ? ['--ignore-chown-errors'] : []) : ['--chown', `${ctx.uid}:${ctx.gid}`, '--no-privileges'];
     await pipeHelpers(
       { userns, args: ['archive', ...root.args, ...archiveArgs(p, plan, follows(p, opts))] },
       { userns: opts.archive ? userns : undefined, args: ['extract', '--beneath', ...owners, path.resolve(plan.destDir)] },

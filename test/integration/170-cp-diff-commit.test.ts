@@ -386,6 +386,19 @@ for (const mode of modes()) {
       t.same(fs.readdirSync(outside), [], 'nothing was written outside the destination');
     });
 
+    t.test('hostile: no setuid programs or device nodes from a container on the host without -a', async (t) => {
+      const made = await out(['exec', 'live', 'sh', '-c', 'mkdir -p /priv && echo x > /priv/suid && chmod 6755 /priv/suid && (mknod /priv/blk b 7 0 2>/dev/null && echo node || echo no-node)']);
+      const dest = hostDir('priv');
+      const r = await h.run(['cp', 'live:/priv', dest]);
+      t.equal(r.code, 0, r.stderr);
+      t.equal(fs.statSync(path.join(dest, 'priv', 'suid')).mode & 0o7777, 0o755, 'setuid and setgid bits dropped');
+      t.notOk(fs.existsSync(path.join(dest, 'priv', 'blk')), 'no device node');
+      if (made.includes('no-node')) t.comment('the container could not make a device node; that part is moot here');
+      const keep = hostDir('priv-a');
+      await ok(['cp', '-a', 'live:/priv/suid', keep]);
+      t.equal(fs.statSync(path.join(keep, 'suid')).mode & 0o7777, 0o6755, '-a keeps the mode whole');
+    });
+
     t.test('hostile: a tar on stdin with ../, absolute and symlinked names is refused', async (t) => {
       const outside = outsideDir();
       await ok(['exec', 'live', 'mkdir', '-p', '/tmp/x/y']);
