@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, type HelperCall, type RootStat } from '../storage/rootfs-helper.js';
+import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, warningsIn, type HelperCall, type RootStat } from '../storage/rootfs-helper.js';
 import { containerRoot } from './container-root.js';
 import type { Context } from './context.js';
 import { HuskError, NotFoundError, UsageError } from './errors.js';
@@ -94,7 +94,12 @@ export function planCopy(srcPath: string, srcIsDir: boolean, destPath: string, d
 
 const dirLike = (s: RootStat) => s.exists && (s.type === 'dir' || (s.type === 'symlink' && s.followed === 'dir'));
 
-export async function copy(ctx: Context, opts: CpOptions): Promise<void> {
+/** What was copied with a warning (a socket, a device node skipped). */
+export interface CpReport {
+  warnings: string[];
+}
+
+export async function copy(ctx: Context, opts: CpOptions): Promise<CpReport> {
   const src = parseCpArg(opts.source);
   const dest = parseCpArg(opts.destination);
   if (src.kind === 'stream' && dest.kind === 'stream') throw new UsageError('"-" can be SRC or DEST, not both: one of them must be CONTAINER:PATH');
@@ -143,25 +148,26 @@ function extractInContainer(ctx: Context, root: string[], destDir: string, opts:
   return { userns, args: ['extract', ...root, ...owners, destDir] };
 }
 
-async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<void> {
+async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<CpReport> {
   const root = containerRoot(ctx, view, { write: false });
   try {
     const isDir = await sourceInContainer(ctx, view, root.args, p, opts);
     const contents = isDir && (endsWithDot(p) || baseName(p) === '');
-    await runArchiveTo({ userns: ctx.userns(), args: ['archive', ...root.args, ...archiveArgs(p, { name: baseName(p), contents }, follows(p, opts))] }, 1, `${view.record.name}:${p}`);
+    return await runArchiveTo({ userns: ctx.userns(), args: ['archive', ...root.args, ...archiveArgs(p, { name: baseName(p), contents }, follows(p, opts))] }, 1, `${view.record.name}:${p}`);
   } finally {
     root.cleanup();
   }
 }
 
 /** Runs an archive writing straight to `fd` (stdout), failing with its message. */
-async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise<void> {
+async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise<CpReport> {
   const child = spawnHelper(call, ['ignore', fd, 'pipe']);
   const [code, stderr] = await finished(child);
   if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
+  return { warnings: warningsIn(stderr) };
 }
 
-async function fromStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<void> {
+async function fromStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<CpReport> {
   const root = containerRoot(ctx, view, { write: true });
   try {
     const st = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
@@ -172,6 +178,7 @@ async function fromStream(ctx: Context, view: ContainerView, p: string, opts: Cp
     const child = spawnHelper(call, [0, 'ignore', 'pipe']);
     const [code, stderr] = await finished(child);
     if (code !== 0) throw new HuskError(`copying into ${view.record.name}:${p}: ${helperFailure(code, stderr)}`);
+    return { warnings: warningsIn(stderr) };
   } finally {
     root.cleanup();
   }
@@ -197,7 +204,7 @@ function hostDest(p: string): { path: string; info: DestInfo } {
   return { path: target + (endsWithSlash(p) && !endsWithSlash(target) ? '/' : ''), info: { exists, isDir: self === true, parentDir: isDir(dirName(path.resolve(target))) === true } };
 }
 
-async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: string, opts: CpOptions): Promise<void> {
+async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: string, opts: CpOptions): Promise<CpReport> {
   const root = containerRoot(ctx, view, { write: false });
   try {
     const isDir = await sourceInContainer(ctx, view, root.args, p, opts);
@@ -208,17 +215,18 @@ async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: st
     // the files are the user's, and a container gives the host no setuid
     // or setgid programs and no device nodes.
     const owners = opts.archive ? (userns && !userns.helpers ? ['--ignore-chown-errors'] : []) : ['--chown', `${ctx.uid}:${ctx.gid}`, '--no-privileges'];
-    await pipeHelpers(
+    const warnings = await pipeHelpers(
       { userns, args: ['archive', ...root.args, ...archiveArgs(p, plan, follows(p, opts))] },
       { userns: opts.archive ? userns : undefined, args: ['extract', '--beneath', ...owners, path.resolve(plan.destDir)] },
       `copying ${view.record.name}:${p} to ${hostPath}`,
     );
+    return { warnings };
   } finally {
     root.cleanup();
   }
 }
 
-async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: string, opts: CpOptions): Promise<void> {
+async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: string, opts: CpOptions): Promise<CpReport> {
   const abs = path.resolve(hostPath) + (endsWithDot(hostPath) ? '/.' : endsWithSlash(hostPath) ? '/' : '');
   let st: fs.Stats;
   try {
@@ -232,12 +240,13 @@ async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: 
   try {
     const dst = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
     const plan = planCopy(hostPath, isDir, p, { exists: dst.exists, isDir: dirLike(dst), parentDir: dst.parentDir });
-    await pipeHelpers(
+    const warnings = await pipeHelpers(
       // The host's side reads as the invoking user: no namespace.
       { args: ['archive', '--root-dir', '/', ...archiveArgs(abs, plan, follows(hostPath, opts))] },
       extractInContainer(ctx, root.args, plan.destDir, opts),
       `copying ${hostPath} to ${view.record.name}:${p}`,
     );
+    return { warnings };
   } finally {
     root.cleanup();
   }

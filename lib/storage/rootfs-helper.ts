@@ -35,6 +35,14 @@ export interface HelperCall {
   args: string[];
 }
 
+/** The helper's warnings (a socket or a device node skipped, ...), without its prefix. */
+export function warningsIn(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('husk-userns: warning: '))
+    .map((l) => l.slice('husk-userns: warning: '.length));
+}
+
 /** Why a helper failed: its last line on stderr, else how it ended. */
 export function helperFailure(code: number, stderr: string): string {
   return helperMessage(stderr, code === 141 ? 'its output was closed before the end (SIGPIPE)' : `failed (exit ${code})`);
@@ -116,7 +124,7 @@ export async function pipeHelpers(
   producer: HelperCall & { stdin?: number | 'ignore' | 'pipe' },
   consumer: HelperCall & { stdout?: number | 'ignore' | 'pipe' },
   what: string,
-): Promise<void> {
+): Promise<string[]> {
   const p = spawnHelper(producer, [producer.stdin ?? 'ignore', 'pipe', 'pipe']);
   const c = spawnHelper(consumer, [p.stdout!, consumer.stdout ?? 'pipe', 'pipe']);
   // The consumer holds the pipe now; ours would keep it open after it exits.
@@ -125,4 +133,5 @@ export async function pipeHelpers(
   const [[pc, perr], [cc, cerr]] = await Promise.all([finished(p), finished(c)]);
   if (cc !== 0) throw new HuskError(`${what}: ${helperFailure(cc, cerr)}`);
   if (pc !== 0) throw new HuskError(`${what}: ${helperFailure(pc, perr)}`);
+  return [...warningsIn(perr), ...warningsIn(cerr)];
 }

@@ -17,6 +17,7 @@ export const cpCommand: CommandModule<object, CpArgs> = {
       'follow-link': { alias: 'L', type: 'boolean', default: false, describe: 'Follow a symlink that is SRC' },
     }) as never,
   handler: async (argv) => {
-    await copy(contextFrom(argv), { source: arg(argv.source), destination: arg(argv.destination), archive: argv.archive, followLink: argv.followLink });
+    const report = await copy(contextFrom(argv), { source: arg(argv.source), destination: arg(argv.destination), archive: argv.archive, followLink: argv.followLink });
+    for (const w of report.warnings) process.stderr.write(`WARN: ${w}\n`);
   },
 };
