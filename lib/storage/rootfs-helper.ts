@@ -117,8 +117,8 @@ export function helperOutput(call: HelperCall, what: string): Readable {
  * `producer | consumer`: two helpers joined by a pipe that Node never reads
  * (each may run in its own namespace). The producer's stdin and the
  * consumer's stdout are given (an fd, 'ignore' or 'pipe'). A failure names
- * the side that failed first: a consumer that refused the archive makes the
- * producer die of SIGPIPE, which is no news.
+ * its cause: a consumer that refused the archive makes the producer die of
+ * SIGPIPE, which is no news.
  */
 export async function pipeHelpers(
   producer: HelperCall & { stdin?: number | 'ignore' | 'pipe' },
@@ -131,6 +131,11 @@ export async function pipeHelpers(
   p.stdout!.destroy();
   c.stdout?.resume();
   const [[pc, perr], [cc, cerr]] = await Promise.all([finished(p), finished(c)]);
+  // The producer's own failure (a path it could not read) is the cause of
+  // whatever the consumer made of a cut-off archive; a pipe the consumer
+  // closed is no cause of anything.
+  const pipeClosed = pc === 141 || /Broken pipe/.test(perr);
+  if (pc !== 0 && !pipeClosed) throw new HuskError(`${what}: ${helperFailure(pc, perr)}`);
   if (cc !== 0) throw new HuskError(`${what}: ${helperFailure(cc, cerr)}`);
   if (pc !== 0) throw new HuskError(`${what}: ${helperFailure(pc, perr)}`);
   return [...warningsIn(perr), ...warningsIn(cerr)];
