@@ -28,7 +28,9 @@ export function protectContainerCommand(argv: string[], commandPath: string[][],
     if (tok === '--') return argv;
     if (tok.startsWith('--')) {
       const [name] = tok.slice(2).split('=', 1);
-      const value = takesValue({ ...globals, ...table, help: { type: 'boolean' } }, name!.replace(/^no-/, ''));
+      const options: OptionTable = { ...globals, ...table, help: { type: 'boolean' } };
+      // --no-healthcheck is an option of its own; --no-trunc negates --trunc.
+      const value = takesValue(options, name!) ?? takesValue(options, name!.replace(/^no-/, ''));
       if (value === undefined) throw new UsageError(`unknown flag: --${name} (see 'husk ${commandPath[0]!.join(' ')} --help')`);
       if (!tok.includes('=') && value) i++;
       continue;

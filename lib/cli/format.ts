@@ -22,13 +22,17 @@ export function parseTemplate(format: string, options: { table?: boolean } = {})
   return { kind: 'lines', template: parse(format, { unescapeText: true }) };
 }
 
-/** Listings: a JSON array, a table with a header, or a line per row. */
-export function renderRows(format: string | ParsedFormat, rows: Row[]): string {
+/**
+ * Listings: a JSON array, a table with a header, or a line per row.
+ * `headers` names columns as the command's own table does (ps: ID is
+ * "CONTAINER ID"); other fields get their name in capitals.
+ */
+export function renderRows(format: string | ParsedFormat, rows: Row[], headers: Record<string, string> = {}): string {
   const parsed = typeof format === 'string' ? parseTemplate(format) : format;
   if (parsed.kind === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
   const lines = rows.map((row) => parsed.template.execute(row));
   if (parsed.kind === 'lines') return lines.map((l) => `${l}\n`).join('');
-  return alignColumns([headerOf(parsed.template), ...lines]);
+  return alignColumns([headerOf(parsed.template, headers), ...lines]);
 }
 
 /** inspect --format: the template once for the value (no table), or pretty JSON. */
@@ -38,26 +42,26 @@ export function renderOne(format: string | ParsedFormat, value: unknown): string
   return `${parsed.template.execute(value)}\n`;
 }
 
-/** Header text for a column: CreatedSince -> CREATED SINCE, ID -> ID. */
-function header(field: string): string {
-  return field.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+/** Header text for a column: CreatedSince -> CREATED SINCE, ID -> ID, unless the command names it. */
+function header(field: string, headers: Record<string, string>): string {
+  return headers[field] ?? field.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
 }
 
 /** The template's text with each action replaced by the header of the field it shows. */
-function headerOf(template: Template): string {
-  return template.root.map(headerText).join('');
+function headerOf(template: Template, headers: Record<string, string>): string {
+  return template.root.map((node) => headerText(node, headers)).join('');
 }
 
-function headerText(node: Node): string {
+function headerText(node: Node, headers: Record<string, string>): string {
   switch (node.kind) {
     case 'text':
       return node.text;
     case 'action':
-      return node.pipe.decl.length ? '' : header(fieldOf(node.pipe) ?? '');
+      return node.pipe.decl.length ? '' : header(fieldOf(node.pipe) ?? '', headers);
     case 'if':
     case 'with':
     case 'range':
-      return header(fieldOf(node.pipe) ?? '');
+      return header(fieldOf(node.pipe) ?? '', headers);
     default:
       return '';
   }

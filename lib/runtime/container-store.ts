@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../engine/context.js';
-import { NotFoundError } from '../engine/errors.js';
+import { ConflictError, NotFoundError } from '../engine/errors.js';
 import { mkdirPrivate, readJsonIfExists } from '../storage/atomic.js';
 import type { DriverName } from '../storage/driver.js';
 import { withLockSync } from '../storage/lock.js';
@@ -189,6 +189,12 @@ export class ContainerStore {
 
   get(nameOrId: string): ContainerView {
     const v = this.find(nameOrId);
+    if (!v && /^[a-f0-9]+$/.test(nameOrId)) {
+      const many = this.list().filter((c) => c.record.id.startsWith(nameOrId));
+      if (many.length > 1) {
+        throw new ConflictError(`"${nameOrId}" is ambiguous: it matches ${many.length} containers (${many.map((c) => c.record.id.slice(0, 12)).join(', ')}); give more of the ID`);
+      }
+    }
     if (!v) throw new NotFoundError(`no container with name or ID "${nameOrId}" found: no such container`);
     return v;
   }

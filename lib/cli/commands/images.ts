@@ -33,7 +33,7 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
     }
     const rows = images.flatMap((i) => rowsOf(i, id));
     if (argv.format) {
-      process.stdout.write(renderRows(argv.format, rows));
+      process.stdout.write(renderRows(argv.format, rows, { ID: 'IMAGE ID', CreatedSince: 'CREATED' }));
       return;
     }
     const headers = ['REPOSITORY', 'TAG', ...(argv.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];

@@ -19,7 +19,12 @@ const KINDS = ['container', 'image', 'volume', 'all'];
 
 function inspectOne(ctx: Context, name: string, kind: Kind | undefined, size: boolean): unknown {
   if (kind === undefined || kind === 'container') {
-    const view = new ContainerStore(ctx).find(name);
+    let view;
+    try {
+      view = new ContainerStore(ctx).get(name);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err; // an ambiguous ID prefix says so
+    }
     if (view) return inspectContainer(ctx, view, size);
   }
   if ((kind === undefined || kind === 'image') && new ImageStore(ctx).findImage(name)) return inspectImage(ctx, name);

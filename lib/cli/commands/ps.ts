@@ -46,7 +46,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
     }
     const rows = views.map((v) => rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? sizeOf(store, v) : undefined));
     if (argv.format) {
-      process.stdout.write(renderRows(argv.format, rows));
+      process.stdout.write(renderRows(argv.format, rows, PS_HEADERS));
       return;
     }
     const headers = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(argv.size ? ['SIZE'] : [])];
@@ -54,6 +54,9 @@ export const psCommand: CommandModule<object, PsArgs> = {
     process.stdout.write(table(headers, cells));
   },
 };
+
+/** Column headers of `--format 'table ...'`, as docker's ps prints them. */
+const PS_HEADERS: Record<string, string> = { ID: 'CONTAINER ID', RunningFor: 'CREATED', Command: 'COMMAND', Names: 'NAMES' };
 
 /** The fields docker's and podman's ps templates use. */
 function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?: number): Row {

@@ -16,6 +16,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     trace('run: handler');
     const ctx = contextFrom(argv);
     const opts = { ...toCreateOptions(argv), attach: !argv.detach, startNow: true };
+    const detachKeys = parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS); // checked before anything is made
     trace('run: options');
     if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
     warnAboutUserns(ctx);
@@ -25,7 +26,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stdout.write(`${view.record.id}\n`);
       return;
     }
-    const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys: parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS) });
+    const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys });
     process.exitCode = exitCodeOf(end);
   },
 };
