@@ -39,7 +39,8 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   'health-retries': { type: 'number', coerce: lastWins, describe: 'Failures in a row that make the container unhealthy (default 3)' },
   'health-start-period': { type: 'string', coerce: lastWins, describe: 'Time after the start when failures do not count (default 0s)' },
   'health-timeout': { type: 'string', coerce: lastWins, describe: 'Longest a healthcheck may take (default 30s)' },
-  'no-healthcheck': { type: 'boolean', default: false, describe: 'Disable the image\'s HEALTHCHECK' },
+  // yargs reads --no-healthcheck as the negation of --healthcheck.
+  healthcheck: { type: 'boolean', default: true, describe: 'Run the image\'s HEALTHCHECK (--no-healthcheck: do not)' },
   init: { type: 'boolean', default: false, describe: 'Run a tiny init as PID 1 that forwards signals and reaps zombies' },
   volume: { alias: 'v', type: 'string', array: true, nargs: 1, default: [], describe: 'Mount a volume or host path: [SOURCE:]DEST[:ro|rw|z|Z|U|nocopy|...]' },
   mount: { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount: type=bind|volume|tmpfs,source=..,destination=..[,readonly][,...]' },
@@ -85,7 +86,7 @@ export interface CreateArgs {
   healthRetries?: number;
   healthStartPeriod?: string;
   healthTimeout?: string;
-  noHealthcheck?: boolean;
+  healthcheck?: boolean;
   volume?: string[];
   mount?: string[];
   tmpfs?: string[];
@@ -183,8 +184,8 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
 }
 
 /** --health-* (null for --no-healthcheck): what the flags set, to go over the image's HEALTHCHECK. */
-export function parseHealthFlags(a: Pick<CreateArgs, 'healthCmd' | 'healthInterval' | 'healthRetries' | 'healthStartPeriod' | 'healthTimeout' | 'noHealthcheck'>): Partial<HealthConfig> | null | undefined {
-  if (a.noHealthcheck) {
+export function parseHealthFlags(a: Pick<CreateArgs, 'healthCmd' | 'healthInterval' | 'healthRetries' | 'healthStartPeriod' | 'healthTimeout' | 'healthcheck'>): Partial<HealthConfig> | null | undefined {
+  if (a.healthcheck === false) {
     if (a.healthCmd !== undefined) throw new UsageError('--no-healthcheck and --health-cmd cannot be used together');
     return null;
   }
