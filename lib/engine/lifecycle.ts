@@ -68,13 +68,22 @@ export async function stopContainer(ctx: Context, view: ContainerView, timeoutSe
   } catch {
     /* gone already */
   }
-  if (await waitUntilExited(ctx, view, timeout * 1000)) return;
-  try {
-    process.kill(view.state!.pid, 'SIGKILL');
-  } catch {
-    /* gone meanwhile */
+  if (!(await waitUntilExited(ctx, view, timeout * 1000))) {
+    try {
+      process.kill(view.state!.pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+    if (!(await waitUntilExited(ctx, view, 10_000))) throw new HuskError(`container ${view.record.name} did not exit after SIGKILL`);
   }
-  if (!(await waitUntilExited(ctx, view, 10_000))) throw new HuskError(`container ${view.record.name} did not exit after SIGKILL`);
+  // A --rm container is gone when stop returns, as with podman: its monitor's cleanup removes it.
+  if (view.record.autoRemove) await waitUntilRemoved(ctx, view, 10_000);
+}
+
+async function waitUntilRemoved(ctx: Context, view: ContainerView, timeoutMs: number): Promise<void> {
+  const store = new ContainerStore(ctx);
+  const deadline = Date.now() + timeoutMs;
+  while (store.view(view.record.id) && Date.now() < deadline) await sleep(20);
 }
 
 /**
