@@ -593,6 +593,9 @@ struct Init {
     if (fifo > 3) syscall(SYS_close_range, 3, fifo - 1, 0);
     syscall(SYS_close_range, fifo + 1, ~0U, 0);
 
+    // A name no program has: while it waits here, ps -a can tell a created
+    // container from one whose start a killed husk left half-recorded.
+    prctl(PR_SET_NAME, "husk-created", 0, 0, 0);
     // Blocks until startContainer opens the read end (runc's exec.fifo).
     int w;
     while ((w = open(fifo_path, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR) {}

@@ -18,9 +18,13 @@ export function removeAfterExit(ctx: Context, view: ContainerView): void {
   removeAnonymousVolumes(ctx, view.record);
 }
 
-function waitForExit(pid: number, timeoutMs: number): boolean {
+/**
+ * Polls until `pid` is gone (or a zombie). Asynchronous on purpose: the
+ * event loop must run meanwhile, or our own attach connection (closed just
+ * before) would stay open, and the monitor waits for its clients.
+ */
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
   while (Date.now() < deadline) {
     try {
       process.kill(pid, 0);
@@ -33,7 +37,7 @@ function waitForExit(pid: number, timeoutMs: number): boolean {
     } catch {
       return true;
     }
-    Atomics.wait(sleeper, 0, 0, 2);
+    await new Promise((r) => setTimeout(r, 2));
   }
   return false;
 }
@@ -45,10 +49,35 @@ export interface RemoveReport {
   error?: Error;
 }
 
+/**
+ * Container directories without a record: a create killed between its
+ * mkdir and the record's rename, or an rm killed after it unlinked the
+ * record. Both happen under the store lock, so under the lock such a
+ * directory belongs to no husk that is still at work. Taken away by rm and
+ * container prune.
+ */
+export function removeOrphans(ctx: Context): void {
+  const store = new ContainerStore(ctx);
+  const orphans = store.locked(() => {
+    const dirs = store.ids().filter((id) => !fs.existsSync(store.paths(id).record)).map((id) => store.paths(id).dir);
+    let runs: string[] = [];
+    try {
+      runs = fs.readdirSync(store.runDir).filter((id) => /^[a-f0-9]{64}$/.test(id) && !fs.existsSync(store.paths(id).record)).map((id) => store.paths(id).run);
+    } catch {
+      /* no runroot yet */
+    }
+    return [...dirs, ...runs];
+  });
+  if (orphans.length === 0) return;
+  for (const dir of orphans) openUp(path.join(dir, 'work', 'work'));
+  removeTrees(ctx.userns(), orphans);
+}
+
 /** Removes containers one by one; a failure is reported, not thrown, so the rest go on. */
 export async function removeContainers(ctx: Context, names: string[], force: boolean, volumes = false): Promise<RemoveReport[]> {
   const store = new ContainerStore(ctx);
   const reports: RemoveReport[] = [];
+  removeOrphans(ctx);
   for (const name of names) {
     try {
       const view = store.get(name);
@@ -76,19 +105,19 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
     }).catch(() => undefined);
     client?.send(FRAME_CLEANUP_TAKEN);
     client?.close(); // the monitor waits for open clients before it exits
-    killAndWait(view.state.pid, view.state.monitorPid);
+    await killAndWait(view.state.pid, view.state.monitorPid);
   } else if (view.state && isAlive(view.state)) {
     // Created (or a run killed before its start): the monitor waits on an init that waits on us.
-    killAndWait(view.state.pid, view.state.monitorPid);
+    await killAndWait(view.state.pid, view.state.monitorPid);
   } else if (!view.state) {
     // A create killed after the fork but before it wrote the state: find the monitor by its --id.
-    for (const monitor of monitorsOf(view.record.id)) killAndWait(childrenOf(monitor), monitor);
+    for (const monitor of monitorsOf(view.record.id)) await killAndWait(childrenOf(monitor), monitor);
   }
   removeContainerFiles(ctx, store, view.record.id);
   if (volumes || view.record.autoRemove) removeAnonymousVolumes(ctx, view.record);
 }
 
-function killAndWait(init: number | number[], monitor: number): void {
+async function killAndWait(init: number | number[], monitor: number): Promise<void> {
   for (const pid of ([] as number[]).concat(init)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -96,7 +125,7 @@ function killAndWait(init: number | number[], monitor: number): void {
       /* exited meanwhile */
     }
   }
-  waitForExit(monitor, 10_000);
+  await waitForExit(monitor, 10_000);
 }
 
 /** husk-monitor processes whose argv says --id ID (only ever ours: /proc shows every user's, kill() refuses theirs). */

@@ -213,12 +213,24 @@ function readRecord(file: string): ContainerRecord | undefined {
   }
 }
 
-/** The exec FIFO exists from create until the start has released the init. */
+/**
+ * The exec FIFO exists from create until the start has released the init;
+ * while the init waits it is named "husk-created", so a FIFO left behind by
+ * a husk killed during the start does not make a running container look created.
+ */
 function statusOf(state: ContainerState | undefined, exit: ExitRecord | undefined, execFifo: string): Status {
   if (exit) return 'exited';
   if (!state) return 'created';
-  const started = !fs.existsSync(execFifo);
+  const started = !fs.existsSync(execFifo) || !waitingToStart(state.pid);
   if (isAlive(state)) return started ? 'running' : 'created';
   // The init is gone and no exit was recorded: the monitor died with it.
   return started ? 'stopped' : 'created';
+}
+
+function waitingToStart(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8') === 'husk-created\n';
+  } catch {
+    return true; // gone: the FIFO says it never started
+  }
 }

@@ -1,7 +1,7 @@
 // husk container prune [-f]: removes every container that is not running.
 import type { CommandModule } from 'yargs';
 import { exitCodeFor, messageFor } from '../../engine/errors.js';
-import { removeContainer } from '../../engine/remove.js';
+import { removeContainer, removeOrphans } from '../../engine/remove.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 
@@ -11,6 +11,7 @@ export const containerPruneCommand: CommandModule<object, GlobalArgs & { force: 
   builder: (y) => y.options({ force: { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask (husk never asks)' } }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
+    removeOrphans(ctx);
     for (const view of new ContainerStore(ctx).list().filter((v) => v.status !== 'running')) {
       try {
         await removeContainer(ctx, view, false);
