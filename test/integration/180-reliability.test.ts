@@ -14,8 +14,7 @@
 // container.json, config.json and state.json appear (inotify), for rm the
 // moment container.json is unlinked, and a few fixed and random delays after
 // the spawn. Only the husk process itself is killed (as `kill -9 PID` would),
-// not what it forked. Findings known to be wrong are todo assertions (see
-// CREATED_BUT_RUNNING and INVISIBLE_DIRS), printed with their details.
+// not what it forked.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -285,11 +284,6 @@ interface Attempt {
   target?: string;
 }
 
-// What the kills found wrong, found again on each run: asserted on their own, marked todo.
-const CREATED_BUT_RUNNING =
-  'husk killed after releasing the init but before removing the exec FIFO (start, run -d, run): the container runs but ps -a says Created';
-const INVISIBLE_DIRS =
-  'husk killed between mkdir of the container directory and the rename of container.json (create, run), or after unlinking container.json but before removing the directories (rm -f, run --rm): an invisible container directory that ps -a does not list and rm -f cannot remove';
 
 /**
  * One husk of its own for a series of kills of the same kind: what it
@@ -419,18 +413,17 @@ class KillLab {
   }
 
   /** After checkCleanable: no container directory left in the store or the runroot. */
-  checkNoDirs(t: Test, todo?: string): void {
+  checkNoDirs(t: Test): void {
     t.same(
       this.leftDirs.map((d) => `${d}: ${this.origin(d)}; holds ${describeDir(path.join(this.containersDir, d))}`),
       [],
       "no container directory left in the store's containers/",
-      todo ? { todo, diagnostic: true } : {},
     );
-    t.same(this.leftRunDirs, [], "no container directory left in the runroot's c/", todo ? { todo, diagnostic: true } : {});
+    t.same(this.leftRunDirs, [], "no container directory left in the runroot's c/");
   }
 
-  checkNoCreatedButRunning(t: Test, todo?: string): void {
-    t.same(this.createdButRunning, [], 'no container was said to be Created while its process ran', todo ? { todo, diagnostic: true } : {});
+  checkNoCreatedButRunning(t: Test): void {
+    t.same(this.createdButRunning, [], 'no container was said to be Created while its process ran');
   }
 
   /** Kills whatever a failed check left running, so the next test starts clean. */
@@ -473,17 +466,11 @@ async function killPoints(calibrate: () => Promise<Result>, containersDir?: stri
   return [...markers.map((marker) => ({ marker })), ...files, ...[...DELAYS, ...randomDelays(3)].map((afterMs) => ({ afterMs }))];
 }
 
-/**
- * The final subtests of a lab; `todo` names the findings this kind of kill
- * is known to trigger: those assertions are marked todo (tap skips a todo
- * subtest altogether, a todo assertion is still run and shown).
- */
-function finalChecks(t: Test, l: KillLab, todo: { createdButRunning?: boolean; dirs?: boolean }): void {
-  t.test('no container said Created while its process ran', async (t) =>
-    l.checkNoCreatedButRunning(t, todo.createdButRunning ? CREATED_BUT_RUNNING : undefined),
-  );
+/** The final subtests of a lab. */
+function finalChecks(t: Test, l: KillLab): void {
+  t.test('no container said Created while its process ran', async (t) => l.checkNoCreatedButRunning(t));
   t.test('rm -f of everything listed leaves no process, mount, temp file or lock behind', (t) => l.checkCleanable(t));
-  t.test('and no container directory', async (t) => l.checkNoDirs(t, todo.dirs ? INVISIBLE_DIRS : undefined));
+  t.test('and no container directory', async (t) => l.checkNoDirs(t));
 }
 
 // Some 350 husk commands killed halfway and checked, in each mode: more than the default per-file timeout on a busy machine.
@@ -582,7 +569,7 @@ for (const mode of modes()) {
           await l.checkTruthful(t, await l.kill(['create', 'busybox', 'sleep', tag], tag, p));
         }
       });
-      finalChecks(t, l, { dirs: true });
+      finalChecks(t, l);
     });
 
     t.test('husk killed during run -d', async (t) => {
@@ -594,7 +581,7 @@ for (const mode of modes()) {
           await l.checkTruthful(t, await l.kill(['run', '-d', 'busybox', 'sleep', tag], tag, p));
         }
       });
-      finalChecks(t, l, { createdButRunning: true, dirs: true });
+      finalChecks(t, l);
     });
 
     t.test('husk killed during start', async (t) => {
@@ -612,7 +599,7 @@ for (const mode of modes()) {
           await l.checkTruthful(t, await l.kill(['start', id], tag, p, id));
         }
       });
-      finalChecks(t, l, { createdButRunning: true });
+      finalChecks(t, l);
     });
 
     t.test('husk killed during rm -f', async (t) => {
@@ -645,7 +632,7 @@ for (const mode of modes()) {
           }
         });
       }
-      finalChecks(t, l, { dirs: true });
+      finalChecks(t, l);
     });
 
     t.test('husk killed during a foreground run --rm', async (t) => {
@@ -701,7 +688,7 @@ for (const mode of modes()) {
         // Every container exits by itself.
         await waitFor(() => [...l.tags].every((tag) => Husk.pidsOf('sleep', tag).length === 0), 30_000, 500);
       });
-      finalChecks(t, l, { createdButRunning: true, dirs: true });
+      finalChecks(t, l);
     });
   });
 }
