@@ -95,10 +95,16 @@ export interface ContainerView {
 }
 
 export function procStartTime(pid: number): string | undefined {
+  return procStat(pid)?.startTime;
+}
+
+/** Start time (field 22) and command name of a process, from one read of /proc/PID/stat. */
+function procStat(pid: number): { startTime?: string; comm: string } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may hold spaces and parentheses: count fields after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const close = stat.lastIndexOf(')');
+    return { startTime: stat.slice(close + 2).split(' ')[19], comm: stat.slice(stat.indexOf('(') + 1, close) };
   } catch {
     return undefined;
   }
@@ -157,10 +163,18 @@ export class ContainerStore {
 
   view(id: string): ContainerView | undefined {
     const p = this.paths(id);
+    // One listing tells which files exist: `ps -a` does this for every container.
+    let files: string[];
+    try {
+      files = fs.readdirSync(p.dir);
+    } catch {
+      return undefined;
+    }
+    if (!files.includes('container.json')) return undefined;
     const record = readRecord(p.record);
     if (!record) return undefined;
-    const state = readJsonIfExists<ContainerState>(p.state);
-    const exit = readJsonIfExists<ExitRecord>(p.exit);
+    const state = files.includes('state.json') ? readJsonIfExists<ContainerState>(p.state) : undefined;
+    const exit = files.includes('exit.json') ? readJsonIfExists<ExitRecord>(p.exit) : undefined;
     return { record, state, exit, status: statusOf(state, exit, p.execFifo) };
   }
 
@@ -221,16 +235,11 @@ function readRecord(file: string): ContainerRecord | undefined {
 function statusOf(state: ContainerState | undefined, exit: ExitRecord | undefined, execFifo: string): Status {
   if (exit) return 'exited';
   if (!state) return 'created';
-  const started = !fs.existsSync(execFifo) || !waitingToStart(state.pid);
-  if (isAlive(state)) return started ? 'running' : 'created';
+  const proc = procStat(state.pid);
+  const alive = proc?.startTime === state.pidStartTime;
+  // A gone init with its FIFO still there never started.
+  const started = !fs.existsSync(execFifo) || (alive && proc!.comm !== 'husk-created');
+  if (alive) return started ? 'running' : 'created';
   // The init is gone and no exit was recorded: the monitor died with it.
   return started ? 'stopped' : 'created';
-}
-
-function waitingToStart(pid: number): boolean {
-  try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8') === 'husk-created\n';
-  } catch {
-    return true; // gone: the FIFO says it never started
-  }
 }
