@@ -20,7 +20,7 @@ import type { Context } from '../engine/context.js';
 import { HuskError, NotFoundError, UsageError } from '../engine/errors.js';
 import { checkLayerHead, gunzipped } from './compression.js';
 import { decompressedLayer, layerFileDigests } from '../storage/userns-helper.js';
-import { randomHex } from '../util/random.js';
+import { writeFileWhole } from '../storage/atomic.js';
 import { formatReference, parseReference, repoAndTag } from './reference.js';
 import { ImageStore, ociManifest, sha256, type LayerBlob, type LayerDigests, type StoredManifest } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
@@ -90,28 +90,12 @@ export async function saveImages(ctx: Context, opts: SaveOptions): Promise<void>
     return;
   }
 
-  const file = path.resolve(opts.output);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomHex(6)}.tmp`);
-  let fd: number;
-  try {
-    fd = fs.openSync(tmp, 'wx', 0o644);
-  } catch (err) {
-    throw new HuskError(`${opts.output}: cannot write: ${(err as Error).message}`);
-  }
-  try {
+  await writeFileWhole(opts.output, async (fd) => {
     const consumed = (async () => {
       for await (const chunk of pack) fs.writeSync(fd, chunk as Buffer);
-      fs.fsyncSync(fd);
     })();
     await Promise.all([produced, consumed]);
-    fs.closeSync(fd);
-    fd = -1;
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    if (fd >= 0) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  });
 }
 
 /** Each named image once, with the names to record for it. */

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomHex } from '../util/random.js';
+import { HuskError } from '../engine/errors.js';
 
 /**
  * `durable: false` skips the fsync: for state that a crash makes moot anyway
@@ -57,5 +58,31 @@ export function ensureOwnedDir(dir: string, uid: number): void {
   const st = fs.lstatSync(dir);
   if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
     throw new Error(`${dir} must be a directory owned by uid ${uid} and writable only by it: remove it or choose another --runroot`);
+  }
+}
+
+/**
+ * A file written by `write(fd)` (archives: save, export) that appears whole
+ * under its name, or not at all: a temporary file beside it, fsync, rename.
+ */
+export async function writeFileWhole(output: string, write: (fd: number) => Promise<void>): Promise<void> {
+  const file = path.resolve(output);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomHex(6)}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o644);
+  } catch (err) {
+    throw new HuskError(`${output}: cannot write: ${(err as Error).message}`);
+  }
+  try {
+    await write(fd);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = -1;
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    if (fd >= 0) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
 }
