@@ -48,8 +48,12 @@ export function killContainer(view: ContainerView, signal: number): void {
 /** Marks a container as stopped by its user: no restart policy brings it back until it is started again. */
 function markStoppedByUser(ctx: Context, view: ContainerView, stopped: boolean): void {
   const file = stoppedMarker(ctx, view);
-  if (stopped) fs.writeFileSync(file, '');
-  else fs.rmSync(file, { force: true });
+  try {
+    if (stopped) fs.writeFileSync(file, '');
+    else fs.rmSync(file, { force: true });
+  } catch {
+    /* a --rm container removed meanwhile: nothing to mark */
+  }
 }
 
 const stoppedMarker = (ctx: Context, view: ContainerView) => path.join(new ContainerStore(ctx).paths(view.record.id).dir, 'stopped-by-user');
