@@ -1,5 +1,8 @@
 # Shared by the benchmark scripts (sourced, not run).
 
+log() { printf '\n== %s\n' "$*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
 # snapshot_husk REPO PKG USER: a copy of husk that USER can read wherever the
 # checkout lives, and that a rebuild during the run does not change. The
 # bundle normally needs no node_modules; they are copied only if dist/husk.cjs

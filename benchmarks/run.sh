@@ -36,9 +36,6 @@ while [ $# -gt 0 ]; do
 done
 [ "$RUNS" -ge 10 ] 2>/dev/null || { echo "--runs must be a number >= 10" >&2; exit 2; }
 
-log() { printf '\n== %s\n' "$*"; }
-die() { echo "bench: $*" >&2; exit 1; }
-
 [ "$(id -u)" = 0 ] || die "run as root (the engines themselves run rootless as $BENCH_USER)"
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 

@@ -1,5 +1,6 @@
 #include "userns/changes.h"
 #include "userns/common.h"
+#include "userns/merge.h"
 #include "userns/tar_writer.h"
 
 #include <algorithm>
@@ -17,23 +18,6 @@ std::string join(const std::string& rel, const std::string& name) {
   return rel.empty() ? name : rel + "/" + name;
 }
 
-bool xattr_is_y(int fd, const char* name) {
-  char v[2];
-  ssize_t n = fgetxattr(fd, name, v, sizeof v);
-  return n == 1 && v[0] == 'y';
-}
-
-// An overlayfs opaque directory: the xattr the kernel writes (user.* with
-// userxattr, which husk always mounts with; trusted.* rootful elsewhere),
-// fuse-overlayfs' own, or its marker file.
-bool dir_opaque(int fd) {
-  if (xattr_is_y(fd, "user.overlay.opaque") || xattr_is_y(fd, "trusted.overlay.opaque") ||
-      xattr_is_y(fd, "user.fuseoverlayfs.opaque"))
-    return true;
-  struct stat st;
-  return fstatat(fd, ".wh..wh..opq", &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 // A whiteout: a character device 0:0, or (overlayfs since 6.7) an empty
 // regular file marked with the whiteout xattr.
 bool is_whiteout(int dirfd, const char* name, const struct stat& st) {
@@ -44,57 +28,6 @@ bool is_whiteout(int dirfd, const char* name, const struct stat& st) {
   char v[4];
   return fgetxattr(fd.fd, "user.overlay.whiteout", v, sizeof v) >= 0 ||
          fgetxattr(fd.fd, "trusted.overlay.whiteout", v, sizeof v) >= 0;
-}
-
-std::string read_link(int dirfd, const char* name, const struct stat& st, const std::string& shown) {
-  std::string target((size_t)st.st_size + 1, '\0');
-  for (;;) {
-    ssize_t n = readlinkat(dirfd, name, &target[0], target.size());
-    if (n < 0) fail(shown, errstr("readlink", errno));
-    if ((size_t)n < target.size()) {
-      target.resize((size_t)n);
-      return target;
-    }
-    target.resize(target.size() * 2);
-  }
-}
-
-// What the image's layers show under one name of a directory.
-struct Found {
-  enum Kind { kMissing, kDir, kOther } kind = kMissing;
-  struct stat st {};     // of the topmost entry
-  std::vector<Fd> dirs;  // kDir: the layers' directories making it up, top first
-  std::string target;    // a symlink's
-};
-
-// As an overlay mount would look it up: a whiteout or a non-directory hides
-// what is below, an opaque directory the directories below it.
-Found lookup(const std::vector<Fd>& dirs, const std::string& name, const std::string& shown) {
-  Found f;
-  for (const Fd& d : dirs) {
-    struct stat st;
-    if (fstatat(d.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
-      if (errno == ENOENT) continue;
-      fail(shown, errstr("stat in image", errno));
-    }
-    if (S_ISCHR(st.st_mode) && st.st_rdev == 0) break;  // whiteout
-    if (S_ISDIR(st.st_mode)) {
-      Fd fd(openat(d.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (fd.fd < 0) fail(shown, errstr("open directory in image", errno));
-      bool opaque = dir_opaque(fd.fd);
-      if (f.kind == Found::kMissing) f.st = st;
-      f.kind = Found::kDir;
-      f.dirs.push_back(std::move(fd));
-      if (opaque) break;
-      continue;
-    }
-    if (f.kind == Found::kDir) break;  // a directory above hides it
-    f.kind = Found::kOther;
-    f.st = st;
-    if (S_ISLNK(st.st_mode)) f.target = read_link(d.fd, name.c_str(), st, shown);
-    break;
-  }
-  return f;
 }
 
 // The names a merged directory of the layers shows, sorted.
@@ -197,7 +130,7 @@ class Walker {
         // fuse-overlayfs where it could not make a device: already in OCI form.
         // (".wh..opq": fuse-overlayfs' own bookkeeping, no whiteout of a file.)
         if (n == ".wh..opq") continue;
-        if (n != ".wh..wh..opq" && lookup(lower, n.substr(4), crel).kind != Found::kMissing) {
+        if (n != ".wh..wh..opq" && overlay_lookup(lower, n.substr(4), crel).kind != OverlayEntry::kMissing) {
           report('D', join(rel, n.substr(4)));
           r.reported = true;
         }
@@ -205,16 +138,16 @@ class Walker {
         if (tar_ && n != ".wh..wh..opq") tar_->marker(crel, st);
         continue;
       }
-      Found f = lookup(lower, n, crel);
+      OverlayEntry f = overlay_lookup(lower, n, crel);
       if (is_whiteout(dir, n.c_str(), st)) {
-        if (f.kind != Found::kMissing) {
+        if (f.kind != OverlayEntry::kMissing) {
           report('D', crel);
           r.reported = true;
         }
         whiteout(rel, n, st);
         continue;
       }
-      char kind = f.kind == Found::kMissing ? 'A' : 'C';
+      char kind = f.kind == OverlayEntry::kMissing ? 'A' : 'C';
       if (!S_ISDIR(st.st_mode)) {
         report(kind, crel);
         r.reported = true;
@@ -223,14 +156,14 @@ class Walker {
       }
       Fd d(openat(dir, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (d.fd < 0) fail(crel, errstr("open directory", errno));
-      bool opaque = dir_opaque(d.fd);
+      bool opaque = overlay_opaque(d.fd);
       size_t at = out_ ? out_->size() : 0;
       if (out_) out_->push_back(Change{0, "/" + crel});  // decided below
       write(dir, n, crel, st);
-      bool hides = opaque && f.kind == Found::kDir;
+      bool hides = opaque && f.kind == OverlayEntry::kDir;
       if (hides && tar_) tar_->marker(crel + "/.wh..wh..opq", st);
       static const std::vector<Fd> kNone;
-      Result cr = walk_upper(d.fd, crel, hides || f.kind != Found::kDir ? kNone : f.dirs);
+      Result cr = walk_upper(d.fd, crel, hides || f.kind != OverlayEntry::kDir ? kNone : f.dirs);
       if (hides && out_) {
         // What the opaque directory hides is deleted.
         for (const std::string& c : visible_names(f.dirs, crel)) {
@@ -242,15 +175,15 @@ class Walker {
       }
       // A directory that only holds mount points the runtime made is no change.
       bool shown = kind == 'A' ? cr.reported || !cr.excluded
-                               : cr.reported || f.kind != Found::kDir || !same_owner_mode(st, f.st);
+                               : cr.reported || f.kind != OverlayEntry::kDir || !same_owner_mode(st, f.st);
       if (out_ && shown) (*out_)[at].kind = kind;
       r.reported = r.reported || shown;
     }
     return r;
   }
 
-  bool differs(int dir, const std::string& name, const struct stat& st, const Found& f, const std::string& rel) {
-    if (f.kind == Found::kMissing) return true;
+  bool differs(int dir, const std::string& name, const struct stat& st, const OverlayEntry& f, const std::string& rel) {
+    if (f.kind == OverlayEntry::kMissing) return true;
     if ((st.st_mode & S_IFMT) != (f.st.st_mode & S_IFMT)) return true;
     if (!same_owner_mode(st, f.st)) return true;
     switch (st.st_mode & S_IFMT) {
@@ -278,10 +211,10 @@ class Walker {
       if (excluded(crel)) continue;
       struct stat st;
       if (fstatat(dir, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) fail(crel, errstr("stat", errno));
-      Found f = lookup(lower, n, crel);
+      OverlayEntry f = overlay_lookup(lower, n, crel);
       bool changed = differs(dir, n, st, f, crel);
       if (changed) {
-        report(f.kind == Found::kMissing ? 'A' : 'C', crel);
+        report(f.kind == OverlayEntry::kMissing ? 'A' : 'C', crel);
         write(dir, n, crel, st);
       }
       if (!S_ISDIR(st.st_mode)) continue;
@@ -289,7 +222,7 @@ class Walker {
       if (d.fd < 0) fail(crel, errstr("open directory", errno));
       if (!changed) pending_.push_back(Pending{dir, n, crel, st, false});
       static const std::vector<Fd> kNone;
-      walk_full(d.fd, crel, f.kind == Found::kDir ? f.dirs : kNone);
+      walk_full(d.fd, crel, f.kind == OverlayEntry::kDir ? f.dirs : kNone);
       if (!changed) pending_.pop_back();
     }
   }

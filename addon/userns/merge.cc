@@ -336,16 +336,7 @@ bool Merger::regular(int src, int dst, const char* name, const std::string& rel,
 }
 
 bool Merger::symlink(int src, int dst, const char* name, const std::string& rel, const struct stat& st) {
-  std::string target((size_t)st.st_size + 1, '\0');
-  for (;;) {
-    ssize_t n = readlinkat(src, name, &target[0], target.size());
-    if (n < 0) fail(shown(rel), errstr("readlink", errno));
-    if ((size_t)n < target.size()) {
-      target.resize((size_t)n);
-      break;
-    }
-    target.resize(target.size() * 2);
-  }
+  std::string target = read_link(src, name, st, shown(rel));
   if (symlinkat(target.c_str(), dst, name) < 0) {
     if (errno != EEXIST) fail(shown(rel), errstr("symlink", errno));
     remove_at(dst, name, shown(rel));
@@ -513,27 +504,37 @@ void Merger::layer_dir(int fd, const std::string& shown) {
   finish_dir(fd, root_, "", st, true);
 }
 
-bool is_opaque(int fd) {
-  char v[2];
-  for (const char* name : {"user.overlay.opaque", "trusted.overlay.opaque"}) {
-    ssize_t n = fgetxattr(fd, name, v, sizeof v);
-    if (n == 1 && v[0] == 'y') return true;
+// Whether the directory `fd` (named `dest` in errors) holds nothing.
+bool is_empty_dir(int fd, const char* dest) {
+  int lfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lfd < 0) fail(dest, errstr("open destination", errno));
+  Dir d(fdopendir(lfd));
+  if (!d.d) {
+    close(lfd);
+    fail(dest, errstr("fdopendir", errno));
   }
-  return false;
+  while (struct dirent* de = readdir(d.d))
+    if (!is_dot(de->d_name)) return false;
+  return true;
 }
 
-// What the merged view of some layers shows under one name.
-struct Found {
-  enum Kind { kMissing, kDir, kSymlink, kOther } kind = kMissing;
-  std::vector<Fd> dirs;  // kDir: the layers' directories that make it up, top first
-  std::string target;    // kSymlink
-};
+}  // namespace
 
-// Looks `name` up in the merged directory made of `dirs` (top first), as an
-// overlay mount would: a whiteout or a non-directory hides what is below,
-// an opaque directory hides the directories below it. Nothing is followed.
-Found lookup(const std::vector<Fd>& dirs, const std::string& name, const std::string& shown) {
-  Found f;
+static bool xattr_is_y(int fd, const char* name) {
+  char v[2];
+  return fgetxattr(fd, name, v, sizeof v) == 1 && v[0] == 'y';
+}
+
+bool overlay_opaque(int fd) {
+  if (xattr_is_y(fd, "user.overlay.opaque") || xattr_is_y(fd, "trusted.overlay.opaque") ||
+      xattr_is_y(fd, "user.fuseoverlayfs.opaque"))
+    return true;
+  struct stat st;
+  return fstatat(fd, ".wh..wh..opq", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+OverlayEntry overlay_lookup(const std::vector<Fd>& dirs, const std::string& name, const std::string& shown) {
+  OverlayEntry f;
   for (const Fd& d : dirs) {
     struct stat st;
     if (fstatat(d.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -544,51 +545,27 @@ Found lookup(const std::vector<Fd>& dirs, const std::string& name, const std::st
     if (S_ISDIR(st.st_mode)) {
       Fd fd(openat(d.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (fd.fd < 0) fail(shown, errstr("open directory", errno));
-      bool opaque = is_opaque(fd.fd);
-      f.kind = Found::kDir;
+      bool opaque = overlay_opaque(fd.fd);
+      if (f.kind == OverlayEntry::kMissing) f.st = st;
+      f.kind = OverlayEntry::kDir;
       f.dirs.push_back(std::move(fd));
       if (opaque) break;
       continue;
     }
-    if (f.kind == Found::kDir) break;  // a directory above hides it
-    if (S_ISLNK(st.st_mode)) {
-      f.kind = Found::kSymlink;
-      std::string target((size_t)st.st_size + 1, '\0');
-      for (;;) {
-        ssize_t n = readlinkat(d.fd, name.c_str(), &target[0], target.size());
-        if (n < 0) fail(shown, errstr("readlink", errno));
-        if ((size_t)n < target.size()) {
-          target.resize((size_t)n);
-          break;
-        }
-        target.resize(target.size() * 2);
-      }
-      f.target = target;
-    } else {
-      f.kind = Found::kOther;
-    }
+    if (f.kind == OverlayEntry::kDir) break;  // a directory above hides it
+    f.st = st;
+    f.kind = S_ISLNK(st.st_mode) ? OverlayEntry::kSymlink : OverlayEntry::kOther;
+    if (S_ISLNK(st.st_mode)) f.target = read_link(d.fd, name.c_str(), st, shown);
     break;
   }
   return f;
 }
 
-}  // namespace
-
 MergeResult copy_up(const char* dest, const std::string& path, const std::vector<std::string>& layers) {
   umask(0);
   Fd root(open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (root.fd < 0) fail(dest, errstr("open destination", errno));
-  {
-    int lfd = openat(root.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (lfd < 0) fail(dest, errstr("open destination", errno));
-    Dir d(fdopendir(lfd));
-    if (!d.d) {
-      close(lfd);
-      fail(dest, errstr("fdopendir", errno));
-    }
-    while (struct dirent* de = readdir(d.d))
-      if (!is_dot(de->d_name)) return MergeResult{};  // not empty: nothing is copied
-  }
+  if (!is_empty_dir(root.fd, dest)) return MergeResult{};  // not empty: nothing is copied
   // levels[i]: the layers' directories making up the i-th resolved component
   // (levels[0]: the layer roots), top first.
   std::vector<std::vector<Fd>> levels(1);
@@ -623,9 +600,9 @@ MergeResult copy_up(const char* dest, const std::string& path, const std::vector
       if (levels.size() > 1) levels.pop_back();
       continue;
     }
-    Found f = lookup(levels.back(), c, shown);
-    if (f.kind == Found::kMissing || f.kind == Found::kOther) return MergeResult{};
-    if (f.kind == Found::kSymlink) {
+    OverlayEntry f = overlay_lookup(levels.back(), c, shown);
+    if (f.kind == OverlayEntry::kMissing || f.kind == OverlayEntry::kOther) return MergeResult{};
+    if (f.kind == OverlayEntry::kSymlink) {
       if (++hops > 40) fail(shown, errstr("resolve", ELOOP));
       if (!f.target.empty() && f.target[0] == '/') levels.resize(1);
       push_path(f.target);
@@ -644,17 +621,7 @@ MergeResult merge_layers(const char* dest, const std::vector<std::string>& layer
   umask(0);
   Fd root(open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (root.fd < 0) fail(dest, errstr("open destination", errno));
-  {
-    int lfd = openat(root.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (lfd < 0) fail(dest, errstr("open destination", errno));
-    Dir d(fdopendir(lfd));
-    if (!d.d) {
-      close(lfd);
-      fail(dest, errstr("fdopendir", errno));
-    }
-    while (struct dirent* de = readdir(d.d))
-      if (!is_dot(de->d_name)) fail(dest, "destination is not empty");
-  }
+  if (!is_empty_dir(root.fd, dest)) fail(dest, "destination is not empty");
   Merger m(root.fd);
   for (const std::string& l : layers) m.layer(l);
   return m.result();

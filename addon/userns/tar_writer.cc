@@ -259,16 +259,7 @@ void TarWriter::entry(int dirfd, const char* name, const std::string& tar_name, 
     }
     case S_IFDIR: archive_entry_set_filetype(en.e, AE_IFDIR); break;
     case S_IFLNK: {
-      std::string target((size_t)st.st_size + 1, '\0');
-      for (;;) {
-        ssize_t n = readlinkat(dirfd, name, &target[0], target.size());
-        if (n < 0) fail(shown, errstr("readlink", errno));
-        if ((size_t)n < target.size()) {
-          target.resize((size_t)n);
-          break;
-        }
-        target.resize(target.size() * 2);
-      }
+      std::string target = read_link(dirfd, name, st, shown);
       archive_entry_set_filetype(en.e, AE_IFLNK);
       archive_entry_set_symlink(en.e, target.c_str());
       break;

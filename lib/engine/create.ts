@@ -194,8 +194,8 @@ function spawnInit(
 export function respawnContainer(ctx: Context, view: ContainerView, restartCount?: number): ContainerView {
   const store = new ContainerStore(ctx);
   const p = store.paths(view.record.id);
-  const image = new ImageStore(ctx).getImage(view.record.imageId);
-  const layerDirs = new ImageStore(ctx).layerDirs(image);
+  const images = new ImageStore(ctx);
+  const layerDirs = images.layerDirs(images.getImage(view.record.imageId));
   const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as ReturnType<typeof buildSpec>;
   fs.rmSync(p.run, { recursive: true, force: true });
   fs.rmSync(p.exit, { force: true });

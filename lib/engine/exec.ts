@@ -12,6 +12,7 @@ import type { Spec } from '../runtime/oci-spec.js';
 import { mergeEnv } from '../runtime/spec.js';
 import { resolveUser } from '../runtime/user.js';
 import { fnv1a } from '../util/hash.js';
+import { proxySignals } from '../util/signals.js';
 import type { Context } from './context.js';
 import { ConflictError, execErrorFrom } from './errors.js';
 
@@ -38,7 +39,17 @@ export interface ExecIO {
 /** /proc/PID/ns/ names of the OCI namespace types; the user namespace must be joined first. */
 const NS_FILES: Array<[string, string]> = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup']];
 
-export async function execInContainer(ctx: Context, view: ContainerView, opts: ExecOptions, io: ExecIO): Promise<number> {
+/** Our own streams, through getters: touching process.stdin sets up fd 0, which only -t needs, and nothing here may run at load. */
+const OWN_IO: ExecIO = {
+  get stdin() {
+    return process.stdin;
+  },
+  get stdout() {
+    return process.stdout;
+  },
+};
+
+export async function execInContainer(ctx: Context, view: ContainerView, opts: ExecOptions, io: ExecIO = OWN_IO): Promise<number> {
   if (view.status !== 'running' || !view.state || !isAlive(view.state)) {
     throw new ConflictError(`can only exec into running containers: ${view.record.name} is ${view.status}`);
   }
@@ -179,22 +190,5 @@ function relayTerminal(master: number, io: ExecIO, interactive: boolean): () => 
     } catch {
       /* closed by the stream */
     }
-  };
-}
-
-const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-
-/** Without a terminal, signals to husk go on to the process (as `run` does with --sig-proxy). */
-function proxySignals(pid: number): () => void {
-  const handler = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      /* gone */
-    }
-  };
-  for (const s of PROXIED) process.on(s, handler);
-  return () => {
-    for (const s of PROXIED) process.off(s, handler);
   };
 }

@@ -62,7 +62,6 @@ export async function runHealthcheck(ctx: Context, view: ContainerView): Promise
       ctx,
       view,
       { command, interactive: false, tty: false, detach: false, env: [], privileged: false, stdio: [out, out], timeoutMs: hc.timeoutMs },
-      { stdin: process.stdin, stdout: process.stdout },
     ).catch(() => 125);
   } finally {
     fs.closeSync(out);

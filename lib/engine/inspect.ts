@@ -25,8 +25,9 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
   const process_ = spec.process;
   const init = process_?.args[0] === INIT_IN_CONTAINER;
   const args = init ? process_!.args.slice(2) : process_?.args ?? r.args;
-  const image = new ImageStore(ctx).findImage(r.imageId);
-  const imageConfig = image ? new ImageStore(ctx).imageConfig(image).config ?? {} : {};
+  const images = new ImageStore(ctx);
+  const image = images.findImage(r.imageId);
+  const imageConfig = image ? images.imageConfig(image).config ?? {} : {};
   const running = view.status === 'running' && !!view.state && isAlive(view.state);
   const health = readHealth(ctx, view);
   const mounts = (r.mounts ?? []).map((m) => ({
@@ -89,7 +90,7 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
     GraphDriver: {
       Name: r.storageDriver,
       Data: {
-        LowerDir: image ? new ImageStore(ctx).layerDirs(image).reverse().join(':') : '',
+        LowerDir: image ? images.layerDirs(image).reverse().join(':') : '',
         UpperDir: upper,
         WorkDir: p.work,
         MergedDir: p.rootfs,

@@ -3,7 +3,7 @@
 // exits (by `husk container cleanup`, which its monitor runs) — no daemon.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ContainerStore, isAlive, type ContainerView, type Status } from '../runtime/container-store.js';
+import { ContainerStore, isAlive, pidRunning, type ContainerView, type Status } from '../runtime/container-store.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import type { Context } from './context.js';
 import { respawnContainer } from './create.js';
@@ -99,18 +99,9 @@ export async function waitUntilExited(ctx: Context, view: ContainerView, timeout
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     const now = store.view(view.record.id);
-    if (!now || now.status !== 'running' || (now.state && !isAlive(now.state) && (now.exit || !pidAlive(now.state.monitorPid)))) return true;
+    if (!now || now.status !== 'running' || (now.state && !isAlive(now.state) && (now.exit || !pidRunning(now.state.monitorPid)))) return true;
     if (Date.now() >= deadline) return false;
     await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
   }
 }
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
 import type { Context } from './context.js';
 import { UsageError } from './errors.js';
+import { parseDuration } from '../util/duration.js';
 
 export interface LogRecord {
   time: string;
@@ -127,11 +128,8 @@ export async function streamLogs(ctx: Context, view: ContainerView, opts: LogOpt
 export function parseLogTime(text: string, flag: string, now = Date.now()): number {
   const t = text.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  const duration = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$/.exec(t);
-  if (duration && t) {
-    const [, h = '0', m = '0', s = '0', ms = '0'] = duration;
-    return now - (Number(h) * 3_600_000 + Number(m) * 60_000 + Number(s) * 1000 + Number(ms));
-  }
+  const ago = parseDuration(t);
+  if (ago !== undefined) return now - ago;
   const parsed = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t);
   if (Number.isNaN(parsed)) throw new UsageError(`invalid ${flag} "${text}": give a time (2024-01-02T15:04:05Z), Unix seconds or a duration (10m)`);
   return parsed;

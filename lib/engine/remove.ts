@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
-import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
+import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import { removeTrees } from '../storage/userns-helper.js';
 import type { Context } from './context.js';
 import { ConflictError } from './errors.js';
@@ -26,17 +26,7 @@ export function removeAfterExit(ctx: Context, view: ContainerView): void {
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-    // Zombies still answer kill(0): they are done.
-    try {
-      if (/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) return true;
-    } catch {
-      return true;
-    }
+    if (!pidRunning(pid)) return true;
     await new Promise((r) => setTimeout(r, 2));
   }
   return false;

@@ -5,6 +5,7 @@ import { AttachClient, FRAME_CLEANUP_TAKEN, FRAME_STDIN_EOF } from '../runtime/a
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
 import { native } from '../runtime/native.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
+import { proxySignals } from '../util/signals.js';
 import { trace } from '../util/trace.js';
 import type { Context } from './context.js';
 import { ConflictError, execErrorFrom, HuskError, UsageError } from './errors.js';
@@ -143,7 +144,7 @@ class Session {
       resize(); // a terminal other than the one at create time (start -a, attach)
       this.io.onResize?.(resize);
     }
-    const unproxy = this.opts.sigProxy && !this.view.record.tty ? proxySignals(this.view) : () => {};
+    const unproxy = this.opts.sigProxy && !this.view.record.tty && this.view.state ? proxySignals(this.view.state.pid) : () => {};
     await this.closed;
     restore();
     unproxy();
@@ -203,8 +204,10 @@ export class DetachKeys {
   }
 }
 
-/** "ctrl-p,ctrl-q" (docker's default), "ctrl-a,d", ...: the bytes typed. "" detaches never. */
-export function parseDetachKeys(text: string): Buffer {
+const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
+
+/** "ctrl-p,ctrl-q" (docker's default, when not given), "ctrl-a,d", ...: the bytes typed. "" detaches never. */
+export function parseDetachKeys(text: string = DEFAULT_DETACH_KEYS): Buffer {
   if (text === '') return Buffer.alloc(0);
   return Buffer.from(
     text.split(',').map((k) => {
@@ -216,20 +219,3 @@ export function parseDetachKeys(text: string): Buffer {
   );
 }
 
-export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
-
-const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-
-function proxySignals(view: ContainerView): () => void {
-  const handler = (sig: NodeJS.Signals) => {
-    try {
-      if (view.state) process.kill(view.state.pid, sig);
-    } catch {
-      /* already gone */
-    }
-  };
-  for (const s of PROXIED_SIGNALS) process.on(s, handler);
-  return () => {
-    for (const s of PROXIED_SIGNALS) process.off(s, handler);
-  };
-}

@@ -178,7 +178,7 @@ async function resolveManifest(
   ref: Reference,
   want: Platform,
   explicitVariant: boolean,
-): Promise<{ manifest: ImageManifest; manifestBytes: Buffer; manifestDigest: string }> {
+): Promise<{ manifest: ImageManifest; manifestBytes: Buffer }> {
   const reference = ref.digest ?? ref.tag ?? 'latest';
   let got = await client.getManifest(ref.repository, reference, MANIFEST_ACCEPT);
   let digest = `sha256:${sha256(got.body)}`;
@@ -193,7 +193,7 @@ async function resolveManifest(
     m = parseManifest(got.body, got.contentType);
     if (m.kind !== 'image') throw new HuskError(`manifest ${pick.digest}: an index inside an index is not supported`);
   }
-  return { manifest: m, manifestBytes: got.body, manifestDigest: digest };
+  return { manifest: m, manifestBytes: got.body };
 }
 
 async function fetchSmallBlob(client: RegistryClient, repository: string, desc: Descriptor): Promise<Buffer> {

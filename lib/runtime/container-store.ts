@@ -110,6 +110,17 @@ function procStat(pid: number): { startTime?: string; comm: string } | undefined
   }
 }
 
+/** A process that exists and is not a zombie (zombies still answer kill(0): they are done). */
+export function pidRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch (err) {
+    // EPERM: someone else's process, alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function isAlive(state: ContainerState): boolean {
   return procStartTime(state.pid) === state.pidStartTime;
 }
@@ -193,24 +204,25 @@ export class ContainerStore {
 
   /** By full id, unique id prefix, or name. */
   find(nameOrId: string): ContainerView | undefined {
-    const all = this.list();
-    const byName = all.find((c) => c.record.name === nameOrId);
-    if (byName) return byName;
-    if (!/^[a-f0-9]+$/.test(nameOrId)) return undefined;
-    const byId = all.filter((c) => c.record.id.startsWith(nameOrId));
-    return byId.length === 1 ? byId[0] : undefined;
+    const found = this.lookup(nameOrId);
+    return found.length === 1 ? found[0] : undefined;
   }
 
   get(nameOrId: string): ContainerView {
-    const v = this.find(nameOrId);
-    if (!v && /^[a-f0-9]+$/.test(nameOrId)) {
-      const many = this.list().filter((c) => c.record.id.startsWith(nameOrId));
-      if (many.length > 1) {
-        throw new ConflictError(`"${nameOrId}" is ambiguous: it matches ${many.length} containers (${many.map((c) => c.record.id.slice(0, 12)).join(', ')}); give more of the ID`);
-      }
+    const found = this.lookup(nameOrId);
+    if (found.length > 1) {
+      throw new ConflictError(`"${nameOrId}" is ambiguous: it matches ${found.length} containers (${found.map((c) => c.record.id.slice(0, 12)).join(', ')}); give more of the ID`);
     }
-    if (!v) throw new NotFoundError(`no container with name or ID "${nameOrId}" found: no such container`);
-    return v;
+    if (!found[0]) throw new NotFoundError(`no container with name or ID "${nameOrId}" found: no such container`);
+    return found[0];
+  }
+
+  /** The container of that name, else those whose id starts with it: one listing for both. */
+  private lookup(nameOrId: string): ContainerView[] {
+    const all = this.list();
+    const byName = all.find((c) => c.record.name === nameOrId);
+    if (byName) return [byName];
+    return /^[a-f0-9]+$/.test(nameOrId) ? all.filter((c) => c.record.id.startsWith(nameOrId)) : [];
   }
 }
 

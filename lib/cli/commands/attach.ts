@@ -1,6 +1,6 @@
 // husk attach [--no-stdin] [--sig-proxy=false] [--detach-keys KEYS] CONTAINER
 import type { CommandModule } from 'yargs';
-import { attachContainer, DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../engine/start.js';
+import { attachContainer, parseDetachKeys } from '../../engine/start.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { exitCodeOf, terminalIO } from './run.js';
@@ -19,7 +19,7 @@ export const attachCommand: CommandModule<object, AttachArgs> = {
     }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
-    const detachKeys = parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS);
+    const detachKeys = parseDetachKeys(argv.detachKeys);
     const view = new ContainerStore(ctx).get(String(argv.container));
     const end = await attachContainer(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys, stdin: argv.stdin });
     process.exitCode = exitCodeOf(end);

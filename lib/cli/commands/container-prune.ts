@@ -1,9 +1,8 @@
 // husk container prune [-f]: removes every container that is not running.
 import type { CommandModule } from 'yargs';
-import { exitCodeFor, messageFor } from '../../engine/errors.js';
 import { removeContainer, removeOrphans } from '../../engine/remove.js';
-import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { forEachContainer } from '../each.js';
 
 export const containerPruneCommand: CommandModule<object, GlobalArgs & { force: boolean }> = {
   command: 'prune',
@@ -12,14 +11,6 @@ export const containerPruneCommand: CommandModule<object, GlobalArgs & { force: 
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     removeOrphans(ctx);
-    for (const view of new ContainerStore(ctx).list().filter((v) => v.status !== 'running')) {
-      try {
-        await removeContainer(ctx, view, false);
-        process.stdout.write(`${view.record.id}\n`);
-      } catch (err) {
-        process.stderr.write(`Error: ${messageFor(err)}\n`);
-        process.exitCode = exitCodeFor(err);
-      }
-    }
+    await forEachContainer(ctx, [], true, (view) => removeContainer(ctx, view, false), (view) => view.status !== 'running');
   },
 };

@@ -55,7 +55,6 @@ export const execCommand: CommandModule<object, ExecArgs> = {
         workdir: argv.workdir,
         privileged: argv.privileged,
       },
-      { stdin: process.stdin, stdout: process.stdout },
     );
   },
 };

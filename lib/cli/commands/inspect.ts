@@ -27,9 +27,9 @@ function inspectOne(ctx: Context, name: string, kind: Kind | undefined, size: bo
     }
     if (view) return inspectContainer(ctx, view, size);
   }
-  if ((kind === undefined || kind === 'image') && new ImageStore(ctx).findImage(name)) return inspectImage(ctx, name);
+  // inspectImage's own error says "image not known", as podman does.
+  if (kind === 'image' || (kind === undefined && new ImageStore(ctx).findImage(name))) return inspectImage(ctx, name);
   if ((kind === undefined || kind === 'volume') && volumeExists(ctx, name)) return inspectVolume(ctx, name);
-  if (kind === 'image') throw new NotFoundError(`${name}: image not known`); // as podman says it
   throw new NotFoundError(kind ? `no such ${kind}: ${name}` : `no such object: ${name}`);
 }
 

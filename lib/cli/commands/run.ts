@@ -1,7 +1,7 @@
 // husk run [OPTIONS] IMAGE [COMMAND [ARG...]]
 import type { CommandModule } from 'yargs';
 import { createContainer } from '../../engine/create.js';
-import { DEFAULT_DETACH_KEYS, parseDetachKeys, runAttached, startContainer, type SessionEnd } from '../../engine/start.js';
+import { parseDetachKeys, runAttached, startContainer, type SessionEnd } from '../../engine/start.js';
 import { trace } from '../../util/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
@@ -16,7 +16,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     trace('run: handler');
     const ctx = contextFrom(argv);
     const opts = { ...toCreateOptions(argv), attach: !argv.detach, startNow: true };
-    const detachKeys = parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS); // checked before anything is made
+    const detachKeys = parseDetachKeys(argv.detachKeys); // checked before anything is made
     trace('run: options');
     if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
     warnAboutUserns(ctx);

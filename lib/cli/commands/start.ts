@@ -4,7 +4,7 @@ import { getContainer } from '../../engine/containers.js';
 import { respawnContainer } from '../../engine/create.js';
 import { UsageError } from '../../engine/errors.js';
 import { startAny } from '../../engine/lifecycle.js';
-import { DEFAULT_DETACH_KEYS, parseDetachKeys, runAttached } from '../../engine/start.js';
+import { parseDetachKeys, runAttached } from '../../engine/start.js';
 import type { ContainerView } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { forEachContainer } from '../each.js';
@@ -30,7 +30,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
     if (argv.attach && (names.length > 1 || argv.all)) throw new UsageError('you cannot start and attach more than one container at once');
     if (argv.attach) {
       const view = startable(ctx, getContainer(ctx, names[0] ?? ''));
-      const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys: parseDetachKeys(argv.detachKeys ?? DEFAULT_DETACH_KEYS), stdin: argv.interactive });
+      const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys: parseDetachKeys(argv.detachKeys), stdin: argv.interactive });
       process.exitCode = exitCodeOf(end);
       return;
     }
