@@ -52,6 +52,8 @@ await build({
   plugins: [sharedBuiltins],
   alias: { assert: path.join(root, 'scripts', 'assert-lite.cjs') },
   logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 
 rmSync(`${outfile}.cache`, { force: true });

@@ -4,6 +4,7 @@
 import type { Context } from '../engine/context.js';
 import { exitCodeFor, messageFor, UsageError } from '../engine/errors.js';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
+import { printOut } from './output.js';
 
 export async function forEachContainer(
   ctx: Context,
@@ -21,7 +22,7 @@ export async function forEachContainer(
   for (const t of targets) {
     try {
       await fn(t.view ?? store.get(t.given));
-      process.stdout.write(`${t.given}\n`);
+      printOut(`${t.given}\n`);
     } catch (err) {
       process.stderr.write(`Error: ${messageFor(err)}\n`);
       process.exitCode = exitCodeFor(err);

@@ -39,7 +39,7 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   'health-retries': { type: 'number', coerce: lastWins, describe: 'Failures in a row that make the container unhealthy (default 3)' },
   'health-start-period': { type: 'string', coerce: lastWins, describe: 'Time after the start when failures do not count (default 0s)' },
   'health-timeout': { type: 'string', coerce: lastWins, describe: 'Longest a healthcheck may take (default 30s)' },
-  // yargs reads --no-healthcheck as the negation of --healthcheck.
+  // --no-healthcheck negates --healthcheck.
   healthcheck: { type: 'boolean', default: true, describe: 'Run the image\'s HEALTHCHECK (--no-healthcheck: do not)' },
   init: { type: 'boolean', default: false, describe: 'Run a tiny init as PID 1 that forwards signals and reaps zombies' },
   volume: { alias: 'v', type: 'string', array: true, nargs: 1, default: [], describe: 'Mount a volume or host path: [SOURCE:]DEST[:ro|rw|z|Z|U|nocopy|...]' },
@@ -58,7 +58,6 @@ export const RUN_OPTIONS: Record<string, Options> = {
 export interface CreateArgs {
   image: string;
   command?: string[];
-  '--'?: string[];
   interactive: boolean;
   tty: boolean;
   rm: boolean;
@@ -155,8 +154,7 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
   const env = envEntries(a.env, a.envFile);
   return {
     image: a.image,
-    // yargs turns numeric words into numbers; a container's argv is strings.
-    command: (a['--'] ?? a.command ?? []).map(String),
+    command: a.command ?? [],
     name: a.name,
     entrypoint: a.entrypoint,
     env,

@@ -209,7 +209,7 @@ export const INIT_IN_CONTAINER = '/run/husk-init';
 
 /** --init: husk-init, bind-mounted read-only, runs as PID 1 with the command as its child. */
 function withInit(spec: ReturnType<typeof buildSpec>): void {
-  spec.mounts.push({ destination: INIT_IN_CONTAINER, type: 'bind', source: initPath, options: ['bind', 'ro', 'nosuid', 'nodev'] });
+  spec.mounts.push({ destination: INIT_IN_CONTAINER, type: 'bind', source: initPath(), options: ['bind', 'ro', 'nosuid', 'nodev'] });
   spec.process.args = [INIT_IN_CONTAINER, '--', ...spec.process.args];
 }
 
@@ -244,8 +244,8 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
 }
 
 function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {
-  const husk = [process.execPath, path.join(packageRoot, 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot];
-  const argv = [monitorPath, '--id', record.id, '--log', p.log, '--attach', p.attach, '--exit', p.exit];
+  const husk = [process.execPath, path.join(packageRoot(), 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot];
+  const argv = [monitorPath(), '--id', record.id, '--log', p.log, '--attach', p.attach, '--exit', p.exit];
   if (record.tty) argv.push('--tty');
   if (record.openStdin) argv.push('--stdin');
   for (const a of [...husk, 'container', 'cleanup', record.id]) argv.push('--cleanup-arg', a);

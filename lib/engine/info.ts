@@ -10,8 +10,7 @@ import { ContainerStore } from '../runtime/container-store.js';
 import { chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
 import { readSubids } from '../storage/subid.js';
 import type { Context } from './context.js';
-
-export const HUSK_VERSION = '0.1.0';
+import { HUSK_VERSION } from './version.js';
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(':')) {
@@ -56,7 +55,7 @@ function overlayWorks(ctx: Context): string {
     dir = fs.mkdtempSync(path.join(ctx.paths.dataRoot, 'ovl-check-'));
     for (const d of ['l', 'u', 'w', 'm']) fs.mkdirSync(path.join(dir, d));
     const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w,userxattr`;
-    const r = lazyChildProcess().spawnSync(usernsHelperPath, [...usernsArgs(ctx.userns()), '--', 'exec', mount, '-t', 'overlay', 'overlay', '-o', opts, `${dir}/m`], { encoding: 'utf8' });
+    const r = lazyChildProcess().spawnSync(usernsHelperPath(), [...usernsArgs(ctx.userns()), '--', 'exec', mount, '-t', 'overlay', 'overlay', '-o', opts, `${dir}/m`], { encoding: 'utf8' });
     if (r.status === 0) {
       if (!ctx.rootless) lazyChildProcess().spawnSync('umount', [`${dir}/m`]);
       return 'yes';

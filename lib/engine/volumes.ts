@@ -242,7 +242,7 @@ export function checkTmpfsOption(x: string, where: string): void {
  */
 export function chownInContainer(ctx: Context, target: string, uid: number, gid: number, recursive: boolean): void {
   const args = [...usernsArgs(ctx.userns()), '--', 'exec', 'chown', ...(recursive ? ['-R'] : []), '-h', `${uid}:${gid}`, '--', target];
-  const r = lazyChildProcess().spawnSync(usernsHelperPath, args, { encoding: 'utf8' });
+  const r = lazyChildProcess().spawnSync(usernsHelperPath(), args, { encoding: 'utf8' });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()?.replace(/^(husk-userns|chown): /, '');
     throw new HuskError(`changing the owner of ${target} to ${uid}:${gid}: ${why}`);
@@ -258,7 +258,7 @@ export function chownInContainer(ctx: Context, target: string, uid: number, gid:
 export function copyUp(ctx: Context, dataDir: string, destination: string, layerDirsBottomFirst: string[]): void {
   if (layerDirsBottomFirst.length === 0) return;
   const args = [...usernsArgs(ctx.userns()), '--', 'copyup', dataDir, destination, ...layerDirsBottomFirst];
-  const r = lazyChildProcess().spawnSync(usernsHelperPath, args, { encoding: 'utf8' });
+  const r = lazyChildProcess().spawnSync(usernsHelperPath(), args, { encoding: 'utf8' });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()?.replace(/^husk-userns: /, '');
     throw new HuskError(`copying the image's ${destination} into the volume: ${why}`);

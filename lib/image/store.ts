@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { lazyCrypto } from '../util/lazy.js';
+import { lazyCrypto, lazyStreamPromises } from '../util/lazy.js';
 import { randomHex } from '../util/random.js';
 import type { Context, UserNamespace } from '../engine/context.js';
 import { HuskError, NotFoundError } from '../engine/errors.js';
@@ -406,7 +405,7 @@ async function runUntar(userns: UserNamespace | undefined, dest: string, input: 
     untar.on('error', reject);
     untar.on('close', (code) => resolve(code ?? 1));
   });
-  const fed = pipeline(input, untar.stdin!).catch((err: NodeJS.ErrnoException) => err);
+  const fed = lazyStreamPromises().pipeline(input, untar.stdin!).catch((err: NodeJS.ErrnoException) => err);
   const [code, feedErr] = await Promise.all([exited, fed]);
   // The input's own failure (a broken download, an oversized blob) is the cause of anything else.
   if (feedErr && feedErr.code !== 'EPIPE') throw feedErr instanceof HuskError ? feedErr : new HuskError(`reading layer: ${feedErr.message}`);

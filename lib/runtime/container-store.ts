@@ -174,18 +174,11 @@ export class ContainerStore {
 
   view(id: string): ContainerView | undefined {
     const p = this.paths(id);
-    // One listing tells which files exist: `ps -a` does this for every container.
-    let files: string[];
-    try {
-      files = fs.readdirSync(p.dir);
-    } catch {
-      return undefined;
-    }
-    if (!files.includes('container.json')) return undefined;
+    // No record yet (a create in progress) or a torn one: not a container to show.
     const record = readRecord(p.record);
     if (!record) return undefined;
-    const state = files.includes('state.json') ? readJsonIfExists<ContainerState>(p.state) : undefined;
-    const exit = files.includes('exit.json') ? readJsonIfExists<ExitRecord>(p.exit) : undefined;
+    const state = readJsonIfExists<ContainerState>(p.state, true);
+    const exit = readJsonIfExists<ExitRecord>(p.exit);
     return { record, state, exit, status: statusOf(state, exit, p.execFifo) };
   }
 
@@ -232,7 +225,7 @@ export class ContainerStore {
  */
 function readRecord(file: string): ContainerRecord | undefined {
   try {
-    return readJsonIfExists<ContainerRecord>(file);
+    return readJsonIfExists<ContainerRecord>(file, true);
   } catch (err) {
     if (err instanceof SyntaxError) return undefined;
     throw err;

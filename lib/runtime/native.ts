@@ -6,22 +6,25 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { IdMapping, Spec } from './oci-spec.js';
 
-/** The package root: the nearest directory above this file with husk's package.json. */
-export const packageRoot = (() => {
+let root: string | undefined;
+
+/** The package root: the nearest directory above this file with husk's binding.gyp (found on first use, not at load). */
+export function packageRoot(): string {
+  if (root) return root;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'binding.gyp'))) {
     const up = path.dirname(dir);
     if (up === dir) throw new Error('husk: cannot find its package directory (binding.gyp)');
     dir = up;
   }
-  return dir;
-})();
+  return (root = dir);
+}
 
-export const nativeBuildDir = path.join(packageRoot, 'build', 'Release');
-export const monitorPath = path.join(nativeBuildDir, 'husk-monitor');
-export const usernsHelperPath = path.join(nativeBuildDir, 'husk-userns');
+export const nativeBuildDir = () => path.join(packageRoot(), 'build', 'Release');
+export const monitorPath = () => path.join(nativeBuildDir(), 'husk-monitor');
+export const usernsHelperPath = () => path.join(nativeBuildDir(), 'husk-userns');
 /** The static init of --init, bind-mounted into the container. */
-export const initPath = path.join(nativeBuildDir, 'husk-init');
+export const initPath = () => path.join(nativeBuildDir(), 'husk-init');
 
 /** How the root filesystem is assembled inside the container's mount namespace. */
 export interface RootfsPlan {
@@ -110,12 +113,11 @@ export class NativeError extends Error {
   path?: string;
 }
 
-const require = createRequire(import.meta.url);
 let loaded: Native | undefined;
 
 export function native(): Native {
   if (!loaded) {
-    loaded = require(path.join(nativeBuildDir, 'husk_native.node')) as Native;
+    loaded = createRequire(import.meta.url)(path.join(nativeBuildDir(), 'husk_native.node')) as Native;
     loaded.setErrorClass(NativeError);
   }
   return loaded;

@@ -34,9 +34,13 @@ export function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-export function readJsonIfExists<T>(file: string): T | undefined {
-  // Asked first: a missing file is common (a container's exit record) and an ENOENT error costs tens of µs.
-  if (!fs.existsSync(file)) return undefined;
+/**
+ * The parsed file, or undefined when there is none. The existence check
+ * first is cheaper for files often missing (an ENOENT error costs tens of
+ * µs); `usuallyThere` skips it for those almost always present.
+ */
+export function readJsonIfExists<T>(file: string, usuallyThere = false): T | undefined {
+  if (!usuallyThere && !fs.existsSync(file)) return undefined;
   try {
     return readJson<T>(file);
   } catch (err) {

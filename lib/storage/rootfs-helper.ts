@@ -58,7 +58,7 @@ export function helperMessage(stderr: string, fallback: string): string {
 }
 
 export function spawnHelper(call: HelperCall, stdio: StdioOptions): ChildProcess {
-  return lazyChildProcess().spawn(usernsHelperPath, [...usernsArgs(call.userns), '--', ...call.args], { stdio });
+  return lazyChildProcess().spawn(usernsHelperPath(), [...usernsArgs(call.userns), '--', ...call.args], { stdio });
 }
 
 /** Collects a child's stderr and waits for its exit: [code, stderr]. */

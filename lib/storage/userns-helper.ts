@@ -25,7 +25,7 @@ export function usernsArgs(userns: UserNamespace | undefined): string[] {
 export function spawnUntar(userns: UserNamespace | undefined, dest: string, blobFd: number): ChildProcess {
   const args = [...usernsArgs(userns), '--', 'untar', dest, '--blob-fd', '3'];
   if (userns && !userns.helpers) args.push('--ignore-chown-errors');
-  return lazyChildProcess().spawn(usernsHelperPath, args, { stdio: ['pipe', 'pipe', 'pipe', blobFd] });
+  return lazyChildProcess().spawn(usernsHelperPath(), args, { stdio: ['pipe', 'pipe', 'pipe', blobFd] });
 }
 
 /** The digests of a layer file (tar, gzip or zstd), computed by the helper without extracting it. */
@@ -37,7 +37,7 @@ export async function layerFileDigests(file: string): Promise<{ digest: string; 
 /** A layer file (tar, gzip or zstd) as a plain tar stream. */
 export function decompressedLayer(file: string): Readable {
   const fd = fs.openSync(file, 'r');
-  const child = lazyChildProcess().spawn(usernsHelperPath, ['decompress'], { stdio: [fd, 'pipe', 'pipe'] });
+  const child = lazyChildProcess().spawn(usernsHelperPath(), ['decompress'], { stdio: [fd, 'pipe', 'pipe'] });
   fs.closeSync(fd);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -51,7 +51,7 @@ export function decompressedLayer(file: string): Readable {
 function runHelper(args: string[], stdinFile: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const fd = fs.openSync(stdinFile, 'r');
-    const child = lazyChildProcess().spawn(usernsHelperPath, args, { stdio: [fd, 'pipe', 'pipe'] });
+    const child = lazyChildProcess().spawn(usernsHelperPath(), args, { stdio: [fd, 'pipe', 'pipe'] });
     fs.closeSync(fd);
     let stdout = '';
     let stderr = '';
@@ -67,7 +67,7 @@ function runHelper(args: string[], stdinFile: string): Promise<string> {
 
 /** The copying driver: a complete root filesystem in `dest` from layers given bottom first. */
 export function mergeLayers(userns: UserNamespace | undefined, dest: string, layerDirsBottomFirst: string[]): void {
-  const r = lazyChildProcess().spawnSync(usernsHelperPath, [...usernsArgs(userns), '--', 'merge', dest, ...layerDirsBottomFirst], { encoding: 'utf8' });
+  const r = lazyChildProcess().spawnSync(usernsHelperPath(), [...usernsArgs(userns), '--', 'merge', dest, ...layerDirsBottomFirst], { encoding: 'utf8' });
   if (r.status !== 0) {
     throw new HuskError(`copying the image into the container (vfs driver): ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
   }
@@ -87,7 +87,7 @@ export function removeTrees(userns: UserNamespace | undefined, paths: string[]):
     }
   });
   if (left.length === 0) return;
-  const r = lazyChildProcess().spawnSync(usernsHelperPath, [...usernsArgs(userns), '--', 'rm', ...left], { encoding: 'utf8' });
+  const r = lazyChildProcess().spawnSync(usernsHelperPath(), [...usernsArgs(userns), '--', 'rm', ...left], { encoding: 'utf8' });
   if (r.status !== 0) {
     throw new HuskError(`removing ${left.join(', ')}: ${(r.stderr || r.error?.message || 'failed').trim()}`);
   }

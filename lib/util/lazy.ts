@@ -10,3 +10,4 @@ export const lazyZlib = (): typeof import('node:zlib') => load('node:zlib');
 export const lazyChildProcess = (): typeof import('node:child_process') => load('node:child_process');
 export const lazyHttp = (): typeof import('node:http') => load('node:http');
 export const lazyHttps = (): typeof import('node:https') => load('node:https');
+export const lazyStreamPromises = (): typeof import('node:stream/promises') => load('node:stream/promises');

@@ -12,7 +12,7 @@ export const attachCommand: CommandModule<object, AttachArgs> = {
   describe: 'Attach to a running container\'s input and output (detach with ctrl-p ctrl-q)',
   builder: (y) =>
     y.options({
-      // yargs reads --no-stdin as the negation of --stdin.
+      // --no-stdin negates --stdin.
       stdin: { type: 'boolean', default: true, describe: 'Forward our input (--no-stdin: output only)' },
       'sig-proxy': { type: 'boolean', default: true, describe: 'Proxy received signals to the container (without a terminal)' },
       'detach-keys': { type: 'string', coerce: lastWins, describe: 'Keys that detach (default ctrl-p,ctrl-q; "" for none)' },

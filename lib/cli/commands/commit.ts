@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { commitContainer } from '../../engine/commit.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type CommitArgs = GlobalArgs & { container: string; image?: string; change: string[]; message?: string; author?: string; pause: boolean; quiet: boolean };
 
@@ -27,6 +28,6 @@ export const commitCommand: CommandModule<object, CommitArgs> = {
       author: argv.author,
       pause: argv.pause,
     });
-    process.stdout.write(`sha256:${image.id}\n`);
+    printOut(`sha256:${image.id}\n`);
   },
 };

@@ -3,10 +3,7 @@ import type { CommandModule } from 'yargs';
 import { copy } from '../../engine/cp.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 
-type CpArgs = GlobalArgs & { source: string | boolean; destination: string | boolean; archive: boolean; followLink: boolean };
-
-// yargs reads a lone "-" positional as true.
-const arg = (v: string | boolean) => (v === true ? '-' : String(v));
+type CpArgs = GlobalArgs & { source: string; destination: string; archive: boolean; followLink: boolean };
 
 export const cpCommand: CommandModule<object, CpArgs> = {
   command: 'cp <source> <destination>',
@@ -17,7 +14,7 @@ export const cpCommand: CommandModule<object, CpArgs> = {
       'follow-link': { alias: 'L', type: 'boolean', default: false, describe: 'Follow a symlink that is SRC' },
     }) as never,
   handler: async (argv) => {
-    const report = await copy(contextFrom(argv), { source: arg(argv.source), destination: arg(argv.destination), archive: argv.archive, followLink: argv.followLink });
+    const report = await copy(contextFrom(argv), { source: argv.source, destination: argv.destination, archive: argv.archive, followLink: argv.followLink });
     for (const w of report.warnings) process.stderr.write(`WARN: ${w}\n`);
   },
 };

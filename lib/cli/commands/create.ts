@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { createContainer } from '../../engine/create.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { CREATE_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
+import { printOut } from '../output.js';
 
 export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
   command: 'create <image> [command..]',
@@ -12,6 +13,6 @@ export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
     const view = await createContainer(ctx, toCreateOptions(argv));
-    process.stdout.write(`${view.record.id}\n`);
+    printOut(`${view.record.id}\n`);
   },
 };

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { containerChanges } from '../../engine/diff.js';
 import { UsageError } from '../../engine/errors.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type DiffArgs = GlobalArgs & { container: string; format?: string };
 
@@ -18,9 +19,9 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
     const changes = await containerChanges(contextFrom(argv), String(argv.container));
     if (argv.format === 'json') {
       const of = (k: string) => changes.filter((c) => c.kind === k).map((c) => c.path);
-      process.stdout.write(`${JSON.stringify({ changed: of('C'), added: of('A'), deleted: of('D') }, null, 4)}\n`);
+      printOut(`${JSON.stringify({ changed: of('C'), added: of('A'), deleted: of('D') }, null, 4)}\n`);
       return;
     }
-    process.stdout.write(changes.map((c) => `${c.kind} ${c.path}\n`).join(''));
+    printOut(changes.map((c) => `${c.kind} ${c.path}\n`).join(''));
   },
 };

@@ -21,7 +21,6 @@ export const EXEC_OPTIONS: Record<string, Options> = {
 type ExecArgs = GlobalArgs & {
   container: string;
   command?: string[];
-  '--'?: string[];
   interactive: boolean;
   tty: boolean;
   detach: boolean;
@@ -37,7 +36,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
   describe: 'Run a command in a running container',
   builder: (y) => y.options(EXEC_OPTIONS).parserConfiguration({ 'populate--': true }) as never,
   handler: async (argv) => {
-    const command = (argv['--'] ?? argv.command ?? []).map(String);
+    const command = argv.command ?? [];
     if (command.length === 0) throw new UsageError('exec needs a command to run in the container');
     if (argv.workdir !== undefined && !argv.workdir.startsWith('/')) throw new UsageError(`invalid --workdir "${argv.workdir}": must be an absolute path`);
     const ctx = contextFrom(argv);

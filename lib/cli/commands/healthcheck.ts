@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { runHealthcheck } from '../../engine/health.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 const runCommand: CommandModule<object, GlobalArgs & { container: string }> = {
   command: 'run <container>',
@@ -12,7 +13,7 @@ const runCommand: CommandModule<object, GlobalArgs & { container: string }> = {
     const ctx = contextFrom(argv);
     const status = await runHealthcheck(ctx, new ContainerStore(ctx).get(String(argv.container)));
     if (status !== 'healthy') {
-      process.stdout.write(`${status}\n`);
+      printOut(`${status}\n`);
       process.exitCode = 1;
     }
   },

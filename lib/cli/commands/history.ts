@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { imageHistory } from '../../engine/images.js';
 import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type HistoryArgs = GlobalArgs & { image: string; trunc: boolean; quiet: boolean };
 
@@ -10,7 +11,7 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
   describe: 'Show the history of an image',
   builder: (y) =>
     y.options({
-      // yargs reads --no-trunc as the negation of --trunc.
+      // --no-trunc negates --trunc.
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' },
     }) as never,
@@ -18,11 +19,11 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
     const rows = imageHistory(contextFrom(argv), argv.image);
     const id = (s: string) => (s === '<missing>' || !argv.trunc ? s : s.slice(0, 12));
     if (argv.quiet) {
-      process.stdout.write(rows.map((r) => `${id(r.id)}\n`).join(''));
+      printOut(rows.map((r) => `${id(r.id)}\n`).join(''));
       return;
     }
     const by = (s: string) => (!argv.trunc || s.length <= 45 ? s : `${s.slice(0, 42)}...`);
-    process.stdout.write(
+    printOut(
       table(
         ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
         rows.map((r) => [id(r.id), r.created ? timeAgo(r.created) : '', by(r.createdBy), humanSize(r.size), r.comment]),

@@ -10,6 +10,7 @@ import { importCommand } from './import.js';
 import { rmiCommand } from './rmi.js';
 import { tagCommand } from './tag.js';
 import { untagCommand } from './untag.js';
+import { printOut } from '../output.js';
 
 const existsCommand: CommandModule<object, GlobalArgs & { image: string }> = {
   command: 'exists <image>',
@@ -33,7 +34,7 @@ const pruneCommand: CommandModule<object, GlobalArgs & { all: boolean; force: bo
         process.stderr.write(`Error: ${r.error.message}\n`);
         process.exitCode = exitCodeFor(r.error);
       } else {
-        process.stdout.write(`${r.deleted}\n`);
+        printOut(`${r.deleted}\n`);
       }
     }
   },

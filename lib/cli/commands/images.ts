@@ -5,6 +5,7 @@ import { repoAndTag } from '../../image/reference.js';
 import type { ImageRecord } from '../../image/types.js';
 import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
+import { printOut } from '../output.js';
 
 type ImagesArgs = GlobalArgs & { image?: string; all: boolean; quiet: boolean; trunc: boolean; digests: boolean; filter: string[]; format?: string };
 
@@ -15,7 +16,7 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all images (husk keeps no intermediate ones)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' },
-      // yargs reads --no-trunc as the negation of --trunc.
+      // --no-trunc negates --trunc.
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
       digests: { type: 'boolean', default: false, describe: 'Show digests' },
       filter: { alias: 'f', type: 'string', array: true, nargs: 1, default: [], describe: 'Filter: dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE, since=IMAGE' },
@@ -28,17 +29,17 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
     const images = filterImages(ctx, listImages(ctx), parseImageFilters(filters));
     const id = (hex: string) => (!argv.trunc ? `sha256:${hex}` : hex.slice(0, 12));
     if (argv.quiet) {
-      process.stdout.write([...new Set(images.map((i) => id(i.id)))].map((s) => `${s}\n`).join(''));
+      printOut([...new Set(images.map((i) => id(i.id)))].map((s) => `${s}\n`).join(''));
       return;
     }
     const rows = images.flatMap((i) => rowsOf(i, id));
     if (argv.format) {
-      process.stdout.write(renderRows(argv.format, rows, { ID: 'IMAGE ID', CreatedSince: 'CREATED' }));
+      printOut(renderRows(argv.format, rows, { ID: 'IMAGE ID', CreatedSince: 'CREATED' }));
       return;
     }
     const headers = ['REPOSITORY', 'TAG', ...(argv.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
     const cells = rows.map((r) => [String(r.Repository), String(r.Tag), ...(argv.digests ? [String(r.Digest)] : []), String(r.ID), String(r.CreatedSince), String(r.Size)]);
-    process.stdout.write(table(headers, cells));
+    printOut(table(headers, cells));
   },
 };
 

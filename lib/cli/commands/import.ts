@@ -2,8 +2,9 @@
 import type { CommandModule } from 'yargs';
 import { importImage } from '../../image/import.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
-type ImportArgs = GlobalArgs & { source: string | boolean; reference?: string; change: string[]; message?: string; quiet: boolean };
+type ImportArgs = GlobalArgs & { source: string; reference?: string; change: string[]; message?: string; quiet: boolean };
 
 export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <source> [reference]',
@@ -18,9 +19,8 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
     const image = await importImage(ctx, {
-      // yargs reads a lone "-" positional as true.
-      source: argv.source === true ? '-' : String(argv.source),
+      source: argv.source,
       name: argv.reference, changes: argv.change, message: argv.message });
-    process.stdout.write(`sha256:${image.id}\n`);
+    printOut(`sha256:${image.id}\n`);
   },
 };

@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { hostInfo } from '../../engine/info.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 export const infoCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
   command: 'info',
@@ -9,7 +10,7 @@ export const infoCommand: CommandModule<object, GlobalArgs & { format?: string }
   builder: (y) => y.options({ format: { alias: 'f', type: 'string', describe: 'json' } }) as never,
   handler: (argv) => {
     const info = hostInfo(contextFrom(argv));
-    process.stdout.write(argv.format === 'json' ? `${JSON.stringify(info, null, 2)}\n` : toYaml(info));
+    printOut(argv.format === 'json' ? `${JSON.stringify(info, null, 2)}\n` : toYaml(info));
   },
 };
 

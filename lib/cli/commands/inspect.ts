@@ -11,6 +11,7 @@ import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { parseTemplate, renderOne } from '../format.js';
+import { printOut } from '../output.js';
 
 type Kind = 'container' | 'image' | 'volume';
 type InspectArgs = GlobalArgs & { names: string[]; type?: string; format?: string; size: boolean };
@@ -57,8 +58,8 @@ export function inspectCommandFor(kind?: Kind): CommandModule<object, InspectArg
           process.exitCode = exitCodeFor(err);
         }
       }
-      if (template) process.stdout.write(found.map((o) => renderOne(template, o)).join(''));
-      else if (found.length || !process.exitCode) process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+      if (template) printOut(found.map((o) => renderOne(template, o)).join(''));
+      else if (found.length || !process.exitCode) printOut(`${JSON.stringify(found, null, 4)}\n`);
     },
   };
 }

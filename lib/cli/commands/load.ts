@@ -1,6 +1,7 @@
 // husk load [-i FILE] [-q]
 import type { CommandModule } from 'yargs';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type LoadArgs = GlobalArgs & { input?: string; quiet: boolean };
 
@@ -17,7 +18,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
     warnAboutUserns(ctx);
     const { loadImages } = await import('../../image/archive.js');
     const r = await loadImages(ctx, { input: argv.input });
-    for (const n of r.names) process.stdout.write(`Loaded image: ${n}\n`);
-    for (const id of r.untagged) process.stdout.write(`Loaded image ID: ${id}\n`);
+    for (const n of r.names) printOut(`Loaded image: ${n}\n`);
+    for (const id of r.untagged) printOut(`Loaded image ID: ${id}\n`);
   },
 };

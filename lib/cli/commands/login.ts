@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { authFileFor, saveLogin, storedLogin, verifyLogin } from '../../image/registry/login.js';
 import { lastWins, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type LoginArgs = GlobalArgs & {
   registry: string;
@@ -42,7 +43,7 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
     if (argv.getLogin) {
       const creds = storedLogin(file, registry);
       if (!creds) throw new NotFoundError(`not logged into ${registry}`);
-      process.stdout.write(`${creds.username}\n`);
+      printOut(`${creds.username}\n`);
       return;
     }
     if (argv.passwordStdin && argv.password !== undefined) throw new UsageError('--password and --password-stdin are mutually exclusive');
@@ -51,7 +52,7 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
     if (!username || !password) throw new UsageError('a username and a password are needed: -u and -p, or --password-stdin');
     await verifyLogin(registry, { username, password }, argv.tlsVerify, argv.certDir);
     saveLogin(file, registry, { username, password });
-    process.stdout.write('Login Succeeded!\n');
+    printOut('Login Succeeded!\n');
   },
 };
 

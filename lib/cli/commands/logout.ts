@@ -4,6 +4,7 @@ import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { authFileFor, removeLogin } from '../../image/registry/login.js';
 import { lastWins, type GlobalArgs } from '../common.js';
 import { registryKey } from './login.js';
+import { printOut } from '../output.js';
 
 type LogoutArgs = GlobalArgs & { registry?: string; all: boolean; authfile?: string };
 
@@ -19,12 +20,12 @@ export const logoutCommand: CommandModule<object, LogoutArgs> = {
     const file = authFileFor(argv.authfile);
     if (argv.all) {
       removeLogin(file, undefined);
-      process.stdout.write('Removed login credentials for all registries\n');
+      printOut('Removed login credentials for all registries\n');
       return;
     }
     if (!argv.registry) throw new UsageError('give a registry, or --all');
     const registry = registryKey(argv.registry);
     if (!removeLogin(file, registry)) throw new NotFoundError(`not logged into ${registry}`);
-    process.stdout.write(`Removed login credentials for ${registry}\n`);
+    printOut(`Removed login credentials for ${registry}\n`);
   },
 };

@@ -8,6 +8,7 @@ import { renderRows, type Row } from '../format.js';
 import { directorySize } from '../../storage/du.js';
 import { readHealth, type HealthState } from '../../engine/health.js';
 import type { Context } from '../../engine/context.js';
+import { printOut } from '../output.js';
 
 type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
 
@@ -19,7 +20,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all containers (default shows just running)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only display container IDs' },
-      // yargs reads --no-trunc as the negation of --trunc.
+      // --no-trunc negates --trunc.
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
       latest: { alias: 'l', type: 'boolean', default: false, describe: 'Show the latest created container (all states)' },
       last: { alias: 'n', type: 'number', coerce: lastWins, describe: 'Show the N last created containers (all states)' },
@@ -41,17 +42,17 @@ export const psCommand: CommandModule<object, PsArgs> = {
     else if ((argv.last ?? -1) >= 0) views = views.slice(0, argv.last);
     const id = (v: ContainerView) => (argv.trunc ? v.record.id.slice(0, 12) : v.record.id);
     if (argv.quiet) {
-      process.stdout.write(views.map((v) => `${id(v)}\n`).join(''));
+      printOut(views.map((v) => `${id(v)}\n`).join(''));
       return;
     }
     const rows = views.map((v) => rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? sizeOf(store, v) : undefined));
     if (argv.format) {
-      process.stdout.write(renderRows(argv.format, rows, PS_HEADERS));
+      printOut(renderRows(argv.format, rows, PS_HEADERS));
       return;
     }
     const headers = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(argv.size ? ['SIZE'] : [])];
     const cells = rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names, ...(argv.size ? [r.Size] : [])].map(String));
-    process.stdout.write(table(headers, cells));
+    printOut(table(headers, cells));
   },
 };
 

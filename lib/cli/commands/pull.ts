@@ -6,6 +6,7 @@ import { hostPlatform } from '../../image/registry/manifest.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { ProgressBoard } from '../progress.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
+import { printOut } from '../output.js';
 
 type PullArgs = GlobalArgs & RegistryArgs & { image: string; quiet: boolean; allTags: boolean; platform?: string; os?: string; arch?: string; variant?: string };
 
@@ -42,6 +43,6 @@ export const pullCommand: CommandModule<object, PullArgs> = {
       bytes: board && ((digest: string, received: number, total: number) => board.bytes(digest, received, total)),
     };
     const results = argv.allTags ? await pullAllTags(ctx, String(argv.image), opts) : [await pullImage(ctx, String(argv.image), opts)];
-    process.stdout.write(results.map((r) => `sha256:${r.image.id}\n`).join(''));
+    printOut(results.map((r) => `sha256:${r.image.id}\n`).join(''));
   },
 };

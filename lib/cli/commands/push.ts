@@ -6,6 +6,7 @@ import { pushImage } from '../../image/push.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { ProgressBoard } from '../progress.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
+import { printOut } from '../output.js';
 
 type PushArgs = GlobalArgs & RegistryArgs & { image: string; destination?: string; quiet: boolean; digestfile?: string };
 
@@ -34,6 +35,6 @@ export const pushCommand: CommandModule<object, PushArgs> = {
         throw new HuskError(`writing the digest file: ${(err as Error).message}`);
       }
     }
-    process.stdout.write(`${digest}\n`);
+    printOut(`${digest}\n`);
   },
 };

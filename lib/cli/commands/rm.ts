@@ -4,6 +4,7 @@ import { removeContainers } from '../../engine/remove.js';
 import { exitCodeFor, UsageError } from '../../engine/errors.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean; volumes: boolean };
 
@@ -30,7 +31,7 @@ export const rmCommand: CommandModule<object, RmArgs> = {
         process.stderr.write(`Error: ${r.error.message}\n`);
         process.exitCode = exitCodeFor(r.error);
       } else {
-        process.stdout.write(`${r.name}\n`);
+        printOut(`${r.name}\n`);
       }
     }
   },

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { exitCodeFor } from '../../engine/errors.js';
 import { removeImages } from '../../engine/images.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type RmiArgs = GlobalArgs & { images: string[]; force: boolean };
 
@@ -17,8 +18,8 @@ export const rmiCommand: CommandModule<object, RmiArgs> = {
         process.exitCode = exitCodeFor(r.error);
         continue;
       }
-      for (const n of r.untagged) process.stdout.write(`Untagged: ${n}\n`);
-      if (r.deleted) process.stdout.write(`Deleted: sha256:${r.deleted}\n`);
+      for (const n of r.untagged) printOut(`Untagged: ${n}\n`);
+      if (r.deleted) printOut(`Deleted: sha256:${r.deleted}\n`);
     }
   },
 };

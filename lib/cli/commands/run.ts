@@ -5,6 +5,7 @@ import { parseDetachKeys, runAttached, startContainer, type SessionEnd } from '.
 import { trace } from '../../util/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
+import { printOut } from '../output.js';
 
 type RunArgs = CreateArgs & GlobalArgs & { detach: boolean; sigProxy: boolean; detachKeys?: string };
 
@@ -23,7 +24,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const view = await createContainer(ctx, opts);
     if (argv.detach) {
       startContainer(ctx, view);
-      process.stdout.write(`${view.record.id}\n`);
+      printOut(`${view.record.id}\n`);
       return;
     }
     const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys });

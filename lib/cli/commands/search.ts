@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { search } from '../../image/search.js';
 import { table, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type SearchArgs = GlobalArgs & { term: string; limit: number; tlsVerify: boolean; format?: string };
 
@@ -17,9 +18,9 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
   handler: async (argv) => {
     const results = await search(String(argv.term), { limit: argv.limit, tlsVerify: argv.tlsVerify });
     if (argv.format === 'json') {
-      process.stdout.write(`${JSON.stringify(results.map((r) => ({ Name: r.name, Description: r.description, Stars: r.stars, Official: r.official ? '[OK]' : '' })), null, 2)}\n`);
+      printOut(`${JSON.stringify(results.map((r) => ({ Name: r.name, Description: r.description, Stars: r.stars, Official: r.official ? '[OK]' : '' })), null, 2)}\n`);
       return;
     }
-    process.stdout.write(table(['NAME', 'DESCRIPTION', 'STARS', 'OFFICIAL'], results.map((r) => [r.name, r.description, String(r.stars), r.official ? '[OK]' : ''])));
+    printOut(table(['NAME', 'DESCRIPTION', 'STARS', 'OFFICIAL'], results.map((r) => [r.name, r.description, String(r.stars), r.official ? '[OK]' : ''])));
   },
 };

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { diskUsage } from '../../engine/system.js';
 import { contextFrom, humanSize, table, type GlobalArgs } from '../common.js';
 import { infoCommand } from './info.js';
+import { printOut } from '../output.js';
 
 const dfCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
   command: 'df',
@@ -11,11 +12,11 @@ const dfCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
   handler: (argv) => {
     const rows = diskUsage(contextFrom(argv));
     if (argv.format === 'json') {
-      process.stdout.write(`${JSON.stringify(rows.map((r) => ({ Type: r.type, Total: r.total, Active: r.active, Size: r.size, Reclaimable: r.reclaimable })), null, 2)}\n`);
+      printOut(`${JSON.stringify(rows.map((r) => ({ Type: r.type, Total: r.total, Active: r.active, Size: r.size, Reclaimable: r.reclaimable })), null, 2)}\n`);
       return;
     }
     const pct = (r: (typeof rows)[number]) => (r.size ? Math.round((r.reclaimable / r.size) * 100) : 0);
-    process.stdout.write(
+    printOut(
       table(
         ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],
         rows.map((r) => [r.type, String(r.total), String(r.active), humanSize(r.size), `${humanSize(r.reclaimable)} (${pct(r)}%)`]),

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { parseDescriptors, topContainer } from '../../engine/top.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, table, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type TopArgs = GlobalArgs & { container: string; descriptors?: string[] };
 
@@ -14,6 +15,6 @@ export const topCommand: CommandModule<object, TopArgs> = {
     const ctx = contextFrom(argv);
     const descriptors = parseDescriptors((argv.descriptors ?? []).map(String));
     const [headers, ...rows] = topContainer(ctx, new ContainerStore(ctx).get(String(argv.container)), descriptors);
-    process.stdout.write(table(headers!, rows));
+    printOut(table(headers!, rows));
   },
 };

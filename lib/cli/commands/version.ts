@@ -1,7 +1,8 @@
 // husk version
 import os from 'node:os';
 import type { CommandModule } from 'yargs';
-import { HUSK_VERSION } from '../../engine/info.js';
+import { HUSK_VERSION } from '../../engine/version.js';
+import { printOut } from '../output.js';
 
 export const versionCommand: CommandModule<object, { format?: string }> = {
   command: 'version',
@@ -10,9 +11,9 @@ export const versionCommand: CommandModule<object, { format?: string }> = {
   handler: (argv) => {
     const info = { Version: HUSK_VERSION, NodeVersion: process.version, OsArch: `${os.platform()}/${process.arch === 'x64' ? 'amd64' : process.arch}` };
     if (argv.format === 'json') {
-      process.stdout.write(`${JSON.stringify({ Client: info }, null, 2)}\n`);
+      printOut(`${JSON.stringify({ Client: info }, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`Version:      ${info.Version}\nNode Version: ${info.NodeVersion}\nOS/Arch:      ${info.OsArch}\n`);
+    printOut(`Version:      ${info.Version}\nNode Version: ${info.NodeVersion}\nOS/Arch:      ${info.OsArch}\n`);
   },
 };

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../../engine/errors.js';
 import { createVolume } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type CreateArgs = GlobalArgs & { name?: string; label: string[]; opt: string[]; driver: string; ignore: boolean };
 
@@ -32,6 +33,6 @@ export const volumeCreateCommand: CommandModule<object, CreateArgs> = {
     if (argv.driver !== 'local') throw new UsageError(`volume driver "${argv.driver}" is not supported: only local`);
     const name = argv.name === undefined ? undefined : String(argv.name);
     const v = createVolume(contextFrom(argv), { name, labels: keyValues(argv.label, '--label', true), options: keyValues(argv.opt, '--opt', false) }, argv.ignore);
-    process.stdout.write(`${v.name}\n`);
+    printOut(`${v.name}\n`);
   },
 };

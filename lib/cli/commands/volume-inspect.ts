@@ -4,6 +4,7 @@ import { exitCodeFor } from '../../engine/errors.js';
 import { inspectVolume } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
+import { printOut } from '../output.js';
 
 type InspectArgs = GlobalArgs & { volumes: string[]; format?: string };
 
@@ -23,7 +24,7 @@ export const volumeInspectCommand: CommandModule<object, InspectArgs> = {
         process.exitCode = exitCodeFor(err);
       }
     }
-    if (argv.format && argv.format !== 'json') process.stdout.write(renderRows(argv.format, found as unknown as Row[]));
-    else process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    if (argv.format && argv.format !== 'json') printOut(renderRows(argv.format, found as unknown as Row[]));
+    else printOut(`${JSON.stringify(found, null, 4)}\n`);
   },
 };

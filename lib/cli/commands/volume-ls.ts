@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { listVolumes, parseVolumeFilters, VolumeStore, type VolumeRecord } from '../../engine/volumes.js';
 import { contextFrom, table, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
+import { printOut } from '../output.js';
 
 type LsArgs = GlobalArgs & { quiet: boolean; filter: string[]; format?: string };
 
@@ -35,14 +36,14 @@ export const volumeLsCommand: CommandModule<object, LsArgs> = {
     const ctx = contextFrom(argv);
     const volumes = listVolumes(ctx, parseVolumeFilters(argv.filter.map(String)));
     if (argv.quiet) {
-      process.stdout.write(volumes.map((v) => `${v.name}\n`).join(''));
+      printOut(volumes.map((v) => `${v.name}\n`).join(''));
       return;
     }
     const store = new VolumeStore(ctx);
     if (argv.format) {
-      process.stdout.write(renderRows(argv.format, volumes.map((v) => row(store, v))));
+      printOut(renderRows(argv.format, volumes.map((v) => row(store, v))));
       return;
     }
-    process.stdout.write(table(['DRIVER', 'VOLUME NAME'], volumes.map((v) => [v.driver, v.name])));
+    printOut(table(['DRIVER', 'VOLUME NAME'], volumes.map((v) => [v.driver, v.name])));
   },
 };

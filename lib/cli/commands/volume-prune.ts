@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { exitCodeFor, UsageError } from '../../engine/errors.js';
 import { pruneVolumes } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type PruneArgs = GlobalArgs & { force: boolean; filter: string[] };
 
@@ -24,7 +25,7 @@ export const volumePruneCommand: CommandModule<object, PruneArgs> = {
         process.stderr.write(`Error: ${r.error.message}\n`);
         process.exitCode = exitCodeFor(r.error);
       } else {
-        process.stdout.write(`${r.name}\n`);
+        printOut(`${r.name}\n`);
       }
     }
   },

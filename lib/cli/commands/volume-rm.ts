@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { ConflictError, exitCodeFor, NotFoundError } from '../../engine/errors.js';
 import { removeVolumes } from '../../engine/volume-remove.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type RmArgs = GlobalArgs & { volumes: string[]; force: boolean };
 
@@ -24,7 +25,7 @@ export const volumeRmCommand: CommandModule<object, RmArgs> = {
         process.stderr.write(`Error: ${r.error.message}\n`);
         process.exitCode = exitCode(r.error);
       } else {
-        process.stdout.write(`${r.name}\n`);
+        printOut(`${r.name}\n`);
       }
     }
   },

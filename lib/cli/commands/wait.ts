@@ -5,6 +5,7 @@ import { waitContainer, type WaitCondition } from '../../engine/lifecycle.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { parseDuration } from '../../util/duration.js';
+import { printOut } from '../output.js';
 
 type WaitArgs = GlobalArgs & { containers: string[]; condition: string[]; interval: string };
 
@@ -30,7 +31,7 @@ export const waitCommand: CommandModule<object, WaitArgs> = {
     for (const name of argv.containers) {
       try {
         const code = await waitContainer(ctx, store.get(name), conditions, interval);
-        process.stdout.write(`${code}\n`);
+        printOut(`${code}\n`);
       } catch (err) {
         process.stderr.write(`Error: ${messageFor(err)}\n`);
         process.exitCode = exitCodeFor(err);

@@ -1,0 +1,92 @@
+// From the words of a command line to the command they name and its
+// parsed arguments: the path every husk command takes (help aside).
+import type { Argv } from 'yargs';
+import { UsageError } from '../engine/errors.js';
+import { GLOBAL_OPTIONS } from './common.js';
+import { ALIASES, COMMANDS, type AnyCommand } from './command-table.js';
+import { parseArgs, type OptionTable } from './parse-args.js';
+import { trace } from '../util/trace.js';
+
+/** What a command's builder declares: its options, its subcommands, its parser settings. */
+interface Declared {
+  options: OptionTable;
+  commands: AnyCommand[];
+  config: Record<string, unknown>;
+}
+
+/** Runs a builder against a stand-in for yargs that only takes notes. */
+function declared(mod: AnyCommand): Declared {
+  const d: Declared = { options: {}, commands: [], config: {} };
+  if (typeof mod.builder === 'object') Object.assign(d.options, mod.builder);
+  if (typeof mod.builder !== 'function') return d;
+  const notes: Record<string, (...a: never[]) => void> = {
+    options: (o: OptionTable) => Object.assign(d.options, o),
+    option: (name: string, o: OptionTable[string]) => void (d.options[name] = o),
+    command: (c: AnyCommand) => void d.commands.push(c),
+    parserConfiguration: (c: Record<string, unknown>) => Object.assign(d.config, c),
+  };
+  const y: object = new Proxy({}, { get: (_, prop: string) => (...a: never[]) => (notes[prop]?.(...a), y) });
+  (mod.builder as (y: Argv) => unknown)(y as Argv);
+  return d;
+}
+
+const nameOf = (mod: AnyCommand) => String(mod.command).split(' ')[0]!;
+const isNamed = (mod: AnyCommand, word: string) => nameOf(mod) === word || ([] as string[]).concat(mod.aliases ?? []).includes(word);
+
+/** The command the words name, down through groups ("container ls"), and every other word. */
+export interface Found {
+  mod: AnyCommand;
+  declared: Declared;
+  path: string[];
+  rest: string[];
+}
+
+export async function findCommand(argv: string[]): Promise<Found | undefined> {
+  let found: Found | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === '--') return found && { ...found, rest: [...rest, ...argv.slice(i)] };
+    if (tok.startsWith('-') && tok !== '-') {
+      rest.push(tok);
+      // A global option's value is not a command word.
+      const opt = GLOBAL_OPTIONS[tok.replace(/^-+/, '')];
+      if (opt && opt.type !== 'boolean' && i + 1 < argv.length) rest.push(argv[++i]!);
+      continue;
+    }
+    if (found && found.declared.commands.length === 0) return { ...found, rest: [...rest, ...argv.slice(i)] };
+    const mod = found ? found.declared.commands.find((c) => isNamed(c, tok)) : await COMMANDS[ALIASES[tok] ?? tok]?.();
+    if (!mod && !found) throw new UsageError(`unrecognized command "husk ${tok}": see 'husk --help' for the list of commands`);
+    if (!mod) return undefined; // a group's unknown subcommand: yargs names it
+    found = { mod, declared: declared(mod), path: [...(found?.path ?? []), nameOf(mod)], rest };
+  }
+  return found && { ...found, rest };
+}
+
+/** Parses a command's options and words, and runs it. False when help was asked for. */
+export async function runCommand({ mod, declared: d, path, rest }: Found): Promise<boolean> {
+  const positionals = String(mod.command).split(' ').slice(1);
+  const parsed = parseArgs(rest, { ...GLOBAL_OPTIONS, ...d.options }, {
+    command: path.join(' '),
+    // run IMAGE CMD..., exec CTR CMD...: what follows the image or container is the container's.
+    wordsBeforeRest: d.config['populate--'] ? positionals.length - 1 : undefined,
+    unknownOptionsAreWords: d.config['unknown-options-as-args'] === true,
+  });
+  if (parsed.help) return false;
+  const args: Record<string, unknown> = { ...parsed.values, _: [], $0: 'husk' };
+  const words = parsed.words;
+  for (const p of positionals) {
+    const [, bracket, name, variadic] = /^([<[])([\w-]+)(\.\.)?[>\]]$/.exec(p) ?? [];
+    if (!name) throw new Error(`husk: cannot read the positionals of "${String(mod.command)}"`);
+    const value = variadic ? words.splice(0) : words.shift();
+    if (bracket === '<' && (value === undefined || value.length === 0)) {
+      throw new UsageError(`${path.join(' ')} needs ${name} (see 'husk ${path.join(' ')} --help')`);
+    }
+    args[name] = value;
+  }
+  if (words.length > 0) throw new UsageError(`unexpected argument "${words[0]}" (see 'husk ${path.join(' ')} --help')`);
+  trace('cli: parsed');
+  await mod.handler(args as never);
+  return true;
+}
+
