@@ -42,7 +42,13 @@ function watch(child: ChildProcess): Proc {
 
 /** The exit code, or undefined when the process has not ended within `ms`. */
 async function within(p: Proc, ms: number): Promise<number | undefined> {
-  return Promise.race([p.exited, sleep(ms).then(() => undefined)]);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(r, ms)));
+  try {
+    return await Promise.race([p.exited, late]);
+  } finally {
+    clearTimeout(timer); // a pending timer would keep this file running for the rest of `ms`
+  }
 }
 
 function shQuote(s: string): string {

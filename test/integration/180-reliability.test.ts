@@ -22,7 +22,6 @@ import t, { type Test } from 'tap';
 import { Husk, lines, modes, newHusk, waitFor, type Result } from '../helpers/husk.js';
 
 const unique = () => String(1_000_000 + Math.floor(Math.random() * 8_000_000));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function readProc(pid: number, file: string): string {
   try {
@@ -241,8 +240,10 @@ async function killDuring(h: Husk, args: string[], trigger: Trigger): Promise<Ki
     }),
   );
   let hung = false;
-  const hang = sleep(60_000).then(() => 'hang' as const);
+  let hangTimer: NodeJS.Timeout | undefined;
+  const hang = new Promise<'hang'>((r) => (hangTimer = setTimeout(() => r('hang'), 60_000)));
   let result = await Promise.race([end, hang]);
+  clearTimeout(hangTimer); // else the file runs on for the rest of the minute
   if (result === 'hang') {
     hung = true;
     try {
