@@ -3,7 +3,8 @@
 // run` needs none of them.
 import { createRequire } from 'node:module';
 
-const load = createRequire(import.meta.url);
+let require: NodeJS.Require | undefined;
+const load = (name: string) => (require ??= createRequire(import.meta.url))(name);
 
 export const lazyCrypto = (): typeof import('node:crypto') => load('node:crypto');
 export const lazyZlib = (): typeof import('node:zlib') => load('node:zlib');
