@@ -37,6 +37,7 @@ const isNamed = (mod: AnyCommand, word: string) => nameOf(mod) === word || ([] a
 export interface Found {
   mod: AnyCommand;
   declared: Declared;
+  /** The command words as typed ("container ls"): errors and help name them. */
   path: string[];
   rest: string[];
 }
@@ -58,7 +59,7 @@ export async function findCommand(argv: string[]): Promise<Found | undefined> {
     const mod = found ? found.declared.commands.find((c) => isNamed(c, tok)) : await COMMANDS[ALIASES[tok] ?? tok]?.();
     if (!mod && !found) throw new UsageError(`unrecognized command "husk ${tok}": see 'husk --help' for the list of commands`);
     if (!mod) return undefined; // a group's unknown subcommand: yargs names it
-    found = { mod, declared: declared(mod), path: [...(found?.path ?? []), nameOf(mod)], rest };
+    found = { mod, declared: declared(mod), path: [...(found?.path ?? []), tok], rest };
   }
   return found && { ...found, rest };
 }
