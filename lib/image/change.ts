@@ -1,9 +1,10 @@
 // `--change` instructions (import, commit): the Dockerfile instructions that
 // only touch the image config, applied to an ImageRuntimeConfig.
 import { UsageError } from '../engine/errors.js';
-import type { ImageRuntimeConfig } from './types.js';
+import type { Healthcheck, ImageRuntimeConfig } from './types.js';
+import { parseDuration } from '../util/duration.js';
 
-const SUPPORTED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
+const SUPPORTED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
 
 /** `["a", "b"]` as a list, or undefined when the text is not a JSON array of strings. */
 function jsonStringArray(text: string): string[] | undefined {
@@ -117,5 +118,46 @@ export function applyChange(config: ImageRuntimeConfig, change: string): void {
     case 'STOPSIGNAL':
       config.StopSignal = args;
       break;
+    case 'HEALTHCHECK':
+      config.Healthcheck = parseHealthcheck(args);
+      break;
   }
+}
+
+const HEALTH_DURATIONS: Record<string, 'Interval' | 'Timeout' | 'StartPeriod'> = {
+  interval: 'Interval', timeout: 'Timeout', 'start-period': 'StartPeriod',
+};
+
+/**
+ * HEALTHCHECK's arguments, as a Dockerfile gives them: `NONE`, or options
+ * (--interval, --timeout, --start-period, --retries)
+ * then CMD in exec or shell form. Durations are kept in nanoseconds, as
+ * docker writes them into the image config.
+ */
+export function parseHealthcheck(args: string): Healthcheck {
+  const bad = (why: string): never => {
+    throw new UsageError(`invalid HEALTHCHECK "${args}": ${why}`);
+  };
+  if (/^NONE$/i.test(args.trim())) return { Test: ['NONE'] };
+  const check: Healthcheck = {};
+  let rest = args.trim();
+  for (let m; (m = /^--([\w-]+)=(\S*)\s*/.exec(rest)); rest = rest.slice(m[0].length)) {
+    const [, name, value] = m as unknown as [string, string, string];
+    if (name === 'retries') {
+      if (!/^\d+$/.test(value)) bad(`--retries must be a whole number, not "${value}"`);
+      check.Retries = Number(value);
+    } else if (HEALTH_DURATIONS[name]) {
+      const ms = parseDuration(value);
+      if (ms === undefined || !/[a-zµ]$/.test(value)) bad(`--${name} takes a duration such as 30s, not "${value}"`);
+      check[HEALTH_DURATIONS[name]!] = Math.round(ms! * 1e6);
+    } else {
+      bad(`unknown option --${name}`);
+    }
+  }
+  const cmd = /^CMD\s+([\s\S]+)$/i.exec(rest);
+  if (!cmd) bad('give NONE, or CMD and a command after the options');
+  const exec = jsonStringArray(cmd![1]!);
+  if (exec?.length === 0) bad('CMD [] runs nothing');
+  check.Test = exec ? ['CMD', ...exec] : ['CMD-SHELL', cmd![1]!.trim()];
+  return check;
 }

@@ -273,6 +273,12 @@ for (const mode of modes()) {
       t.equal(await out(['run', '--rm', 'with-cmd', 'sh', '-c', 'echo $FROM_COMMIT']), 'yes\n', 'ENV');
       t.match(await out(['history', '--no-trunc', 'with-cmd']), /my message/, 'the message is the history comment');
       t.match(await out(['image', 'inspect', '--format', '{{.Author}}', 'with-cmd']), /Tester <t@example.com>/, 'the author');
+      await ok(['commit', '-c', 'HEALTHCHECK --interval=1s --retries=1 CMD test -e /tmp/ok', 'changer', 'with-health']);
+      t.same(JSON.parse(await out(['image', 'inspect', '--format', '{{json .Config.Healthcheck}}', 'with-health'])),
+        { Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 1e9, Retries: 1 }, 'HEALTHCHECK is in the config');
+      await ok(['run', '-d', '--name', 'checked', 'with-health', 'sh', '-c', 'touch /tmp/ok; sleep 60']);
+      t.equal(await out(['wait', '--condition', 'healthy', 'checked']), '-1\n', "the monitor runs the image's check");
+      await ok(['rm', '-f', 'checked']);
       const bad = await h.run(['commit', '-c', 'RUN echo no', 'changer', 'bad']);
       t.equal(bad.code, 125, 'an unsupported --change is refused');
       t.equal(lines(bad.stderr).length, 1);

@@ -91,8 +91,21 @@ t.test('USER, WORKDIR, STOPSIGNAL take their argument verbatim', async (t) => {
   t.same(changed('STOPSIGNAL 9', { StopSignal: 'SIGTERM' }), { StopSignal: '9' });
 });
 
+t.test('HEALTHCHECK: options, then CMD in exec or shell form; NONE', async (t) => {
+  t.same(changed('HEALTHCHECK CMD wget -q localhost || exit 1'), { Healthcheck: { Test: ['CMD-SHELL', 'wget -q localhost || exit 1'] } });
+  t.same(changed('HEALTHCHECK --interval=5s --timeout=2s --start-period=1m30s --retries=4 CMD ["true", "x"]'), {
+    Healthcheck: { Test: ['CMD', 'true', 'x'], Interval: 5e9, Timeout: 2e9, StartPeriod: 90e9, Retries: 4 },
+  }, 'durations in nanoseconds, as docker writes them');
+  t.same(changed('healthcheck none', { Healthcheck: { Test: ['CMD', 'x'] } }), { Healthcheck: { Test: ['NONE'] } }, 'NONE turns off an inherited check');
+  usageError(t, () => changed('HEALTHCHECK --interval=5 CMD true'), 'invalid HEALTHCHECK "--interval=5 CMD true": --interval takes a duration such as 30s, not "5"');
+  usageError(t, () => changed('HEALTHCHECK --retries=x CMD true'), '--retries must be a whole number, not "x"');
+  usageError(t, () => changed('HEALTHCHECK --bogus=1 CMD true'), 'unknown option --bogus');
+  usageError(t, () => changed('HEALTHCHECK --interval=5s'), 'give NONE, or CMD and a command after the options');
+  usageError(t, () => changed('HEALTHCHECK CMD []'), 'CMD [] runs nothing');
+});
+
 t.test('unknown instructions are refused with the list of supported ones', async (t) => {
-  const list = 'must be one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR followed by its arguments';
+  const list = 'must be one of CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR followed by its arguments';
   usageError(t, () => changed('RUN apt-get update'), `invalid --change "RUN apt-get update": ${list}`);
   usageError(t, () => changed('FROM scratch'), 'invalid --change "FROM scratch"');
   usageError(t, () => changed(''), `invalid --change "": ${list}`);
@@ -101,7 +114,7 @@ t.test('unknown instructions are refused with the list of supported ones', async
 });
 
 t.test('a missing argument is refused', async (t) => {
-  for (const ins of ['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'EXPOSE', 'VOLUME', 'USER', 'WORKDIR', 'STOPSIGNAL']) {
+  for (const ins of ['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'EXPOSE', 'VOLUME', 'USER', 'WORKDIR', 'STOPSIGNAL', 'HEALTHCHECK']) {
     usageError(t, () => changed(ins), `invalid --change "${ins}": ${ins} needs an argument`);
   }
   usageError(t, () => changed('user   '), 'invalid --change "user   ": USER needs an argument');

@@ -11,7 +11,7 @@ export const commitCommand: CommandModule<object, CommitArgs> = {
   describe: "Create a new image from a container's changes",
   builder: (y) =>
     y.options({
-      change: { alias: 'c', type: 'string', array: true, nargs: 1, default: [], describe: 'Apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)' },
+      change: { alias: 'c', type: 'string', array: true, nargs: 1, default: [], describe: 'Apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)' },
       message: { alias: 'm', type: 'string', coerce: lastWins, describe: 'Commit message (the history entry\'s comment)' },
       author: { alias: 'a', type: 'string', coerce: lastWins, describe: 'Author of the image' },
       pause: { alias: 'p', type: 'boolean', default: false, describe: 'Stop the container\'s processes (SIGSTOP) while its changes are read' },
