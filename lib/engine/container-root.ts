@@ -21,6 +21,8 @@ import { fuseOverlayfsPath } from '../storage/driver.js';
 import { removeTrees } from '../storage/userns-helper.js';
 import { randomHex } from '../util/random.js';
 import type { Context } from './context.js';
+import { NotFoundError } from './errors.js';
+import { withLock } from '../storage/lock.js';
 
 export interface ContainerRoot {
   /** husk-userns arguments naming the root. */
@@ -37,6 +39,29 @@ export interface RootOptions {
    * container is read through its layers like a stopped one.
    */
   filesOnly?: boolean;
+}
+
+/**
+ * The container's root for writing, held while `fn` runs. A container that
+ * is not running has its upper directory mounted by the helper; a start
+ * meanwhile would mount it a second time, so the copy and the start take
+ * turns on the container's rootfs lock.
+ */
+export async function withWritableRoot<T>(ctx: Context, view: ContainerView, fn: (root: ContainerRoot) => Promise<T>): Promise<T> {
+  const store = new ContainerStore(ctx);
+  const gone = () => new NotFoundError(`container ${view.record.name} was removed meanwhile`);
+  if (!fs.existsSync(store.paths(view.record.id).dir)) throw gone();
+  return withLock(store.paths(view.record.id).rootfsLock, async () => {
+    // Looked at again under the lock: it may have started, or gone, since.
+    const now = store.view(view.record.id);
+    if (!now) throw gone();
+    const root = containerRoot(ctx, now, { write: true });
+    try {
+      return await fn(root);
+    } finally {
+      root.cleanup();
+    }
+  });
 }
 
 export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptions): ContainerRoot {

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
 import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, warningsIn, type HelperCall, type RootStat } from '../storage/rootfs-helper.js';
-import { containerRoot } from './container-root.js';
+import { containerRoot, withWritableRoot } from './container-root.js';
 import type { Context } from './context.js';
 import { HuskError, NotFoundError, UsageError } from './errors.js';
 
@@ -168,8 +168,7 @@ async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise
 }
 
 async function fromStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<CpReport> {
-  const root = containerRoot(ctx, view, { write: true });
-  try {
+  return withWritableRoot(ctx, view, async (root) => {
     const st = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
     if (!dirLike(st)) {
       throw new NotFoundError(`${view.record.name}:${p}: ${st.exists ? 'not a directory' : 'no such directory'}: a tar stream on stdin is extracted into an existing directory`);
@@ -179,9 +178,7 @@ async function fromStream(ctx: Context, view: ContainerView, p: string, opts: Cp
     const [code, stderr] = await finished(child);
     if (code !== 0) throw new HuskError(`copying into ${view.record.name}:${p}: ${helperFailure(code, stderr)}`);
     return { warnings: warningsIn(stderr) };
-  } finally {
-    root.cleanup();
-  }
+  });
 }
 
 function hostDest(p: string): { path: string; info: DestInfo } {
@@ -236,8 +233,7 @@ async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: 
   }
   const isDir = st.isDirectory();
   if ((endsWithSlash(hostPath) || endsWithDot(hostPath)) && !isDir) throw new UsageError(`${hostPath}: not a directory`);
-  const root = containerRoot(ctx, view, { write: true });
-  try {
+  return withWritableRoot(ctx, view, async (root) => {
     const dst = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
     const plan = planCopy(hostPath, isDir, p, { exists: dst.exists, isDir: dirLike(dst), parentDir: dst.parentDir });
     const warnings = await pipeHelpers(
@@ -247,7 +243,5 @@ async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: 
       `copying ${hostPath} to ${view.record.name}:${p}`,
     );
     return { warnings };
-  } finally {
-    root.cleanup();
-  }
+  });
 }

@@ -20,6 +20,7 @@ import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesF
 import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainerFiles } from './remove.js';
 import { START_TIMEOUT_MS } from './start.js';
+import { withLockSync } from '../storage/lock.js';
 
 export interface CreateOptions {
   image: string;
@@ -197,11 +198,14 @@ export function respawnContainer(ctx: Context, view: ContainerView, restartCount
   const images = new ImageStore(ctx);
   const layerDirs = images.layerDirs(images.getImage(view.record.imageId));
   const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as ReturnType<typeof buildSpec>;
-  fs.rmSync(p.run, { recursive: true, force: true });
-  fs.rmSync(p.exit, { force: true });
-  fs.rmSync(p.state, { force: true });
-  const { state } = spawnInit(ctx, view.record, spec, layerDirs, { attach: false, startNow: false, restartCount: restartCount ?? view.state?.restartCount });
-  return { record: view.record, state, status: 'created' };
+  // A cp into the stopped container has its upper directory mounted: the new init waits for it.
+  return withLockSync(p.rootfsLock, () => {
+    fs.rmSync(p.run, { recursive: true, force: true });
+    fs.rmSync(p.exit, { force: true });
+    fs.rmSync(p.state, { force: true });
+    const { state } = spawnInit(ctx, view.record, spec, layerDirs, { attach: false, startNow: false, restartCount: restartCount ?? view.state?.restartCount });
+    return { record: view.record, state, status: 'created' as const };
+  });
 }
 
 /** Where --init's binary appears in the container (podman's is /run/podman-init). */

@@ -155,6 +155,8 @@ export class ContainerStore {
       upper: `${dir}/upper`,
       work: `${dir}/work`,
       rootfs: `${dir}/rootfs`,
+      /** Held while the root file system is mounted for a start, or for a cp into a container not running. */
+      rootfsLock: `${dir}/rootfs.lock`,
       hosts: `${dir}/hosts`,
       hostname: `${dir}/hostname`,
       resolvConf: `${dir}/resolv.conf`,

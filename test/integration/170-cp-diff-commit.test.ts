@@ -215,6 +215,26 @@ for (const mode of modes()) {
       t.ok(await waitFor(async () => (await h.run(['logs', 'fresh'])).stdout === 'into a stopped one\n'), 'a created container sees the copy when it starts');
     });
 
+    t.test('a cp into a stopped container and its start take turns', async (t) => {
+      await ok(['run', '--name', 'turns', 'busybox', 'sh', '-c', 'cat /turn.txt 2>/dev/null; true']);
+      const input = await writeTar([{ name: 'turn.txt', data: 'copied first\n' }]);
+      // The copy holds the container while it waits for the rest of its tar.
+      const cp = h.spawn(['cp', '-', 'turns:/']);
+      const cpEnded = new Promise<number | null>((r) => cp.on('close', (code) => r(code)));
+      cp.stdin!.write(input.subarray(0, 512));
+      t.ok(await waitFor(() => Husk.pidsMatching('extract').some((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(h.dir))), 'the copy has begun');
+      const start = h.spawn(['start', '-a', 'turns']);
+      let startOut = '';
+      start.stdout!.on('data', (b: Buffer) => (startOut += b.toString()));
+      const startEnded = new Promise<number | null>((r) => start.on('close', (code) => r(code)));
+      const early = await Promise.race([startEnded.then(() => 'start' as const), new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 1500))]);
+      t.equal(early, 'waiting', 'the start waits for the copy');
+      cp.stdin!.end(input.subarray(512));
+      t.equal(await cpEnded, 0, 'the copy finishes');
+      t.equal(await startEnded, 0, 'then the container starts');
+      t.equal(startOut, 'copied first\n', 'and sees the file');
+    });
+
     t.test('cp -a keeps owners; without it they are the container root\'s, or the user\'s on the host', async (t) => {
       const src = h.writeFile('owned.txt', 'owned\n');
       if (isRoot) fs.chownSync(src, 1234, 2345);
