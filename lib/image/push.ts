@@ -1,6 +1,7 @@
 // `husk push`: an image from the store to a registry. Layers go up as stored
 // (a pulled layer as the registry's blob it came as, gzip or zstd; an
-// imported or loaded one as its tar), then the config, then the manifest: the
+// imported, loaded or committed one compressed with gzip the first time it is
+// pushed, and kept so), then the config, then the manifest: the
 // image's own manifest when it names exactly these blobs (so a pulled image
 // keeps its digest), else a new OCI manifest. Blobs the registry already has
 // are skipped; a blob another repository of the same registry holds (the
@@ -54,6 +55,7 @@ export async function pushImage(ctx: Context, imageName: string, destination: st
     })
     .find((r) => r && r.registry === dest.registry && r.repository !== dest.repository)?.repository;
 
+  for (const chainId of image.layers) await store.gzipLayerBlob(chainId);
   const manifest = store.manifestOf(image);
   const { layers, configFile } = manifest;
   const configDigest = `sha256:${image.id}`;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { lazyCrypto, lazyStreamPromises } from '../util/lazy.js';
+import { lazyCrypto, lazyStreamPromises, lazyZlib } from '../util/lazy.js';
 import { randomHex } from '../util/random.js';
 import type { Context, UserNamespace } from '../engine/context.js';
 import { HuskError, NotFoundError } from '../engine/errors.js';
@@ -183,15 +183,18 @@ export class ImageStore {
         if (used.has(chainId)) continue;
         const layer = this.getLayer(chainId);
         removeTrees(this.ctx.userns(), [path.join(this.layersDir, chainId)]);
-        const blob = layer && (layer.digest ?? layer.diffId);
-        if (blob && !rest.some((i) => i.layers.some((c) => blobOf(this.getLayer(c)) === blob))) {
-          fs.rmSync(this.blobPath(blob), { force: true });
-        }
+        const blob = blobOf(layer);
+        if (blob && !this.blobUsedBy(rest, blob)) fs.rmSync(this.blobPath(blob), { force: true });
       }
       for (const blob of [image.id, image.digest.replace(/^sha256:/, '')]) {
         if (!usedBlobs.has(blob)) fs.rmSync(this.blobPath(blob), { force: true });
       }
     });
+  }
+
+  /** Whether a layer of these images keeps its bytes in `blob`. */
+  private blobUsedBy(images: ImageRecord[], blob: string): boolean {
+    return images.some((i) => i.layers.some((c) => blobOf(this.getLayer(c)) === blob));
   }
 
   /**
@@ -289,6 +292,49 @@ export class ImageStore {
     }
     const compression = layer.compression ?? 'none';
     return { digest, file, size, compression, mediaType: MEDIA_TYPE_LAYER[compression], tarSize: layer.tarSize ?? (compression === 'none' ? size : undefined) };
+  }
+
+  /**
+   * A layer's blob for a registry: one kept as a plain tar (made by import,
+   * load or commit) is compressed with gzip, as docker and podman push
+   * layers, and kept so: the next push sends the same blob, which the
+   * registry then has. The tar goes unless another image's layer keeps its
+   * bytes there.
+   */
+  async gzipLayerBlob(chainId: string): Promise<LayerBlob> {
+    const layer = this.getLayer(chainId);
+    if (!layer) throw new HuskError(`layer ${chainId} is missing from the store`);
+    const plain = this.layerBlob(layer);
+    if (plain.compression !== 'none') return plain;
+    const tmp = path.join(this.blobsDir, `.tmp-${process.pid}-${randomHex(8)}.gz`);
+    const hash = lazyCrypto().createHash('sha256');
+    try {
+      await lazyStreamPromises().pipeline(
+        fs.createReadStream(plain.file),
+        lazyZlib().createGzip(),
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        fs.createWriteStream(tmp, { mode: 0o644, flags: 'wx' }),
+      );
+      const digest = `sha256:${hash.digest('hex')}`;
+      return this.locked(() => {
+        const now = this.getLayer(chainId);
+        if (!now) throw new HuskError(`layer ${chainId} was removed meanwhile`);
+        if ((now.compression ?? 'none') !== 'none') return this.layerBlob(now); // another push was first
+        fs.renameSync(tmp, this.blobPath(digest));
+        const gzipped: LayerRecord = { ...now, digest, compression: 'gzip', tarSize: plain.size };
+        writeJsonAtomic(path.join(this.layersDir, chainId, 'layer.json'), gzipped);
+        const others = this.listImages().filter((i) => !i.layers.includes(chainId));
+        if (!this.blobUsedBy(others, plain.digest)) fs.rmSync(plain.file, { force: true });
+        return this.layerBlob(gzipped);
+      });
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
   }
 
   /**
