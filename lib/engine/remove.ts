@@ -6,7 +6,7 @@ import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runt
 import { removeTrees } from '../storage/userns-helper.js';
 import type { Context } from './context.js';
 import { ConflictError } from './errors.js';
-import { applyRestartPolicy } from './lifecycle.js';
+import { applyRestartPolicy, stopContainer } from './lifecycle.js';
 import { removeAnonymousVolumes } from './volumes.js';
 
 /**
@@ -64,14 +64,33 @@ export function removeOrphans(ctx: Context): void {
 }
 
 /** Removes containers one by one; a failure is reported, not thrown, so the rest go on. */
-export async function removeContainers(ctx: Context, names: string[], force: boolean, volumes = false): Promise<RemoveReport[]> {
+export interface RemoveOptions {
+  /** -f: a running container is removed too. */
+  force: boolean;
+  /** -v: its anonymous volumes go too. */
+  volumes?: boolean;
+  /** -t (podman's): a running container is stopped first, SIGKILL after this many seconds; without it -f kills at once, as docker does. */
+  stopTimeoutSec?: number;
+}
+
+export async function removeContainers(ctx: Context, names: string[], opts: RemoveOptions): Promise<RemoveReport[]> {
   const store = new ContainerStore(ctx);
   const reports: RemoveReport[] = [];
   removeOrphans(ctx);
   for (const name of names) {
     try {
-      const view = store.get(name);
-      await removeContainer(ctx, view, force, volumes);
+      let view = store.get(name);
+      if (opts.force && opts.stopTimeoutSec !== undefined && view.status === 'running') {
+        await stopContainer(ctx, view, opts.stopTimeoutSec);
+        // A --rm container is gone once stopped; another is removed as an exited one.
+        const after = store.view(view.record.id);
+        if (!after) {
+          reports.push({ id: view.record.id, name });
+          continue;
+        }
+        view = after;
+      }
+      await removeContainer(ctx, view, opts.force, opts.volumes);
       reports.push({ id: view.record.id, name });
     } catch (err) {
       reports.push({ id: name, name, error: err as Error });

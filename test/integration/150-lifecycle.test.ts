@@ -1,6 +1,8 @@
 // The verbs of a container's life after create: stop (and a container that
 // ignores SIGTERM), kill, wait, restart, start again, rename, exists, prune,
 // rm -a, restart policies and --init; each as root and rootless.
+import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
@@ -25,6 +27,25 @@ for (const mode of modes()) {
       t.same([again.code, again.stdout], [0, 'stubborn\n'], 'stopping a stopped container is fine');
       const w = await h.run(['wait', 'stubborn']);
       t.same([w.code, w.stdout], [0, '137\n'], 'wait prints the exit code');
+    });
+
+    t.test('rm -f -t: stops a running container gracefully first; rm -f alone kills it', async (t) => {
+      const dir = path.join(h.dir, 'files', 'rm-t');
+      fs.mkdirSync(dir);
+      fs.chownSync(dir, h.uid, h.gid);
+      const graceful = 'trap "echo term > /out/$0; exit 0" TERM; while :; do sleep 0.1; done';
+      for (const name of ['rmt', 'rmf']) {
+        t.equal((await h.run(['run', '-d', '--name', name, '-v', `${dir}:/out`, 'busybox', 'sh', '-c', graceful, name])).code, 0);
+        await waitFor(async () => /Up/.test(await status(name)), 5000);
+      }
+      const r = await h.run(['rm', '-f', '-t', '5', 'rmt']);
+      t.same([r.code, r.stdout], [0, 'rmt\n'], 'removed');
+      t.equal(await status('rmt'), '', 'gone');
+      t.equal(fs.readFileSync(path.join(dir, 'rmt'), 'utf8'), 'term\n', 'its TERM trap ran');
+      t.equal((await h.run(['rm', '-f', 'rmf'])).code, 0);
+      t.notOk(fs.existsSync(path.join(dir, 'rmf')), 'without -t: SIGKILL, no trap');
+      const bad = await h.run(['rm', '-f', '-t', 'x', 'nosuch']);
+      t.equal(bad.code, 125, 'a bad --time');
     });
 
     t.test('stop: a container that handles SIGTERM exits with its own code at once; --stop-signal', async (t) => {

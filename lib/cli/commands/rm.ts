@@ -1,12 +1,12 @@
-// husk rm [-f] [-a] [-v] CONTAINER...
+// husk rm [-f [-t SECONDS]] [-a] [-v] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { removeContainers } from '../../engine/remove.js';
 import { exitCodeFor, UsageError } from '../../engine/errors.js';
 import { ContainerStore } from '../../runtime/container-store.js';
-import { contextFrom, type GlobalArgs } from '../common.js';
+import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 
-type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean; volumes: boolean };
+type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean; volumes: boolean; time?: number };
 
 export const rmCommand: CommandModule<object, RmArgs> = {
   command: 'rm [containers..]',
@@ -16,6 +16,7 @@ export const rmCommand: CommandModule<object, RmArgs> = {
       force: { alias: 'f', type: 'boolean', default: false, describe: 'Kill and remove running containers' },
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Remove all containers' },
       volumes: { alias: 'v', type: 'boolean', default: false, describe: 'Remove the anonymous volumes of the containers' },
+      time: { alias: 't', type: 'number', coerce: lastWins, describe: 'With -f: stop a running container first, SIGKILL after this many seconds (default: kill at once)' },
       // Nothing depends on a container in husk (no pods, no shared namespaces yet): accepted as a no-op.
       depend: { type: 'boolean', default: false, describe: 'Also remove containers that depend on these' },
     }) as never,
@@ -24,8 +25,9 @@ export const rmCommand: CommandModule<object, RmArgs> = {
     const names = argv.containers ?? [];
     if (argv.all && names.length) throw new UsageError('--all and container names cannot be used together');
     if (!argv.all && !names.length) throw new UsageError('give at least one container name or ID, or --all');
+    if (argv.time !== undefined && (!Number.isInteger(argv.time) || argv.time < 0)) throw new UsageError(`invalid --time "${argv.time}": give whole seconds`);
     const targets = argv.all ? new ContainerStore(ctx).list().map((v) => v.record.id) : names;
-    const reports = await removeContainers(ctx, targets, argv.force, argv.volumes);
+    const reports = await removeContainers(ctx, targets, { force: argv.force, volumes: argv.volumes, stopTimeoutSec: argv.time });
     for (const r of reports) {
       if (r.error) {
         process.stderr.write(`Error: ${r.error.message}\n`);
