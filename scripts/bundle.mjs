@@ -55,6 +55,8 @@ await build({
   logLevel: 'warning',
   minifyWhitespace: true,
   minifySyntax: true,
+  // HUSK_DEBUG=1 turns source maps on (bin/husk): stacks name the TypeScript files.
+  sourcemap: 'linked',
 });
 
 rmSync(`${outfile}.cache`, { force: true });
