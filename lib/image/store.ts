@@ -309,7 +309,7 @@ export class ImageStore {
     const tmp = path.join(this.blobsDir, `.tmp-${process.pid}-${randomHex(8)}.gz`);
     const hash = lazyCrypto().createHash('sha256');
     try {
-      await lazyStreamPromises().pipeline(
+      const done = await lazyStreamPromises().pipeline(
         fs.createReadStream(plain.file),
         lazyZlib().createGzip(),
         async function* (chunks: AsyncIterable<Buffer>) {
@@ -319,7 +319,13 @@ export class ImageStore {
           }
         },
         fs.createWriteStream(tmp, { mode: 0o644, flags: 'wx' }),
-      );
+      ).catch((err: NodeJS.ErrnoException) => {
+        // A push of another image with this layer compressed it first, and the tar went.
+        const now = this.getLayer(chainId);
+        if (err.code === 'ENOENT' && now && (now.compression ?? 'none') !== 'none') return now;
+        throw err;
+      });
+      if (done) return this.layerBlob(done);
       const digest = `sha256:${hash.digest('hex')}`;
       return this.locked(() => {
         const now = this.getLayer(chainId);
