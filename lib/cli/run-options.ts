@@ -210,7 +210,7 @@ export function parseHealthFlags(a: Pick<CreateArgs, 'healthCmd' | 'healthInterv
 export function parseLabels(items: string[]): Record<string, string> | undefined {
   if (items.length === 0) return undefined;
   const labels: Record<string, string> = {};
-  for (const item of items.map(String)) {
+  for (const item of items) {
     const eq = item.indexOf('=');
     const key = eq < 0 ? item : item.slice(0, eq);
     if (!key.trim()) throw new UsageError(`invalid --label "${item}": expected KEY=VALUE`);

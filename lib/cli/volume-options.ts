@@ -276,8 +276,7 @@ export function parseVolumesFrom(spec: string): VolumesFrom {
 
 /** The mount flags of run and create as CreateOptions fields (none when no flag was given). */
 export function mountOptions(a: { volume?: string[]; mount?: string[]; tmpfs?: string[]; volumesFrom?: string[] }): { mounts?: MountRequest[]; volumesFrom?: VolumesFrom[] } {
-  const strings = (l: string[] | undefined) => (l ?? []).map(String);
-  const mounts = [...strings(a.volume).map(parseVolumeFlag), ...strings(a.mount).map(parseMountFlag), ...strings(a.tmpfs).map(parseTmpfsFlag)];
-  const volumesFrom = strings(a.volumesFrom).map(parseVolumesFrom);
+  const mounts = [...(a.volume ?? []).map(parseVolumeFlag), ...(a.mount ?? []).map(parseMountFlag), ...(a.tmpfs ?? []).map(parseTmpfsFlag)];
+  const volumesFrom = (a.volumesFrom ?? []).map(parseVolumesFrom);
   return { ...(mounts.length ? { mounts } : {}), ...(volumesFrom.length ? { volumesFrom } : {}) };
 }

@@ -23,7 +23,7 @@ export const commitCommand: CommandModule<object, CommitArgs> = {
     const image = await commitContainer(ctx, {
       container: String(argv.container),
       name: argv.image === undefined ? undefined : String(argv.image),
-      changes: argv.change.map(String),
+      changes: argv.change,
       message: argv.message,
       author: argv.author,
       pause: argv.pause,

@@ -49,7 +49,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
         interactive: argv.interactive,
         tty: argv.tty,
         detach: argv.detach,
-        env: envEntries(argv.env.map(String), argv.envFile.map(String)),
+        env: envEntries(argv.env, argv.envFile),
         user: argv.user,
         workdir: argv.workdir,
         privileged: argv.privileged,

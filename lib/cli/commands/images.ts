@@ -25,7 +25,7 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
   handler: (argv) => {
     const ctx = contextFrom(argv);
     // `husk images NAME` is docker's and podman's shorthand for --filter reference=NAME.
-    const filters = [...argv.filter.map(String), ...(argv.image !== undefined ? [`reference=${String(argv.image)}`] : [])];
+    const filters = [...argv.filter, ...(argv.image !== undefined ? [`reference=${argv.image}`] : [])];
     const images = filterImages(ctx, listImages(ctx), parseImageFilters(filters));
     const id = (hex: string) => (!argv.trunc ? `sha256:${hex}` : hex.slice(0, 12));
     if (argv.quiet) {

@@ -50,7 +50,7 @@ export function inspectCommandFor(kind?: Kind): CommandModule<object, InspectArg
       const template = argv.format && argv.format !== 'json' ? parseTemplate(argv.format) : undefined;
       const ctx = contextFrom(argv);
       const found: unknown[] = [];
-      for (const name of argv.names.map(String)) {
+      for (const name of argv.names) {
         try {
           found.push(inspectOne(ctx, name, type as Kind | undefined, argv.size));
         } catch (err) {

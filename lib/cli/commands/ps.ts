@@ -30,7 +30,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
     }) as never,
   handler: (argv) => {
     const ctx = contextFrom(argv);
-    const filters = parseContainerFilters(argv.filter.map(String));
+    const filters = parseContainerFilters(argv.filter);
     if (argv.last !== undefined && (!Number.isInteger(argv.last) || argv.last < -1)) throw new UsageError(`invalid --last "${argv.last}": give a number`);
     const store = new ContainerStore(ctx);
     // A filter on status or exit code, -l and -n look at every container, as docker's do.

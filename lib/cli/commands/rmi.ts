@@ -12,7 +12,7 @@ export const rmiCommand: CommandModule<object, RmiArgs> = {
   describe: 'Remove one or more images',
   builder: (y) => y.options({ force: { alias: 'f', type: 'boolean', default: false, describe: 'Also remove the containers that use them' } }) as never,
   handler: async (argv) => {
-    for (const r of await removeImages(contextFrom(argv), argv.images.map(String), argv.force)) {
+    for (const r of await removeImages(contextFrom(argv), argv.images, argv.force)) {
       if (r.error) {
         process.stderr.write(`Error: ${r.error.message}\n`);
         process.exitCode = exitCodeFor(r.error);

@@ -17,7 +17,7 @@ export const saveCommand: CommandModule<object, SaveArgs> = {
     // Loaded only here: the tar code is no part of every other command's start-up.
     const { saveImages } = await import('../../image/archive.js');
     await saveImages(contextFrom(argv), {
-      images: argv.images.map(String),
+      images: argv.images,
       format: argv.format as 'docker-archive',
       output: argv.output,
     });

@@ -6,5 +6,5 @@ import { contextFrom, type GlobalArgs } from '../common.js';
 export const tagCommand: CommandModule<object, GlobalArgs & { image: string; targets: string[] }> = {
   command: 'tag <image> <targets..>',
   describe: 'Add names to a local image',
-  handler: (argv) => tagImage(contextFrom(argv), argv.image, argv.targets.map(String)),
+  handler: (argv) => tagImage(contextFrom(argv), argv.image, argv.targets),
 };

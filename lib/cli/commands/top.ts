@@ -13,7 +13,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
   builder: (y) => y.parserConfiguration({ 'unknown-options-as-args': true }) as never,
   handler: (argv) => {
     const ctx = contextFrom(argv);
-    const descriptors = parseDescriptors((argv.descriptors ?? []).map(String));
+    const descriptors = parseDescriptors(argv.descriptors ?? []);
     const [headers, ...rows] = topContainer(ctx, new ContainerStore(ctx).get(String(argv.container)), descriptors);
     printOut(table(headers!, rows));
   },

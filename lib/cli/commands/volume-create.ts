@@ -10,7 +10,7 @@ type CreateArgs = GlobalArgs & { name?: string; label: string[]; opt: string[]; 
 /** KEY=VALUE pairs (a bare KEY has an empty value, as docker's labels). */
 export function keyValues(list: string[], flag: string, bareAllowed: boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const item of list.map(String)) {
+  for (const item of list) {
     const eq = item.indexOf('=');
     const key = eq < 0 ? item : item.slice(0, eq);
     if (!key || (eq < 0 && !bareAllowed)) throw new UsageError(`invalid ${flag} "${item}": expected KEY=VALUE`);

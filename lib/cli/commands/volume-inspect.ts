@@ -15,7 +15,7 @@ export const volumeInspectCommand: CommandModule<object, InspectArgs> = {
   handler: (argv) => {
     const ctx = contextFrom(argv);
     const found: Record<string, unknown>[] = [];
-    for (const name of argv.volumes.map(String)) {
+    for (const name of argv.volumes) {
       try {
         found.push(inspectVolume(ctx, name));
       } catch (err) {

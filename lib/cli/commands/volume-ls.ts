@@ -34,7 +34,7 @@ export const volumeLsCommand: CommandModule<object, LsArgs> = {
     }) as never,
   handler: (argv) => {
     const ctx = contextFrom(argv);
-    const volumes = listVolumes(ctx, parseVolumeFilters(argv.filter.map(String)));
+    const volumes = listVolumes(ctx, parseVolumeFilters(argv.filter));
     if (argv.quiet) {
       printOut(volumes.map((v) => `${v.name}\n`).join(''));
       return;

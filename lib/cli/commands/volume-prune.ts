@@ -16,7 +16,7 @@ export const volumePruneCommand: CommandModule<object, PruneArgs> = {
       filter: { type: 'string', array: true, nargs: 1, default: [], describe: 'Only volumes with this label: label=K[=V]' },
     }) as never,
   handler: (argv) => {
-    const labels = argv.filter.map(String).map((f) => {
+    const labels = argv.filter.map((f) => {
       if (!f.startsWith('label=') || f === 'label=') throw new UsageError(`invalid filter "${f}": volume prune takes label=KEY[=VALUE]`);
       return f.slice(6);
     });

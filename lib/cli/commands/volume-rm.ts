@@ -20,7 +20,7 @@ export const volumeRmCommand: CommandModule<object, RmArgs> = {
   describe: 'Remove volumes (-f: and the containers using them)',
   builder: (y) => y.options({ force: { alias: 'f', type: 'boolean', default: false, describe: 'Remove the containers using the volumes first' } }) as never,
   handler: async (argv) => {
-    for (const r of await removeVolumes(contextFrom(argv), argv.volumes.map(String), argv.force)) {
+    for (const r of await removeVolumes(contextFrom(argv), argv.volumes, argv.force)) {
       if (r.error) {
         process.stderr.write(`Error: ${r.error.message}\n`);
         process.exitCode = exitCode(r.error);
