@@ -3,8 +3,8 @@
 // run` needs none of them.
 import { createRequire } from 'node:module';
 
-let require: NodeJS.Require | undefined;
-const load = (name: string) => (require ??= createRequire(import.meta.url))(name);
+let loader: NodeJS.Require | undefined;
+const load = (name: string) => (loader ??= createRequire(import.meta.url))(name);
 
 export const lazyCrypto = (): typeof import('node:crypto') => load('node:crypto');
 export const lazyZlib = (): typeof import('node:zlib') => load('node:zlib');

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { treeEntries } from './files.js';
 
 export type Mode = 'root' | 'rootless';
 
@@ -307,24 +308,10 @@ export class Husk {
    * to check that a failed command left nothing behind.
    */
   listStore(): string[] {
-    const out: string[] = [];
-    const walk = (dir: string, rel: string) => {
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        const r = path.join(rel, e.name);
-        if (/lock/i.test(e.name)) continue;
-        out.push(r);
-        if (e.isDirectory()) walk(path.join(dir, e.name), r);
-      }
-    };
-    walk(this.root, 'root');
-    walk(this.runroot, 'run');
-    return out.sort();
+    const unlocked = (_: string, e: fs.Dirent) => !/lock/i.test(e.name);
+    const under = (dir: string, as: string) =>
+      [...treeEntries(dir, unlocked)].filter(([, e]) => unlocked('', e)).map(([p]) => path.join(as, path.relative(dir, p)));
+    return [...under(this.root, 'root'), ...under(this.runroot, 'run')].sort();
   }
 
   /** Host pids of processes whose command line mentions `needle`. */

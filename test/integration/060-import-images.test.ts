@@ -1,9 +1,9 @@
 // husk import (docker/podman import) and husk images; hostile archives are
 // refused (one named test each, as security regressions).
 import fs from 'node:fs';
-import path from 'node:path';
 import t, { type Test } from 'tap';
-import { fixtures, lines, modes, newHusk, type Husk } from '../helpers/husk.js';
+import { fixtures, lines, modes, newHusk } from '../helpers/husk.js';
+import { findNamed } from '../helpers/files.js';
 
 type Hostile = Record<string, (...a: unknown[]) => Buffer | Promise<Buffer>>;
 let hostile: Hostile | undefined;
@@ -122,7 +122,7 @@ for (const mode of modes()) {
       t.match(r.stderr, /\S/, 'saying why');
       t.same(h.listStore(), beforeStore, 'nothing written to the store');
       t.same(TARGETS.filter((p) => fs.existsSync(p)), beforeTargets, 'nothing written outside');
-      t.notOk(findNamed(h, ['escape', 'abs-escape', 'hl', 'hl2']), 'no escaped file anywhere in the test directory');
+      t.notOk(findNamed(h.dir, ['escape', 'abs-escape', 'hl', 'hl2']), 'no escaped file anywhere in the test directory');
       t.same(fs.readFileSync('/etc/passwd'), passwd, '/etc/passwd untouched');
       t.equal(fs.statSync('/etc/passwd').nlink, passwdLinks, '/etc/passwd got no new hard link');
       const images = await h.run(['images']);
@@ -173,27 +173,6 @@ for (const mode of modes()) {
   });
 }
 
-/** Whether a file with one of these names exists anywhere under the test dir outside the store's extracted layers of valid images. */
-function findNamed(h: Husk, names: string[]): string | undefined {
-  const walk = (dir: string): string | undefined => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return undefined;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (names.includes(e.name)) return p;
-      if (e.isDirectory()) {
-        const f = walk(p);
-        if (f) return f;
-      }
-    }
-    return undefined;
-  };
-  return walk(h.dir);
-}
 
 /** A tar archive without its end-of-archive blocks, so that entries can be appended. */
 function tarEntries(buf: Buffer): Buffer {

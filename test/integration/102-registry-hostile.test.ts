@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import tar from 'tar-stream';
 import { fixtures, lines, modes, newHusk, waitFor, type Husk, type Result } from '../helpers/husk.js';
+import { findNamed, readTar } from '../helpers/files.js';
 import { fakeRegistry, type FakeImage, type FakeRegistry } from '../helpers/registry.js';
 
 const { buildImage, buildIndex, sendBlob, startFakeRegistry, MT_OCI_MANIFEST } = fakeRegistry;
@@ -63,37 +63,6 @@ async function refused(t: Test, h: Husk, r: Result, message: RegExp, digests: st
 
 /** Every digest of an image, to check that none of them was stored. */
 const digestsOf = (img: FakeImage) => [img.manifestDigest, img.configDigest, ...img.layers.map((l) => l.digest), ...img.layers.map((l) => l.diffId)];
-
-async function readTar(file: string): Promise<Map<string, Buffer>> {
-  const extract = tar.extract();
-  fs.createReadStream(file).pipe(extract as unknown as NodeJS.WritableStream);
-  const out = new Map<string, Buffer>();
-  for await (const entry of extract) {
-    const chunks: Buffer[] = [];
-    for await (const c of entry) chunks.push(c as Buffer);
-    out.set(entry.header.name, Buffer.concat(chunks));
-  }
-  return out;
-}
-
-/** Whether a file with one of these names exists anywhere under `dir`. */
-function findNamed(dir: string, names: string[]): string | undefined {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return undefined;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (names.includes(e.name)) return p;
-    if (e.isDirectory()) {
-      const f = findNamed(p, names);
-      if (f) return f;
-    }
-  }
-  return undefined;
-}
 
 for (const mode of modes()) {
   t.test(mode, async (t) => {
@@ -284,7 +253,7 @@ for (const mode of modes()) {
       const out = path.join(h.dir, 'files', 'zbb.tar');
       const s = await h.run(['save', '--format', 'docker-archive', '-o', out, ref]);
       t.same([s.code, s.stderr], [0, ''], 'save succeeds');
-      const entries = await readTar(out);
+      const entries = new Map((await readTar(out)).map((e) => [e.name, e.data]));
       const manifest = JSON.parse(entries.get('manifest.json')?.toString() ?? 'null') as Array<{ Layers: string[] }> | null;
       t.same(manifest?.[0]?.Layers, [`${hex(layer.diffId)}/layer.tar`], 'the layer named by its diff id');
       const layerTar = entries.get(`${hex(layer.diffId)}/layer.tar`);

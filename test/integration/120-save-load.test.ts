@@ -6,46 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import t from 'tap';
-import tar from 'tar-stream';
 import { lines, modes, newHusk, type Husk } from '../helpers/husk.js';
+import { readTar, writeTar } from '../helpers/files.js';
 
-interface TarFile {
-  name: string;
-  data: Buffer;
-  type?: 'file' | 'directory' | 'symlink';
-  linkname?: string;
-}
-
-async function readTar(file: string): Promise<TarFile[]> {
-  const extract = tar.extract();
-  fs.createReadStream(file).pipe(extract as unknown as NodeJS.WritableStream);
-  const out: TarFile[] = [];
-  for await (const entry of extract) {
-    const chunks: Buffer[] = [];
-    for await (const c of entry) chunks.push(c as Buffer);
-    out.push({ name: entry.header.name, data: Buffer.concat(chunks), type: entry.header.type as TarFile['type'] });
-  }
-  return out;
-}
-
-async function writeTar(files: TarFile[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const c of pack) chunks.push(c as Buffer);
-  })();
-  for (const f of files) {
-    await new Promise<void>((resolve, reject) => {
-      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (f.type === 'directory') pack.entry({ name: f.name, type: 'directory' }, cb);
-      else if (f.type === 'symlink') pack.entry({ name: f.name, type: 'symlink', linkname: f.linkname! }, cb);
-      else pack.entry({ name: f.name }, f.data, cb);
-    });
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 const skopeo = spawnSync('skopeo', ['--version'], { stdio: 'ignore' }).status === 0;
 const noSkopeo = skopeo ? false : 'skopeo is not installed';

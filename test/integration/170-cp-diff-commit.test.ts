@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import tar from 'tar-stream';
 import { Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
+import { readTar as readTarEntries, writeTar } from '../helpers/files.js';
 
 type Hostile = Record<string, (...a: unknown[]) => Buffer>;
 const spec = '../fixtures/hostile-tars.mjs'; // a variable: the .mjs has no type declarations
@@ -16,47 +16,9 @@ const hostile = (await import(spec)) as Hostile;
 
 const isRoot = process.getuid?.() === 0;
 
-interface TarFile {
-  name: string;
-  type: string;
-  data: string;
-  uid: number;
-  gid: number;
-  linkname?: string | null;
-}
-
-async function readTar(buf: Buffer): Promise<TarFile[]> {
-  const extract = tar.extract();
-  const out: TarFile[] = [];
-  const done = (async () => {
-    for await (const entry of extract) {
-      const chunks: Buffer[] = [];
-      for await (const c of entry) chunks.push(c as Buffer);
-      const h = entry.header;
-      out.push({ name: h.name, type: h.type ?? 'file', data: Buffer.concat(chunks).toString(), uid: h.uid ?? 0, gid: h.gid ?? 0, linkname: h.linkname });
-    }
-  })();
-  extract.end(buf);
-  await done;
-  return out;
-}
-
-async function writeTar(files: Array<{ name: string; data?: string; type?: 'directory' }>): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const c of pack) chunks.push(c as Buffer);
-  })();
-  for (const f of files) {
-    await new Promise<void>((resolve, reject) => {
-      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (f.type === 'directory') pack.entry({ name: f.name, type: 'directory', mode: 0o755 }, cb);
-      else pack.entry({ name: f.name, mode: 0o644 }, f.data ?? '', cb);
-    });
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
+/** The entries of a tar stream, their contents as text. */
+async function readTar(buf: Buffer) {
+  return (await readTarEntries(buf)).map((e) => ({ ...e, data: e.data.toString() }));
 }
 
 /** Runs husk with binary stdout (a tar). */

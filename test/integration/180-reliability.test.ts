@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { Husk, lines, modes, newHusk, waitFor, type Result } from '../helpers/husk.js';
+import { treeEntries } from '../helpers/files.js';
 
 const unique = () => String(1_000_000 + Math.floor(Math.random() * 8_000_000));
 
@@ -95,22 +96,8 @@ function ls(dir: string): string[] {
 
 /** Every file or directory under `roots` that is a temp file of an atomic write or an unfinished extraction. */
 function tmpFiles(...roots: string[]): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (/\.tmp$/.test(e.name) || /^\.tmp-/.test(e.name) || /\.tmp\./.test(e.name)) out.push(p);
-      if (e.isDirectory() && !e.isSymbolicLink()) walk(p);
-    }
-  };
-  for (const r of roots) walk(r);
-  return out;
+  const isTemp = (name: string) => /\.tmp$/.test(name) || /^\.tmp-/.test(name) || /\.tmp\./.test(name);
+  return roots.flatMap((r) => [...treeEntries(r)].filter(([, e]) => isTemp(e.name)).map(([p]) => p));
 }
 
 /** What a container directory holds, for messages (two levels). */

@@ -5,6 +5,7 @@ import { exitCodeFor, UsageError } from '../../engine/errors.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
+import { checkedSeconds } from './stop.js';
 
 type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean; volumes: boolean; time?: number };
 
@@ -25,9 +26,8 @@ export const rmCommand: CommandModule<object, RmArgs> = {
     const names = argv.containers ?? [];
     if (argv.all && names.length) throw new UsageError('--all and container names cannot be used together');
     if (!argv.all && !names.length) throw new UsageError('give at least one container name or ID, or --all');
-    if (argv.time !== undefined && (!Number.isInteger(argv.time) || argv.time < 0)) throw new UsageError(`invalid --time "${argv.time}": give whole seconds`);
     const targets = argv.all ? new ContainerStore(ctx).list().map((v) => v.record.id) : names;
-    const reports = await removeContainers(ctx, targets, { force: argv.force, volumes: argv.volumes, stopTimeoutSec: argv.time });
+    const reports = await removeContainers(ctx, targets, { force: argv.force, volumes: argv.volumes, stopTimeoutSec: checkedSeconds(argv.time, '--time') });
     for (const r of reports) {
       if (r.error) {
         process.stderr.write(`Error: ${r.error.message}\n`);
