@@ -8,6 +8,7 @@ import { COMMANDS } from './command-table.js';
 import { findCommand, runCommand } from './dispatch.js';
 import { HUSK_VERSION } from '../engine/version.js';
 import { trace } from '../util/trace.js';
+import { noteStdioStreams, stdioDrained } from './output.js';
 
 async function fail(err: unknown): Promise<void> {
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;
@@ -38,6 +39,7 @@ async function fullCli(argv: string[]): Promise<void> {
 }
 
 export async function main(rawArgv: string[]): Promise<void> {
+  noteStdioStreams();
   try {
     trace('cli: loaded');
     const found = await findCommand(rawArgv);
@@ -48,8 +50,9 @@ export async function main(rawArgv: string[]): Promise<void> {
     await fail(err);
   }
   // The command is done. process.exit skips tearing down V8's heap, a few
-  // milliseconds of every command; stdout and stderr are synchronous on
-  // Linux (files, pipes, terminals), so nothing written is lost.
+  // milliseconds of every command, once what stdout and stderr still queue
+  // (a socket or pipe that was full) has gone out.
+  await stdioDrained();
   process.exit();
 }
 

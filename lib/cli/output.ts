@@ -26,3 +26,37 @@ export function printOut(text: string | Uint8Array): void {
     }
   }
 }
+
+/**
+ * process.stdout and stderr, once a command built them, queue what a full
+ * pipe or socket does not take at once (`husk save | slow-reader`), and
+ * process.exit drops that queue. Which of them were built is noted here,
+ * without building them, so that the exit can wait for them to drain.
+ */
+const built = new Set<NodeJS.WriteStream>();
+
+export function noteStdioStreams(): void {
+  for (const name of ['stdout', 'stderr'] as const) {
+    const { get, enumerable } = Object.getOwnPropertyDescriptor(process, name) ?? {};
+    if (!get) continue;
+    Object.defineProperty(process, name, {
+      configurable: true,
+      enumerable,
+      get() {
+        const stream = get.call(process) as NodeJS.WriteStream;
+        built.add(stream);
+        return stream;
+      },
+    });
+  }
+}
+
+/** Resolves once the streams built have handed everything to the kernel (or failed: a reader gone). */
+export async function stdioDrained(): Promise<void> {
+  const pending = [...built].filter((s) => s.writableLength > 0 && !s.destroyed);
+  await Promise.all(pending.map((s) => new Promise((done) => {
+    s.once('drain', done);
+    s.once('error', done);
+    s.once('close', done);
+  })));
+}

@@ -172,6 +172,20 @@ for (const mode of modes()) {
       await rmAll(t);
     });
 
+    t.test('logs to a reader that is slow to start gets every byte (husk waits for stdout to drain before it exits)', async (t) => {
+      // ~3 MB: far more than a socket's buffer, so most of it waits in husk's queue.
+      t.equal((await h.run(['run', '--name', 'chatty', 'busybox', 'sh', '-c', 'i=0; while [ $i -lt 40000 ]; do echo "line $i ............................................................"; i=$((i+1)); done'])).code, 0);
+      const whole = (await h.run(['logs', 'chatty'])).stdout.length;
+      t.ok(whole > 2_000_000, `the log is large (${whole} bytes)`);
+      const slow = watch(h.spawn(['logs', 'chatty']));
+      slow.child.stdout!.pause();
+      await sleep(1000);
+      slow.child.stdout!.resume();
+      t.equal(await slow.exited, 0);
+      t.equal(slow.stdout().length, whole, 'nothing dropped at the exit');
+      await rmAll(t);
+    });
+
     t.test('logs --since and --until: RFC 3339 times, Unix seconds, durations', async (t) => {
       t.equal((await h.run(['run', '--name', 'times', 'busybox', 'sh', '-c', 'echo early; sleep 3; echo late'])).code, 0);
       const stamped = lines((await h.run(['logs', '-t', 'times'])).stdout).map((l) => l.split(' '));
