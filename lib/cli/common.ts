@@ -1,7 +1,7 @@
 // What every command shares: the global options, the Context they select,
 // and small output helpers.
 import type { Options } from 'yargs';
-import { buildContext, type Context } from '../engine/context.js';
+import { buildContext, type Context } from '../core/context.js';
 
 /** A flag given twice takes its last value, as docker's flags do (yargs would make a list). */
 export const lastWins = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);

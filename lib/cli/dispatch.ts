@@ -1,11 +1,11 @@
 // From the words of a command line to the command they name and its
 // parsed arguments: the path every husk command takes (help aside).
 import type { Argv } from 'yargs';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 import { GLOBAL_OPTIONS } from './common.js';
 import { ALIASES, COMMANDS, type AnyCommand } from './command-table.js';
 import { parseArgs, type OptionTable } from './parse-args.js';
-import { trace } from '../util/trace.js';
+import { trace } from '../core/trace.js';
 
 /** What a command's builder declares: its options, its subcommands, its parser settings. */
 interface Declared {

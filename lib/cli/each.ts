@@ -1,8 +1,8 @@
 // Verbs that take several containers (stop, kill, restart, start, ...): each
 // is tried in turn; a success prints what the user named, a failure an error
 // line, and the last failure sets the exit code, as docker and podman do.
-import type { Context } from '../engine/context.js';
-import { exitCodeFor, messageFor, UsageError } from '../engine/errors.js';
+import type { Context } from '../core/context.js';
+import { exitCodeFor, messageFor, UsageError } from '../core/errors.js';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
 import { printOut } from './output.js';
 

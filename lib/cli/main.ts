@@ -2,12 +2,12 @@
 // is the one place where errors become a message and an exit code. yargs is
 // loaded only to show help.
 import type { CommandModule } from 'yargs';
-import { exitCodeFor, messageFor, UsageError } from '../engine/errors.js';
+import { exitCodeFor, messageFor, UsageError } from '../core/errors.js';
 import { GLOBAL_OPTIONS } from './common.js';
 import { COMMANDS } from './command-table.js';
 import { findCommand, runCommand } from './dispatch.js';
 import { HUSK_VERSION } from '../engine/version.js';
-import { trace } from '../util/trace.js';
+import { trace } from '../core/trace.js';
 import { noteStdioStreams, stdioDrained } from './output.js';
 
 async function fail(err: unknown): Promise<void> {

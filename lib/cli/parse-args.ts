@@ -4,7 +4,7 @@
 // and "--" to end the options. yargs stays for help; this is the common path,
 // a few hundred microseconds instead of the ten milliseconds yargs takes.
 import type { Options } from 'yargs';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 
 export type OptionTable = Record<string, Options>;
 

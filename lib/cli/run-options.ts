@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import type { Options } from 'yargs';
 import type { CreateOptions } from '../engine/create.js';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { SecurityOptions } from '../runtime/spec.js';
 import type { HealthConfig, RestartPolicy } from '../runtime/container-store.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../core/duration.js';
 import { parseSignal } from '../engine/lifecycle.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';

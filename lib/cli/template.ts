@@ -7,7 +7,7 @@
 // missing field is an error, unless it is a map (Labels and the like, or keys
 // that cannot be Go field names), where a missing key prints "<no value>".
 // Arrays are slices, undefined is Go's invalid value, null is nil.
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 
 // ---------------------------------------------------------------- the tree
 

@@ -3,7 +3,7 @@
 // anything is created (exit 125, one line).
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 import { cleanDestination, type MountRequest, type VolumesFrom } from '../engine/mounts.js';
 import { checkTmpfsOption, VOLUME_NAME } from '../engine/volumes.js';
 

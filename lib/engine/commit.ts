@@ -11,13 +11,13 @@ import { formatReference, parseReference } from '../image/reference.js';
 import { ImageStore, ociManifest } from '../image/store.js';
 import type { ImageConfig, ImageRecord, ImageRuntimeConfig, LayerRecord } from '../image/types.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
-import type { Spec } from '../runtime/oci-spec.js';
+import type { Spec } from '../core/oci-spec.js';
 import { DEFAULT_PATH, mergeEnv } from '../runtime/spec.js';
 import { resolveUser } from '../runtime/user.js';
-import { helperOutput } from '../storage/rootfs-helper.js';
+import { helperOutput } from '../native/rootfs-helper.js';
 import { changeArgs } from './container-root.js';
-import type { Context } from './context.js';
-import { HuskError } from './errors.js';
+import type { Context } from '../core/context.js';
+import { HuskError } from '../core/errors.js';
 import { INIT_IN_CONTAINER } from './create.js';
 
 export interface CommitOptions {

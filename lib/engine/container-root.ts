@@ -16,12 +16,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
-import type { Spec } from '../runtime/oci-spec.js';
+import type { Spec } from '../core/oci-spec.js';
 import { fuseOverlayfsPath } from '../storage/driver.js';
-import { removeTrees } from '../storage/userns-helper.js';
-import { randomHex } from '../util/random.js';
-import type { Context } from './context.js';
-import { NotFoundError } from './errors.js';
+import { removeTrees } from '../native/userns-helper.js';
+import { randomHex } from '../core/random.js';
+import type { Context } from '../core/context.js';
+import { NotFoundError } from '../core/errors.js';
 import { withLock } from '../storage/lock.js';
 
 export interface ContainerRoot {

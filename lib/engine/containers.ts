@@ -1,8 +1,8 @@
 // Looking at containers: finding and filtering them. Creating, starting and
 // removing them live in create.ts, start.ts and remove.ts; logs in logs.ts.
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import type { Context } from './context.js';
-import { UsageError } from './errors.js';
+import type { Context } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
 import { ImageStore } from '../image/store.js';
 
 export interface ContainerFilter {

@@ -14,10 +14,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, warningsIn, type HelperCall, type RootStat } from '../storage/rootfs-helper.js';
+import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, warningsIn, type HelperCall, type RootStat } from '../native/rootfs-helper.js';
 import { containerRoot, withWritableRoot } from './container-root.js';
-import type { Context } from './context.js';
-import { HuskError, NotFoundError, UsageError } from './errors.js';
+import type { Context } from '../core/context.js';
+import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
 
 export type CpEndpoint = { kind: 'stream' } | { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string };
 

@@ -6,21 +6,23 @@ import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
 import { healthConfig } from './health.js';
 import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
-import { initPath, monitorPath, native, NativeError, packageRoot } from '../runtime/native.js';
+import { initPath, monitorPath, native, NativeError, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { chooseDriver, DRIVER_FALLBACKS, rootfsPlan } from '../storage/driver.js';
-import { mergeLayers } from '../storage/userns-helper.js';
-import { fnv1a } from '../util/hash.js';
-import { randomHex } from '../util/random.js';
-import { trace } from '../util/trace.js';
-import type { Context } from './context.js';
-import { ConflictError, UsageError } from './errors.js';
+import { mergeLayers } from '../native/userns-helper.js';
+import { fnv1a } from '../core/hash.js';
+import { randomHex } from '../core/random.js';
+import { trace } from '../core/trace.js';
+import type { Context } from '../core/context.js';
+import { ConflictError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainerFiles } from './remove.js';
-import { START_TIMEOUT_MS } from './start.js';
 import { withLockSync } from '../storage/lock.js';
+
+/** How long the init may take to get ready, and to exec once released. */
+export const START_TIMEOUT_MS = 30_000;
 
 export interface CreateOptions {
   image: string;

@@ -5,9 +5,9 @@
 // comparing the copy with the image's layers entry by entry. Mount points
 // the runtime made (/etc/hostname, volumes, ...) are no change.
 import { ContainerStore } from '../runtime/container-store.js';
-import { listChanges, type Change } from '../storage/rootfs-helper.js';
+import { listChanges, type Change } from '../native/rootfs-helper.js';
 import { changeArgs } from './container-root.js';
-import type { Context } from './context.js';
+import type { Context } from '../core/context.js';
 
 export type { Change };
 

@@ -7,14 +7,14 @@ import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { resolveCapabilities } from '../runtime/capabilities.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
-import { native } from '../runtime/native.js';
-import type { Spec } from '../runtime/oci-spec.js';
+import { native } from '../native/binding.js';
+import type { Spec } from '../core/oci-spec.js';
 import { mergeEnv } from '../runtime/spec.js';
 import { resolveUser } from '../runtime/user.js';
-import { fnv1a } from '../util/hash.js';
-import { proxySignals } from '../util/signals.js';
-import type { Context } from './context.js';
-import { ConflictError, execErrorFrom } from './errors.js';
+import { fnv1a } from '../core/hash.js';
+import { proxySignals } from '../core/signals.js';
+import type { Context } from '../core/context.js';
+import { ConflictError, execErrorFrom } from '../core/errors.js';
 
 export interface ExecOptions {
   command: string[];

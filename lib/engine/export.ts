@@ -2,11 +2,11 @@
 // files are (image layers plus its changes; not its volumes and other
 // mounts, as docker exports it), to a file or to stdout.
 import { ContainerStore } from '../runtime/container-store.js';
-import { finished, helperFailure, spawnHelper } from '../storage/rootfs-helper.js';
+import { finished, helperFailure, spawnHelper } from '../native/rootfs-helper.js';
 import { writeFileWhole } from '../storage/atomic.js';
 import { containerRoot } from './container-root.js';
-import type { Context } from './context.js';
-import { HuskError, UsageError } from './errors.js';
+import type { Context } from '../core/context.js';
+import { HuskError, UsageError } from '../core/errors.js';
 
 export interface ExportOptions {
   container: string;

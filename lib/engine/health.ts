@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { Healthcheck } from '../image/types.js';
 import { ContainerStore, type ContainerView, type HealthConfig } from '../runtime/container-store.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
-import type { Context } from './context.js';
-import { ConflictError } from './errors.js';
+import type { Context } from '../core/context.js';
+import { ConflictError } from '../core/errors.js';
 import { execInContainer } from './exec.js';
 
 export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';

@@ -3,8 +3,8 @@ import { formatReference, parseReference } from '../image/reference.js';
 import { ImageStore } from '../image/store.js';
 import type { ImageRecord } from '../image/types.js';
 import { ContainerStore } from '../runtime/container-store.js';
-import type { Context } from './context.js';
-import { ConflictError, UsageError } from './errors.js';
+import type { Context } from '../core/context.js';
+import { ConflictError, UsageError } from '../core/errors.js';
 import { removeContainer } from './remove.js';
 
 export function listImages(ctx: Context): ImageRecord[] {

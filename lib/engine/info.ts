@@ -2,14 +2,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { usernsHelperPath } from '../runtime/native.js';
-import { lazyChildProcess } from '../util/lazy.js';
-import { removeTrees, usernsArgs } from '../storage/userns-helper.js';
+import { usernsHelperPath } from '../native/binding.js';
+import { lazyChildProcess } from '../core/lazy.js';
+import { removeTrees, usernsArgs } from '../native/userns-helper.js';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
 import { chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
-import { readSubids } from '../storage/subid.js';
-import type { Context } from './context.js';
+import { readSubids } from '../core/subid.js';
+import type { Context } from '../core/context.js';
 import { HUSK_VERSION } from './version.js';
 
 function which(name: string): string | undefined {

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
-import type { Spec } from '../runtime/oci-spec.js';
+import type { Spec } from '../core/oci-spec.js';
 import { directorySize } from '../storage/du.js';
-import type { Context } from './context.js';
+import type { Context } from '../core/context.js';
 import { INIT_IN_CONTAINER } from './create.js';
 import { readHealth } from './health.js';
 

@@ -5,9 +5,9 @@
 // stops.
 import fs from 'node:fs';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import type { Context } from './context.js';
-import { UsageError } from './errors.js';
-import { parseDuration } from '../util/duration.js';
+import type { Context } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
 
 export interface LogRecord {
   time: string;

@@ -4,12 +4,12 @@
 // volumes made, filled from the image and chowned (prepareMounts, once the
 // record claims the container's name).
 import path from 'node:path';
-import type { Mount } from '../runtime/oci-spec.js';
+import type { Mount } from '../core/oci-spec.js';
 import { ContainerStore, type ContainerMount } from '../runtime/container-store.js';
-import type { Context } from './context.js';
-import { UsageError } from './errors.js';
-import { randomHex } from '../util/random.js';
-import { chownInContainer, copyUp, volumeSource, volumeUsers, VOLUME_NAME, VolumeStore, type VolumeRecord } from './volumes.js';
+import type { Context } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
+import { randomHex } from '../core/random.js';
+import { chownInContainer, copyUp, volumeSource, volumeUsers, VOLUME_NAME, VolumeStore, type VolumeRecord } from '../runtime/volume-store.js';
 
 /** One mount as the user asked for it. */
 export interface MountRequest extends ContainerMount {

@@ -1,5 +1,5 @@
 // Generated container names in docker's adjective_surname style.
-import { randomInt } from '../util/random.js';
+import { randomInt } from '../core/random.js';
 
 const ADJECTIVES = [
   'admiring', 'adoring', 'affectionate', 'agitated', 'amazing', 'angry', 'awesome', 'beautiful', 'blissful',

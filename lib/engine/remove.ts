@@ -1,13 +1,13 @@
-// Removing containers, and the monitor's cleanup after one exited.
+// Removing containers. The monitor's cleanup after an exit is cleanup.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
-import { removeTrees } from '../storage/userns-helper.js';
-import type { Context } from './context.js';
-import { ConflictError } from './errors.js';
-import { applyRestartPolicy, stopContainer } from './lifecycle.js';
-import { removeAnonymousVolumes } from './volumes.js';
+import { removeTrees } from '../native/userns-helper.js';
+import type { Context } from '../core/context.js';
+import { ConflictError } from '../core/errors.js';
+import { stopContainer } from './stop.js';
+import { removeAnonymousVolumes } from '../runtime/volume-store.js';
 
 /**
  * Removes a container whose exit we saw. The monitor, told that we clean up,
@@ -176,18 +176,4 @@ function openUp(dir: string): void {
   } catch {
     /* not there, or not ours: husk-userns removes it */
   }
-}
-
-/** Run by the monitor after the container exited (`husk container cleanup`). */
-export function cleanupContainer(ctx: Context, id: string): void {
-  const store = new ContainerStore(ctx);
-  const view = store.find(id);
-  if (!view || view.status === 'running') return;
-  if (applyRestartPolicy(ctx, view)) return;
-  if (view.record.autoRemove) {
-    removeContainerFiles(ctx, store, view.record.id);
-    removeAnonymousVolumes(ctx, view.record);
-    return;
-  }
-  fs.rmSync(store.paths(view.record.id).run, { recursive: true, force: true });
 }

@@ -3,16 +3,14 @@
 import fs from 'node:fs';
 import { AttachClient, FRAME_CLEANUP_TAKEN, FRAME_STDIN_EOF } from '../runtime/attach.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
-import { native } from '../runtime/native.js';
+import { native } from '../native/binding.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
-import { proxySignals } from '../util/signals.js';
-import { trace } from '../util/trace.js';
-import type { Context } from './context.js';
-import { ConflictError, execErrorFrom, HuskError, UsageError } from './errors.js';
+import { proxySignals } from '../core/signals.js';
+import { trace } from '../core/trace.js';
+import type { Context } from '../core/context.js';
+import { ConflictError, execErrorFrom, HuskError, UsageError } from '../core/errors.js';
 import { removeAfterExit, removeContainer } from './remove.js';
-
-/** How long the init may take to get ready, and to exec once released. */
-export const START_TIMEOUT_MS = 30_000;
+import { START_TIMEOUT_MS } from './create.js';
 
 /** Releases the container's init: from here on, its own program runs. */
 export function startContainer(ctx: Context, view: ContainerView): void {

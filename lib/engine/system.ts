@@ -3,8 +3,9 @@ import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
 import { directorySize } from '../storage/du.js';
-import type { Context } from './context.js';
-import { listVolumes, volumeUsers, VolumeStore } from './volumes.js';
+import type { Context } from '../core/context.js';
+import { listVolumes } from './volumes.js';
+import { volumeUsers, VolumeStore } from '../runtime/volume-store.js';
 
 export interface DiskUsageRow {
   type: 'Images' | 'Containers' | 'Local Volumes';

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
 import { parseGroup, parsePasswd, readLayeredFile } from '../runtime/user.js';
-import type { Context } from './context.js';
-import { ConflictError, UsageError } from './errors.js';
+import type { Context } from '../core/context.js';
+import { ConflictError, UsageError } from '../core/errors.js';
 
 export const DEFAULT_DESCRIPTORS = ['user', 'pid', 'ppid', 'pcpu', 'etime', 'tty', 'time', 'args'];
 

@@ -16,10 +16,10 @@ import tar, { type Extract, type Pack } from 'tar-stream';
 
 /** One entry of an archive being read (tar-stream names its type but does not export it). */
 type Entry = Extract extends AsyncIterable<infer S> ? S : never;
-import type { Context } from '../engine/context.js';
-import { HuskError, NotFoundError, UsageError } from '../engine/errors.js';
+import type { Context } from '../core/context.js';
+import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
 import { checkLayerHead, gunzipped } from './compression.js';
-import { decompressedLayer, layerFileDigests } from '../storage/userns-helper.js';
+import { decompressedLayer, layerFileDigests } from '../native/userns-helper.js';
 import { writeFileWhole } from '../storage/atomic.js';
 import { formatReference, parseReference, repoAndTag } from './reference.js';
 import { ImageStore, ociManifest, sha256, type LayerBlob, type LayerDigests, type StoredManifest } from './store.js';

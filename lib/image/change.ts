@@ -1,8 +1,8 @@
 // `--change` instructions (import, commit): the Dockerfile instructions that
 // only touch the image config, applied to an ImageRuntimeConfig.
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Healthcheck, ImageRuntimeConfig } from './types.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../core/duration.js';
 
 const SUPPORTED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
 

@@ -3,8 +3,8 @@
 // layer's bytes on unchanged for the helper, which reads tar, gzip and zstd.
 // Other compressions are refused by name.
 import { PassThrough, type Readable } from 'node:stream';
-import { UsageError } from '../engine/errors.js';
-import { lazyZlib } from '../util/lazy.js';
+import { UsageError } from '../core/errors.js';
+import { lazyZlib } from '../core/lazy.js';
 
 /** A layer's bytes, unchanged, once they are known to be a tar, gzip or zstd (not empty, not bzip2 or xz). */
 export async function layerInput(input: Readable, what: string): Promise<Readable> {

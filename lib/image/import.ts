@@ -2,8 +2,8 @@
 // one-layer image, as `docker import` makes it.
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Context } from '../engine/context.js';
-import { NotFoundError, UsageError } from '../engine/errors.js';
+import type { Context } from '../core/context.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
 import { layerInput } from './compression.js';
 import { applyChange } from './change.js';
 import { formatReference, parseReference } from './reference.js';

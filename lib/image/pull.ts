@@ -3,8 +3,8 @@
 // is kept, with the registry's blob unchanged, only when its digest
 // (compressed) and diff id (uncompressed) match.
 import { PassThrough } from 'node:stream';
-import type { Context } from '../engine/context.js';
-import { HuskError, messageFor, NotFoundError, UsageError } from '../engine/errors.js';
+import type { Context } from '../core/context.js';
+import { HuskError, messageFor, NotFoundError, UsageError } from '../core/errors.js';
 import { clientFor, pullSources, type AccessOptions } from './registry/connect.js';
 import { readBody, RegistryClient, RegistryError } from './registry/client.js';
 import {

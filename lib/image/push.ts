@@ -6,8 +6,8 @@
 // keeps its digest), else a new OCI manifest. Blobs the registry already has
 // are skipped; a blob another repository of the same registry holds (the
 // image was pulled from or pushed there) is mounted.
-import type { Context } from '../engine/context.js';
-import { HuskError, UsageError } from '../engine/errors.js';
+import type { Context } from '../core/context.js';
+import { HuskError, UsageError } from '../core/errors.js';
 import { clientFor, type AccessOptions } from './registry/connect.js';
 import { loadRegistriesConf, registryEntryFor } from './registries-conf.js';
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';

@@ -1,7 +1,7 @@
 // Image references: [registry[:port]/]path[:tag][@sha256:hex], normalized as
 // docker does (docker.io/library/ for bare names). Names given to `import`
 // without a registry are stored under localhost/, as podman stores them.
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface Reference {
   registry: string;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface RegistryEntry {
   prefix: string;

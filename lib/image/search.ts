@@ -2,8 +2,8 @@
 // search API (/v1/search, whose JSON shape docker and podman print).
 import { tlsMaterialFor, type TlsMaterial } from './registry/certs.js';
 import type { IncomingMessage } from 'node:http';
-import { HuskError, UsageError } from '../engine/errors.js';
-import { lazyHttp, lazyHttps } from '../util/lazy.js';
+import { HuskError, UsageError } from '../core/errors.js';
+import { lazyHttp, lazyHttps } from '../core/lazy.js';
 import { credentialsFromFiles } from './registry/auth.js';
 import { registryHost } from './registry/client.js';
 import { hasExplicitRegistry } from './reference.js';

@@ -3,7 +3,7 @@
 // Several candidates on a terminal: the user picks; without one: an error,
 // as podman's enforcing mode has it (guessing could pull an impostor).
 import readline from 'node:readline';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 import { formatReference, hasExplicitRegistry, parseReference } from './reference.js';
 import type { RegistriesConf } from './registries-conf.js';
 

@@ -5,13 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { lazyCrypto, lazyStreamPromises, lazyZlib } from '../util/lazy.js';
-import { randomHex } from '../util/random.js';
-import type { Context, UserNamespace } from '../engine/context.js';
-import { HuskError, NotFoundError } from '../engine/errors.js';
+import { lazyCrypto, lazyStreamPromises, lazyZlib } from '../core/lazy.js';
+import { randomHex } from '../core/random.js';
+import type { Context, UserNamespace } from '../core/context.js';
+import { HuskError, NotFoundError } from '../core/errors.js';
 import { mkdirPrivate, readJson, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../storage/atomic.js';
 import { withLockSync } from '../storage/lock.js';
-import { removeTrees, spawnUntar } from '../storage/userns-helper.js';
+import { removeTrees, spawnUntar } from '../native/userns-helper.js';
 import { formatReference, hasExplicitRegistry, parseReference } from './reference.js';
 import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER, MEDIA_TYPE_MANIFEST, type Compression, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
 

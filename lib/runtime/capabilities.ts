@@ -1,6 +1,6 @@
 // Capability names, podman's default set, and --cap-add/--cap-drop.
 import fs from 'node:fs';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** In kernel order: the index is the capability number. */
 export const ALL_CAPABILITIES = [

@@ -4,8 +4,8 @@
 // Status is derived from what is on disk and in /proc, never stored twice.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Context } from '../engine/context.js';
-import { ConflictError, NotFoundError } from '../engine/errors.js';
+import type { Context } from '../core/context.js';
+import { ConflictError, NotFoundError } from '../core/errors.js';
 import { mkdirPrivate, readJsonIfExists } from '../storage/atomic.js';
 import type { DriverName } from '../storage/driver.js';
 import { withLockSync } from '../storage/lock.js';

@@ -1,8 +1,8 @@
 // The default seccomp filter and docker/podman-format profiles
 // (--security-opt seccomp=FILE), turned into the OCI spec's linux.seccomp.
 import fs from 'node:fs';
-import { UsageError } from '../engine/errors.js';
-import type { Seccomp, SeccompArg, SeccompSyscall } from './oci-spec.js';
+import { UsageError } from '../core/errors.js';
+import type { Seccomp, SeccompArg, SeccompSyscall } from '../core/oci-spec.js';
 
 const EPERM = 1;
 const ENOSYS = 38;

@@ -1,10 +1,10 @@
 // Turns an image config plus `run` options into the OCI runtime spec that
 // the native runtime executes (config.json in the container's bundle).
-import type { UserNamespace } from '../engine/context.js';
-import { UsageError } from '../engine/errors.js';
+import type { UserNamespace } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
 import type { ImageRuntimeConfig } from '../image/types.js';
 import { resolveCapabilities } from './capabilities.js';
-import type { Device, IdMapping, Mount, Namespace, Spec } from './oci-spec.js';
+import type { Device, IdMapping, Mount, Namespace, Spec } from '../core/oci-spec.js';
 import { defaultSeccomp, loadSeccompProfile } from './seccomp.js';
 import { resolveUser } from './user.js';
 

@@ -3,7 +3,7 @@
 // groups are the groups that list the user.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface ResolvedUser {
   uid: number;

@@ -2,8 +2,8 @@
 // fsync, rename. A reader sees the old file or the new one, never half of one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomHex } from '../util/random.js';
-import { HuskError } from '../engine/errors.js';
+import { randomHex } from '../core/random.js';
+import { HuskError } from '../core/errors.js';
 
 /**
  * `durable: false` skips the fsync: for state that a crash makes moot anyway

@@ -3,9 +3,9 @@
 // first driver that works is remembered per store.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Context } from '../engine/context.js';
-import { UsageError } from '../engine/errors.js';
-import type { RootfsPlan } from '../runtime/native.js';
+import type { Context } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
+import type { RootfsPlan } from '../native/binding.js';
 import { readJsonIfExists, writeJsonAtomic } from './atomic.js';
 
 export type DriverName = RootfsPlan['driver'];

@@ -1,6 +1,6 @@
 // --format for listings and inspect: json, Go templates, the table prefix and its header.
 import t from 'tap';
-import { UsageError } from '../../lib/engine/errors.js';
+import { UsageError } from '../../lib/core/errors.js';
 import { parseTemplate, renderOne, renderRows } from '../../lib/cli/format.js';
 
 const rows = [

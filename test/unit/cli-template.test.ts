@@ -2,7 +2,7 @@
 // Go's error messages. Expected outputs were checked against Go's own
 // text/template where our data means the same thing to both.
 import t from 'tap';
-import { UsageError } from '../../lib/engine/errors.js';
+import { UsageError } from '../../lib/core/errors.js';
 import { parse } from '../../lib/cli/template.js';
 
 const data = {

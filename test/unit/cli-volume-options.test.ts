@@ -3,7 +3,7 @@
 import path from 'node:path';
 import t from 'tap';
 import { mountOptions, parseMountFlag, parseTmpfsFlag, parseVolumeFlag, parseVolumesFrom } from '../../lib/cli/volume-options.js';
-import { checkVolumeOptions } from '../../lib/engine/volumes.js';
+import { checkVolumeOptions } from '../../lib/runtime/volume-store.js';
 import { tempDir, usageError } from './fixtures/helpers.js';
 
 t.test('-v: host paths, names, anonymous volumes', async (t) => {

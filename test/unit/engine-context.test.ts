@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { buildContext, defaultPaths } from '../../lib/engine/context.js';
+import { buildContext, defaultPaths } from '../../lib/core/context.js';
 import { tempDir } from './fixtures/helpers.js';
 
 const myUid = process.getuid!();

@@ -2,7 +2,7 @@
 // a source goes for each kind of destination.
 import t, { type Test } from 'tap';
 import { parseCpArg, planCopy } from '../../lib/engine/cp.js';
-import { NotFoundError } from '../../lib/engine/errors.js';
+import { NotFoundError } from '../../lib/core/errors.js';
 import { usageError } from './fixtures/helpers.js';
 
 function notFound(t: Test, fn: () => unknown, message: RegExp, what: string): void {

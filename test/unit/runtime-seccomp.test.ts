@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { DEFAULT_CAPABILITIES } from '../../lib/runtime/capabilities.js';
-import type { Seccomp } from '../../lib/runtime/oci-spec.js';
+import type { Seccomp } from '../../lib/core/oci-spec.js';
 import { defaultSeccomp, loadSeccompProfile } from '../../lib/runtime/seccomp.js';
 import { tempDir, usageError } from './fixtures/helpers.js';
 

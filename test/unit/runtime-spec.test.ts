@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import type { UserNamespace } from '../../lib/engine/context.js';
+import type { UserNamespace } from '../../lib/core/context.js';
 import type { ImageRuntimeConfig } from '../../lib/image/types.js';
 import { DEFAULT_CAPABILITIES, kernelCapabilities, resolveCapabilities } from '../../lib/runtime/capabilities.js';
 import { defaultSeccomp } from '../../lib/runtime/seccomp.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { parseSubidFile, readSubids } from '../../lib/storage/subid.js';
+import { parseSubidFile, readSubids } from '../../lib/core/subid.js';
 import { tempDir } from './fixtures/helpers.js';
 
 const FILE = [

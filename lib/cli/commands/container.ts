@@ -1,6 +1,6 @@
 // husk container <command>: the management group, with `cleanup` for the monitor.
 import type { CommandModule } from 'yargs';
-import { cleanupContainer } from '../../engine/remove.js';
+import { cleanupContainer } from '../../engine/cleanup.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { createCommand } from './create.js';
 import { logsCommand } from './logs.js';

@@ -1,7 +1,7 @@
 // husk diff [--format json] CONTAINER: A/C/D lines, as docker prints them.
 import type { CommandModule } from 'yargs';
 import { containerChanges } from '../../engine/diff.js';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 

@@ -1,6 +1,6 @@
 // husk exec [-i] [-t] [-d] [-e K=V]... [--env-file F] [-u USER] [-w DIR] [--privileged] CONTAINER COMMAND [ARG...]
 import type { CommandModule, Options } from 'yargs';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { execInContainer } from '../../engine/exec.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { imageExists, pruneImages } from '../../engine/images.js';
 import { inspectCommandFor } from './inspect.js';
-import { exitCodeFor } from '../../engine/errors.js';
+import { exitCodeFor } from '../../core/errors.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';

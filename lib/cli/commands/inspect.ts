@@ -2,8 +2,8 @@
 // (also `container inspect` and `image inspect`): JSON as docker and podman
 // print it, or each object through a Go template.
 import type { CommandModule } from 'yargs';
-import type { Context } from '../../engine/context.js';
-import { exitCodeFor, messageFor, NotFoundError, UsageError } from '../../engine/errors.js';
+import type { Context } from '../../core/context.js';
+import { exitCodeFor, messageFor, NotFoundError, UsageError } from '../../core/errors.js';
 import { inspectImage } from '../../engine/images.js';
 import { inspectContainer } from '../../engine/inspect.js';
 import { inspectVolume, volumeExists } from '../../engine/volumes.js';

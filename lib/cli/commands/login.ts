@@ -1,7 +1,7 @@
 // husk login [-u USER] [-p PASS | --password-stdin] [--get-login] [--authfile F] [--tls-verify] [--cert-dir DIR] REGISTRY
 import readline from 'node:readline';
 import type { CommandModule } from 'yargs';
-import { NotFoundError, UsageError } from '../../engine/errors.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
 import { authFileFor, saveLogin, storedLogin, verifyLogin } from '../../image/registry/login.js';
 import { lastWins, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';

@@ -1,6 +1,6 @@
 // husk logout [--all] [--authfile F] [REGISTRY]
 import type { CommandModule } from 'yargs';
-import { NotFoundError, UsageError } from '../../engine/errors.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
 import { authFileFor, removeLogin } from '../../image/registry/login.js';
 import { lastWins, type GlobalArgs } from '../common.js';
 import { registryKey } from './login.js';

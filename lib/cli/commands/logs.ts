@@ -1,6 +1,6 @@
 // husk logs [-f] [-t] [-n] [--since T] [--until T] [--tail N] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { parseLogTime, streamLogs, type LogRecord } from '../../engine/logs.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';

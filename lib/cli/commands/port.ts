@@ -2,7 +2,7 @@
 // publishes none yet (no port forwarding until user networks), so the list
 // is empty and a named port is reported as not published, as docker does.
 import type { CommandModule } from 'yargs';
-import { NotFoundError, UsageError } from '../../engine/errors.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 

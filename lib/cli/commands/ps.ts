@@ -1,13 +1,13 @@
 // husk ps [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter K=V]... [--format F]
 import type { CommandModule } from 'yargs';
 import { filterContainers, parseContainerFilters } from '../../engine/containers.js';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { ContainerStore, type ContainerView } from '../../runtime/container-store.js';
 import { contextFrom, humanDuration, humanSize, lastWins, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 import { directorySize } from '../../storage/du.js';
 import { readHealth, type HealthState } from '../../engine/health.js';
-import type { Context } from '../../engine/context.js';
+import type { Context } from '../../core/context.js';
 import { printOut } from '../output.js';
 
 type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };

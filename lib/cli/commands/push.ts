@@ -1,7 +1,7 @@
 // husk push [-q] [--tls-verify=false] [--cert-dir DIR] [--creds USER:PASS] [--authfile F] [--digestfile FILE] IMAGE [DESTINATION]
 import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { HuskError } from '../../engine/errors.js';
+import { HuskError } from '../../core/errors.js';
 import { pushImage } from '../../image/push.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { ProgressBoard } from '../progress.js';

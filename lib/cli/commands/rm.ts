@@ -1,7 +1,7 @@
 // husk rm [-f [-t SECONDS]] [-a] [-v] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { removeContainers } from '../../engine/remove.js';
-import { exitCodeFor, UsageError } from '../../engine/errors.js';
+import { exitCodeFor, UsageError } from '../../core/errors.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';

@@ -1,6 +1,6 @@
 // husk rmi [-f] IMAGE...
 import type { CommandModule } from 'yargs';
-import { exitCodeFor } from '../../engine/errors.js';
+import { exitCodeFor } from '../../core/errors.js';
 import { removeImages } from '../../engine/images.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { createContainer } from '../../engine/create.js';
 import { parseDetachKeys, runAttached, startContainer, type SessionEnd } from '../../engine/start.js';
-import { trace } from '../../util/trace.js';
+import { trace } from '../../core/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
 import { printOut } from '../output.js';

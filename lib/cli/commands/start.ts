@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { getContainer } from '../../engine/containers.js';
 import { respawnContainer } from '../../engine/create.js';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { startAny } from '../../engine/lifecycle.js';
 import { parseDetachKeys, runAttached } from '../../engine/start.js';
 import type { ContainerView } from '../../runtime/container-store.js';

@@ -1,6 +1,6 @@
 // husk stop [-t SECONDS] [-a] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { stopContainer } from '../../engine/lifecycle.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { forEachContainer } from '../each.js';

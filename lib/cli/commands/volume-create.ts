@@ -1,6 +1,6 @@
 // husk volume create [--label K=V]... [--opt K=V]... [--ignore] [NAME]
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { createVolume } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';

@@ -1,6 +1,6 @@
 // husk volume inspect [--format F] NAME...
 import type { CommandModule } from 'yargs';
-import { exitCodeFor } from '../../engine/errors.js';
+import { exitCodeFor } from '../../core/errors.js';
 import { inspectVolume } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';

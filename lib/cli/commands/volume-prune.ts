@@ -1,6 +1,6 @@
 // husk volume prune [-f] [--filter label=K[=V]]...
 import type { CommandModule } from 'yargs';
-import { exitCodeFor, UsageError } from '../../engine/errors.js';
+import { exitCodeFor, UsageError } from '../../core/errors.js';
 import { pruneVolumes } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';

@@ -1,7 +1,7 @@
 // husk volume rm [-f] NAME...
 import type { CommandModule } from 'yargs';
-import { ConflictError, exitCodeFor, NotFoundError } from '../../engine/errors.js';
-import { removeVolumes } from '../../engine/volume-remove.js';
+import { ConflictError, exitCodeFor, NotFoundError } from '../../core/errors.js';
+import { removeVolumes } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 

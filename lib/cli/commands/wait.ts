@@ -1,10 +1,10 @@
 // husk wait [--condition STATE]... [--interval MS] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { UsageError, exitCodeFor, messageFor } from '../../engine/errors.js';
+import { UsageError, exitCodeFor, messageFor } from '../../core/errors.js';
 import { waitContainer, type WaitCondition } from '../../engine/lifecycle.js';
 import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { parseDuration } from '../../util/duration.js';
+import { parseDuration } from '../../core/duration.js';
 import { printOut } from '../output.js';
 
 type WaitArgs = GlobalArgs & { containers: string[]; condition: string[]; interval: string };

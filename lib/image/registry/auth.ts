@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 
 export interface Challenge {
   scheme: string; // lower case: "bearer", "basic"

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 
 export interface TlsMaterial {
   /** The system's CAs plus the registry's own: Node's `ca` replaces its default set. */

@@ -6,7 +6,7 @@ import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import type { TlsMaterial } from './certs.js';
-import { HuskError, NotFoundError } from '../../engine/errors.js';
+import { HuskError, NotFoundError } from '../../core/errors.js';
 import { parseChallenges, type Challenge, type Credentials } from './auth.js';
 
 export interface ClientOptions {

@@ -1,7 +1,7 @@
 // Where an image is fetched from and how: registries.conf may send a name
 // to another location (prefix → location) and to mirrors tried first; each
 // source gets its own TLS settings (insecure, certs.d) and credentials.
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { formatReference, parseReference, type Reference } from '../reference.js';
 import { registryEntryFor, type RegistriesConf } from '../registries-conf.js';
 import { credentialsFromFiles, parseCredsFlag } from './auth.js';

@@ -5,9 +5,9 @@ import { tlsMaterialFor, type TlsMaterial } from './certs.js';
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { HuskError } from '../../engine/errors.js';
+import { HuskError } from '../../core/errors.js';
 import { mkdirPrivate, writeFileAtomic } from '../../storage/atomic.js';
-import { lazyHttp, lazyHttps } from '../../util/lazy.js';
+import { lazyHttp, lazyHttps } from '../../core/lazy.js';
 import { decodeAuthEntry, parseChallenges, type Credentials } from './auth.js';
 import { registryHost } from './client.js';
 

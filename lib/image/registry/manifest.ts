@@ -1,7 +1,7 @@
 // Manifests as registries serve them: Docker schema 2 and OCI image
 // manifests, Docker manifest lists and OCI indexes, and the choice of one
 // platform from a list.
-import { HuskError, UsageError } from '../../engine/errors.js';
+import { HuskError, UsageError } from '../../core/errors.js';
 
 export const MT_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const MT_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';

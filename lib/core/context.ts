@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { IdMapping } from '../runtime/oci-spec.js';
-import { readSubids } from '../storage/subid.js';
+import type { IdMapping } from './oci-spec.js';
+import { readSubids } from './subid.js';
 
 export interface Paths {
   /** Images, layers, containers, volumes. */

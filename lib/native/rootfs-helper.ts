@@ -7,10 +7,10 @@
 // are the container's ids.
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
-import type { UserNamespace } from '../engine/context.js';
-import { HuskError } from '../engine/errors.js';
-import { usernsHelperPath } from '../runtime/native.js';
-import { lazyChildProcess } from '../util/lazy.js';
+import type { UserNamespace } from '../core/context.js';
+import { HuskError } from '../core/errors.js';
+import { usernsHelperPath } from './binding.js';
+import { lazyChildProcess } from '../core/lazy.js';
 import { usernsArgs } from './userns-helper.js';
 
 /** What `husk-userns stat` says about a path in a root. */

@@ -3,11 +3,11 @@
 // are the mapped ids (uid 0 in an image = the user, uid N = a subordinate id).
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { lazyChildProcess } from '../util/lazy.js';
+import { lazyChildProcess } from '../core/lazy.js';
 import fs from 'node:fs';
-import type { UserNamespace } from '../engine/context.js';
-import { HuskError } from '../engine/errors.js';
-import { usernsHelperPath } from '../runtime/native.js';
+import type { UserNamespace } from '../core/context.js';
+import { HuskError } from '../core/errors.js';
+import { usernsHelperPath } from './binding.js';
 
 export function usernsArgs(userns: UserNamespace | undefined): string[] {
   if (!userns) return [];

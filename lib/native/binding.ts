@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import type { IdMapping, Spec } from './oci-spec.js';
+import type { IdMapping, Spec } from '../core/oci-spec.js';
+import { NativeError } from '../core/errors.js';
 
 let root: string | undefined;
 
@@ -105,13 +106,6 @@ export interface Native {
   setWinsize(fd: number, rows: number, cols: number): void;
 }
 
-/** A failure inside the addon or a forked child: which step, which errno, which path. */
-export class NativeError extends Error {
-  code?: string;
-  errno?: number;
-  step?: string;
-  path?: string;
-}
 
 let loaded: Native | undefined;
 
@@ -124,3 +118,4 @@ export function native(): Native {
 }
 
 export type { IdMapping };
+export { NativeError };

@@ -1,11 +1,18 @@
 // Every error class husk throws, and the one place that turns errors into
 // exit codes (docker's and podman's: 125 husk failed, 126 the command could
 // not be invoked, 127 it was not found).
-import { NativeError } from '../runtime/native.js';
 
 export const EXIT_HUSK_FAILED = 125;
 export const EXIT_CANNOT_INVOKE = 126;
 export const EXIT_NOT_FOUND = 127;
+
+/** A failure inside the addon or a forked child: which step, which errno, which path. */
+export class NativeError extends Error {
+  code?: string;
+  errno?: number;
+  step?: string;
+  path?: string;
+}
 
 /** husk itself failed: bad input, missing object, a host problem. */
 export class HuskError extends Error {

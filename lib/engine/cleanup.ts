@@ -1,0 +1,48 @@
+// What happens after a container exited, run by its monitor as
+// `husk container cleanup ID` (there is no daemon): the restart policy, else
+// removal of a --rm container, else the volatile files go.
+import fs from 'node:fs';
+import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
+import { removeAnonymousVolumes } from '../runtime/volume-store.js';
+import type { Context } from '../core/context.js';
+import { respawnContainer } from './create.js';
+import { removeContainerFiles } from './remove.js';
+import { startContainer } from './start.js';
+import { stoppedMarker } from './stop.js';
+
+/** Run by the monitor after the container exited (`husk container cleanup`). */
+export function cleanupContainer(ctx: Context, id: string): void {
+  const store = new ContainerStore(ctx);
+  const view = store.find(id);
+  if (!view || view.status === 'running') return;
+  if (applyRestartPolicy(ctx, view)) return;
+  if (view.record.autoRemove) {
+    removeContainerFiles(ctx, store, view.record.id);
+    removeAnonymousVolumes(ctx, view.record);
+    return;
+  }
+  fs.rmSync(store.paths(view.record.id).run, { recursive: true, force: true });
+}
+
+/**
+ * The restart policy, applied by the cleanup the monitor runs after an exit:
+ * true when the container was started again.
+ */
+export function applyRestartPolicy(ctx: Context, view: ContainerView): boolean {
+  const policy = view.record.restartPolicy;
+  if (!policy || policy.name === 'no' || !view.exit) return false;
+  if (fs.existsSync(stoppedMarker(ctx, view))) return false;
+  const count = view.state?.restartCount ?? 0;
+  if (policy.name === 'on-failure') {
+    if (view.exit.exitCode === 0) return false;
+    if (policy.maxRetries && count >= policy.maxRetries) return false;
+  }
+  // docker's back-off: 100 ms doubling, at most a minute; reset by a manual start.
+  const delay = Math.min(100 * 2 ** count, 60_000);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
+  const again = new ContainerStore(ctx).view(view.record.id);
+  if (!again || again.status === 'running' || fs.existsSync(stoppedMarker(ctx, again))) return false;
+  const v = respawnContainer(ctx, again, count + 1);
+  startContainer(ctx, v);
+  return true;
+}
