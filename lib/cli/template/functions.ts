@@ -42,6 +42,7 @@ export const FUNCTIONS: Record<string, Builtin> = {
   js: { params: [], rest: 'any', fn: (args) => jsEscape(textOf(args)) },
   urlquery: { params: [], rest: 'any', fn: (args) => queryEscape(textOf(args)) },
   // docker's and podman's additions.
+  json: { params: ['any'], fn: ([v], ctx) => toJson(v, ctx) },
   join: { params: ['list', 'string'], fn: ([list, sep]) => join(list as unknown[], str(sep)) },
   split: { params: ['string', 'string'], fn: ([s, sep]) => split(str(s), str(sep)) },
   lower: { params: ['string'], fn: ([s]) => str(s).toLowerCase() },
