@@ -21,7 +21,7 @@
     {
       "target_name": "husk-monitor",
       "type": "executable",
-      "sources": ["addon/monitor/monitor.cc"],
+      "sources": ["addon/monitor/main.cc", "addon/monitor/args.cc", "addon/monitor/util.cc", "addon/monitor/log.cc", "addon/monitor/relay.cc", "addon/monitor/pty.cc", "addon/monitor/attach.cc", "addon/monitor/clients.cc", "addon/monitor/container.cc", "addon/monitor/exit.cc", "addon/monitor/commands.cc", "addon/monitor/loop.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"],
       "ldflags": ["-static", "-Wl,--gc-sections"]
