@@ -123,4 +123,11 @@ void ParseArgs(int argc, char** argv, Options& opt) {
   }
 }
 
+void FreeOptions(Options& opt) {
+  free(opt.cleanup_argv);
+  free(opt.health_argv);
+  opt.cleanup_argv = opt.health_argv = nullptr;
+  opt.cleanup_argc = opt.health_argc = 0;
+}
+
 }  // namespace husk

@@ -66,8 +66,8 @@ void AnnounceExit(Monitor& m) {
   BroadcastExit(m);
 }
 
-// Last best-effort flush to the clients, then every fd closed and the attach
-// socket unlinked.
+// Last best-effort flush to the clients, then every fd closed, the attach
+// socket unlinked and the buffers freed.
 void CloseAll(Monitor& m) {
   for (int i = 0; i < m.n_clients; i++) FlushClient(m.clients[i]);
   CloseAttachSocket(m);
@@ -75,6 +75,9 @@ void CloseAll(Monitor& m) {
   if (m.out_fd >= 0) close(m.out_fd);
   if (m.err_fd >= 0) close(m.err_fd);
   if (m.master_fd >= 0 && m.master_fd != m.out_fd) close(m.master_fd);
+  free(m.stdin_buf);
+  m.stdin_buf = nullptr;
+  m.stdin_len = m.stdin_cap = 0;
 }
 
 }  // namespace husk

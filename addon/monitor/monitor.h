@@ -136,6 +136,7 @@ struct Monitor {
 // args.cc: fills `opt`; on a bad command line writes usage to stderr and
 // exits with status 2.
 void ParseArgs(int argc, char** argv, Options& opt);
+void FreeOptions(Options& opt);
 
 // util.cc
 void WriteAll(int fd, const char* p, size_t n);
