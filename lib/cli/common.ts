@@ -1,7 +1,8 @@
 // What every command shares: the global options, the Context they select,
 // and small output helpers.
 import type { Options } from 'yargs';
-import { buildContext, type Context } from '../core/context.js';
+import { openContext, type Context } from '../engine/context.js';
+import { TERMINAL_UI } from './terminal-ui.js';
 
 /** A flag given twice takes its last value, as docker's flags do (yargs would make a list). */
 export const lastWins = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
@@ -21,7 +22,7 @@ export interface GlobalArgs {
 }
 
 export function contextFrom(argv: GlobalArgs): Context {
-  return buildContext({ root: argv.root, runroot: argv.runroot, storageDriver: argv.storageDriver });
+  return openContext({ root: argv.root, runroot: argv.runroot, storageDriver: argv.storageDriver, ui: TERMINAL_UI });
 }
 
 /** Prints the user namespace warning once per store (no subordinate ids). */

@@ -1,6 +1,6 @@
 // The flags pull and push share for reaching a registry, as podman spells them.
 import type { Options } from 'yargs';
-import type { AccessOptions } from '../image/registry/connect.js';
+import type { AccessOptions } from '../engine/registry.js';
 import { lastWins } from './common.js';
 
 export const REGISTRY_OPTIONS: Record<string, Options> = {

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Native } from './native-api.js';
 import type { IdMapping } from './oci-spec.js';
 import { readSubids } from './subid.js';
 
@@ -34,13 +35,31 @@ export interface Context {
   storageDriver?: string;
   /** The user namespace every rootless container and layer shares (undefined as root). */
   userns(): UserNamespace | undefined;
+  /** The addon, loaded on first use (lib/native); unit tests give a recording fake. */
+  native(): Native;
+  /** Where progress and questions go: nothing below the CLI writes to the process's streams. */
+  ui: UserInterface;
 }
+
+/** How the layers below the CLI reach the user. */
+export interface UserInterface {
+  /** A line of progress (a pull that run started, for one). */
+  progress(line: string): void;
+  /** Asks the user to choose one of `choices`; undefined when there is no one to ask (no terminal). */
+  choose(question: string, choices: string[]): Promise<string | undefined>;
+}
+
+/** No one to tell or ask: progress is dropped, questions go unanswered. */
+export const SILENT_UI: UserInterface = { progress: () => {}, choose: async () => undefined };
 
 export interface ContextOptions {
   root?: string;
   runroot?: string;
   storageDriver?: string;
   env?: NodeJS.ProcessEnv;
+  /** Required: core cannot load the addon, which sits above it. */
+  native: () => Native;
+  ui?: UserInterface;
 }
 
 const NEWUIDMAP = '/usr/bin/newuidmap';
@@ -91,7 +110,7 @@ export function rootlessUserns(user: string, uid: number, gid: number): UserName
   };
 }
 
-export function buildContext(opts: ContextOptions = {}): Context {
+export function buildContext(opts: ContextOptions): Context {
   const env = opts.env ?? process.env;
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
@@ -116,6 +135,8 @@ export function buildContext(opts: ContextOptions = {}): Context {
       userns ??= rootlessUserns(user, uid, gid);
       return userns;
     },
+    native: opts.native,
+    ui: opts.ui ?? SILENT_UI,
   };
 }
 

@@ -1,6 +1,7 @@
 // Looking at containers: finding and filtering them. Creating, starting and
 // removing them live in create.ts, start.ts and remove.ts; logs in logs.ts.
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
+import { directorySize } from '../storage/du.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { ImageStore } from '../image/store.js';
@@ -63,6 +64,45 @@ export function filterContainers(ctx: Context, views: ContainerView[], filters: 
   return views.filter((v) => [...byKey].every(([key, values]) => values.some((value) => test[key as ContainerFilter['key']](v, value))));
 }
 
+
+export type { ContainerView, ContainerRecord, HealthConfig, RestartPolicy } from '../runtime/container-store.js';
+
+/** A container by name, ID or unique ID prefix; NotFoundError when there is none. */
 export function getContainer(ctx: Context, nameOrId: string): ContainerView {
   return new ContainerStore(ctx).get(nameOrId);
+}
+
+export function findContainer(ctx: Context, nameOrId: string): ContainerView | undefined {
+  return new ContainerStore(ctx).find(nameOrId);
+}
+
+/** Every container, newest first. */
+export function listContainers(ctx: Context): ContainerView[] {
+  return new ContainerStore(ctx).list();
+}
+
+export interface PsQuery {
+  all: boolean;
+  filters: ContainerFilter[];
+  latest?: boolean;
+  /** The N last created (-n); -1 or undefined: no limit. */
+  last?: number;
+}
+
+/** What `ps` shows: running containers, or all of them, filtered; newest first. */
+export function queryContainers(ctx: Context, q: PsQuery): ContainerView[] {
+  // A filter on status or exit code, -l and -n look at every container, as docker's do.
+  const everything = q.all || q.latest || (q.last ?? -1) >= 0 || q.filters.some((f) => f.key === 'status' || f.key === 'exited');
+  let views = listContainers(ctx);
+  if (!everything) views = views.filter((v) => v.status === 'running');
+  views = filterContainers(ctx, views, q.filters);
+  if (q.latest) return views.slice(0, 1);
+  if ((q.last ?? -1) >= 0) return views.slice(0, q.last);
+  return views;
+}
+
+/** Bytes in the writable layer (what ps --size shows). */
+export function containerSize(ctx: Context, v: ContainerView): number {
+  const p = new ContainerStore(ctx).paths(v.record.id);
+  return directorySize(v.record.storageDriver === 'vfs' ? p.rootfs : p.upper);
 }

@@ -28,6 +28,8 @@ export interface CpOptions {
   archive: boolean;
   /** -L: follow a symlink that is the source. */
   followLink: boolean;
+  /** Which of the CLI's stdin and stdout (fds 0 and 1, where `-` reads and writes) are terminals. */
+  terminal: { stdin: boolean; stdout: boolean };
 }
 
 /** docker's reading of a cp argument: "-", a local path, or CONTAINER:PATH. */
@@ -105,8 +107,8 @@ export async function copy(ctx: Context, opts: CpOptions): Promise<CpReport> {
   if (src.kind === 'stream' && dest.kind === 'stream') throw new UsageError('"-" can be SRC or DEST, not both: one of them must be CONTAINER:PATH');
   if (src.kind === 'container' && dest.kind === 'container') throw new UsageError('copying between containers is not supported: copy to the host first');
   // A tar archive is no thing to type in or to look at.
-  if (src.kind === 'stream' && process.stdin.isTTY) throw new UsageError('refusing to read a tar archive from a terminal: redirect stdin (cp - CONTAINER:DIR < archive.tar)');
-  if (dest.kind === 'stream' && process.stdout.isTTY) throw new UsageError('cowardly refusing to write a tar archive to a terminal: redirect stdout');
+  if (src.kind === 'stream' && opts.terminal.stdin) throw new UsageError('refusing to read a tar archive from a terminal: redirect stdin (cp - CONTAINER:DIR < archive.tar)');
+  if (dest.kind === 'stream' && opts.terminal.stdout) throw new UsageError('cowardly refusing to write a tar archive to a terminal: redirect stdout');
   const store = new ContainerStore(ctx);
   if (src.kind === 'container' && dest.kind !== 'container') {
     const view = store.get(src.container);

@@ -6,8 +6,10 @@ import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
 import { healthConfig } from './health.js';
 import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
-import { initPath, monitorPath, native, NativeError, packageRoot } from '../native/binding.js';
+import { initPath, monitorPath, NativeError, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
+
+export type { SecurityOptions };
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { chooseDriver, DRIVER_FALLBACKS, rootfsPlan } from '../storage/driver.js';
 import { mergeLayers } from '../native/userns-helper.js';
@@ -174,7 +176,7 @@ function spawnInit(
   mkdirPrivate(p.run);
   // Writable by whichever user the container runs as: the init reopens it after
   // dropping to that user; the directory (0700) keeps everyone else out.
-  native().mkfifo(p.execFifo, 0o622);
+  ctx.native().mkfifo(p.execFifo, 0o622);
   fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
   const result = spawnWithFallback(ctx, record, spec, p, layerDirs, opts.attach);
   trace('create: init ready');
@@ -238,7 +240,7 @@ function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnTy
         seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
         timeoutMs: START_TIMEOUT_MS,
       };
-      return native().createContainer(opts);
+      return ctx.native().createContainer(opts);
     } catch (err) {
       // A kernel that refuses overlay in a user namespace: try the next driver, once per store.
       const next = DRIVER_FALLBACKS[record.storageDriver];

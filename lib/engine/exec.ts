@@ -7,7 +7,6 @@ import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { resolveCapabilities } from '../runtime/capabilities.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
-import { native } from '../native/binding.js';
 import type { Spec } from '../core/oci-spec.js';
 import { mergeEnv } from '../runtime/spec.js';
 import { resolveUser } from '../runtime/user.js';
@@ -31,6 +30,7 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
+/** The user's terminal, which -t relays (none for a healthcheck). */
 export interface ExecIO {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
@@ -39,17 +39,7 @@ export interface ExecIO {
 /** /proc/PID/ns/ names of the OCI namespace types; the user namespace must be joined first. */
 const NS_FILES: Array<[string, string]> = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup']];
 
-/** Our own streams, through getters: touching process.stdin sets up fd 0, which only -t needs, and nothing here may run at load. */
-const OWN_IO: ExecIO = {
-  get stdin() {
-    return process.stdin;
-  },
-  get stdout() {
-    return process.stdout;
-  },
-};
-
-export async function execInContainer(ctx: Context, view: ContainerView, opts: ExecOptions, io: ExecIO = OWN_IO): Promise<number> {
+export async function execInContainer(ctx: Context, view: ContainerView, opts: ExecOptions, io?: ExecIO): Promise<number> {
   if (view.status !== 'running' || !view.state || !isAlive(view.state)) {
     throw new ConflictError(`can only exec into running containers: ${view.record.name} is ${view.status}`);
   }
@@ -63,13 +53,13 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
   const seccompCache = seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(seccomp))}.bpf`);
 
   // With a terminal the process gets one of the container's own (its master comes back to us).
-  if (process_.terminal && io.stdout.isTTY) process_.consoleSize = { height: io.stdout.rows, width: io.stdout.columns };
+  if (process_.terminal && io?.stdout.isTTY) process_.consoleSize = { height: io.stdout.rows, width: io.stdout.columns };
   const devnull = fs.openSync('/dev/null', 'r+');
   const stdio: [number, number, number] =
     opts.detach || opts.tty ? [devnull, devnull, devnull] : [opts.interactive ? 0 : devnull, opts.stdio?.[0] ?? 1, opts.stdio?.[1] ?? 2];
   let started;
   try {
-    started = native().execProcess({ process: process_, seccomp, seccompCache, namespaces, stdio, detach: opts.detach });
+    started = ctx.native().execProcess({ process: process_, seccomp, seccompCache, namespaces, stdio, detach: opts.detach });
   } catch (err) {
     throw execErrorFrom(err);
   } finally {
@@ -77,11 +67,11 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
   }
   if (opts.detach) {
     fs.closeSync(started.syncFd);
-    native().reap(started.pid);
+    ctx.native().reap(started.pid);
     return 0;
   }
   const master = started.master;
-  const stopRelay = master !== undefined ? relayTerminal(master, io, opts.interactive) : async () => {};
+  const stopRelay = master !== undefined && io ? relayTerminal(ctx, master, io, opts.interactive) : async () => {};
   const unproxy = master !== undefined ? () => {} : proxySignals(started.execPid);
   let timedOut = false;
   const timer =
@@ -97,8 +87,8 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
       : undefined;
   try {
     const records = await readToEnd(started.syncFd);
-    native().reap(started.pid);
-    const code = native().execResult(records);
+    ctx.native().reap(started.pid);
+    const code = ctx.native().execResult(records);
     return timedOut ? 124 : code;
   } catch (err) {
     throw execErrorFrom(err);
@@ -155,7 +145,7 @@ function readToEnd(fd: number): Promise<Buffer> {
 }
 
 /** exec -t: the pty's master to our terminal and back (raw), with its size kept in step. */
-function relayTerminal(master: number, io: ExecIO, interactive: boolean): () => Promise<void> {
+function relayTerminal(ctx: Context, master: number, io: ExecIO, interactive: boolean): () => Promise<void> {
   const fromPty = fs.createReadStream('', { fd: master, autoClose: false, highWaterMark: 64 * 1024 });
   const done = new Promise<void>((resolve) => {
     fromPty.on('end', resolve);
@@ -165,7 +155,7 @@ function relayTerminal(master: number, io: ExecIO, interactive: boolean): () => 
   });
   fromPty.on('data', (d) => io.stdout.write(d as Buffer));
   const resize = () => {
-    if (io.stdout.isTTY) native().setWinsize(master, io.stdout.rows, io.stdout.columns);
+    if (io.stdout.isTTY) ctx.native().setWinsize(master, io.stdout.rows, io.stdout.columns);
   };
   resize();
   io.stdout.on('resize', resize);

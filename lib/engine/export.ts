@@ -12,12 +12,12 @@ export interface ExportOptions {
   container: string;
   /** A file; without it, stdout. */
   output?: string;
-  stdout?: { isTTY?: boolean };
+  /** The CLI's stdout, which the archive goes to (fd 1) without `output`. */
+  stdout: { isTTY?: boolean };
 }
 
 export async function exportContainer(ctx: Context, opts: ExportOptions): Promise<void> {
-  const stdout = opts.stdout ?? process.stdout;
-  if (!opts.output && stdout.isTTY) throw new UsageError('cowardly refusing to export to a terminal. Use the -o flag or redirect');
+  if (!opts.output && opts.stdout.isTTY) throw new UsageError('cowardly refusing to export to a terminal. Use the -o flag or redirect');
   const view = new ContainerStore(ctx).get(opts.container);
   const root = containerRoot(ctx, view, { write: false, filesOnly: true });
   const call = { userns: ctx.userns(), args: ['archive', ...root.args, '--contents', '/'] };

@@ -7,6 +7,9 @@ import type { Context } from '../core/context.js';
 import { ConflictError, UsageError } from '../core/errors.js';
 import { removeContainer } from './remove.js';
 
+export { repoAndTag } from '../image/reference.js';
+export type { ImageRecord };
+
 export function listImages(ctx: Context): ImageRecord[] {
   return new ImageStore(ctx).listImages().sort((a, b) => b.created.localeCompare(a.created));
 }

@@ -11,7 +11,9 @@ import { startContainer } from './start.js';
 import { readHealth } from './health.js';
 import { markStoppedByUser, running, sleep, stopContainer } from './stop.js';
 
-export { killContainer, parseSignal, stopContainer } from './stop.js';
+import { eachContainer, type ItemReport, type Selection } from './bulk.js';
+
+export { killContainer, killContainers, parseSignal, stopContainer, stopContainers } from './stop.js';
 
 /**
  * Starts a container: releases the init of a created one, or makes a new
@@ -24,6 +26,35 @@ export function startAny(ctx: Context, view: ContainerView): ContainerView {
   if (view.status !== 'created' || !view.state || !isAlive(view.state)) v = respawnContainer(ctx, view, 0);
   startContainer(ctx, v);
   return v;
+}
+
+/** `start` without -a: each named container, or --all stopped ones that match the filters. */
+export function startContainers(ctx: Context, sel: Selection, filters: string[] = []): Promise<ItemReport[]> {
+  const select = startFilter(filters);
+  return eachContainer(ctx, { ...sel, select: (v) => v.status !== 'running' && select(v) }, (v) => startAny(ctx, v));
+}
+
+/** `start --filter`: restart-policy=, status=, name=. */
+function startFilter(filters: string[]): (v: ContainerView) => boolean {
+  const tests = filters.map((f) => {
+    const [key, value] = [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)];
+    if (key === 'restart-policy') return (v: ContainerView) => (v.record.restartPolicy?.name ?? 'no') === value;
+    if (key === 'status') return (v: ContainerView) => v.status === value;
+    if (key === 'name') return (v: ContainerView) => v.record.name === value;
+    throw new UsageError(`invalid filter "${f}": use restart-policy=, status= or name=`);
+  });
+  return (v) => tests.every((t) => t(v));
+}
+
+/** start -a of a container that exited: a new init, left created for runAttached to start. */
+export function startableForAttach(ctx: Context, view: ContainerView): ContainerView {
+  if (view.status === 'created') return view;
+  if (view.status === 'running') throw new UsageError(`container ${view.record.name} is already running: use husk attach`);
+  return respawnContainer(ctx, view, 0);
+}
+
+export function restartContainers(ctx: Context, sel: Selection, timeoutSec?: number): Promise<ItemReport[]> {
+  return eachContainer(ctx, sel, (v) => restartContainer(ctx, v, timeoutSec));
 }
 
 export async function restartContainer(ctx: Context, view: ContainerView, timeoutSec?: number): Promise<void> {

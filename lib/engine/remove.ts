@@ -5,8 +5,9 @@ import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import { removeTrees } from '../native/userns-helper.js';
 import type { Context } from '../core/context.js';
-import { ConflictError } from '../core/errors.js';
+import { ConflictError, UsageError } from '../core/errors.js';
 import { stopContainer } from './stop.js';
+import { eachContainer, type ItemReport, type Selection } from './bulk.js';
 import { removeAnonymousVolumes } from '../runtime/volume-store.js';
 
 /**
@@ -32,11 +33,8 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-export interface RemoveReport {
+export interface RemoveReport extends ItemReport {
   id: string;
-  /** The name or ID as the user gave it. */
-  name: string;
-  error?: Error;
 }
 
 /**
@@ -73,8 +71,17 @@ export interface RemoveOptions {
   stopTimeoutSec?: number;
 }
 
-export async function removeContainers(ctx: Context, names: string[], opts: RemoveOptions): Promise<RemoveReport[]> {
+/** `container prune`: every container that is not running. */
+export async function pruneContainers(ctx: Context): Promise<ItemReport[]> {
+  removeOrphans(ctx);
+  return eachContainer(ctx, { names: [], all: true, select: (v) => v.status !== 'running' }, (v) => removeContainer(ctx, v, false));
+}
+
+export async function removeContainers(ctx: Context, sel: Selection, opts: RemoveOptions): Promise<RemoveReport[]> {
+  if (sel.all && sel.names.length) throw new UsageError('--all and container names cannot be used together');
+  if (!sel.all && !sel.names.length) throw new UsageError('give at least one container name or ID, or --all');
   const store = new ContainerStore(ctx);
+  const names = sel.all ? store.list().map((v) => v.record.id) : sel.names;
   const reports: RemoveReport[] = [];
   removeOrphans(ctx);
   for (const name of names) {

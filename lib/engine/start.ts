@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import { AttachClient, FRAME_CLEANUP_TAKEN, FRAME_STDIN_EOF } from '../runtime/attach.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
-import { native } from '../native/binding.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import { proxySignals } from '../core/signals.js';
 import { trace } from '../core/trace.js';
@@ -21,7 +20,7 @@ export function startContainer(ctx: Context, view: ContainerView): void {
   }
   try {
     trace('start: releasing init');
-    native().startContainer(p.execFifo, view.state.pid, START_TIMEOUT_MS);
+    ctx.native().startContainer(p.execFifo, view.state.pid, START_TIMEOUT_MS);
     trace('start: exec done');
   } catch (err) {
     throw execErrorFrom(err);

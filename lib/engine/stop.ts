@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import type { Context } from '../core/context.js';
 import { ConflictError, HuskError, UsageError } from '../core/errors.js';
+import { eachContainer, type ItemReport, type Selection } from './bulk.js';
 
 /** Signal names and numbers as kill(1) and docker take them: KILL, SIGKILL, 9. */
 const SIGNALS: Record<string, number> = {
@@ -100,3 +101,15 @@ export async function waitUntilExited(ctx: Context, view: ContainerView, timeout
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const isRunning = (v: ContainerView) => v.status === 'running';
+
+/** `stop`: each named container, or --all running ones. */
+export function stopContainers(ctx: Context, sel: Selection, timeoutSec?: number): Promise<ItemReport[]> {
+  return eachContainer(ctx, { ...sel, select: isRunning }, (v) => stopContainer(ctx, v, timeoutSec));
+}
+
+/** `kill`: each named container, or --all running ones. */
+export function killContainers(ctx: Context, sel: Selection, signal: number): Promise<ItemReport[]> {
+  return eachContainer(ctx, { ...sel, select: isRunning }, (v) => killContainer(v, signal));
+}

@@ -58,7 +58,7 @@ export interface SaveOptions {
   format: ArchiveFormat;
   /** A file path; without it, the archive goes to `stdout`. */
   output?: string;
-  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 interface SaveItem {
@@ -69,7 +69,7 @@ interface SaveItem {
 
 export async function saveImages(ctx: Context, opts: SaveOptions): Promise<void> {
   if (!ARCHIVE_FORMATS.includes(opts.format)) throw new UsageError(`unsupported format "${opts.format}": use docker-archive or oci-archive`);
-  const stdout = opts.stdout ?? process.stdout;
+  const stdout = opts.stdout;
   if (!opts.output && stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
   const store = new ImageStore(ctx);
   const items = resolveImages(store, opts.images);
@@ -226,7 +226,8 @@ async function packOci(store: ImageStore, items: SaveItem[], pack: Pack): Promis
 export interface LoadOptions {
   /** A path; without it, standard input. */
   input?: string;
-  stdin?: Readable;
+  /** Where no input, or `-`, reads from (the CLI's stdin, opened only then). */
+  stdin: () => Readable;
 }
 
 export interface LoadResult {
@@ -315,7 +316,7 @@ export async function loadImages(ctx: Context, opts: LoadOptions): Promise<LoadR
 }
 
 function openInput(opts: LoadOptions): Readable {
-  if (!opts.input || opts.input === '-') return opts.stdin ?? process.stdin;
+  if (!opts.input || opts.input === '-') return opts.stdin();
   try {
     fs.accessSync(opts.input, fs.constants.R_OK);
   } catch {

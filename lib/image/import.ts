@@ -16,7 +16,8 @@ export interface ImportOptions {
   name?: string;
   changes: string[];
   message?: string;
-  stdin?: Readable;
+  /** Where `-` reads from (the CLI's stdin, opened only then). */
+  stdin: () => Readable;
 }
 
 export async function importImage(ctx: Context, opts: ImportOptions): Promise<ImageRecord> {
@@ -40,7 +41,7 @@ export async function importImage(ctx: Context, opts: ImportOptions): Promise<Im
 }
 
 function openSource(opts: ImportOptions): Readable {
-  if (opts.source === '-') return opts.stdin ?? process.stdin;
+  if (opts.source === '-') return opts.stdin();
   if (/^https?:\/\//.test(opts.source)) throw new UsageError(`importing from a URL is not supported yet: ${opts.source}`);
   try {
     fs.accessSync(opts.source, fs.constants.R_OK);

@@ -65,7 +65,7 @@ export interface PullResult {
  */
 export async function pullImage(ctx: Context, refText: string, opts: PullOptions = {}): Promise<PullResult> {
   const conf = loadRegistriesConf();
-  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf));
+  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf, ctx.ui));
   const sources = pullSources(ref, conf);
   const name = formatReference(ref);
   const progress = opts.progress ?? (() => {});
@@ -90,7 +90,7 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
 /** `pull --all-tags`: every tag of a repository (the name must carry no tag or digest). */
 export async function pullAllTags(ctx: Context, refText: string, opts: PullOptions = {}): Promise<PullResult[]> {
   const conf = loadRegistriesConf();
-  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf));
+  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf, ctx.ui));
   if (ref.digest || /:[^/]*$/.test(refText)) throw new UsageError(`--all-tags takes a repository without a tag or digest: ${refText}`);
   const source = pullSources(ref, conf).pop()!;
   const client = clientFor(source.ref.registry, source.ref.repository, opts, source.insecure);
@@ -314,7 +314,7 @@ export function checkPlatform(value: string | undefined): void {
  * podman's "missing" pull policy for run/create, for an image the caller did
  * not find in the store: pulled when its name says where from (a registry
  * written out, not localhost/, where husk keeps imported images; or a short
- * name registries.conf resolves). Progress goes to stderr.
+ * name registries.conf resolves). Progress goes to the user through ctx.ui.
  */
 export async function pullMissing(ctx: Context, image: string): Promise<void> {
   let ref: Reference;
@@ -326,5 +326,5 @@ export async function pullMissing(ctx: Context, image: string): Promise<void> {
   if (ref.registry === 'localhost') return;
   // A short name nothing in registries.conf resolves stays a local lookup ("image not known").
   if (!hasExplicitRegistry(image) && shortNameCandidates(image, loadRegistriesConf()).length === 0) return;
-  await pullImage(ctx, image, { progress: (line) => process.stderr.write(`${line}\n`) });
+  await pullImage(ctx, image, { progress: ctx.ui.progress });
 }

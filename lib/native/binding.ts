@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import type { IdMapping, Spec } from '../core/oci-spec.js';
+import type { IdMapping } from '../core/oci-spec.js';
+import type { Native } from '../core/native-api.js';
 import { NativeError } from '../core/errors.js';
 
 let root: string | undefined;
@@ -27,85 +28,7 @@ export const usernsHelperPath = () => path.join(nativeBuildDir(), 'husk-userns')
 /** The static init of --init, bind-mounted into the container. */
 export const initPath = () => path.join(nativeBuildDir(), 'husk-init');
 
-/** How the root filesystem is assembled inside the container's mount namespace. */
-export interface RootfsPlan {
-  /** overlay: kernel overlayfs (mounted inside the user namespace, option userxattr);
-   *  fuse-overlayfs: the fuse-overlayfs binary, started inside the namespaces;
-   *  vfs: `target` is already a complete copy and is bind-mounted. */
-  driver: 'overlay' | 'fuse-overlayfs' | 'vfs';
-  /** Lower layer directories, topmost first (absolute paths). */
-  lowerDirs: string[];
-  upperDir: string;
-  workDir: string;
-  /** Where the root filesystem is mounted; equals spec.root.path. */
-  target: string;
-  /** overlay only: skip syncing the upper layer (for containers removed when they exit). */
-  volatile?: boolean;
-  /** Path of the fuse-overlayfs binary (driver fuse-overlayfs). */
-  fuseOverlayfs?: string;
-}
-
-export interface CreateOptions {
-  spec: Spec; // parsed config.json; spec.root.path is absolute
-  bundle: string;
-  rootfs: RootfsPlan;
-  /** Use newuidmap/newgidmap to write spec.linux.uidMappings (else direct write). */
-  usernsHelpers: boolean;
-  /** A FIFO (created by TS) the init blocks on until `start`. */
-  execFifo: string;
-  /** argv of the monitor; the addon appends its fd/pid arguments (see addon/monitor/README.md). */
-  monitorArgv: string[];
-  /** Return a client already connected to the monitor's attach stream (attachFd). */
-  attach?: boolean;
-  /** Keep the container's stdin open as a pipe (-i). Ignored with a terminal. */
-  openStdin: boolean;
-  /** A file to keep the compiled seccomp filter in, named after the profile's content. */
-  seccompCache?: string;
-  /** Milliseconds to wait for the init to report "ready". */
-  timeoutMs: number;
-}
-
-export interface ExecProcessOptions {
-  process: Spec['process'];
-  seccomp?: unknown;
-  seccompCache?: string;
-  /** The container's namespaces to join, the user namespace first. */
-  namespaces: Array<{ type: string; path: string }>;
-  stdio: [number, number, number];
-  detach: boolean;
-}
-
-export interface CreateResult {
-  /** Host pid of the container's init (pid 1 inside). */
-  pid: number;
-  /** Host pid of the monitor. */
-  monitorPid: number;
-  /** With `attach`: our end of a socket the monitor treats as an attach client. */
-  attachFd?: number;
-}
-
-export interface Native {
-  setErrorClass(cls: new (message: string) => Error): void;
-  flock(fd: number, exclusive: boolean, wait?: boolean): boolean;
-  funlock(fd: number): void;
-  mkfifo(path: string, mode: number): void;
-  geteuid(): number;
-  /** Sets up a container up to the point where only execve is left. */
-  createContainer(opts: CreateOptions): CreateResult;
-  /**
-   * Releases the init blocked on the exec FIFO. Returns once execve succeeded;
-   * throws a NativeError (step "exec", path = the program, errno ENOENT/EACCES/...)
-   * when it failed, or when the init died or did not answer within timeoutMs.
-   */
-  startContainer(execFifo: string, pid: number, timeoutMs: number): void;
-  /** A process in a running container's namespaces (exec); see spawn.cc. */
-  execProcess(opts: ExecProcessOptions): { pid: number; execPid: number; syncFd: number; master?: number };
-  /** The exit code an exec's sync pipe reported (read to EOF); throws a failed execve's error. */
-  execResult(records: Buffer): number;
-  reap(pid: number): number;
-  setWinsize(fd: number, rows: number, cols: number): void;
-}
-
+export type { CreateOptions, CreateResult, ExecProcessOptions, Native, RootfsPlan } from '../core/native-api.js';
 
 let loaded: Native | undefined;
 

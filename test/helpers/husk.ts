@@ -348,6 +348,34 @@ export class Husk {
     return pids;
   }
 
+  /**
+   * Host pids of a container's monitor (`husk-monitor --id ID`) and of the
+   * `husk container cleanup ID` it starts once the container has exited, which
+   * applies the restart policy (and, to restart, starts a new monitor before
+   * it ends). When none is left, nothing more happens to the container by
+   * itself: an exit has been recorded and no restart is on its way. `id` is
+   * the full id.
+   */
+  static monitorPids(id: string): number[] {
+    return [...Husk.pidsMatching(`--id ${id} `), ...Husk.pidsMatching(`container cleanup ${id}`)];
+  }
+
+  /** The last `beat N` (see HEARTBEAT) in a container's log; 0 before the first. */
+  async lastBeat(container: string): Promise<number> {
+    const r = await this.run(['logs', container], { timeoutMs: 30_000 });
+    return Math.max(0, ...[...r.stdout.matchAll(/^beat (\d+)$/gm)].map((m) => Number(m[1])));
+  }
+
+  /**
+   * Waits until a container running HEARTBEAT has beaten `n` more times than
+   * when called: it went on running (and no signal stopped its loop) for a
+   * while after whatever the test did before the call. True when it did in time.
+   */
+  async beatsOn(container: string, n = 5, timeoutMs = 30_000): Promise<boolean> {
+    const from = await this.lastBeat(container);
+    return !!(await waitFor(async () => (await this.lastBeat(container)) >= from + n, timeoutMs, 200));
+  }
+
   /** Removes every container, then everything this instance created. */
   async cleanup(): Promise<void> {
     for (const c of this.children) {
@@ -395,6 +423,14 @@ export class Husk {
 export async function newHusk(mode: Mode): Promise<Husk> {
   return new Husk(mode);
 }
+
+/**
+ * A shell loop for a container's command (`sh -c HEARTBEAT`, or after other
+ * commands): `beat 1`, `beat 2`, ... on its stdout, so in its log, about one
+ * every 0.1 s. A sign of life to wait on (Husk.beatsOn) where a fixed sleep
+ * could only hope that whatever would stop the container has had its chance.
+ */
+export const HEARTBEAT = 'i=0; while :; do i=$((i+1)); echo beat $i; sleep 0.1; done';
 
 /** Lines of a text, without the trailing empty one. */
 export function lines(s: string): string[] {

@@ -1,7 +1,7 @@
 // Detached containers and their lifecycle: run -d, ps, logs, rm, --rm, names.
 import fs from 'node:fs';
 import t from 'tap';
-import { Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
+import { HEARTBEAT, Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
 const unique = () => String(1_000_000 + Math.floor(Math.random() * 8_000_000));
 
@@ -137,7 +137,8 @@ for (const mode of modes()) {
 
     t.test('killing husk does not stop a foreground container', async (t) => {
       const tag = unique();
-      const child = h.spawn(['run', '--name', 'survivor', 'busybox', 'sleep', tag]);
+      // `sleep TAG` to find on the host, and a heartbeat in the log to wait on.
+      const child = h.spawn(['run', '--name', 'survivor', 'busybox', 'sh', '-c', `sleep ${tag} & ${HEARTBEAT}`]);
       const up = await waitFor(() => Husk.pidsOf('sleep', tag).length > 0, 20_000);
       t.ok(up, 'the container started');
       // Every husk process of this run (node, and runuser around it when rootless).
@@ -149,7 +150,8 @@ for (const mode of modes()) {
         }
       }
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
-      await new Promise((r) => setTimeout(r, 300));
+      // Its monitor has seen the client go: whatever it would do about that, it did before these beats.
+      t.ok(await h.beatsOn('survivor'), 'the container went on beating after husk was gone');
       t.ok(Husk.pidsOf('sleep', tag).length > 0, 'the container process still runs');
       const ps = await h.run(['ps']);
       t.match(ps.stdout, /Up.*\bsurvivor\b/, 'ps shows it Up');
@@ -180,9 +182,9 @@ for (const mode of modes()) {
 
     t.test('a detached container survives husk and its session', async (t) => {
       const tag = unique();
-      const d = await h.run(['run', '-d', 'busybox', 'sleep', tag]);
+      const d = await h.run(['run', '-d', 'busybox', 'sh', '-c', `sleep ${tag} & ${HEARTBEAT}`]);
       t.equal(d.code, 0);
-      await new Promise((r) => setTimeout(r, 500));
+      t.ok(await h.beatsOn(d.stdout.trim()), 'it went on beating after husk exited');
       t.ok(Husk.pidsOf('sleep', tag).length > 0, 'still running after husk exited');
       await h.run(['rm', '-f', d.stdout.trim()]);
     });

@@ -151,6 +151,7 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
   const own = (name: string) => target(name).sources.filter((f) => f !== 'addon/common/idmap.cc');
   const addonSrc = own('husk_native');
   const usernsSrc = own('husk-userns');
+  const monitorSrc = own('husk-monitor');
 
   // Deliberate bugs for checking that this test can fail: target:kind,...
   const inject: Record<string, string> = {};
@@ -173,7 +174,7 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
     cc(src('addon/common/idmap.cc'), o('idmap.o'), exeInc),
     // binding.gyp builds the monitor -static -Os -fno-exceptions -fno-rtti; the
     // sanitizers need it dynamic (and -O1, as the rest).
-    cc(src('addon/monitor/monitor.cc'), o('monitor.o'), [...exeInc, '-fno-exceptions', '-fno-rtti']),
+    ...monitorSrc.map((s) => cc(src(s), o(`monitor-${path.basename(s, '.cc')}.o`), [...exeInc, '-fno-exceptions', '-fno-rtti'])),
     cc(path.join(obj, 'ubsan-log-path.cc'), o('ubsan-log-path.o'), []),
     ...Object.entries(inject).map(([target, file]) => cc(file, o(`inject-${target}.o`), [])),
   ];
@@ -182,7 +183,7 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
   const injected = (target: string) => [o('ubsan-log-path.o'), ...(inject[target] ? [o(`inject-${target}.o`)] : [])];
   await Promise.all([
     run('g++', [...SAN_FLAGS, '-shared', '-fPIC', ...addonSrc.map((s) => o(`addon-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('addon'), ...(target('husk_native').libraries ?? []), '-o', path.join(out, 'husk_native.node')]),
-    run('g++', [...SAN_FLAGS, o('monitor.o'), ...injected('monitor'), '-o', path.join(out, 'husk-monitor')]),
+    run('g++', [...SAN_FLAGS, ...monitorSrc.map((s) => o(`monitor-${path.basename(s, '.cc')}.o`)), ...injected('monitor'), '-o', path.join(out, 'husk-monitor')]),
     run('g++', [...SAN_FLAGS, ...usernsSrc.map((s) => o(`userns-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('userns'), ...(target('husk-userns').libraries ?? []), '-o', path.join(out, 'husk-userns')]),
   ]);
   // Kept for the canary: the UBSan log-path shim.

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { lines, modes, newHusk, waitFor } from '../helpers/husk.js';
+import { Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
 for (const mode of modes()) {
   t.test(mode, async (t) => {
@@ -115,20 +115,25 @@ for (const mode of modes()) {
     });
 
     t.test('restart policies', async (t) => {
-      t.equal((await h.run(['run', '-d', '--name', 'fails', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo attempt; exit 1'])).code, 0);
+      // No restart is on its way once the monitor, and the cleanup that applies the policy, are gone.
+      const settled = (id: string) => waitFor(() => Husk.monitorPids(id).length === 0, 30_000);
+      const fails = await h.run(['run', '-d', '--name', 'fails', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo attempt; exit 1']);
+      t.equal(fails.code, 0);
       t.ok(await waitFor(async () => lines(await logs('fails')).length === 3, 15_000), 'on-failure:2: the first run and two restarts');
-      await new Promise((r) => setTimeout(r, 1500));
+      t.ok(await settled(fails.stdout.trim()), 'the policy is done with it');
       t.equal(lines(await logs('fails')).length, 3, 'and no more');
       t.match(await status('fails'), /^Exited \(1\)/);
-      t.equal((await h.run(['run', '-d', '--name', 'ok', '--restart', 'on-failure', 'busybox', 'sh', '-c', 'echo once'])).code, 0);
+      const ok = await h.run(['run', '-d', '--name', 'ok', '--restart', 'on-failure', 'busybox', 'sh', '-c', 'echo once']);
+      t.equal(ok.code, 0);
       await h.run(['wait', 'ok']);
-      await new Promise((r) => setTimeout(r, 1000));
+      t.ok(await settled(ok.stdout.trim()), 'the policy is done with it');
       t.equal(lines(await logs('ok')).length, 1, 'on-failure: a clean exit is not restarted');
-      t.equal((await h.run(['run', '-d', '--name', 'forever', '--restart', 'always', 'busybox', 'sh', '-c', 'echo up; sleep 0.2'])).code, 0);
+      const forever = await h.run(['run', '-d', '--name', 'forever', '--restart', 'always', 'busybox', 'sh', '-c', 'echo up; sleep 0.2']);
+      t.equal(forever.code, 0);
       t.ok(await waitFor(async () => lines(await logs('forever')).length >= 3, 15_000), 'always: restarted again and again');
       t.equal((await h.run(['stop', 'forever'])).code, 0);
       const n = lines(await logs('forever')).length;
-      await new Promise((r) => setTimeout(r, 2000));
+      t.ok(await settled(forever.stdout.trim()), 'the policy is done with it');
       t.equal(lines(await logs('forever')).length, n, 'stopped by its user: stays stopped');
       const st = await h.run(['start', '--all', '--filter', 'restart-policy=always']);
       t.same([st.code, lines(st.stdout).length], [0, 1], 'start --all --filter restart-policy=always (after a reboot)');

@@ -7,9 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import t, { type Test } from 'tap';
-import { Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { HEARTBEAT, Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
 /** A started process: what it printed so far, and how it ended. */
 interface Proc {
@@ -94,6 +92,39 @@ function descendants(root: number): number[] {
   return out;
 }
 
+/** Bytes a process has written (write and send calls, /proc/PID/io), or undefined once it is gone. */
+function bytesWritten(pid: number): number | undefined {
+  try {
+    return Number(/^wchar: (\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process has a file open whose path ends with `suffix`. */
+function hasOpen(pid: number, suffix: string): boolean {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`).endsWith(suffix);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process's main thread is blocked in epoll: a node process waiting for I/O, with nothing else to do. */
+function waitingForIo(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/wchan`, 'utf8').includes('epoll');
+  } catch {
+    return false;
+  }
+}
+
 /** The node process of a spawned husk (below runuser in rootless mode), which is what a user's kill reaches. */
 function huskPid(child: ChildProcess): number | undefined {
   for (const pid of [child.pid!, ...descendants(child.pid!)]) {
@@ -127,17 +158,20 @@ for (const mode of modes()) {
     };
 
     t.test('logs -f follows a running container and returns when it stops (run -d --rm, logs -f, stop)', async (t) => {
-      const run = await h.run(['run', '-d', '--rm', '--name', 'web', 'busybox', 'sh', '-c', 'trap "echo bye; exit 0" TERM; echo hello; while :; do sleep 0.1; done']);
+      const run = await h.run(['run', '-d', '--rm', '--name', 'web', 'busybox', 'sh', '-c', 'trap "echo bye; exit 0" TERM; trap "echo more" USR1; echo hello; while :; do sleep 0.1; done']);
       t.equal(run.code, 0, run.stderr);
       t.match(run.stdout, /^[0-9a-f]{64}\n$/, 'run -d prints the id');
       const follow = watch(h.spawn(['logs', '-f', 'web']));
       t.ok(await waitFor(() => follow.stdout() === 'hello\n', 30_000), `logs -f shows what was logged: ${JSON.stringify(follow.stdout())}`);
-      t.equal(await within(follow, 1500), undefined, 'and keeps following while the container runs');
+      // A line logged after logs -f has shown all there was: it must still be there to show it.
+      t.equal((await h.run(['kill', '-s', 'USR1', 'web'])).code, 0, 'kill -s USR1 web');
+      t.ok(await waitFor(() => follow.stdout() === 'hello\nmore\n', 30_000), `logs -f shows a line logged later: ${JSON.stringify(follow.stdout())}`);
+      t.notOk(follow.done(), 'and keeps following while the container runs');
       const stop = await h.run(['stop', 'web']);
       t.same([stop.code, stop.stdout], [0, 'web\n'], 'stop web');
       const code = await within(follow, 30_000);
       t.equal(code, 0, 'logs -f returns once the container has stopped');
-      t.equal(follow.stdout(), 'hello\nbye\n', 'with the lines written while it stopped');
+      t.equal(follow.stdout(), 'hello\nmore\nbye\n', 'with the lines written while it stopped');
       t.equal(follow.stderr(), '');
       t.same(await names('-a'), [], '--rm: the container is gone');
       const gone = await h.run(['logs', 'web']);
@@ -179,7 +213,16 @@ for (const mode of modes()) {
       t.ok(whole > 2_000_000, `the log is large (${whole} bytes)`);
       const slow = watch(h.spawn(['logs', 'chatty']));
       slow.child.stdout!.pause();
-      await sleep(1000);
+      // Read nothing until husk has read the whole log (it wrote, and the log
+      // is closed again), queued what the socket did not take, and is idle in
+      // its event loop: where an exit that does not wait for the queue to
+      // drain would already have come. Or until husk has exited.
+      const queued = await waitFor(() => {
+        const pid = huskPid(slow.child);
+        if (slow.done() || pid === undefined) return slow.done();
+        return (bytesWritten(pid) ?? 0) > 4096 && !hasOpen(pid, '/ctr.log') && waitingForIo(pid);
+      }, 30_000, 20);
+      t.ok(queued, 'husk has written what it could and waits');
       slow.child.stdout!.resume();
       t.equal(await slow.exited, 0);
       t.equal(slow.stdout().length, whole, 'nothing dropped at the exit');
@@ -496,10 +539,11 @@ for (const mode of modes()) {
       run.type('echo hi-$((40+2))\n');
       t.ok(await waitFor(() => /hi-42/.test(run.stdout()), 30_000), 'the command ran');
       run.type('\x10\x11');
-      t.equal(await within(run, 2000), undefined, 'ctrl-p ctrl-q no longer detaches');
-      // ctrl-u: the shell clears what ctrl-p put on its line.
+      // ctrl-u: the shell clears what ctrl-p put on its line. Typed after ctrl-p
+      // ctrl-q: had they detached, husk would be gone before passing it on.
       run.type('\x15echo still-$((5+5))\n');
       t.ok(await waitFor(() => /still-10/.test(run.stdout()), 30_000), 'they went to the shell, and the session goes on');
+      t.notOk(run.done(), 'ctrl-p ctrl-q no longer detaches');
       run.type('\x01d');
       const code = await within(run, 30_000);
       run.child.stdin!.end();
@@ -556,13 +600,16 @@ for (const mode of modes()) {
       t.equal(fg.stdout(), 'ready\ngot TERM\n', 'the container got SIGTERM');
       t.match(await status('proxied'), /^Exited \(7\)/);
 
-      const bg = watch(h.spawn(['run', '--sig-proxy=false', '--name', 'unproxied', 'busybox', 'sh', '-c', script]));
+      // The same, with a heartbeat to wait on after husk is gone.
+      const beating = `trap "echo got TERM; exit 7" TERM; echo ready; ${HEARTBEAT}`;
+      const bg = watch(h.spawn(['run', '--sig-proxy=false', '--name', 'unproxied', 'busybox', 'sh', '-c', beating]));
       t.ok(await waitFor(() => bg.stdout().includes('ready\n'), 30_000), 'running');
       const pid2 = huskPid(bg.child);
       t.ok(pid2, 'the husk process');
       process.kill(pid2!, 'SIGTERM');
       t.not(await within(bg, 30_000), undefined, 'husk itself dies of it');
-      await sleep(1000);
+      // A TERM passed on would have run the trap (exit 7) before the next beat.
+      t.ok(await h.beatsOn('unproxied'), 'the container went on beating after husk died');
       t.match(await status('unproxied'), /^Up/, 'the container keeps running');
       t.notMatch((await h.run(['logs', 'unproxied'])).stdout, /got TERM/, 'it never saw the signal');
       t.equal((await h.run(['stop', 'unproxied'])).code, 0);
@@ -665,8 +712,14 @@ for (const mode of modes()) {
       t.equal(await inspect('hc', '{{(index .State.Health.Log 0).ExitCode}}'), '1', 'the checks\' log');
       const check = await h.run(['healthcheck', 'run', 'hc']);
       t.same([check.code, check.stdout], [1, 'unhealthy\n'], 'healthcheck run: 1, unhealthy');
-      const waiting = watch(h.spawn(['wait', '--condition', 'healthy', 'hc']));
-      t.equal(await within(waiting, 3000), undefined, 'wait --condition healthy waits while unhealthy');
+      // HUSK_TRACE: wait says (on stderr) when it has parsed its arguments and starts looking.
+      const waiting = watch(h.spawn(['wait', '--condition', 'healthy', 'hc'], { env: { HUSK_TRACE: '1' } }));
+      t.ok(await waitFor(() => /cli: parsed/.test(waiting.stderr()) || waiting.done(), 30_000), 'wait has started looking');
+      // Two more failed checks: a second of them at least, in which wait looked again and again.
+      const streak = async () => Number(await inspect('hc', '{{.State.Health.FailingStreak}}'));
+      const from = await streak();
+      t.ok(await waitFor(async () => (await streak()) >= from + 2 || waiting.done(), 60_000), 'two more checks failed meanwhile');
+      t.notOk(waiting.done(), 'wait --condition healthy waits while unhealthy');
       t.equal((await h.run(['exec', 'hc', 'touch', '/tmp/ok'])).code, 0);
       t.equal(await within(waiting, 60_000), 0, 'and returns once healthy');
       t.equal(await inspect('hc', '{{.State.Health.Status}}'), 'healthy');

@@ -3,6 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { buildContext, defaultPaths } from '../../lib/core/context.js';
+
+const noNative = () => {
+  throw new Error('no addon in this test');
+};
 import { tempDir } from './fixtures/helpers.js';
 
 const myUid = process.getuid!();
@@ -56,16 +60,16 @@ t.test('rootless: XDG_RUNTIME_DIR used only when it is our own directory', async
 });
 
 t.test('buildContext: options override the defaults, paths made absolute', async (t) => {
-  const ctx = buildContext({ root: 'rel/data', runroot: '/abs/run', env: { HOME: '/home/u', HUSK_STORAGE_DRIVER: 'vfs' } });
+  const ctx = buildContext({ native: noNative, root: 'rel/data', runroot: '/abs/run', env: { HOME: '/home/u', HUSK_STORAGE_DRIVER: 'vfs' } });
   t.equal(ctx.uid, myUid);
   t.equal(ctx.rootless, !isRoot);
   t.equal(ctx.paths.dataRoot, path.resolve('rel/data'));
   t.equal(ctx.paths.runRoot, '/abs/run');
   t.equal(ctx.paths.configRoot, defaultPaths(myUid, { HOME: '/home/u' }).configRoot);
   t.equal(ctx.storageDriver, 'vfs', 'HUSK_STORAGE_DRIVER');
-  t.equal(buildContext({ storageDriver: 'overlay', env: { HUSK_STORAGE_DRIVER: 'vfs' } }).storageDriver, 'overlay', '--storage-driver wins');
-  t.equal(buildContext({ env: { HUSK_STORAGE_DRIVER: '' } }).storageDriver, undefined);
-  t.same(buildContext({ env: { HOME: '/home/u' } }).paths, defaultPaths(myUid, { HOME: '/home/u' }));
+  t.equal(buildContext({ native: noNative, storageDriver: 'overlay', env: { HUSK_STORAGE_DRIVER: 'vfs' } }).storageDriver, 'overlay', '--storage-driver wins');
+  t.equal(buildContext({ native: noNative, env: { HUSK_STORAGE_DRIVER: '' } }).storageDriver, undefined);
+  t.same(buildContext({ native: noNative, env: { HOME: '/home/u' } }).paths, defaultPaths(myUid, { HOME: '/home/u' }));
   if (isRoot) {
     t.equal(ctx.user, 'root');
     t.equal(ctx.userns(), undefined, 'no user namespace as root');

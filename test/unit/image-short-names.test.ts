@@ -2,6 +2,7 @@
 import t from 'tap';
 import { parseRegistriesConf, registryEntryFor, type RegistriesConf } from '../../lib/image/registries-conf.js';
 import { resolveShortName, shortNameCandidates } from '../../lib/image/short-names.js';
+import { SILENT_UI, type UserInterface } from '../../lib/core/context.js';
 import { pullSources } from '../../lib/image/registry/connect.js';
 import { formatReference, parseReference } from '../../lib/image/reference.js';
 
@@ -64,8 +65,20 @@ t.test('shortNameCandidates', async (t) => {
 
 t.test('resolveShortName', async (t) => {
   const one = { ...empty(), unqualifiedSearchRegistries: ['docker.io'] };
-  t.equal(await resolveShortName('alpine', one, false), 'docker.io/library/alpine:latest');
+  t.equal(await resolveShortName('alpine', one, SILENT_UI), 'docker.io/library/alpine:latest');
   const two = { ...empty(), unqualifiedSearchRegistries: ['docker.io', 'quay.io'] };
-  await t.rejects(resolveShortName('alpine', two, false), /ambiguous.*docker\.io\/library\/alpine:latest, quay\.io\/alpine:latest/);
-  await t.rejects(resolveShortName('alpine', empty(), false), /no unqualified-search registries/);
+  await t.rejects(resolveShortName('alpine', two, SILENT_UI), /ambiguous.*docker\.io\/library\/alpine:latest, quay\.io\/alpine:latest/);
+  await t.rejects(resolveShortName('alpine', empty(), SILENT_UI), /no unqualified-search registries/);
+});
+
+t.test('resolveShortName asks the user to choose among several', async (t) => {
+  const two = { ...empty(), unqualifiedSearchRegistries: ['docker.io', 'quay.io'] };
+  const asked: Array<[string, string[]]> = [];
+  const answering = (answer: string): UserInterface => ({
+    progress: () => {},
+    choose: async (question, choices) => (asked.push([question, choices]), answer),
+  });
+  t.equal(await resolveShortName('alpine', two, answering('quay.io/alpine:latest')), 'quay.io/alpine:latest', 'the choice');
+  t.same(asked, [['Please select an image for "alpine"', ['docker.io/library/alpine:latest', 'quay.io/alpine:latest']]], 'asked once, best first');
+  await t.rejects(resolveShortName('alpine', two, answering('')), /no image chosen for "alpine"/, 'no answer');
 });

@@ -1,7 +1,7 @@
 // husk attach [--no-stdin] [--sig-proxy=false] [--detach-keys KEYS] CONTAINER
 import type { CommandModule } from 'yargs';
 import { attachContainer, parseDetachKeys } from '../../engine/start.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { exitCodeOf, terminalIO } from './run.js';
 
@@ -20,7 +20,7 @@ export const attachCommand: CommandModule<object, AttachArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     const detachKeys = parseDetachKeys(argv.detachKeys);
-    const view = new ContainerStore(ctx).get(String(argv.container));
+    const view = getContainer(ctx, String(argv.container));
     const end = await attachContainer(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys, stdin: argv.stdin });
     process.exitCode = exitCodeOf(end);
   },

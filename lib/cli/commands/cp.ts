@@ -1,4 +1,5 @@
 // husk cp [-a] [-L] SRC DEST: CONTAINER:PATH on one side; "-" for a tar stream on stdin/stdout.
+import { isatty } from 'node:tty';
 import type { CommandModule } from 'yargs';
 import { copy } from '../../engine/cp.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
@@ -14,7 +15,7 @@ export const cpCommand: CommandModule<object, CpArgs> = {
       'follow-link': { alias: 'L', type: 'boolean', default: false, describe: 'Follow a symlink that is SRC' },
     }) as never,
   handler: async (argv) => {
-    const report = await copy(contextFrom(argv), { source: argv.source, destination: argv.destination, archive: argv.archive, followLink: argv.followLink });
+    const report = await copy(contextFrom(argv), { source: argv.source, destination: argv.destination, archive: argv.archive, followLink: argv.followLink, terminal: { stdin: isatty(0), stdout: isatty(1) } });
     for (const w of report.warnings) process.stderr.write(`WARN: ${w}\n`);
   },
 };

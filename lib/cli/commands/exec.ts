@@ -2,7 +2,8 @@
 import type { CommandModule, Options } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { execInContainer } from '../../engine/exec.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { TERMINAL_STREAMS } from '../terminal-ui.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { envEntries } from '../run-options.js';
 
@@ -40,7 +41,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
     if (command.length === 0) throw new UsageError('exec needs a command to run in the container');
     if (argv.workdir !== undefined && !argv.workdir.startsWith('/')) throw new UsageError(`invalid --workdir "${argv.workdir}": must be an absolute path`);
     const ctx = contextFrom(argv);
-    const view = new ContainerStore(ctx).get(String(argv.container));
+    const view = getContainer(ctx, String(argv.container));
     process.exitCode = await execInContainer(
       ctx,
       view,
@@ -54,6 +55,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
         workdir: argv.workdir,
         privileged: argv.privileged,
       },
+      TERMINAL_STREAMS,
     );
   },
 };

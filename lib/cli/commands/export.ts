@@ -13,6 +13,6 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       output: { alias: 'o', type: 'string', coerce: lastWins, describe: 'Write to this file instead of stdout' },
     }) as never,
   handler: async (argv) => {
-    await exportContainer(contextFrom(argv), { container: String(argv.container), output: argv.output });
+    await exportContainer(contextFrom(argv), { container: String(argv.container), output: argv.output, stdout: process.stdout });
   },
 };

@@ -2,7 +2,7 @@
 // interval); exit 0 healthy, 1 not (yet) healthy, as podman's.
 import type { CommandModule } from 'yargs';
 import { runHealthcheck } from '../../engine/health.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 
@@ -11,7 +11,7 @@ const runCommand: CommandModule<object, GlobalArgs & { container: string }> = {
   describe: 'Run the container\'s healthcheck once',
   handler: async (argv) => {
     const ctx = contextFrom(argv);
-    const status = await runHealthcheck(ctx, new ContainerStore(ctx).get(String(argv.container)));
+    const status = await runHealthcheck(ctx, getContainer(ctx, String(argv.container)));
     if (status !== 'healthy') {
       printOut(`${status}\n`);
       process.exitCode = 1;

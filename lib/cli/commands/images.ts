@@ -1,8 +1,6 @@
 // husk images [-a] [-q] [--digests] [--no-trunc] [--filter K=V]... [--format F] [IMAGE]
 import type { CommandModule } from 'yargs';
-import { filterImages, listImages, parseImageFilters } from '../../engine/images.js';
-import { repoAndTag } from '../../image/reference.js';
-import type { ImageRecord } from '../../image/types.js';
+import { filterImages, listImages, parseImageFilters, repoAndTag, type ImageRecord } from '../../engine/images.js';
 import { contextFrom, humanSize, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 import { printOut } from '../output.js';

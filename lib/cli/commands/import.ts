@@ -1,6 +1,6 @@
 // husk import [--change INSTR]... [-m MSG] FILE|- [REFERENCE]
 import type { CommandModule } from 'yargs';
-import { importImage } from '../../image/import.js';
+import { importImage } from '../../engine/image-archive.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 
@@ -20,6 +20,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     warnAboutUserns(ctx);
     const image = await importImage(ctx, {
       source: argv.source,
+      stdin: () => process.stdin,
       name: argv.reference, changes: argv.change, message: argv.message });
     printOut(`sha256:${image.id}\n`);
   },

@@ -4,11 +4,10 @@
 import type { CommandModule } from 'yargs';
 import type { Context } from '../../core/context.js';
 import { exitCodeFor, messageFor, NotFoundError, UsageError } from '../../core/errors.js';
-import { inspectImage } from '../../engine/images.js';
+import { imageExists, inspectImage } from '../../engine/images.js';
 import { inspectContainer } from '../../engine/inspect.js';
 import { inspectVolume, volumeExists } from '../../engine/volumes.js';
-import { ImageStore } from '../../image/store.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { parseTemplate, renderOne } from '../format.js';
 import { printOut } from '../output.js';
@@ -22,14 +21,14 @@ function inspectOne(ctx: Context, name: string, kind: Kind | undefined, size: bo
   if (kind === undefined || kind === 'container') {
     let view;
     try {
-      view = new ContainerStore(ctx).get(name);
+      view = getContainer(ctx, name);
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err; // an ambiguous ID prefix says so
     }
     if (view) return inspectContainer(ctx, view, size);
   }
   // inspectImage's own error says "image not known", as podman does.
-  if (kind === 'image' || (kind === undefined && new ImageStore(ctx).findImage(name))) return inspectImage(ctx, name);
+  if (kind === 'image' || (kind === undefined && imageExists(ctx, name))) return inspectImage(ctx, name);
   if ((kind === undefined || kind === 'volume') && volumeExists(ctx, name)) return inspectVolume(ctx, name);
   throw new NotFoundError(kind ? `no such ${kind}: ${name}` : `no such object: ${name}`);
 }

@@ -1,8 +1,8 @@
 // husk kill [-s SIGNAL] [-a] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { killContainer, parseSignal } from '../../engine/lifecycle.js';
+import { killContainers, parseSignal } from '../../engine/lifecycle.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { forEachContainer } from '../each.js';
+import { printReports } from '../each.js';
 
 type KillArgs = GlobalArgs & { containers: string[]; signal: string; all: boolean };
 
@@ -16,6 +16,6 @@ export const killCommand: CommandModule<object, KillArgs> = {
     }) as never,
   handler: async (argv) => {
     const signal = parseSignal(String(argv.signal));
-    await forEachContainer(contextFrom(argv), argv.containers ?? [], argv.all, (v) => killContainer(v, signal), (v) => v.status === 'running');
+    printReports(await killContainers(contextFrom(argv), { names: argv.containers ?? [], all: argv.all }, signal));
   },
 };

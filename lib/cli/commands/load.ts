@@ -16,8 +16,8 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
-    const { loadImages } = await import('../../image/archive.js');
-    const r = await loadImages(ctx, { input: argv.input });
+    const { loadImages } = await import('../../engine/image-archive.js');
+    const r = await loadImages(ctx, { input: argv.input, stdin: () => process.stdin });
     for (const n of r.names) printOut(`Loaded image: ${n}\n`);
     for (const id of r.untagged) printOut(`Loaded image ID: ${id}\n`);
   },

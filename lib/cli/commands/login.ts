@@ -2,7 +2,7 @@
 import readline from 'node:readline';
 import type { CommandModule } from 'yargs';
 import { NotFoundError, UsageError } from '../../core/errors.js';
-import { authFileFor, saveLogin, storedLogin, verifyLogin } from '../../image/registry/login.js';
+import { authFileFor, saveLogin, storedLogin, verifyLogin } from '../../engine/registry.js';
 import { lastWins, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 

@@ -1,7 +1,7 @@
 // husk logout [--all] [--authfile F] [REGISTRY]
 import type { CommandModule } from 'yargs';
 import { NotFoundError, UsageError } from '../../core/errors.js';
-import { authFileFor, removeLogin } from '../../image/registry/login.js';
+import { authFileFor, removeLogin } from '../../engine/registry.js';
 import { lastWins, type GlobalArgs } from '../common.js';
 import { registryKey } from './login.js';
 import { printOut } from '../output.js';

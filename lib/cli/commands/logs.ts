@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { parseLogTime, streamLogs, type LogRecord } from '../../engine/logs.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 
 type LogsArgs = GlobalArgs & { containers: string[]; timestamps: boolean; follow: boolean; since?: string; until?: string; tail?: string; names: boolean };
@@ -29,8 +29,7 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
       until: argv.until === undefined ? undefined : parseLogTime(argv.until, '--until'),
     };
     const ctx = contextFrom(argv);
-    const store = new ContainerStore(ctx);
-    const views = argv.containers.map((c) => store.get(String(c)));
+    const views = argv.containers.map((c) => getContainer(ctx, String(c)));
     // Several containers: each line says whose it is, as podman does.
     const prefixed = argv.names || views.length > 1;
     await Promise.all(

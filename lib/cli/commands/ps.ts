@@ -1,11 +1,9 @@
 // husk ps [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter K=V]... [--format F]
 import type { CommandModule } from 'yargs';
-import { filterContainers, parseContainerFilters } from '../../engine/containers.js';
+import { containerSize, parseContainerFilters, queryContainers, type ContainerView } from '../../engine/containers.js';
 import { UsageError } from '../../core/errors.js';
-import { ContainerStore, type ContainerView } from '../../runtime/container-store.js';
 import { contextFrom, humanDuration, humanSize, lastWins, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
-import { directorySize } from '../../storage/du.js';
 import { readHealth, type HealthState } from '../../engine/health.js';
 import type { Context } from '../../core/context.js';
 import { printOut } from '../output.js';
@@ -32,20 +30,13 @@ export const psCommand: CommandModule<object, PsArgs> = {
     const ctx = contextFrom(argv);
     const filters = parseContainerFilters(argv.filter);
     if (argv.last !== undefined && (!Number.isInteger(argv.last) || argv.last < -1)) throw new UsageError(`invalid --last "${argv.last}": give a number`);
-    const store = new ContainerStore(ctx);
-    // A filter on status or exit code, -l and -n look at every container, as docker's do.
-    const everything = argv.all || argv.latest || (argv.last ?? -1) >= 0 || filters.some((f) => f.key === 'status' || f.key === 'exited');
-    let views = store.list(); // newest first
-    if (!everything) views = views.filter((v) => v.status === 'running');
-    views = filterContainers(ctx, views, filters);
-    if (argv.latest) views = views.slice(0, 1);
-    else if ((argv.last ?? -1) >= 0) views = views.slice(0, argv.last);
+    const views = queryContainers(ctx, { all: argv.all, filters, latest: argv.latest, last: argv.last });
     const id = (v: ContainerView) => (argv.trunc ? v.record.id.slice(0, 12) : v.record.id);
     if (argv.quiet) {
       printOut(views.map((v) => `${id(v)}\n`).join(''));
       return;
     }
-    const rows = views.map((v) => rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? sizeOf(store, v) : undefined));
+    const rows = views.map((v) => rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? containerSize(ctx, v) : undefined));
     if (argv.format) {
       printOut(renderRows(argv.format, rows, PS_HEADERS));
       return;
@@ -89,12 +80,6 @@ function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 3)}...` : s;
-}
-
-/** Bytes in the writable layer (what --size shows). */
-function sizeOf(store: ContainerStore, v: ContainerView): number {
-  const p = store.paths(v.record.id);
-  return directorySize(v.record.storageDriver === 'vfs' ? p.rootfs : p.upper);
 }
 
 export function statusText(v: ContainerView, health?: HealthState): string {

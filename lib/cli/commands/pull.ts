@@ -1,8 +1,8 @@
 // husk pull [-q] [-a] [--platform OS/ARCH[/VARIANT] | --os OS --arch ARCH --variant V] [--tls-verify=false] [--cert-dir DIR] [--creds USER:PASS] [--authfile F] IMAGE[:TAG|@DIGEST]
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { pullAllTags, pullImage } from '../../image/pull.js';
-import { hostPlatform } from '../../image/registry/manifest.js';
+import { pullAllTags, pullImage } from '../../engine/registry.js';
+import { hostPlatform } from '../../engine/registry.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { ProgressBoard } from '../progress.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { HuskError } from '../../core/errors.js';
-import { pushImage } from '../../image/push.js';
+import { pushImage } from '../../engine/registry.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { ProgressBoard } from '../progress.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';

@@ -1,7 +1,7 @@
 // husk rename CONTAINER NEW_NAME
 import type { CommandModule } from 'yargs';
 import { renameContainer } from '../../engine/lifecycle.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 
 type RenameArgs = GlobalArgs & { container: string; name: string };
@@ -11,6 +11,6 @@ export const renameCommand: CommandModule<object, RenameArgs> = {
   describe: 'Give a container a new name',
   handler: (argv) => {
     const ctx = contextFrom(argv);
-    renameContainer(ctx, new ContainerStore(ctx).get(String(argv.container)), String(argv.name));
+    renameContainer(ctx, getContainer(ctx, String(argv.container)), String(argv.name));
   },
 };

@@ -1,8 +1,8 @@
 // husk restart [-t SECONDS] [-a] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { restartContainer } from '../../engine/lifecycle.js';
+import { restartContainers } from '../../engine/lifecycle.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { forEachContainer } from '../each.js';
+import { printReports } from '../each.js';
 import { checkedSeconds } from './stop.js';
 
 type RestartArgs = GlobalArgs & { containers: string[]; time?: number; all: boolean };
@@ -18,6 +18,6 @@ export const restartCommand: CommandModule<object, RestartArgs> = {
   handler: async (argv) => {
     const time = checkedSeconds(argv.time, '--time');
     const ctx = contextFrom(argv);
-    await forEachContainer(ctx, argv.containers ?? [], argv.all, (v) => restartContainer(ctx, v, time));
+    printReports(await restartContainers(ctx, { names: argv.containers ?? [], all: argv.all }, time));
   },
 };

@@ -1,10 +1,8 @@
 // husk rm [-f [-t SECONDS]] [-a] [-v] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { removeContainers } from '../../engine/remove.js';
-import { exitCodeFor, UsageError } from '../../core/errors.js';
-import { ContainerStore } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { printOut } from '../output.js';
+import { printReports } from '../each.js';
 import { checkedSeconds } from './stop.js';
 
 type RmArgs = GlobalArgs & { containers: string[]; force: boolean; all: boolean; depend: boolean; volumes: boolean; time?: number };
@@ -23,18 +21,7 @@ export const rmCommand: CommandModule<object, RmArgs> = {
     }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
-    const names = argv.containers ?? [];
-    if (argv.all && names.length) throw new UsageError('--all and container names cannot be used together');
-    if (!argv.all && !names.length) throw new UsageError('give at least one container name or ID, or --all');
-    const targets = argv.all ? new ContainerStore(ctx).list().map((v) => v.record.id) : names;
-    const reports = await removeContainers(ctx, targets, { force: argv.force, volumes: argv.volumes, stopTimeoutSec: checkedSeconds(argv.time, '--time') });
-    for (const r of reports) {
-      if (r.error) {
-        process.stderr.write(`Error: ${r.error.message}\n`);
-        process.exitCode = exitCodeFor(r.error);
-      } else {
-        printOut(`${r.name}\n`);
-      }
-    }
+    const stopTimeoutSec = checkedSeconds(argv.time, '--time');
+    printReports(await removeContainers(ctx, { names: argv.containers ?? [], all: argv.all }, { force: argv.force, volumes: argv.volumes, stopTimeoutSec }));
   },
 };

@@ -15,11 +15,12 @@ export const saveCommand: CommandModule<object, SaveArgs> = {
     }) as never,
   handler: async (argv) => {
     // Loaded only here: the tar code is no part of every other command's start-up.
-    const { saveImages } = await import('../../image/archive.js');
+    const { saveImages } = await import('../../engine/image-archive.js');
     await saveImages(contextFrom(argv), {
       images: argv.images,
       format: argv.format as 'docker-archive',
       output: argv.output,
+      stdout: process.stdout,
     });
   },
 };

@@ -1,6 +1,6 @@
 // husk search [--limit N] [--tls-verify] [--format json] TERM
 import type { CommandModule } from 'yargs';
-import { search } from '../../image/search.js';
+import { search } from '../../engine/registry.js';
 import { table, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 

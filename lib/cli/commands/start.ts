@@ -1,13 +1,11 @@
 // husk start [-a] [-i] [--all [--filter restart-policy=P]] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { getContainer } from '../../engine/containers.js';
-import { respawnContainer } from '../../engine/create.js';
 import { UsageError } from '../../core/errors.js';
-import { startAny } from '../../engine/lifecycle.js';
+import { startableForAttach, startContainers } from '../../engine/lifecycle.js';
 import { parseDetachKeys, runAttached } from '../../engine/start.js';
-import type { ContainerView } from '../../runtime/container-store.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { forEachContainer } from '../each.js';
+import { printReports } from '../each.js';
 import { exitCodeOf, terminalIO } from './run.js';
 
 type StartArgs = GlobalArgs & { containers: string[]; attach: boolean; interactive: boolean; all: boolean; filter: string[]; detachKeys?: string; sigProxy: boolean };
@@ -29,30 +27,11 @@ export const startCommand: CommandModule<object, StartArgs> = {
     const names = argv.containers ?? [];
     if (argv.attach && (names.length > 1 || argv.all)) throw new UsageError('you cannot start and attach more than one container at once');
     if (argv.attach) {
-      const view = startable(ctx, getContainer(ctx, names[0] ?? ''));
+      const view = startableForAttach(ctx, getContainer(ctx, names[0] ?? ''));
       const end = await runAttached(ctx, view, terminalIO(), { sigProxy: argv.sigProxy, detachKeys: parseDetachKeys(argv.detachKeys), stdin: argv.interactive });
       process.exitCode = exitCodeOf(end);
       return;
     }
-    const select = startFilter(argv.filter);
-    await forEachContainer(ctx, names, argv.all, (v) => startAny(ctx, v), (v) => v.status !== 'running' && select(v));
+    printReports(await startContainers(ctx, { names, all: argv.all }, argv.filter));
   },
 };
-
-/** start -a of a container that exited: a new init, left created for runAttached to start. */
-function startable(ctx: ReturnType<typeof contextFrom>, view: ContainerView): ContainerView {
-  if (view.status === 'created') return view;
-  if (view.status === 'running') throw new UsageError(`container ${view.record.name} is already running: use husk attach`);
-  return respawnContainer(ctx, view, 0);
-}
-
-function startFilter(filters: string[]): (v: ContainerView) => boolean {
-  const tests = filters.map((f) => {
-    const [key, value] = [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)];
-    if (key === 'restart-policy') return (v: ContainerView) => (v.record.restartPolicy?.name ?? 'no') === value;
-    if (key === 'status') return (v: ContainerView) => v.status === value;
-    if (key === 'name') return (v: ContainerView) => v.record.name === value;
-    throw new UsageError(`invalid filter "${f}": use restart-policy=, status= or name=`);
-  });
-  return (v) => tests.every((t) => t(v));
-}

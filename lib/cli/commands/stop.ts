@@ -1,9 +1,9 @@
 // husk stop [-t SECONDS] [-a] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { stopContainer } from '../../engine/lifecycle.js';
+import { stopContainers } from '../../engine/lifecycle.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { forEachContainer } from '../each.js';
+import { printReports } from '../each.js';
 
 type StopArgs = GlobalArgs & { containers: string[]; time?: number; all: boolean };
 
@@ -18,7 +18,7 @@ export const stopCommand: CommandModule<object, StopArgs> = {
   handler: async (argv) => {
     const time = checkedSeconds(argv.time, '--time');
     const ctx = contextFrom(argv);
-    await forEachContainer(ctx, argv.containers ?? [], argv.all, (v) => stopContainer(ctx, v, time), (v) => v.status === 'running');
+    printReports(await stopContainers(ctx, { names: argv.containers ?? [], all: argv.all }, time));
   },
 };
 

@@ -1,7 +1,7 @@
 // husk top CONTAINER [DESCRIPTOR...]: the container's processes, ps-style.
 import type { CommandModule } from 'yargs';
 import { parseDescriptors, topContainer } from '../../engine/top.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, table, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 
@@ -14,7 +14,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
   handler: (argv) => {
     const ctx = contextFrom(argv);
     const descriptors = parseDescriptors(argv.descriptors ?? []);
-    const [headers, ...rows] = topContainer(ctx, new ContainerStore(ctx).get(String(argv.container)), descriptors);
+    const [headers, ...rows] = topContainer(ctx, getContainer(ctx, String(argv.container)), descriptors);
     printOut(table(headers!, rows));
   },
 };

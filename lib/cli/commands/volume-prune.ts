@@ -1,9 +1,9 @@
 // husk volume prune [-f] [--filter label=K[=V]]...
 import type { CommandModule } from 'yargs';
-import { exitCodeFor, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { pruneVolumes } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
-import { printOut } from '../output.js';
+import { printReports } from '../each.js';
 
 type PruneArgs = GlobalArgs & { force: boolean; filter: string[] };
 
@@ -20,13 +20,6 @@ export const volumePruneCommand: CommandModule<object, PruneArgs> = {
       if (!f.startsWith('label=') || f === 'label=') throw new UsageError(`invalid filter "${f}": volume prune takes label=KEY[=VALUE]`);
       return f.slice(6);
     });
-    for (const r of pruneVolumes(contextFrom(argv), labels)) {
-      if (r.error) {
-        process.stderr.write(`Error: ${r.error.message}\n`);
-        process.exitCode = exitCodeFor(r.error);
-      } else {
-        printOut(`${r.name}\n`);
-      }
-    }
+    printReports(pruneVolumes(contextFrom(argv), labels));
   },
 };

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { ConflictError, exitCodeFor, NotFoundError } from '../../core/errors.js';
 import { removeVolumes } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
-import { printOut } from '../output.js';
+import { printReports } from '../each.js';
 
 type RmArgs = GlobalArgs & { volumes: string[]; force: boolean };
 
@@ -20,13 +20,6 @@ export const volumeRmCommand: CommandModule<object, RmArgs> = {
   describe: 'Remove volumes (-f: and the containers using them)',
   builder: (y) => y.options({ force: { alias: 'f', type: 'boolean', default: false, describe: 'Remove the containers using the volumes first' } }) as never,
   handler: async (argv) => {
-    for (const r of await removeVolumes(contextFrom(argv), argv.volumes, argv.force)) {
-      if (r.error) {
-        process.stderr.write(`Error: ${r.error.message}\n`);
-        process.exitCode = exitCode(r.error);
-      } else {
-        printOut(`${r.name}\n`);
-      }
-    }
+    printReports(await removeVolumes(contextFrom(argv), argv.volumes, argv.force), exitCode);
   },
 };

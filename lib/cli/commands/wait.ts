@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { UsageError, exitCodeFor, messageFor } from '../../core/errors.js';
 import { waitContainer, type WaitCondition } from '../../engine/lifecycle.js';
-import { ContainerStore } from '../../runtime/container-store.js';
+import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { parseDuration } from '../../core/duration.js';
 import { printOut } from '../output.js';
@@ -27,10 +27,9 @@ export const waitCommand: CommandModule<object, WaitArgs> = {
     const interval = parseDuration(String(argv.interval));
     if (interval === undefined) throw new UsageError(`invalid --interval "${argv.interval}": use e.g. 250ms, 2s, 1m`);
     const ctx = contextFrom(argv);
-    const store = new ContainerStore(ctx);
     for (const name of argv.containers) {
       try {
-        const code = await waitContainer(ctx, store.get(name), conditions, interval);
+        const code = await waitContainer(ctx, getContainer(ctx, name), conditions, interval);
         printOut(`${code}\n`);
       } catch (err) {
         process.stderr.write(`Error: ${messageFor(err)}\n`);
