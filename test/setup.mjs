@@ -6,7 +6,7 @@
 // As root:   creates the unprivileged user `husktest` with a subordinate id
 //            range, makes /dev/fuse and /dev/net/tun 0666, and, if husktest
 //            cannot read the checkout, mirrors what husk needs at run time
-//            into /tmp/husk-rootless-copy.
+//            into /tmp/husk-rootless-copy-HASH.
 // Always:    compiles test/fixtures/probe.c (static) and builds the busybox
 //            image tarball under /tmp/husk-test-fixtures.
 //
@@ -14,18 +14,24 @@
 // /tmp/husk-test-fixtures (as root) or /tmp/husk-test-fixtures-$UID:
 //   /tmp/husk-test-fixtures/probe          the probe binary
 //   /tmp/husk-test-fixtures/busybox.tar    the busybox root filesystem
-//   /tmp/husk-test-fixtures/setup.json     { huskRoot, node, rootlessUser, ... }
+//   /tmp/husk-test-fixtures/setup-HASH.json { huskRoot, node, rootlessUser, ... } (HASH: of the checkout's path)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+
+/** The file name of a checkout's setup record (test/helpers/husk.ts computes the same). */
+function setupRecordName(repoDir) {
+  return `setup-${createHash('sha256').update(repoDir).digest('hex').slice(0, 12)}.json`;
+}
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const isRootUser = process.getuid?.() === 0;
 // Per user: a non-root run must not depend on (or be blocked by) root's files.
 const FIXTURES = isRootUser ? '/tmp/husk-test-fixtures' : `/tmp/husk-test-fixtures-${process.getuid?.()}`;
-const COPY = '/tmp/husk-rootless-copy';
+const COPY = `/tmp/husk-rootless-copy-${createHash('sha256').update(repo).digest('hex').slice(0, 12)}`;
 const USER = 'husktest';
 const SUBRANGE = '100000:65536';
 const isRoot = isRootUser;
@@ -279,7 +285,8 @@ function buildBusyboxTar(out) {
 
 // ------------------------------------------------------------ the record
 const record = { huskRoot, node, rootlessUser, probe, busyboxTar: tarball, repo };
-const recordPath = path.join(FIXTURES, 'setup.json');
+// One record per checkout: test runs of two worktrees at once each use their own husk.
+const recordPath = path.join(FIXTURES, setupRecordName(repo));
 const recordText = JSON.stringify(record, null, 2) + '\n';
 let old = '';
 try {

@@ -16,6 +16,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { treeEntries } from './files.js';
 
@@ -59,7 +60,8 @@ export function setup(): Setup {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const dir = isRoot ? '/tmp/husk-test-fixtures' : `/tmp/husk-test-fixtures-${process.getuid?.()}`;
-    setupCache = JSON.parse(fs.readFileSync(path.join(dir, 'setup.json'), 'utf8')) as Setup;
+    const record = `setup-${createHash('sha256').update(repo).digest('hex').slice(0, 12)}.json`; // as test/setup.mjs names it
+    setupCache = JSON.parse(fs.readFileSync(path.join(dir, record), 'utf8')) as Setup;
   }
   return setupCache;
 }
