@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = path.join(root, 'dist', 'husk.cjs');
 
 const require = createRequire(import.meta.url);
+// package.json is where the version is written; lib/engine/version.ts gets it from here.
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /**
  * esbuild turns `import fs from 'node:fs'` into a copy of the whole module
@@ -46,7 +48,8 @@ await build({
   outfile,
   // import.meta.url has no meaning in CommonJS; give it the bundle's own URL,
   // made when first asked for (building a URL costs every command ~0.5 ms).
-  define: { 'import.meta.url': '__husk_bundle.url' },
+  // HUSK_BUNDLED_VERSION: package.json's version as a literal (lib/engine/version.ts).
+  define: { 'import.meta.url': '__husk_bundle.url', HUSK_BUNDLED_VERSION: JSON.stringify(version) },
   banner: { js: 'const __husk_bundle = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   // yargs loads node:assert for two comparisons; node:assert pulls in the
   // colour and stderr machinery at start-up. A small equivalent instead.
