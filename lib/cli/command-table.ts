@@ -3,6 +3,7 @@
 // command runs: evaluating all of husk costs milliseconds on every start.
 import type { CommandModule } from 'yargs';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table for commands whose argument types all differ
 export type AnyCommand = CommandModule<any, any>;
 export type CommandLoader = () => Promise<AnyCommand>;
 

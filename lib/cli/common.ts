@@ -5,7 +5,7 @@ import { openContext, type Context } from '../engine/context.js';
 import { TERMINAL_UI } from './terminal-ui.js';
 
 /** A flag given twice takes its last value, as docker's flags do (yargs would make a list). */
-export const lastWins = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+export const lastWins = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
 
 export const GLOBAL_OPTIONS: Record<string, Options> = {
   root: { type: 'string', coerce: lastWins, describe: 'Storage root directory (images, containers)', global: true },

@@ -37,6 +37,7 @@ const built = new Set<NodeJS.WriteStream>();
 
 export function noteStdioStreams(): void {
   for (const name of ['stdout', 'stderr'] as const) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with process as `this`
     const { get, enumerable } = Object.getOwnPropertyDescriptor(process, name) ?? {};
     if (!get) continue;
     Object.defineProperty(process, name, {

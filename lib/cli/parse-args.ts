@@ -141,7 +141,7 @@ function lookupTable(table: OptionTable): Map<string, Known> {
 function withDefaults(table: OptionTable, given: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [key, opt] of Object.entries(table)) {
-    let value = key in given ? given[key] : Array.isArray(opt.default) ? [...(opt.default as unknown[])] : opt.default;
+    let value: unknown = key in given ? given[key] : Array.isArray(opt.default) ? [...(opt.default as unknown[])] : opt.default;
     if (value === undefined) continue;
     if (opt.coerce) value = opt.coerce(value);
     for (const name of [key, ...([] as string[]).concat(opt.alias ?? [])]) {

@@ -4,7 +4,8 @@
 import { createRequire } from 'node:module';
 
 let loader: NodeJS.Require | undefined;
-const load = (name: string) => (loader ??= createRequire(import.meta.url))(name);
+// Typed by each caller's declared return type: require's `any` stops here.
+const load = <T>(name: string): T => (loader ??= createRequire(import.meta.url))(name) as T;
 
 export const lazyCrypto = (): typeof import('node:crypto') => load('node:crypto');
 export const lazyZlib = (): typeof import('node:zlib') => load('node:zlib');

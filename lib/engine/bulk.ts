@@ -18,7 +18,7 @@ export interface Selection {
   select?: (view: ContainerView) => boolean;
 }
 
-export async function eachContainer(ctx: Context, sel: Selection, fn: (view: ContainerView) => Promise<unknown> | unknown): Promise<ItemReport[]> {
+export async function eachContainer(ctx: Context, sel: Selection, fn: (view: ContainerView) => unknown): Promise<ItemReport[]> {
   if (sel.all && sel.names.length) throw new UsageError('--all and container names cannot be used together');
   if (!sel.all && !sel.names.length) throw new UsageError('give at least one container name or ID, or --all');
   const store = new ContainerStore(ctx);

@@ -326,5 +326,5 @@ export async function pullMissing(ctx: Context, image: string): Promise<void> {
   if (ref.registry === 'localhost') return;
   // A short name nothing in registries.conf resolves stays a local lookup ("image not known").
   if (!hasExplicitRegistry(image) && shortNameCandidates(image, loadRegistriesConf()).length === 0) return;
-  await pullImage(ctx, image, { progress: ctx.ui.progress });
+  await pullImage(ctx, image, { progress: (line) => ctx.ui.progress(line) });
 }

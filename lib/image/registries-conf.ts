@@ -56,8 +56,8 @@ export function parseRegistriesConf(text: string, file: string, into: Registries
   const regs = doc.registry;
   if (Array.isArray(regs)) {
     for (const r of regs as Array<Record<string, unknown>>) {
-      const location = String(r.location ?? r.prefix ?? '');
-      const prefix = String(r.prefix ?? location);
+      const location = tomlString(r.location, file, 'location') ?? tomlString(r.prefix, file, 'prefix') ?? '';
+      const prefix = tomlString(r.prefix, file, 'prefix') ?? location;
       if (!prefix) continue;
       into.registries = into.registries.filter((e) => e.prefix !== prefix);
       into.registries.push({ prefix, location, insecure: r.insecure === true, blocked: r.blocked === true, mirrors: parseMirrors(r.mirror, file) });
@@ -65,6 +65,12 @@ export function parseRegistriesConf(text: string, file: string, into: Registries
   }
   const aliases = doc.aliases;
   if (aliases && typeof aliases === 'object') Object.assign(into.aliases, aliases as Record<string, string>);
+}
+
+/** A [[registry]] key that must be a string: a number or table there is an error (podman's TOML decoding rejects it too), not "[object Object]". */
+function tomlString(value: unknown, file: string, key: string): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw new UsageError(`${file}: [[registry]] ${key} must be a string`);
 }
 
 function parseMirrors(value: unknown, file: string): Mirror[] {
@@ -75,7 +81,7 @@ function parseMirrors(value: unknown, file: string): Mirror[] {
     if (!location) throw new UsageError(`${file}: a [[registry.mirror]] without a location`);
     const policy = m['pull-from-mirror'] ?? 'all';
     if (policy !== 'all' && policy !== 'digest-only' && policy !== 'tag-only') {
-      throw new UsageError(`${file}: pull-from-mirror = "${String(policy)}": use all, digest-only or tag-only`);
+      throw new UsageError(`${file}: pull-from-mirror = ${JSON.stringify(policy)}: use all, digest-only or tag-only`);
     }
     return { location, insecure: m.insecure === true, pullFromMirror: policy };
   });

@@ -70,7 +70,10 @@ t.test('a user without a subordinate id range', { skip: process.getuid?.() !== 0
   for (const file of ['/etc/subuid', '/etc/subgid']) {
     const text = fs.readFileSync(file, 'utf8');
     const kept = text.split('\n').filter((l) => !l.startsWith(`${NOSUB}:`)).join('\n');
-    if (kept !== text) fs.writeFileSync(`${file}.husk-tmp`, kept), fs.renameSync(`${file}.husk-tmp`, file);
+    if (kept !== text) {
+      fs.writeFileSync(`${file}.husk-tmp`, kept);
+      fs.renameSync(`${file}.husk-tmp`, file);
+    }
   }
   const { huskRoot } = setup();
   const dir = fs.mkdtempSync('/tmp/hn-');

@@ -44,11 +44,6 @@ function importsOf(file: string): string[] {
 
 const folderOf = (file: string) => path.relative(LIB, file).split(path.sep)[0]!;
 
-interface Edge {
-  file: string;
-  target: string;
-}
-
 export function layeringViolations(files: string[]): string[] {
   const problems: string[] = [];
   for (const file of files) {

@@ -52,6 +52,7 @@ t.test('mirrors and locations: the sources of a pull, in order', async (t) => {
   t.same(names('quay.io/x/y:1'), ['quay.io/x/y:1'], 'no entry: the name itself');
   t.throws(() => parseRegistriesConf('[[registry]]\nprefix = "a.io"\n[[registry.mirror]]\ninsecure = true\n', 'n.conf', empty()), /n\.conf: a \[\[registry\.mirror\]\] without a location/);
   t.throws(() => parseRegistriesConf('[[registry]]\nprefix = "a.io"\n[[registry.mirror]]\nlocation = "b.io"\npull-from-mirror = "sometimes"\n', 'p.conf', empty()), /pull-from-mirror = "sometimes"/);
+  t.throws(() => parseRegistriesConf('[[registry]]\nprefix = "a.io"\nlocation = { host = "b.io" }\n', 'l.conf', empty()), /l\.conf: \[\[registry\]\] location must be a string/, 'not "[object Object]"');
 });
 
 t.test('shortNameCandidates', async (t) => {

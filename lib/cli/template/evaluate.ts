@@ -68,7 +68,7 @@ export class Evaluator implements CallContext {
         this.notAFunction(cmd, final);
         return this.evalPipeline(dot, first.pipe);
       case 'nil':
-        this.fail(first, 'nil is not a command');
+        return this.fail(first, 'nil is not a command');
       default:
         this.notAFunction(cmd, final);
         return first.kind === 'dot' ? dot : first.value;
@@ -133,6 +133,7 @@ export class Evaluator implements CallContext {
   }
 
   /** A function-valued field, called the way Go calls a method. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- whatever function the data holds (typeof narrows to Function)
   private callMethod(receiver: Obj, name: string, method: Function, args: Arg[], final: unknown, at: Located): unknown {
     const values = args.map((a) => this.evalArg(receiver, a));
     if (final !== NO_FINAL) values.push(final);

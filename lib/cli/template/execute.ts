@@ -100,7 +100,10 @@ export class Execution extends Evaluator {
     if (first === undefined) return;
     if (pipe.isAssign) {
       if (second === undefined) this.scope.assign(first, elem);
-      else [this.scope.assign(first, key), this.scope.assign(second, elem)];
+      else {
+        this.scope.assign(first, key);
+        this.scope.assign(second, elem);
+      }
       return;
     }
     this.scope.overwriteLatest(second === undefined ? [elem] : [key, elem]);

@@ -54,6 +54,7 @@ export function formatArg(v: unknown, verb: string, spec: Spec): string {
   if (typeof v === 'boolean') return verb === 'v' || verb === 't' ? pad(String(v), spec) : badVerb(verb, v);
   if (typeof v === 'number') return Number.isSafeInteger(v) ? formatInteger(v, verb, spec) : formatFloat(v, verb, spec);
   if (typeof v === 'bigint') return formatInteger(Number(v), verb, spec);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only functions and symbols are left (objects and arrays are handled above)
   return verb === 'v' || verb === 's' ? pad(String(v), spec) : badVerb(verb, v);
 }
 

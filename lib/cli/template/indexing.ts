@@ -55,7 +55,7 @@ export function slice(item: unknown, indexes: unknown[]): unknown {
     const bytes = Buffer.from(item);
     [len, cut] = [bytes.length, (i, j) => bytes.subarray(i, j).toString()];
   } else if (Array.isArray(item)) {
-    [len, cut] = [item.length, (i, j) => item.slice(i, j)];
+    [len, cut] = [item.length, (i, j): unknown[] => item.slice(i, j)];
   } else {
     throw new CallError(`can't slice item of type ${goType(item)}`);
   }

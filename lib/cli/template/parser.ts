@@ -201,7 +201,7 @@ export class Parser extends TokenCursor {
       case 'literal':
       case 'nil':
       case 'dot':
-        this.fail(`unexpected . after term ${goQuote(term.text)}`);
+        return this.fail(`unexpected . after term ${goQuote(term.text)}`);
       default:
         return { kind: 'chain', pos: term.pos, text, node: term, names };
     }

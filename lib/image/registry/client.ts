@@ -25,7 +25,7 @@ export interface ClientOptions {
 }
 
 // Loaded on first use: node:https (tls, crypto) costs milliseconds at every start-up otherwise.
-const load = createRequire(import.meta.url);
+const load: <T>(id: string) => T = createRequire(import.meta.url);
 const lazyHttp = (): typeof import('node:http') => load('node:http');
 const lazyHttps = (): typeof import('node:https') => load('node:https');
 const lazyFs = (): typeof import('node:fs') => load('node:fs');
