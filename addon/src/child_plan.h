@@ -55,7 +55,7 @@ struct SpawnPlan {
   // Namespaces.
   unsigned long clone_flags = 0;  // CLONE_NEW* for the init
   std::vector<NsJoin> joins;      // existing namespaces, user first
-  bool new_user = false, new_uts = false;
+  bool new_user = false, new_uts = false, new_net = false;
   IdMapPlan idmap;
   bool setgroups_allowed = true;  // false: maps written directly without being root
 

@@ -441,6 +441,7 @@ void BuildPlan(Napi::Env env, SpawnPlan& plan, Napi::Object opts) {
   plan.new_user = plan.clone_flags & CLONE_NEWUSER;
   plan.new_uts = plan.clone_flags & CLONE_NEWUTS;
   new_net = plan.clone_flags & CLONE_NEWNET;
+  plan.new_net = new_net;
   if (plan.new_user) {
     idmap_prepare(plan.idmap, Mappings(env, linux, "uidMappings"), Mappings(env, linux, "gidMappings"),
                   use_helpers);

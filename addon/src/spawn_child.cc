@@ -7,6 +7,7 @@
 #include "common/trace.h"
 
 #include <cerrno>
+#include <cstring>
 #include <csignal>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -16,6 +17,7 @@
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -436,6 +438,20 @@ struct Init {
       if (dup2(slave, i) < 0) fail("dup2 terminal", errno);
   }
 
+  // A new network namespace starts with its loopback down: up it goes, as in
+  // every runtime, so that a container can reach what it serves on 127.0.0.1.
+  void loopback_up() {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) fail("socket for bringing up", errno, "lo");
+    struct ifreq ifr;
+    zero(&ifr, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) fail("read the flags of", errno, "lo");
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) fail("bring up", errno, "lo");
+    close(s);
+  }
+
   void setup_stdio() {
     int in = above_stdio(plan.stdin_r >= 0 ? plan.stdin_r : plan.devnull);
     int out = above_stdio(plan.stdout_w);
@@ -565,6 +581,7 @@ struct Init {
       int r = remount_bind("/", MS_RDONLY, false);
       if (r < 0) fail("remount / read-only", -r);
     }
+    if (plan.new_net) loopback_up();
     if (plan.new_uts && !plan.hostname.empty() &&
         sethostname(plan.hostname.data(), plan.hostname.size()) < 0)
       fail("sethostname", errno, plan.hostname.c_str());

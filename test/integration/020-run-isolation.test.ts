@@ -86,6 +86,18 @@ for (const mode of modes()) {
       t.ok(p.netIfaces?.includes('lo'), 'has a loopback interface');
     });
 
+    t.test('loopback is up in a private network namespace: a server on 127.0.0.1 is reachable', async (t) => {
+      // A server answers with the hostname; the client tries (a bounded number of times) until it
+      // listens. While lo is down, every try fails with "Network is unreachable".
+      const serve = 'nc -l -p 8080 -e hostname & for i in $(seq 100); do nc 127.0.0.1 8080 2>/dev/null && exit 0; sleep 0.1; done; exit 1';
+      for (const network of [[], ['--network', 'none']]) {
+        const r = await h.run(['run', '--rm', ...network, '--hostname', 'lo-check', 'busybox', 'sh', '-c', serve]);
+        t.same([r.code, r.stdout, r.stderr], [0, 'lo-check\n', ''], `${network.join(' ') || 'default network'}: served over lo`);
+      }
+      const flags = await h.run(['run', '--rm', 'busybox', 'cat', '/sys/class/net/lo/flags']);
+      t.equal(Number(flags.stdout.trim()) & 1, 1, 'lo has IFF_UP');
+    });
+
     t.test('devices are limited', async (t) => {
       const ls = await h.run(['run', '--rm', 'busybox', 'ls', '/dev']);
       t.equal(ls.code, 0);
