@@ -118,6 +118,8 @@ void ParseArgs(int argc, char** argv, Options& opt) {
   if (!opt.attach) Usage("missing option", "--attach");
   if (!opt.exit_file) Usage("missing option", "--exit");
   if (opt.pid <= 0) Usage("missing option", "--pid");
+  // An interval with nothing to run would exec a null argv every interval.
+  if (opt.health_interval > 0 && opt.health_argc == 0) Usage("--health-interval needs", "--health-arg");
   if (opt.have_stdio == (opt.console_fd >= 0)) {
     Usage("exactly one of --stdio-fds and --console-fd is required", nullptr);
   }
