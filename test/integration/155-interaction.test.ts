@@ -40,8 +40,8 @@ function watch(child: ChildProcess): Proc {
 
 /** The exit code, or undefined when the process has not ended within `ms`. */
 async function within(p: Proc, ms: number): Promise<number | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((r) => (timer = setTimeout(r, ms)));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
   try {
     return await Promise.race([p.exited, late]);
   } finally {

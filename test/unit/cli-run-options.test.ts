@@ -25,7 +25,7 @@ function envFile(t: Parameters<typeof tempDir>[0], text: string): string {
 function args(over: Partial<CreateArgs> = {}): CreateArgs {
   return {
     image: 'busybox', interactive: false, tty: false, rm: false, env: [], envFile: [], capAdd: [], capDrop: [],
-    privileged: false, readOnly: false, securityOpt: [], network: 'private', ...over,
+    privileged: false, readOnly: false, securityOpt: [], network: 'private', label: [], init: false, ...over,
   };
 }
 
