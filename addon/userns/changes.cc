@@ -59,11 +59,11 @@ class Walker {
 
   void run() {
     Fd top(open(o_.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (top.fd < 0) fail(o_.dir, errstr("open", errno));
+    if (top.fd < 0) fail_errno(o_.dir, "open", errno);
     std::vector<Fd> lower;
     for (auto it = o_.lowers.rbegin(); it != o_.lowers.rend(); ++it) {
       Fd fd(open(it->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (fd.fd < 0) fail(*it, errstr("open layer", errno));
+      if (fd.fd < 0) fail_errno(*it, "open layer", errno);
       lower.push_back(std::move(fd));
     }
     if (o_.full) walk_full(top.fd, "", lower);
@@ -125,7 +125,7 @@ class Walker {
         continue;
       }
       struct stat st;
-      if (fstatat(dir, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) fail(crel, errstr("stat", errno));
+      if (fstatat(dir, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(crel, "stat", errno);
       if (n.compare(0, 4, ".wh.") == 0) {
         // fuse-overlayfs where it could not make a device: already in OCI form.
         // (".wh..opq": fuse-overlayfs' own bookkeeping, no whiteout of a file.)
@@ -155,7 +155,7 @@ class Walker {
         continue;
       }
       Fd d(openat(dir, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (d.fd < 0) fail(crel, errstr("open directory", errno));
+      if (d.fd < 0) fail_errno(crel, "open directory", errno);
       bool opaque = overlay_opaque(d.fd);
       size_t at = out_ ? out_->size() : 0;
       if (out_) out_->push_back(Change{0, "/" + crel});  // decided below
@@ -210,7 +210,7 @@ class Walker {
       std::string crel = join(rel, n);
       if (excluded(crel)) continue;
       struct stat st;
-      if (fstatat(dir, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) fail(crel, errstr("stat", errno));
+      if (fstatat(dir, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(crel, "stat", errno);
       OverlayEntry f = overlay_lookup(lower, n, crel);
       bool changed = differs(dir, n, st, f, crel);
       if (changed) {
@@ -219,7 +219,7 @@ class Walker {
       }
       if (!S_ISDIR(st.st_mode)) continue;
       Fd d(openat(dir, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (d.fd < 0) fail(crel, errstr("open directory", errno));
+      if (d.fd < 0) fail_errno(crel, "open directory", errno);
       if (!changed) pending_.push_back(Pending{dir, n, crel, st, false});
       static const std::vector<Fd> kNone;
       walk_full(d.fd, crel, f.kind == OverlayEntry::kDir ? f.dirs : kNone);

@@ -1,5 +1,5 @@
-// What untar and merge share: an owning fd, and the one way they report a
-// failure (EntryError, naming the entry) or a warning.
+// What the commands share: an owning fd, reading a symlink, and the one way
+// they report a failure or a warning (errors.h).
 #pragma once
 #include <cerrno>
 #include <cstdio>
@@ -8,30 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-// A failure that names the archive entry (or path) and the reason.
-struct EntryError {
-  std::string entry;
-  std::string reason;
-};
-
-[[noreturn]] inline void fail(const std::string& entry, const std::string& reason) {
-  throw EntryError{entry, reason};
-}
-
-inline std::string errstr(const char* step, int err) {
-  return std::string(step) + ": " + strerror(err);
-}
-
-inline void warn(const std::string& entry, const std::string& reason) {
-  fprintf(stderr, "husk-userns: warning: %s: %s\n", entry.c_str(), reason.c_str());
-}
+#include "userns/errors.h"
 
 // A symlink's target (its size from `st`, grown if it changed meanwhile).
 inline std::string read_link(int dirfd, const char* name, const struct stat& st, const std::string& shown) {
   std::string target((size_t)st.st_size + 1, '\0');
   for (;;) {
     ssize_t n = readlinkat(dirfd, name, &target[0], target.size());
-    if (n < 0) fail(shown, errstr("readlink", errno));
+    if (n < 0) fail_errno(shown, "readlink", errno);
     if ((size_t)n < target.size()) {
       target.resize((size_t)n);
       return target;

@@ -10,6 +10,7 @@
 namespace {
 
 const size_t kChunk = 1 << 20;
+const Label kLayer{"(layer)"};  // what a failure of the stream names
 
 // nettle (which libarchive loads anyway) rather than OpenSSL: the same
 // SHA-NI speed, without OpenSSL's few megabytes of start-up in every helper.
@@ -38,7 +39,7 @@ void write_all(int fd, const unsigned char* p, size_t n) {
     ssize_t w = write(fd, p, n);
     if (w < 0) {
       if (errno == EINTR) continue;
-      fail("(blob)", errstr("write", errno));
+      fail_errno(Label{"(blob)"}, "write", errno);
     }
     p += w;
     n -= (size_t)w;
@@ -70,7 +71,7 @@ bool LayerStream::fill() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       read_failed_ = eof_ = true;
-      fail("(layer)", errstr("read", errno));
+      fail_errno(kLayer, "read", errno);
     }
     if (n == 0) {
       eof_ = true;
@@ -93,12 +94,12 @@ void LayerStream::sniff() {
   }
   if (head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
     kind_ = Kind::gzip;
-    if (inflateInit2(&impl_->z, 15 + 16) != Z_OK) fail("(layer)", "zlib: init failed");
+    if (inflateInit2(&impl_->z, 15 + 16) != Z_OK) fail_step(kLayer, "gunzip", "zlib: init failed");
     impl_->z_ready = true;
   } else if (head.size() >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd) {
     kind_ = Kind::zstd;
     impl_->zs = ZSTD_createDStream();
-    if (!impl_->zs) fail("(layer)", "zstd: out of memory");
+    if (!impl_->zs) fail_errno(kLayer, "unzstd", ENOMEM, "zstd: out of memory");
   } else {
     kind_ = Kind::none;
   }
@@ -137,7 +138,7 @@ size_t LayerStream::inflate_gzip(const void** out) {
   for (;;) {
     // A full output buffer last time: inflate may hold more without new input.
     if (in_pos_ >= in_len_ && !pending_ && !fill()) {
-      if (z.total_in > 0) fail("(layer)", "invalid gzip data: unexpected end of stream");
+      if (z.total_in > 0) fail_step(kLayer, "gunzip", "invalid gzip data: unexpected end of stream");
       return 0;  // after a complete member: the end
     }
     z.next_in = in_.data() + in_pos_;
@@ -153,7 +154,7 @@ size_t LayerStream::inflate_gzip(const void** out) {
       inflateReset(&z);
       z.total_in = 0;
     } else if (r != Z_OK && r != Z_BUF_ERROR) {
-      fail("(layer)", std::string("invalid gzip data: ") + (z.msg ? z.msg : "inflate failed"));
+      fail_step(kLayer, "gunzip", std::string("invalid gzip data: ") + (z.msg ? z.msg : "inflate failed"));
     }
     if (produced > 0) {
       *out = out_.data();
@@ -166,13 +167,14 @@ size_t LayerStream::inflate_zstd(const void** out) {
   for (;;) {
     if (in_pos_ >= in_len_ && !pending_ && !fill()) {
       // ZSTD_decompressStream returns 0 only when a frame is complete.
-      if (zstd_hint_ != 0) fail("(layer)", "invalid zstd data: unexpected end of stream");
+      if (zstd_hint_ != 0) fail_step(kLayer, "unzstd", "invalid zstd data: unexpected end of stream");
       return 0;
     }
     ZSTD_inBuffer ib{in_.data(), in_len_, in_pos_};
     ZSTD_outBuffer ob{out_.data(), out_.size(), 0};
     zstd_hint_ = ZSTD_decompressStream(impl_->zs, &ob, &ib);
-    if (ZSTD_isError(zstd_hint_)) fail("(layer)", std::string("invalid zstd data: ") + ZSTD_getErrorName(zstd_hint_));
+    if (ZSTD_isError(zstd_hint_))
+      fail_step(kLayer, "unzstd", std::string("invalid zstd data: ") + ZSTD_getErrorName(zstd_hint_));
     in_pos_ = ib.pos;
     pending_ = ob.pos == ob.size;
     if (ob.pos > 0) {

@@ -4,8 +4,9 @@
 //
 //   husk-userns [--uidmap C:H:N]... [--gidmap C:H:N]... [--helpers] [--] <command> [args]
 //
-// Exit codes: 0 ok; 1 the command failed (untar/merge/rm, message on stderr);
-// 125 usage or namespace setup failed; exec: 126 cannot run, 127 not found.
+// Exit codes: 0 ok; 1 the command failed (untar/merge/rm); 125 usage or
+// namespace setup failed; exec: 126 cannot run, 127 not found. Failures
+// other than usage errors are one JSON line on stderr (errors.h).
 #include <cerrno>
 #include <cstdio>
 #include <utility>
@@ -45,9 +46,18 @@ const char kUsage[] =
     "                                         commit): see rootfs.cc and README.md\n"
     "  exec <program> [args...]               run a program in the namespace\n";
 
-[[noreturn]] void die(int code, const std::string& msg) {
-  fprintf(stderr, "husk-userns: %s\n", msg.c_str());
-  exit(code);
+// Namespace setup failed: `message` says what in full.
+[[noreturn]] void die(const char* step, int err, const std::string& message) {
+  EntryError e;
+  e.step = step;
+  e.err = err;
+  e.reason = message;
+  report_error(e, step);
+  exit(125);
+}
+
+[[noreturn]] void die_errno(const char* step, int err) {
+  die(step, err, errstr(step, err));
 }
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -85,6 +95,12 @@ void raise_nofile() {
   }
 }
 
+// How the child writing our id maps failed, sent over a pipe.
+struct MapFailure {
+  int err;
+  char step[64];
+};
+
 // Enters a new user + mount namespace. The maps must be written from the
 // parent namespace, so a child forked before unshare() waits on a pipe, then
 // writes our maps (idmap_apply on getppid()) and exits.
@@ -93,11 +109,10 @@ void enter_userns(const std::vector<IdMapping>& uids, const std::vector<IdMappin
   IdMapPlan plan;
   idmap_prepare(plan, uids, gids, helpers);
   int go[2], report[2];
-  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0)
-    die(125, std::string("pipe: ") + strerror(errno));
+  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) die_errno("pipe", errno);
   fflush(nullptr);
   pid_t child = fork();
-  if (child < 0) die(125, std::string("fork: ") + strerror(errno));
+  if (child < 0) die_errno("fork", errno);
   if (child == 0) {
     close(go[1]);
     close(report[0]);
@@ -108,9 +123,9 @@ void enter_userns(const std::vector<IdMapping>& uids, const std::vector<IdMappin
     const char* step = "";
     int r = idmap_apply(plan, getppid(), &step);
     if (r < 0) {
-      char msg[256];
-      snprintf(msg, sizeof msg, "%s: %s", step, strerror(-r));
-      ssize_t w = write(report[1], msg, strlen(msg));
+      MapFailure f{-r, {0}};
+      snprintf(f.step, sizeof f.step, "%s", step);
+      ssize_t w = write(report[1], &f, sizeof f);
       (void)w;
       _exit(1);
     }
@@ -126,17 +141,20 @@ void enter_userns(const std::vector<IdMapping>& uids, const std::vector<IdMappin
   close(go[1]);
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-  char msg[256] = {0};
-  ssize_t n = read(report[0], msg, sizeof msg - 1);
-  (void)n;
+  MapFailure f{0, {0}};
+  bool told = read(report[0], &f, sizeof f) == (ssize_t)sizeof f;
   close(report[0]);
-  if (unshare_err)
-    die(125, std::string("user namespace: unshare: ") + strerror(unshare_err));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    die(125, std::string("user namespace: writing id maps: ") + (msg[0] ? msg : "helper failed"));
+  if (unshare_err) die("unshare", unshare_err, "user namespace: " + errstr("unshare", unshare_err));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    f.step[sizeof f.step - 1] = 0;
+    if (!told) die("write id maps", 0, "user namespace: writing id maps: helper failed");
+    die(f.step, f.err, "user namespace: writing id maps: " + errstr(f.step, f.err));
+  }
 
-  if (setresgid(0, 0, 0) < 0)
-    die(125, std::string("user namespace: setresgid(0): ") + strerror(errno) + " (is gid 0 mapped?)");
+  if (setresgid(0, 0, 0) < 0) {
+    int e = errno;
+    die("setresgid", e, "user namespace: " + errstr("setresgid(0)", e) + " (is gid 0 mapped?)");
+  }
   // setgroups() is allowed unless the maps were written directly by an
   // unprivileged user (then /proc/self/setgroups says "deny").
   char sg[16] = {0};
@@ -146,30 +164,41 @@ void enter_userns(const std::vector<IdMapping>& uids, const std::vector<IdMappin
     (void)r;
     close(fd);
   }
-  if (!strncmp(sg, "allow", 5) && setgroups(0, nullptr) < 0)
-    die(125, std::string("user namespace: setgroups: ") + strerror(errno));
-  if (setresuid(0, 0, 0) < 0)
-    die(125, std::string("user namespace: setresuid(0): ") + strerror(errno) + " (is uid 0 mapped?)");
+  if (!strncmp(sg, "allow", 5) && setgroups(0, nullptr) < 0) {
+    int e = errno;
+    die("setgroups", e, "user namespace: " + errstr("setgroups", e));
+  }
+  if (setresuid(0, 0, 0) < 0) {
+    int e = errno;
+    die("setresuid", e, "user namespace: " + errstr("setresuid(0)", e) + " (is uid 0 mapped?)");
+  }
   // Keep our mounts (e.g. `exec mount ...`) to ourselves.
   mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
 }
 
+// A failure that is no EntryError (std::bad_alloc, ...), about `target`.
+EntryError unexpected(const std::string& target, const std::exception& x) {
+  EntryError e;
+  e.path = target;
+  e.reason = x.what();
+  return e;
+}
+
 // Runs an extraction-like command: one JSON line of counts on success, one
-// line naming what failed otherwise (exit 1).
+// error line otherwise (exit 1).
 template <typename Fn>
-int report(const char* target, Fn fn) {
+int report(const char* cmd, const char* target, Fn fn) {
   try {
     auto [entries, bytes] = fn();
     printf("{\"entries\":%llu,\"bytes\":%llu}\n", entries, bytes);
     fflush(stdout);
     return 0;
   } catch (const EntryError& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
-    return 1;
-  } catch (const std::exception& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", target, e.what());
-    return 1;
+    report_error(e, cmd);
+  } catch (const std::exception& x) {
+    report_error(unexpected(target, x), cmd);
   }
+  return 1;
 }
 
 // The layer's digests after its stream was read to the end: on success with
@@ -200,21 +229,20 @@ int cmd_untar(int argc, char** argv) {
   }
   if (!dest) usage_error("untar: missing <dest>");
   LayerStream in(0, blob_fd);
-  std::string entry = dest, reason;
+  EntryError error;
   try {
     UntarResult r = untar(in, dest, opts);
     in.drain(true);
     print_layer(in, &r);
     return 0;
   } catch (const EntryError& e) {
-    entry = e.entry;
-    reason = e.reason;
-  } catch (const std::exception& e) {
-    reason = e.what();
+    error = e;
+  } catch (const std::exception& x) {
+    error = unexpected(dest, x);
   }
   in.drain(false);
   print_layer(in, nullptr);
-  fprintf(stderr, "husk-userns: %s: %s\n", entry.c_str(), reason.c_str());
+  report_error(error, "untar");
   return 1;
 }
 
@@ -230,7 +258,7 @@ int cmd_digest(int argc, char** argv) {
     print_layer(in, &none);
     return 0;
   } catch (const EntryError& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+    report_error(e, "digest");
     return 1;
   }
 }
@@ -246,14 +274,14 @@ int cmd_decompress(int argc, char** argv) {
       while (n > 0) {
         ssize_t w = write(1, c, n);
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0) fail("(stdout)", errstr("write", errno));
+        if (w < 0) fail_errno(Label{"(stdout)"}, "write", errno);
         c += w;
         n -= (size_t)w;
       }
     }
     return 0;
   } catch (const EntryError& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+    report_error(e, "decompress");
     return 1;
   }
 }
@@ -262,7 +290,7 @@ int cmd_merge(int argc, char** argv) {
   if (argc < 1) usage_error("merge: missing <dest>");
   if (argc < 2) usage_error("merge: missing <layer-dir>");
   std::vector<std::string> layers(argv + 1, argv + argc);
-  return report(argv[0], [&] {
+  return report("merge", argv[0], [&] {
     MergeResult r = merge_layers(argv[0], layers);
     return std::make_pair(r.entries, r.bytes);
   });
@@ -273,7 +301,7 @@ int cmd_copyup(int argc, char** argv) {
   if (argc < 2 || argv[1][0] != '/') usage_error("copyup: missing <path> (absolute)");
   if (argc < 3) usage_error("copyup: missing <layer-dir>");
   std::vector<std::string> layers(argv + 2, argv + argc);
-  return report(argv[0], [&] {
+  return report("copyup", argv[0], [&] {
     MergeResult r = copy_up(argv[0], argv[1], layers);
     return std::make_pair(r.entries, r.bytes);
   });
@@ -286,7 +314,7 @@ int cmd_rm(int argc, char** argv) {
     try {
       remove_tree(argv[i]);
     } catch (const EntryError& e) {
-      fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
+      report_error(e, "rm");
       rc = 1;
     }
   }
@@ -298,7 +326,7 @@ int cmd_exec(int argc, char** argv) {
   fflush(nullptr);
   execvp(argv[0], argv);
   int e = errno;
-  fprintf(stderr, "husk-userns: %s: %s\n", argv[0], strerror(e));
+  report_error(EntryError{argv[0], "exec", e, strerror(e), ""}, "exec");
   return e == ENOENT ? 127 : 126;
 }
 

@@ -122,7 +122,7 @@ void Merger::chown_failed(const struct stat& st, int err, const std::string& rel
   std::string why = "chown to " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + ": " +
                     strerror(err);
   if (err == EINVAL || err == EPERM) why += " (id not mapped in the user namespace?)";
-  fail(shown(rel), why);
+  fail_errno(shown(rel), "chown", err, why);
 }
 
 // Reads the xattrs of a source entry (fd, or lpath for symlinks and nodes)
@@ -143,7 +143,7 @@ bool Merger::read_xattrs(int fd, const std::string& lpath, const std::string& re
       continue;
     }
     if (errno == ENOTSUP || errno == EPERM || errno == EACCES) return false;
-    fail(shown(rel), errstr("list xattrs", errno));
+    fail_errno(shown(rel), "list xattrs", errno);
   }
   for (ssize_t i = 0; i < n;) {
     const char* name = list_.data() + i;
@@ -171,7 +171,7 @@ bool Merger::read_xattrs(int fd, const std::string& lpath, const std::string& re
         name = nullptr;
         break;
       }
-      fail(shown(rel), errstr((std::string("get xattr ") + name).c_str(), errno));
+      fail_errno(shown(rel), std::string("get xattr ") + name, errno);
     }
     if (!name) continue;
     if (opq) {
@@ -188,7 +188,7 @@ void Merger::write_xattrs(int fd, const std::string& lpath, const std::string& r
     int r = fd >= 0 ? fsetxattr(fd, x.name.c_str(), x.value.data(), x.value.size(), 0)
                     : lsetxattr(lpath.c_str(), x.name.c_str(), x.value.data(), x.value.size(), 0);
     if (r == 0 || errno == ENOTSUP || errno == EPERM) continue;
-    fail(shown(rel), errstr((std::string("set xattr ") + x.name).c_str(), errno));
+    fail_errno(shown(rel), "set xattr " + x.name, errno);
   }
 }
 
@@ -230,7 +230,7 @@ void Merger::copy_range(int in, int out, off_t off, off_t len, const std::string
         try_cfr_ = false;
         break;
       }
-      fail(shown(rel), errstr("copy_file_range", errno));
+      fail_errno(shown(rel), "copy_file_range", errno);
     }
     if (ioff >= end) return;
     off = ioff;
@@ -241,7 +241,7 @@ void Merger::copy_range(int in, int out, off_t off, off_t len, const std::string
     ssize_t r = pread(in, buf_.data(), want, off);
     if (r < 0) {
       if (errno == EINTR) continue;
-      fail(shown(rel), errstr("read", errno));
+      fail_errno(shown(rel), "read", errno);
     }
     if (r == 0) return;
     const char* p = buf_.data();
@@ -249,7 +249,7 @@ void Merger::copy_range(int in, int out, off_t off, off_t len, const std::string
       ssize_t w = pwrite(out, p, (size_t)left, off);
       if (w < 0) {
         if (errno == EINTR) continue;
-        fail(shown(rel), errstr("write", errno));
+        fail_errno(shown(rel), "write", errno);
       }
       p += w;
       off += w;
@@ -285,7 +285,7 @@ void Merger::copy_data(int in, int out, const struct stat& st, const std::string
     if (end > data) copy_range(in, out, data, end - data, rel);
     pos = end;
   }
-  if (sparse && ftruncate(out, st.st_size) < 0) fail(shown(rel), errstr("truncate", errno));
+  if (sparse && ftruncate(out, st.st_size) < 0) fail_errno(shown(rel), "truncate", errno);
 }
 
 // Creates dst/name as a hard link of `first` (a path this layer already wrote).
@@ -316,37 +316,37 @@ bool Merger::link_to(const std::string& first, int dst, const char* name, const 
 
 bool Merger::regular(int src, int dst, const char* name, const std::string& rel, const struct stat& st) {
   Fd in(openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (in.fd < 0) fail(shown(rel), errstr("open", errno));
+  if (in.fd < 0) fail_errno(shown(rel), "open", errno);
   const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
   Fd out(openat(dst, name, flags, 0600));
   if (out.fd < 0 && errno == EEXIST) {
     remove_at(dst, name, shown(rel));
     out.reset(openat(dst, name, flags, 0600));
   }
-  if (out.fd < 0) fail(shown(rel), errstr("create file", errno));
+  if (out.fd < 0) fail_errno(shown(rel), "create file", errno);
   copy_data(in.fd, out.fd, st, rel);
   res_.bytes += (unsigned long long)st.st_size;
   chown_at(out.fd, "", AT_EMPTY_PATH, st, rel);
-  if (fchmod(out.fd, st.st_mode & 07777) < 0) fail(shown(rel), errstr("chmod", errno));
+  if (fchmod(out.fd, st.st_mode & 07777) < 0) fail_errno(shown(rel), "chmod", errno);
   read_xattrs(in.fd, "", rel);
   write_xattrs(out.fd, "", rel);
   struct timespec ts[2] = {st.st_atim, st.st_mtim};
-  if (futimens(out.fd, ts) < 0) fail(shown(rel), errstr("set times", errno));
+  if (futimens(out.fd, ts) < 0) fail_errno(shown(rel), "set times", errno);
   return true;
 }
 
 bool Merger::symlink(int src, int dst, const char* name, const std::string& rel, const struct stat& st) {
   std::string target = read_link(src, name, st, shown(rel));
   if (symlinkat(target.c_str(), dst, name) < 0) {
-    if (errno != EEXIST) fail(shown(rel), errstr("symlink", errno));
+    if (errno != EEXIST) fail_errno(shown(rel), "symlink", errno);
     remove_at(dst, name, shown(rel));
-    if (symlinkat(target.c_str(), dst, name) < 0) fail(shown(rel), errstr("symlink", errno));
+    if (symlinkat(target.c_str(), dst, name) < 0) fail_errno(shown(rel), "symlink", errno);
   }
   chown_at(dst, name, AT_SYMLINK_NOFOLLOW, st, rel);
   if (read_xattrs(-1, proc_path(src, name), rel), !xattrs_.empty())
     write_xattrs(-1, proc_path(dst, name), rel);
   struct timespec ts[2] = {st.st_atim, st.st_mtim};
-  if (utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail(shown(rel), errstr("set times", errno));
+  if (utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(shown(rel), "set times", errno);
   return true;
 }
 
@@ -360,18 +360,18 @@ bool Merger::node(int src, int dst, const char* name, const std::string& rel, co
       err = mknodat(dst, name, type | 0600, dev) < 0 ? errno : 0;
     }
     if (err == EPERM && (type == S_IFCHR || type == S_IFBLK)) {
-      warn(shown(rel), "cannot create a device node here (user namespace?), skipped");
+      warn(shown(rel), "mknod", err, "cannot create a device node here (user namespace?), skipped");
       return false;
     }
-    if (err) fail(shown(rel), errstr("mknod", err));
+    if (err) fail_errno(shown(rel), "mknod", err);
   }
   chown_at(dst, name, AT_SYMLINK_NOFOLLOW, st, rel);
   // Just created by us as a node, not a symlink: nothing to follow.
-  if (fchmodat(dst, name, st.st_mode & 07777, 0) < 0) fail(shown(rel), errstr("chmod", errno));
+  if (fchmodat(dst, name, st.st_mode & 07777, 0) < 0) fail_errno(shown(rel), "chmod", errno);
   if (read_xattrs(-1, proc_path(src, name), rel), !xattrs_.empty())
     write_xattrs(-1, proc_path(dst, name), rel);
   struct timespec ts[2] = {st.st_atim, st.st_mtim};
-  if (utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail(shown(rel), errstr("set times", errno));
+  if (utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(shown(rel), "set times", errno);
   return true;
 }
 
@@ -380,32 +380,33 @@ bool Merger::node(int src, int dst, const char* name, const std::string& rel, co
 void Merger::directory(int src, int dst, const char* name, const std::string& rel,
                        const struct stat& st) {
   Fd sfd(openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (sfd.fd < 0) fail(shown(rel), errstr("open directory", errno));
+  if (sfd.fd < 0) fail_errno(shown(rel), "open directory", errno);
   bool opaque = read_xattrs(sfd.fd, "", rel);
   bool existed = false;
   if (mkdirat(dst, name, 0700) < 0) {
-    if (errno != EEXIST) fail(shown(rel), errstr("mkdir", errno));
+    if (errno != EEXIST) fail_errno(shown(rel), "mkdir", errno);
     struct stat dst_st;
-    if (fstatat(dst, name, &dst_st, AT_SYMLINK_NOFOLLOW) < 0) fail(shown(rel), errstr("stat", errno));
+    if (fstatat(dst, name, &dst_st, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(shown(rel), "stat", errno);
     if (S_ISDIR(dst_st.st_mode)) {
       existed = true;
     } else {
       remove_at(dst, name, shown(rel));
-      if (mkdirat(dst, name, 0700) < 0) fail(shown(rel), errstr("mkdir", errno));
+      if (mkdirat(dst, name, 0700) < 0) fail_errno(shown(rel), "mkdir", errno);
     }
   }
   Fd dfd(openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (dfd.fd < 0) fail(shown(rel), errstr("open directory in destination", errno));
+  if (dfd.fd < 0) fail_errno(shown(rel), "open directory in destination", errno);
   if (existed && opaque) {
     // Opaque: the lower directory's content disappears.
     std::vector<std::string> names;
     {
       int lfd = openat(dfd.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (lfd < 0) fail(shown(rel), errstr("open directory in destination", errno));
+      if (lfd < 0) fail_errno(shown(rel), "open directory in destination", errno);
       Dir d(fdopendir(lfd));
       if (!d.d) {
+        int e = errno;
         close(lfd);
-        fail(shown(rel), errstr("fdopendir", errno));
+        fail_errno(shown(rel), "fdopendir", e);
       }
       while (struct dirent* de = readdir(d.d))
         if (!is_dot(de->d_name)) names.emplace_back(de->d_name);
@@ -418,7 +419,7 @@ void Merger::directory(int src, int dst, const char* name, const std::string& re
 void Merger::finish_dir(int sfd, int dfd, const std::string& rel, const struct stat& st, bool existed) {
   // xattrs_ holds this directory's (read by the caller); it is reused below.
   struct stat cur;
-  if (fstat(dfd, &cur) < 0) fail(shown(rel), errstr("stat", errno));
+  if (fstat(dfd, &cur) < 0) fail_errno(shown(rel), "stat", errno);
   if (cur.st_uid != st.st_uid || cur.st_gid != st.st_gid) {
     if (fchown(dfd, st.st_uid, st.st_gid) < 0) chown_failed(st, errno, rel);
   }
@@ -431,24 +432,25 @@ void Merger::finish_dir(int sfd, int dfd, const std::string& rel, const struct s
   new_gid_ = (cur.st_mode & S_ISGID) ? st.st_gid : getegid();
   contents(sfd, dfd, rel);
   new_gid_ = saved_gid;
-  if (fchmod(dfd, st.st_mode & 07777) < 0) fail(shown(rel), errstr("chmod", errno));
+  if (fchmod(dfd, st.st_mode & 07777) < 0) fail_errno(shown(rel), "chmod", errno);
   struct timespec ts[2] = {st.st_atim, st.st_mtim};
-  if (futimens(dfd, ts) < 0) fail(shown(rel), errstr("set times", errno));
+  if (futimens(dfd, ts) < 0) fail_errno(shown(rel), "set times", errno);
 }
 
 void Merger::contents(int src, int dst, const std::string& rel) {
   int lfd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lfd < 0) fail(shown(rel), errstr("open directory", errno));
+  if (lfd < 0) fail_errno(shown(rel), "open directory", errno);
   Dir d(fdopendir(lfd));
   if (!d.d) {
+    int e = errno;
     close(lfd);
-    fail(shown(rel), errstr("fdopendir", errno));
+    fail_errno(shown(rel), "fdopendir", e);
   }
   for (;;) {
     errno = 0;
     struct dirent* de = readdir(d.d);
     if (!de) {
-      if (errno) fail(shown(rel), errstr("readdir", errno));
+      if (errno) fail_errno(shown(rel), "readdir", errno);
       break;
     }
     if (is_dot(de->d_name)) continue;
@@ -458,7 +460,7 @@ void Merger::contents(int src, int dst, const std::string& rel) {
 
 void Merger::entry(int src, int dst, const char* name, const std::string& rel) {
   struct stat st;
-  if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) fail(shown(rel), errstr("stat", errno));
+  if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(shown(rel), "stat", errno);
   res_.entries++;
   if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {  // whiteout
     remove_at(dst, name, shown(rel));
@@ -488,7 +490,7 @@ void Merger::entry(int src, int dst, const char* name, const std::string& rel) {
 
 void Merger::layer(const std::string& path) {
   Fd src(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (src.fd < 0) fail(path, errstr("open layer", errno));
+  if (src.fd < 0) fail_errno(path, "open layer", errno);
   layer_dir(src.fd, path);
 }
 
@@ -497,7 +499,7 @@ void Merger::layer_dir(int fd, const std::string& shown) {
   links_.clear();
   try_clone_ = try_cfr_ = true;
   struct stat st;
-  if (fstat(fd, &st) < 0) fail(shown, errstr("stat", errno));
+  if (fstat(fd, &st) < 0) fail_errno(shown, "stat", errno);
   // The layer's root: its metadata goes to the destination itself (the top
   // layer's wins, as in an overlay mount); an opaque marker here means nothing.
   read_xattrs(fd, "", "");
@@ -507,11 +509,12 @@ void Merger::layer_dir(int fd, const std::string& shown) {
 // Whether the directory `fd` (named `dest` in errors) holds nothing.
 bool is_empty_dir(int fd, const char* dest) {
   int lfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lfd < 0) fail(dest, errstr("open destination", errno));
+  if (lfd < 0) fail_errno(dest, "open destination", errno);
   Dir d(fdopendir(lfd));
   if (!d.d) {
+    int e = errno;
     close(lfd);
-    fail(dest, errstr("fdopendir", errno));
+    fail_errno(dest, "fdopendir", e);
   }
   while (struct dirent* de = readdir(d.d))
     if (!is_dot(de->d_name)) return false;
@@ -539,12 +542,12 @@ OverlayEntry overlay_lookup(const std::vector<Fd>& dirs, const std::string& name
     struct stat st;
     if (fstatat(d.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
       if (errno == ENOENT) continue;
-      fail(shown, errstr("stat", errno));
+      fail_errno(shown, "stat", errno);
     }
     if (S_ISCHR(st.st_mode) && st.st_rdev == 0) break;  // whiteout
     if (S_ISDIR(st.st_mode)) {
       Fd fd(openat(d.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (fd.fd < 0) fail(shown, errstr("open directory", errno));
+      if (fd.fd < 0) fail_errno(shown, "open directory", errno);
       bool opaque = overlay_opaque(fd.fd);
       if (f.kind == OverlayEntry::kMissing) f.st = st;
       f.kind = OverlayEntry::kDir;
@@ -564,14 +567,14 @@ OverlayEntry overlay_lookup(const std::vector<Fd>& dirs, const std::string& name
 MergeResult copy_up(const char* dest, const std::string& path, const std::vector<std::string>& layers) {
   umask(0);
   Fd root(open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (root.fd < 0) fail(dest, errstr("open destination", errno));
+  if (root.fd < 0) fail_errno(dest, "open destination", errno);
   if (!is_empty_dir(root.fd, dest)) return MergeResult{};  // not empty: nothing is copied
   // levels[i]: the layers' directories making up the i-th resolved component
   // (levels[0]: the layer roots), top first.
   std::vector<std::vector<Fd>> levels(1);
   for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
     Fd fd(open(it->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.fd < 0) fail(*it, errstr("open layer", errno));
+    if (fd.fd < 0) fail_errno(*it, "open layer", errno);
     levels[0].push_back(std::move(fd));
   }
   // Components still to walk, the next one last. Symlinks are resolved as the
@@ -603,7 +606,7 @@ MergeResult copy_up(const char* dest, const std::string& path, const std::vector
     OverlayEntry f = overlay_lookup(levels.back(), c, shown);
     if (f.kind == OverlayEntry::kMissing || f.kind == OverlayEntry::kOther) return MergeResult{};
     if (f.kind == OverlayEntry::kSymlink) {
-      if (++hops > 40) fail(shown, errstr("resolve", ELOOP));
+      if (++hops > 40) fail_errno(shown, "resolve", ELOOP);
       if (!f.target.empty() && f.target[0] == '/') levels.resize(1);
       push_path(f.target);
       continue;
@@ -620,7 +623,7 @@ MergeResult copy_up(const char* dest, const std::string& path, const std::vector
 MergeResult merge_layers(const char* dest, const std::vector<std::string>& layers) {
   umask(0);
   Fd root(open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (root.fd < 0) fail(dest, errstr("open destination", errno));
+  if (root.fd < 0) fail_errno(dest, "open destination", errno);
   if (!is_empty_dir(root.fd, dest)) fail(dest, "destination is not empty");
   Merger m(root.fd);
   for (const std::string& l : layers) m.layer(l);

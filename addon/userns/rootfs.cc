@@ -238,9 +238,9 @@ int mount_fuse(const Options& o, FuseMount& guard) {
 
 void private_mount_namespace() {
   // Our mounts stay in a mount namespace of our own, gone when we exit.
-  if (unshare(CLONE_NEWNS) < 0) fail("(mount namespace)", errstr("unshare", errno));
+  if (unshare(CLONE_NEWNS) < 0) fail_errno(Label{"(mount namespace)"}, "unshare", errno);
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-    fail("(mount namespace)", errstr("make / private", errno));
+    fail_errno(Label{"(mount namespace)"}, "make / private", errno);
 }
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
@@ -253,11 +253,13 @@ void apply_binds(int root, const std::vector<Bind>& binds) {
   for (const Bind& b : binds) {
     Fd at(openat2_res(root, b.dest, O_PATH, kInRoot));
     if (at.fd < 0) {
-      warn(b.dest, errstr("mount point", errno) + ", not mounted");
+      int e = errno;
+      warn(b.dest, "mount point", e, errstr("mount point", e) + ", not mounted");
       continue;
     }
     if (mount(b.source.c_str(), fd_path(at.fd).c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
-      warn(b.dest, errstr(("bind " + b.source).c_str(), errno) + ", not mounted");
+      int e = errno;
+      warn(b.dest, "bind " + b.source, e, errstr("bind " + b.source, e) + ", not mounted");
       continue;
     }
     if (!b.ro) continue;
@@ -271,7 +273,7 @@ void apply_binds(int root, const std::vector<Bind>& binds) {
       if (sv.f_flag & ST_NOEXEC) keep |= MS_NOEXEC;
     }
     if (top.fd < 0 || mount(nullptr, fd_path(top.fd).c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr) < 0)
-      fail(b.dest, errstr("remount read-only", errno));
+      fail_errno(b.dest, "remount read-only", errno);
   }
 }
 
@@ -293,7 +295,7 @@ Fd open_root_plain(const Options& o, FuseMount& fuse) {
     // Opened after the unshare: binds made in our namespace must show through it.
     if (!o.binds.empty()) private_mount_namespace();
     Fd fd(open(o.root_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (fd.fd < 0) fail(o.root_dir, errstr("open root", errno));
+    if (fd.fd < 0) fail_errno(o.root_dir, "open root", errno);
     return fd;
   }
   if (o.upper.empty() || o.lowers.empty() || o.mountpoint.empty() || (o.writable && o.work.empty()))
@@ -325,12 +327,12 @@ Fd open_root_plain(const Options& o, FuseMount& fuse) {
     layers.push_back(o.upper);
     merge_layers(o.scratch.c_str(), layers);
     Fd fd(open(o.scratch.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (fd.fd < 0) fail(o.scratch, errstr("open", errno));
+    if (fd.fd < 0) fail_errno(o.scratch, "open", errno);
     return fd;
   }
-  if (err) fail(o.mountpoint, errstr("mount overlay", err));
+  if (err) fail_errno(o.mountpoint, "mount overlay", err);
   Fd fd(open(o.mountpoint.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (fd.fd < 0) fail(o.mountpoint, errstr("open root", errno));
+  if (fd.fd < 0) fail_errno(o.mountpoint, "open root", errno);
   return fd;
 }
 
@@ -357,12 +359,12 @@ Resolved resolve(int root, const std::string& path) {
     r.name = c.back();
   }
   if (r.parent.fd < 0) {
-    if (errno != ENOENT && errno != ENOTDIR) fail(path, errstr("resolve", errno));
+    if (errno != ENOENT && errno != ENOTDIR) fail_errno(path, "resolve", errno);
     return r;
   }
   r.parent_ok = true;
   if (fstatat(r.parent.fd, r.name.c_str(), &r.st, AT_SYMLINK_NOFOLLOW) < 0) {
-    if (errno != ENOENT) fail(path, errstr("stat", errno));
+    if (errno != ENOENT) fail_errno(path, "stat", errno);
     return r;
   }
   r.exists = true;
@@ -374,7 +376,7 @@ Resolved resolve_follow(int root, std::string path) {
   for (int hops = 0;; hops++) {
     Resolved r = resolve(root, path);
     if (!r.exists || !S_ISLNK(r.st.st_mode)) return r;
-    if (hops >= 40) fail(path, errstr("resolve", ELOOP));
+    if (hops >= 40) fail_errno(path, "resolve", ELOOP);
     std::string target((size_t)r.st.st_size + 1, '\0');
     ssize_t n = readlinkat(r.parent.fd, r.name.c_str(), &target[0], target.size());
     if (n < 0 && errno == ENOENT) {
@@ -382,7 +384,7 @@ Resolved resolve_follow(int root, std::string path) {
       r.exists = false;
       return r;
     }
-    if (n < 0) fail(path, errstr("readlink", errno));
+    if (n < 0) fail_errno(path, "readlink", errno);
     target.resize((size_t)n);
     path = !target.empty() && target[0] == '/' ? target : r.parent_path + "/" + target;
   }
@@ -419,14 +421,14 @@ int cmd_archive(const Options& o, int root) {
   if (o.args.size() != 1) usage("archive: expected one <path>");
   const std::string& path = o.args[0];
   Resolved r = o.follow ? resolve_follow(root, path) : resolve(root, path);
-  if (!r.exists) fail(path, "no such file or directory");
+  if (!r.exists) fail_errno(path, "resolve", ENOENT, "no such file or directory");
   TarWriter w(1);
   if (o.contents || (r.name == "." && o.name.empty())) {
     if (!S_ISDIR(r.st.st_mode)) fail(path, "not a directory");
     Fd d(openat(r.parent.fd, r.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (d.fd < 0) fail(path, errstr("open directory", errno));
+    if (d.fd < 0) fail_errno(path, "open directory", errno);
     struct stat st;
-    if (fstat(d.fd, &st) < 0) fail(path, errstr("stat", errno));
+    if (fstat(d.fd, &st) < 0) fail_errno(path, "stat", errno);
     w.children(d.fd, "", st.st_dev);
   } else {
     w.tree(r.parent.fd, r.name.c_str(), o.name.empty() ? r.name : o.name, r.st);
@@ -452,7 +454,8 @@ int cmd_extract(const Options& o, int root) {
   }
   if (base.fd < 0) {
     int e = errno;
-    fail(dest, e == ENOENT ? "no such directory" : e == ENOTDIR ? "not a directory" : errstr("open", e));
+    fail_errno(dest, "open", e,
+               e == ENOENT ? "no such directory" : e == ENOTDIR ? "not a directory" : errstr("open", e));
   }
   LayerStream in(0, -1);
   UntarResult res = untar_at(in, o.beneath ? base.fd : root, prefix, base.fd, how, o.untar);
@@ -498,19 +501,22 @@ void rootfs_prepare(int argc, char** argv) {
   Options o = parse("rootfs", argc, argv);
   if (o.pid <= 0) return;
   std::string dir = "/proc/" + std::to_string(o.pid);
-  Fd proc(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (proc.fd < 0) {
-    fprintf(stderr, "husk-userns: %s: the container's process is gone (%s)\n", dir.c_str(), strerror(errno));
-    exit(1);
-  }
-  // The same process as when husk looked: a pid can be reused.
-  if (!o.pid_start.empty() && start_time(proc.fd) != o.pid_start) {
-    fprintf(stderr, "husk-userns: %s: the container's process is gone\n", dir.c_str());
-    exit(1);
-  }
-  g_pid_root = openat(proc.fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (g_pid_root < 0) {
-    fprintf(stderr, "husk-userns: %s/root: %s\n", dir.c_str(), strerror(errno));
+  try {
+    Fd proc(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (proc.fd < 0) {
+      int e = errno;
+      fail_errno(dir, "open", e, std::string("the container's process is gone (") + strerror(e) + ")");
+    }
+    // The same process as when husk looked: a pid can be reused.
+    if (!o.pid_start.empty() && start_time(proc.fd) != o.pid_start)
+      fail_step(dir, "start time", "the container's process is gone");
+    g_pid_root = openat(proc.fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (g_pid_root < 0) {
+      int e = errno;
+      fail_errno(dir + "/root", "open", e, strerror(e));
+    }
+  } catch (const EntryError& e) {
+    report_error(e, "open root");
     exit(1);
   }
 }
@@ -528,7 +534,11 @@ int rootfs_main(const std::string& cmd, int argc, char** argv) {
     if (cmd == "archive") return cmd_archive(o, root.fd);
     return cmd_extract(o, root.fd);
   } catch (const EntryError& e) {
-    fprintf(stderr, "husk-userns: %s: %s\n", e.entry.c_str(), e.reason.c_str());
-    return 1;
+    report_error(e, cmd.c_str());
+  } catch (const std::exception& x) {
+    EntryError e;
+    e.reason = x.what();
+    report_error(e, cmd.c_str());
   }
+  return 1;
 }

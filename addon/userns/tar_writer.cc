@@ -1,4 +1,5 @@
 #include "userns/tar_writer.h"
+#include "userns/archive_errors.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -20,7 +21,7 @@ namespace {
 struct Entry {
   struct archive_entry* e;
   Entry() : e(archive_entry_new()) {
-    if (!e) fail("(archive)", "out of memory");
+    if (!e) fail_errno(Label{"(archive)"}, "archive_entry_new", ENOMEM, "out of memory");
   }
   ~Entry() { archive_entry_free(e); }
 };
@@ -74,7 +75,7 @@ void read_xattrs(int fd, const std::string& lpath, const std::string& shown, Xat
       continue;
     }
     if (errno == ENOTSUP || errno == EPERM || errno == EACCES) return;
-    fail(shown, errstr("list xattrs", errno));
+    fail_errno(shown, "list xattrs", errno);
   }
   for (ssize_t i = 0; i < n;) {
     const char* name = list.data() + i;
@@ -96,37 +97,20 @@ void read_xattrs(int fd, const std::string& lpath, const std::string& shown, Xat
       }
       // Gone meanwhile, or not ours to read (trusted.* outside the initial namespace).
       if (errno == ENODATA || errno == ENOTSUP || errno == EPERM || errno == EACCES) break;
-      fail(shown, errstr((std::string("get xattr ") + name).c_str(), errno));
+      fail_errno(shown, std::string("get xattr ") + name, errno);
     }
   }
-}
-
-std::string json_string(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += (char)c;
-    } else if (c < 0x20) {
-      char b[8];
-      snprintf(b, sizeof b, "\\u%04x", c);
-      o += b;
-    } else {
-      o += (char)c;
-    }
-  }
-  return o + "\"";
 }
 
 TarWriter::TarWriter(int out_fd) : a_(archive_write_new()) {
-  if (!a_) fail("(archive)", "out of memory");
+  if (!a_) fail_errno(Label{"(archive)"}, "archive_write_new", ENOMEM, "out of memory");
   // Names are bytes: with a UTF-8 locale libarchive writes them unchanged.
   if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "C.utf8");
   archive_write_set_format_pax_restricted(a_);
   // A stream: no padding of the last block beyond the end-of-archive blocks.
   archive_write_set_bytes_in_last_block(a_, 1);
   if (archive_write_open_fd(a_, out_fd) != ARCHIVE_OK)
-    fail("(stdout)", std::string("open archive: ") + archive_error_string(a_));
+    fail_archive(Label{"(stdout)"}, "open archive", a_);
 }
 
 TarWriter::~TarWriter() {
@@ -136,26 +120,24 @@ TarWriter::~TarWriter() {
 
 void TarWriter::check(int r, const std::string& shown) {
   if (r >= ARCHIVE_WARN) return;
-  const char* msg = archive_error_string(a_);
-  fail(shown, std::string("write archive: ") + (msg ? msg : "error"));
+  fail_archive(shown, "write archive", a_);
 }
 
 void TarWriter::finish() {
   if (archive_write_close(a_) != ARCHIVE_OK) {
-    const char* msg = archive_error_string(a_);
-    fail("(archive)", std::string("close: ") + (msg ? msg : "error"));
+    fail_archive(Label{"(archive)"}, "close archive", a_, "close");
   }
   finished_ = true;
 }
 
 std::vector<std::string> TarWriter::list(int dirfd, const std::string& shown) {
   int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail(shown, errstr("open directory", errno));
+  if (fd < 0) fail_errno(shown, "open directory", errno);
   DIR* d = fdopendir(fd);
   if (!d) {
     int e = errno;
     close(fd);
-    fail(shown, errstr("fdopendir", e));
+    fail_errno(shown, "fdopendir", e);
   }
   std::vector<std::string> names;
   for (;;) {
@@ -164,7 +146,7 @@ std::vector<std::string> TarWriter::list(int dirfd, const std::string& shown) {
     if (!de) {
       int e = errno;
       closedir(d);
-      if (e) fail(shown, errstr("readdir", e));
+      if (e) fail_errno(shown, "readdir", e);
       break;
     }
     const char* n = de->d_name;
@@ -185,7 +167,7 @@ void TarWriter::write_data(int fd, off_t size, const std::string& shown) {
     ssize_t r = read(fd, buf_.data(), want);
     if (r < 0) {
       if (errno == EINTR) continue;
-      fail(shown, errstr("read", errno));
+      fail_errno(shown, "read", errno);
     }
     if (r == 0) {
       std::fill(buf_.begin(), buf_.begin() + (long)want, 0);
@@ -216,15 +198,15 @@ void TarWriter::entry(int dirfd, const char* name, const std::string& tar_name, 
   Fd fd;
   mode_t type = st.st_mode & S_IFMT;
   if (type == S_IFSOCK) {
-    warn(shown, "a socket cannot be archived, skipped");
+    warn(shown, "archive", 0, "a socket cannot be archived, skipped");
     return;
   }
   if (type == S_IFREG || type == S_IFDIR) {
     // The entry is described by what was opened: it may have changed since the lstat.
     int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (type == S_IFDIR ? O_DIRECTORY : 0);
     fd.reset(openat(dirfd, name, flags));
-    if (fd.fd < 0) fail(shown, errstr("open", errno));
-    if (fstat(fd.fd, &st) < 0) fail(shown, errstr("stat", errno));
+    if (fd.fd < 0) fail_errno(shown, "open", errno);
+    if (fstat(fd.fd, &st) < 0) fail_errno(shown, "stat", errno);
     if ((st.st_mode & S_IFMT) != type) fail(shown, "changed while being archived");
   }
   Entry en;
@@ -285,9 +267,9 @@ void TarWriter::tree(int dirfd, const char* name, const std::string& tar_name, c
   entry(dirfd, name, tar_name, st);
   if (!S_ISDIR(st.st_mode)) return;
   Fd d(openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (d.fd < 0) fail(tar_name, errstr("open directory", errno));
+  if (d.fd < 0) fail_errno(tar_name, "open directory", errno);
   struct stat dst;
-  if (fstat(d.fd, &dst) < 0) fail(tar_name, errstr("stat", errno));
+  if (fstat(d.fd, &dst) < 0) fail_errno(tar_name, "stat", errno);
   children(d.fd, tar_name, dst.st_dev);
 }
 
@@ -297,7 +279,7 @@ void TarWriter::children(int dirfd, const std::string& prefix, dev_t dev) {
     struct stat st;
     if (fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
       if (errno == ENOENT) continue;  // removed meanwhile
-      fail(child, errstr("stat", errno));
+      fail_errno(child, "stat", errno);
     }
     if (S_ISDIR(st.st_mode) && st.st_dev != dev) {
       // Another mount: a pseudo file system shows as its (empty) mount point.

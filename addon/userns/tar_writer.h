@@ -61,6 +61,3 @@ struct XattrList {
   std::vector<std::pair<std::string, std::string>> items;
 };
 void read_xattrs(int fd, const std::string& lpath, const std::string& shown, XattrList& out);
-
-// A JSON string literal (quotes included) of arbitrary bytes.
-std::string json_string(const std::string& s);

@@ -4,6 +4,7 @@
 // RESOLVE_BENEATH, so no entry (name, symlink in a parent, hard link target)
 // can make us write outside the destination.
 #include "userns/untar.h"
+#include "userns/archive_errors.h"
 #include "userns/common.h"
 #include "userns/layer_stream.h"
 
@@ -42,6 +43,7 @@ int openat2_resolve(int dirfd, const char* path, int flags, uint64_t resolve) {
   }
 }
 
+// Why a parent directory could not be resolved, in the words of the rules.
 std::string resolve_reason(int err) {
   switch (err) {
     case EXDEV: return "path leaves the destination (through a symlink or an absolute symlink)";
@@ -93,10 +95,10 @@ void remove_at(int dirfd, const char* name, const std::string& shown) {
   struct stat st;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno == ENOENT) return;
-    fail(shown, errstr("stat", errno));
+    fail_errno(shown, "stat", errno);
   }
   if (!S_ISDIR(st.st_mode)) {
-    if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) fail(shown, errstr("unlink", errno));
+    if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) fail_errno(shown, "unlink", errno);
     return;
   }
   int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -107,14 +109,14 @@ void remove_at(int dirfd, const char* name, const std::string& shown) {
   }
   if (fd < 0) {
     if (errno == ENOENT) return;
-    fail(shown, errstr("open directory", errno));
+    fail_errno(shown, "open directory", errno);
   }
   if ((st.st_mode & 0700) != 0700) fchmod(fd, (st.st_mode & 07777) | 0700);
   DIR* d = fdopendir(fd);
   if (!d) {
     int e = errno;
     close(fd);
-    fail(shown, errstr("fdopendir", e));
+    fail_errno(shown, "fdopendir", e);
   }
   for (int pass = 0;; pass++) {
     bool any = false;
@@ -137,7 +139,7 @@ void remove_at(int dirfd, const char* name, const std::string& shown) {
           try { remove_at(::dirfd(d), n, child); } catch (...) { closedir(d); throw; }
         } else {
           closedir(d);
-          fail(child, errstr("unlink", e));
+          fail_errno(child, "unlink", e);
         }
       }
     }
@@ -146,7 +148,7 @@ void remove_at(int dirfd, const char* name, const std::string& shown) {
   }
   closedir(d);
   if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    fail(shown, errstr("rmdir", errno));
+    fail_errno(shown, "rmdir", errno);
 }
 
 namespace {
@@ -219,16 +221,22 @@ int Extractor::parent_fd(const std::string& entry, size_t n) {
       if (f < 0 && errno == ENOENT) {
         int pfd = i == 1 ? base_ : prev.fd;
         if (mkdirat(pfd, comps_[i - 1].c_str(), 0755) < 0 && errno != EEXIST)
-          fail(entry, errstr(("create parent directory " + sub).c_str(), errno));
+          fail_errno(entry, "create parent directory " + sub, errno);
         f = open_in(sub, O_PATH | O_DIRECTORY);
       }
-      if (f < 0) fail(entry, resolve_reason(errno));
+      if (f < 0) {
+        int e = errno;
+        fail_errno(entry, "resolve parent", e, resolve_reason(e));
+      }
       prev.reset(f);
     }
     fd = prev.fd;
     prev.fd = -1;
   }
-  if (fd < 0) fail(entry, resolve_reason(errno));
+  if (fd < 0) {
+    int e = errno;
+    fail_errno(entry, "resolve parent", e, resolve_reason(e));
+  }
   cached_.reset(fd);
   cached_path_ = path;
   cache_valid_ = true;
@@ -239,8 +247,9 @@ Fd Extractor::resolve_dir(const std::string& entry, const std::string& path, con
   int fd = path.empty() ? openat(base_, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) : open_in(path, O_PATH | O_DIRECTORY);
   if (fd < 0) {
     int e = errno;
-    if (e == ENOENT) fail(entry, std::string(what) + " does not exist");
-    fail(entry, std::string(what) + ": " + resolve_reason(e));
+    std::string step = std::string("resolve ") + what;
+    if (e == ENOENT) fail_errno(entry, step, e, std::string(what) + " does not exist");
+    fail_errno(entry, step, e, std::string(what) + ": " + resolve_reason(e));
   }
   return Fd(fd);
 }
@@ -250,7 +259,7 @@ void Extractor::clear_target(int dirfd, const char* name, const std::string& ent
   struct stat st;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno == ENOENT) return;
-    fail(entry, errstr("stat existing", errno));
+    fail_errno(entry, "stat existing", errno);
   }
   if (S_ISDIR(st.st_mode) && opts_.no_overwrite_dir_nondir)
     fail(entry, "cannot overwrite a directory with a non-directory");
@@ -262,7 +271,7 @@ void Extractor::clear_target(int dirfd, const char* name, const std::string& ent
   if (S_ISDIR(st.st_mode)) {
     remove_at(dirfd, name, entry);
   } else if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) {
-    fail(entry, errstr("remove existing", errno));
+    fail_errno(entry, "remove existing", errno);
   }
 }
 
@@ -277,7 +286,7 @@ void Extractor::chown_fd(int fd, const char* name, int flags, struct archive_ent
   if (opts_.ignore_chown_errors) return;
   std::string why = "chown to " + std::to_string(uid) + ":" + std::to_string(gid) + ": " + strerror(err);
   if (err == EINVAL || err == EPERM) why += " (id not mapped in the user namespace?)";
-  fail(entry, why);
+  fail_errno(entry, "chown", err, why);
 }
 
 void Extractor::set_xattrs(int fd, int dirfd, const char* name, bool reg_or_dir,
@@ -303,7 +312,7 @@ void Extractor::set_xattrs(int fd, int dirfd, const char* name, bool reg_or_dir,
     if (r == 0) continue;
     int err = errno;
     if (is_ignorable_xattr_error(xname, err, reg_or_dir)) continue;
-    fail(entry, std::string("set xattr ") + xname + ": " + strerror(err));
+    fail_errno(entry, std::string("set xattr ") + xname, err);
   }
 }
 
@@ -331,7 +340,7 @@ void Extractor::write_file(struct archive* a, struct archive_entry* e, int dirfd
     clear_target(dirfd, name, entry);
     fd.reset(openat(dirfd, name, flags, 0600));
   }
-  if (fd.fd < 0) fail(entry, errstr("create file", errno));
+  if (fd.fd < 0) fail_errno(entry, "create file", errno);
 
   la_int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
   la_int64_t end = 0;
@@ -341,13 +350,13 @@ void Extractor::write_file(struct archive* a, struct archive_entry* e, int dirfd
     la_int64_t off;
     int r = archive_read_data_block(a, &data, &len, &off);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) fail(entry, std::string("read archive: ") + archive_error_string(a));
+    if (r < ARCHIVE_WARN) fail_archive(entry, "read archive", a);
     const char* p = static_cast<const char*>(data);
     while (len) {
       ssize_t w = pwrite(fd.fd, p, len, off);
       if (w < 0) {
         if (errno == EINTR) continue;
-        fail(entry, errstr("write", errno));
+        fail_errno(entry, "write", errno);
       }
       p += w;
       off += w;
@@ -355,16 +364,16 @@ void Extractor::write_file(struct archive* a, struct archive_entry* e, int dirfd
     }
     if (off > end) end = off;
   }
-  if (end < size && ftruncate(fd.fd, size) < 0) fail(entry, errstr("truncate", errno));  // sparse tail
+  if (end < size && ftruncate(fd.fd, size) < 0) fail_errno(entry, "truncate", errno);  // sparse tail
   res.bytes += (unsigned long long)size;
 
   chown_fd(fd.fd, "", AT_EMPTY_PATH, e, entry);
   mode_t perm = archive_entry_perm(e) & (opts_.no_privileges ? 01777 : 07777);
-  if (fchmod(fd.fd, perm) < 0) fail(entry, errstr("chmod", errno));
+  if (fchmod(fd.fd, perm) < 0) fail_errno(entry, "chmod", errno);
   set_xattrs(fd.fd, -1, nullptr, true, e, entry);
   struct timespec ts[2];
   entry_times(e, ts);
-  if (futimens(fd.fd, ts) < 0) fail(entry, errstr("set times", errno));
+  if (futimens(fd.fd, ts) < 0) fail_errno(entry, "set times", errno);
 }
 
 void Extractor::make_dir(struct archive_entry* e, int dirfd, const char* name,
@@ -374,17 +383,17 @@ void Extractor::make_dir(struct archive_entry* e, int dirfd, const char* name,
     fd.reset(openat(base_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   } else {
     if (mkdirat(dirfd, name, 0700) < 0) {
-      if (errno != EEXIST) fail(entry, errstr("mkdir", errno));
+      if (errno != EEXIST) fail_errno(entry, "mkdir", errno);
       struct stat st;
       if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
         if (opts_.no_overwrite_dir_nondir) fail(entry, "cannot overwrite a non-directory with a directory");
         clear_target(dirfd, name, entry);
-        if (mkdirat(dirfd, name, 0700) < 0) fail(entry, errstr("mkdir", errno));
+        if (mkdirat(dirfd, name, 0700) < 0) fail_errno(entry, "mkdir", errno);
       }
     }
     fd.reset(openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   }
-  if (fd.fd < 0) fail(entry, errstr("open directory", errno));
+  if (fd.fd < 0) fail_errno(entry, "open directory", errno);
   chown_fd(fd.fd, "", AT_EMPTY_PATH, e, entry);
   set_xattrs(fd.fd, -1, nullptr, true, e, entry);
   DirMeta m;
@@ -399,15 +408,15 @@ void Extractor::make_symlink(struct archive_entry* e, int dirfd, const char* nam
   const char* target = archive_entry_symlink(e);
   if (!target || !*target) fail(entry, "symlink has an empty target");
   if (symlinkat(target, dirfd, name) < 0) {
-    if (errno != EEXIST) fail(entry, errstr("symlink", errno));
+    if (errno != EEXIST) fail_errno(entry, "symlink", errno);
     clear_target(dirfd, name, entry);
-    if (symlinkat(target, dirfd, name) < 0) fail(entry, errstr("symlink", errno));
+    if (symlinkat(target, dirfd, name) < 0) fail_errno(entry, "symlink", errno);
   }
   chown_fd(dirfd, name, AT_SYMLINK_NOFOLLOW, e, entry);
   set_xattrs(-1, dirfd, name, false, e, entry);
   struct timespec ts[2];
   entry_times(e, ts);
-  if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail(entry, errstr("set times", errno));
+  if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(entry, "set times", errno);
 }
 
 void Extractor::make_hardlink(struct archive_entry* e, int dirfd, const char* name,
@@ -420,13 +429,13 @@ void Extractor::make_hardlink(struct archive_entry* e, int dirfd, const char* na
   const char* tname = link_comps_.back().c_str();
   struct stat tst, st;
   if (fstatat(tfd.fd, tname, &tst, AT_SYMLINK_NOFOLLOW) < 0)
-    fail(entry, errstr((std::string("hard link target ") + raw).c_str(), errno));
+    fail_errno(entry, std::string("hard link target ") + raw, errno);
   if (S_ISDIR(tst.st_mode)) fail(entry, "hard link target is a directory");
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (st.st_dev == tst.st_dev && st.st_ino == tst.st_ino) return;  // already linked
     clear_target(dirfd, name, entry);
   }
-  if (linkat(tfd.fd, tname, dirfd, name, 0) < 0) fail(entry, errstr("link", errno));
+  if (linkat(tfd.fd, tname, dirfd, name, 0) < 0) fail_errno(entry, "link", errno);
 }
 
 void Extractor::make_node(struct archive_entry* e, int dirfd, const char* name,
@@ -435,7 +444,7 @@ void Extractor::make_node(struct archive_entry* e, int dirfd, const char* name,
   dev_t dev = 0;
   if (type == AE_IFCHR || type == AE_IFBLK) {
     if (opts_.no_privileges) {
-      warn(entry, "a device node, skipped (cp -a copies them)");
+      warn(entry, "extract", 0, "a device node, skipped (cp -a copies them)");
       return;
     }
     dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
@@ -446,38 +455,38 @@ void Extractor::make_node(struct archive_entry* e, int dirfd, const char* name,
       if (mknodat(dirfd, name, type | 0600, dev) == 0) goto made;
     }
     if (errno == EPERM && (type == AE_IFCHR || type == AE_IFBLK)) {
-      warn(entry, "cannot create a device node here (user namespace?), skipped");
+      warn(entry, "mknod", EPERM, "cannot create a device node here (user namespace?), skipped");
       return;
     }
-    fail(entry, errstr("mknod", errno));
+    fail_errno(entry, "mknod", errno);
   }
 made:
   chown_fd(dirfd, name, AT_SYMLINK_NOFOLLOW, e, entry);
   // The name was just created by us as a node, not a symlink: no following.
-  if (fchmodat(dirfd, name, archive_entry_perm(e) & 07777, 0) < 0) fail(entry, errstr("chmod", errno));
+  if (fchmodat(dirfd, name, archive_entry_perm(e) & 07777, 0) < 0) fail_errno(entry, "chmod", errno);
   set_xattrs(-1, dirfd, name, false, e, entry);
   struct timespec ts[2];
   entry_times(e, ts);
-  if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail(entry, errstr("set times", errno));
+  if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(entry, "set times", errno);
 }
 
 // OCI whiteouts -> overlayfs (userxattr) whiteouts.
 void Extractor::whiteout(int dirfd, const std::string& base, const std::string& entry) {
   if (base == ".wh..wh..opq") {
     Fd d(openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (d.fd < 0) fail(entry, errstr("open directory", errno));
+    if (d.fd < 0) fail_errno(entry, "open directory", errno);
     if (fsetxattr(d.fd, "user.overlay.opaque", "y", 1, 0) < 0)
-      fail(entry, errstr("set xattr user.overlay.opaque", errno));
+      fail_errno(entry, "set xattr user.overlay.opaque", errno);
     return;
   }
   if (base.compare(0, 8, ".wh..wh.") == 0) return;  // other AUFS metadata: ignore
   std::string name = base.substr(4);
   if (name.empty() || name == "." || name == "..") fail(entry, "invalid whiteout name");
   if (mknodat(dirfd, name.c_str(), S_IFCHR | 0, makedev(0, 0)) < 0) {
-    if (errno != EEXIST) fail(entry, errstr("create whiteout device", errno));
+    if (errno != EEXIST) fail_errno(entry, "create whiteout device", errno);
     clear_target(dirfd, name.c_str(), entry);
     if (mknodat(dirfd, name.c_str(), S_IFCHR | 0, makedev(0, 0)) < 0)
-      fail(entry, errstr("create whiteout device", errno));
+      fail_errno(entry, "create whiteout device", errno);
   }
 }
 
@@ -528,8 +537,8 @@ void Extractor::finish() {
     if (fd < 0) continue;  // replaced by a later entry
     Fd f(fd);
     std::string shown = m.path.empty() ? "." : m.path;
-    if (fchmod(fd, m.mode) < 0) fail(shown, errstr("chmod", errno));
-    if (futimens(fd, m.times) < 0) fail(shown, errstr("set times", errno));
+    if (fchmod(fd, m.mode) < 0) fail_errno(shown, "chmod", errno);
+    if (futimens(fd, m.times) < 0) fail_errno(shown, "set times", errno);
   }
 }
 
@@ -560,7 +569,7 @@ la_ssize_t read_layer(struct archive* a, void* p, const void** buf) {
 
 UntarResult untar(LayerStream& in, const char* dest, const UntarOptions& opts) {
   Fd root(open(dest, O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (root.fd < 0) fail(dest, errstr("open destination", errno));
+  if (root.fd < 0) fail_errno(dest, "open destination", errno);
   return untar_at(in, root.fd, "", root.fd, kBeneath, opts);
 }
 
@@ -572,7 +581,7 @@ UntarResult untar_at(LayerStream& in, int root, const std::string& prefix, int b
   umask(0);
 
   struct archive* a = archive_read_new();
-  if (!a) fail("(archive)", "out of memory");
+  if (!a) fail_errno(Label{"(archive)"}, "archive_read_new", ENOMEM, "out of memory");
   struct Closer {
     struct archive* a;
     ~Closer() { archive_read_free(a); }
@@ -583,12 +592,12 @@ UntarResult untar_at(LayerStream& in, int root, const std::string& prefix, int b
   Source src{&in, false, {}};
   if (archive_read_open(a, &src, nullptr, read_layer, nullptr) != ARCHIVE_OK) {
     if (src.failed) throw src.error;
-    fail("(archive)", std::string("open: ") + archive_error_string(a));
+    fail_archive(Label{"(archive)"}, "open archive", a, "open");
   }
 
   UntarResult res;
   Extractor ex(root, prefix, base, resolve, opts);
-  std::string last = "(start of archive)";
+  std::string last;  // the last entry's name
   try {
     for (;;) {
       struct archive_entry* e;
@@ -598,10 +607,11 @@ UntarResult untar_at(LayerStream& in, int root, const std::string& prefix, int b
       if (r == ARCHIVE_WARN) {
         const char* msg = archive_error_string(a);
         const char* n = archive_entry_pathname(e);
-        if (msg) warn(n ? n : last, msg);
+        if (msg) warn(n ? n : last, "read archive", archive_syserr(a), msg);
       } else if (r != ARCHIVE_OK) {
-        const char* msg = archive_error_string(a);
-        fail("after " + last, std::string("read archive: ") + (msg ? msg : "error"));
+        Where after(last);
+        after.label = "after " + (last.empty() ? "(start of archive)" : last);
+        fail_archive(after, "read archive", a);
       }
       res.entries++;
       const char* n = archive_entry_pathname(e);
@@ -620,7 +630,7 @@ UntarResult untar_at(LayerStream& in, int root, const std::string& prefix, int b
 void remove_tree(const char* path) {
   std::string p = path ? path : "";
   while (p.size() > 1 && p.back() == '/') p.pop_back();
-  if (p.empty()) fail("(empty)", "refusing to remove an empty path");
+  if (p.empty()) fail(Label{"(empty)"}, "refusing to remove an empty path");
   size_t slash = p.rfind('/');
   std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
   std::string base = slash == std::string::npos ? p : p.substr(slash + 1);
@@ -628,7 +638,7 @@ void remove_tree(const char* path) {
   Fd dir(open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (dir.fd < 0) {
     if (errno == ENOENT) return;
-    fail(p, errstr("open parent", errno));
+    fail_errno(p, "open parent", errno);
   }
   remove_at(dir.fd, base.c_str(), p);
 }

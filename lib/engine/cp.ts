@@ -14,10 +14,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, warningsIn, type HelperCall, type RootStat } from '../native/rootfs-helper.js';
+import { finished, pipeHelpers, spawnHelper, statInRoot, type HelperCall, type RootStat } from '../native/rootfs-helper.js';
+import { helperErrorFrom, warningsIn } from '../native/helper-errors.js';
 import { containerRoot, withWritableRoot } from './container-root.js';
 import type { Context } from '../core/context.js';
-import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
 
 export type CpEndpoint = { kind: 'stream' } | { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string };
 
@@ -165,7 +166,7 @@ async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOp
 async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise<CpReport> {
   const child = spawnHelper(call, ['ignore', fd, 'pipe']);
   const [code, stderr] = await finished(child);
-  if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
+  if (code !== 0) throw helperErrorFrom(code, stderr, what);
   return { warnings: warningsIn(stderr) };
 }
 
@@ -178,7 +179,7 @@ async function fromStream(ctx: Context, view: ContainerView, p: string, opts: Cp
     const call = extractInContainer(ctx, root.args, p, opts);
     const child = spawnHelper(call, [0, 'ignore', 'pipe']);
     const [code, stderr] = await finished(child);
-    if (code !== 0) throw new HuskError(`copying into ${view.record.name}:${p}: ${helperFailure(code, stderr)}`);
+    if (code !== 0) throw helperErrorFrom(code, stderr, `copying into ${view.record.name}:${p}`);
     return { warnings: warningsIn(stderr) };
   });
 }

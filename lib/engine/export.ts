@@ -2,11 +2,12 @@
 // files are (image layers plus its changes; not its volumes and other
 // mounts, as docker exports it), to a file or to stdout.
 import { ContainerStore } from '../runtime/container-store.js';
-import { finished, helperFailure, spawnHelper } from '../native/rootfs-helper.js';
+import { finished, spawnHelper } from '../native/rootfs-helper.js';
+import { helperErrorFrom } from '../native/helper-errors.js';
 import { writeFileWhole } from '../storage/atomic.js';
 import { containerRoot } from './container-root.js';
 import type { Context } from '../core/context.js';
-import { HuskError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface ExportOptions {
   container: string;
@@ -25,12 +26,12 @@ export async function exportContainer(ctx: Context, opts: ExportOptions): Promis
   try {
     if (!opts.output) {
       const [code, stderr] = await finished(spawnHelper(call, ['ignore', 1, 'pipe']));
-      if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
+      if (code !== 0) throw helperErrorFrom(code, stderr, what);
       return;
     }
     await writeFileWhole(opts.output, async (fd) => {
       const [code, stderr] = await finished(spawnHelper(call, ['ignore', fd, 'pipe']));
-      if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
+      if (code !== 0) throw helperErrorFrom(code, stderr, what);
     });
   } finally {
     root.cleanup();

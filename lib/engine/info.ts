@@ -5,6 +5,7 @@ import path from 'node:path';
 import { usernsHelperPath } from '../native/binding.js';
 import { lazyChildProcess } from '../core/lazy.js';
 import { removeTrees, usernsArgs } from '../native/userns-helper.js';
+import { helperErrorFromSync } from '../native/helper-errors.js';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
 import { chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
@@ -60,7 +61,7 @@ function overlayWorks(ctx: Context): string {
       if (!ctx.rootless) lazyChildProcess().spawnSync('umount', [`${dir}/m`]);
       return 'yes';
     }
-    return `no (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
+    return `no (${helperErrorFromSync(r, '').message})`;
   } catch (err) {
     return `unknown (${(err as Error).message})`;
   } finally {

@@ -8,10 +8,11 @@ import type { Readable } from 'node:stream';
 import { lazyCrypto, lazyStreamPromises, lazyZlib } from '../core/lazy.js';
 import { randomHex } from '../core/random.js';
 import type { Context, UserNamespace } from '../core/context.js';
-import { HuskError, NotFoundError } from '../core/errors.js';
+import { HuskError, NativeError, NotFoundError } from '../core/errors.js';
 import { mkdirPrivate, readJson, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../storage/atomic.js';
 import { withLockSync } from '../storage/lock.js';
 import { removeTrees, spawnUntar } from '../native/userns-helper.js';
+import { helperErrorFrom, type HelperError } from '../native/helper-errors.js';
 import { formatReference, hasExplicitRegistry, parseReference } from './reference.js';
 import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER, MEDIA_TYPE_MANIFEST, type Compression, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
 
@@ -364,7 +365,7 @@ export class ImageStore {
     try {
       const out = await runUntar(userns, tmpDiff, input, blobFd);
       check?.(out);
-      if (!out.diffId) throw new HuskError(`invalid layer: ${out.error ?? 'extraction failed'}`);
+      if (!out.diffId) throw out.error ?? new HuskError('invalid layer: extraction failed');
       const diffId = out.diffId;
       const chainId = parent ? sha256(`${parent.chainId.startsWith('sha256:') ? parent.chainId : `sha256:${parent.chainId}`} ${diffId}`) : diffId.slice(7);
       const layer: LayerRecord = {
@@ -443,7 +444,8 @@ interface UntarOutput extends LayerDigests {
   compression?: Compression;
   tarSize?: number;
   bytes?: number;
-  error?: string;
+  /** Why the extraction failed. */
+  error?: HelperError;
 }
 
 /** Feeds `input` to `husk-userns untar`, which writes the raw bytes to `blobFd`. */
@@ -451,8 +453,8 @@ async function runUntar(userns: UserNamespace | undefined, dest: string, input: 
   const untar = spawnUntar(userns, dest, blobFd);
   let stdout = '';
   let stderr = '';
-  untar.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  untar.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  untar.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  untar.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number>((resolve, reject) => {
     untar.on('error', reject);
     untar.on('close', (code) => resolve(code ?? 1));
@@ -460,18 +462,19 @@ async function runUntar(userns: UserNamespace | undefined, dest: string, input: 
   const fed = lazyStreamPromises().pipeline(input, untar.stdin!).catch((err: NodeJS.ErrnoException) => err);
   const [code, feedErr] = await Promise.all([exited, fed]);
   // The input's own failure (a broken download, an oversized blob) is the cause of anything else.
-  if (feedErr && feedErr.code !== 'EPIPE') throw feedErr instanceof HuskError ? feedErr : new HuskError(`reading layer: ${feedErr.message}`);
+  // (A helper of ours that produced it, as commit's layer-tar, has said why already.)
+  const explained = feedErr instanceof HuskError || feedErr instanceof NativeError;
+  if (feedErr && (explained || feedErr.code !== 'EPIPE')) throw explained ? feedErr : new HuskError(`reading layer: ${feedErr.message}`);
+  const failure = () => helperErrorFrom(code, stderr, 'invalid layer', { fallback: `extraction failed (exit ${code})` });
   let out: UntarOutput;
   try {
     out = JSON.parse(stdout.trim().split('\n').pop() ?? '') as UntarOutput;
   } catch {
-    throw new HuskError(`invalid layer: ${lastLine(stderr) || `extraction failed (exit ${code})`}`);
+    throw failure();
   }
-  if (code !== 0) out.error = lastLine(stderr) || `extraction failed (exit ${code})`;
+  if (code !== 0) out.error = failure();
   return out;
 }
-
-const lastLine = (text: string) => text.trim().split('\n').pop()?.replace(/^husk-userns: /, '') ?? '';
 
 /** A registry blob that is not what its descriptor promised. */
 export function checkBlob(expect: { digest: string; size: number }, got: LayerDigests): void {

@@ -5,6 +5,7 @@
 // lib/engine/container-root.ts); rootless, the helper runs in a user
 // namespace with the containers' mapping, so file owners read and written
 // are the container's ids.
+import os from 'node:os';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import type { UserNamespace } from '../core/context.js';
@@ -12,6 +13,7 @@ import { HuskError } from '../core/errors.js';
 import { usernsHelperPath } from './binding.js';
 import { lazyChildProcess } from '../core/lazy.js';
 import { usernsArgs } from './userns-helper.js';
+import { helperErrorFrom, warningsIn } from './helper-errors.js';
 
 /** What `husk-userns stat` says about a path in a root. */
 export interface RootStat {
@@ -35,28 +37,6 @@ export interface HelperCall {
   args: string[];
 }
 
-/** The helper's warnings (a socket or a device node skipped, ...), without its prefix. */
-export function warningsIn(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .filter((l) => l.startsWith('husk-userns: warning: '))
-    .map((l) => l.slice('husk-userns: warning: '.length));
-}
-
-/** Why a helper failed: its last line on stderr, else how it ended. */
-export function helperFailure(code: number, stderr: string): string {
-  return helperMessage(stderr, code === 141 ? 'its output was closed before the end (SIGPIPE)' : `failed (exit ${code})`);
-}
-
-export function helperMessage(stderr: string, fallback: string): string {
-  const line = stderr
-    .trim()
-    .split('\n')
-    .filter((l) => !l.startsWith('husk-userns: warning:'))
-    .pop();
-  return line?.replace(/^husk-userns: /, '') || fallback;
-}
-
 export function spawnHelper(call: HelperCall, stdio: StdioOptions): ChildProcess {
   return lazyChildProcess().spawn(usernsHelperPath(), [...usernsArgs(call.userns), '--', ...call.args], { stdio });
 }
@@ -71,13 +51,13 @@ export function finished(child: ChildProcess): Promise<[number, string]> {
   });
 }
 
-/** Runs a helper to completion and returns its stdout; a failure becomes a HuskError. */
+/** Runs a helper to completion and returns its stdout; a failure becomes a HelperError. */
 export async function runHelper(call: HelperCall, what: string): Promise<string> {
   const child = spawnHelper(call, ['ignore', 'pipe', 'pipe']);
   let stdout = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   const [code, stderr] = await finished(child);
-  if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
+  if (code !== 0) throw helperErrorFrom(code, stderr, what);
   return stdout;
 }
 
@@ -106,7 +86,7 @@ export function helperOutput(call: HelperCall, what: string): Readable {
   void finished(child).then(
     ([code, stderr]) => {
       if (code === 0) out.end();
-      else out.destroy(new HuskError(`${what}: ${helperFailure(code, stderr)}`));
+      else out.destroy(helperErrorFrom(code, stderr, what));
     },
     (err: Error) => out.destroy(new HuskError(`${what}: ${err.message}`)),
   );
@@ -134,9 +114,10 @@ export async function pipeHelpers(
   // The producer's own failure (a path it could not read) is the cause of
   // whatever the consumer made of a cut-off archive; a pipe the consumer
   // closed is no cause of anything.
-  const pipeClosed = pc === 141 || /Broken pipe/.test(perr);
-  if (pc !== 0 && !pipeClosed) throw new HuskError(`${what}: ${helperFailure(pc, perr)}`);
-  if (cc !== 0) throw new HuskError(`${what}: ${helperFailure(cc, cerr)}`);
-  if (pc !== 0) throw new HuskError(`${what}: ${helperFailure(pc, perr)}`);
+  const producerError = pc !== 0 ? helperErrorFrom(pc, perr, what) : undefined;
+  const pipeClosed = pc === 141 || producerError?.errno === os.constants.errno.EPIPE;
+  if (producerError && !pipeClosed) throw producerError;
+  if (cc !== 0) throw helperErrorFrom(cc, cerr, what);
+  if (producerError) throw producerError;
   return [...warningsIn(perr), ...warningsIn(cerr)];
 }

@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import { lazyChildProcess } from '../core/lazy.js';
 import fs from 'node:fs';
 import type { UserNamespace } from '../core/context.js';
-import { HuskError } from '../core/errors.js';
 import { usernsHelperPath } from './binding.js';
+import { helperErrorFrom, helperErrorFromSync } from './helper-errors.js';
 
 export function usernsArgs(userns: UserNamespace | undefined): string[] {
   if (!userns) return [];
@@ -40,10 +40,10 @@ export function decompressedLayer(file: string): Readable {
   const child = lazyChildProcess().spawn(usernsHelperPath(), ['decompress'], { stdio: [fd, 'pipe', 'pipe'] });
   fs.closeSync(fd);
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const out = child.stdout!;
   child.on('close', (code) => {
-    if (code !== 0) out.destroy(new HuskError(`${file}: ${stderr.trim().replace(/^husk-userns: /, '') || `decompression failed (exit ${code})`}`));
+    if (code !== 0) out.destroy(helperErrorFrom(code, stderr, file, { fallback: `decompression failed (exit ${code})` }));
   });
   return out;
 }
@@ -60,7 +60,7 @@ function runHelper(args: string[], stdinFile: string): Promise<string> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(stdout);
-      else reject(new HuskError(stderr.trim().replace(/^husk-userns: /, '') || `husk-userns ${args[0]} failed (exit ${code})`));
+      else reject(helperErrorFrom(code, stderr, undefined, { fallback: `husk-userns ${args[0]} failed (exit ${code})` }));
     });
   });
 }
@@ -68,9 +68,7 @@ function runHelper(args: string[], stdinFile: string): Promise<string> {
 /** The copying driver: a complete root filesystem in `dest` from layers given bottom first. */
 export function mergeLayers(userns: UserNamespace | undefined, dest: string, layerDirsBottomFirst: string[]): void {
   const r = lazyChildProcess().spawnSync(usernsHelperPath(), [...usernsArgs(userns), '--', 'merge', dest, ...layerDirsBottomFirst], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    throw new HuskError(`copying the image into the container (vfs driver): ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
-  }
+  if (r.status !== 0) throw helperErrorFromSync(r, 'copying the image into the container (vfs driver)');
 }
 
 /**
@@ -88,7 +86,5 @@ export function removeTrees(userns: UserNamespace | undefined, paths: string[]):
   });
   if (left.length === 0) return;
   const r = lazyChildProcess().spawnSync(usernsHelperPath(), [...usernsArgs(userns), '--', 'rm', ...left], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    throw new HuskError(`removing ${left.join(', ')}: ${(r.stderr || r.error?.message || 'failed').trim()}`);
-  }
+  if (r.status !== 0) throw helperErrorFromSync(r, `removing ${left.join(', ')}`);
 }

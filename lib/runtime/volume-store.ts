@@ -13,6 +13,7 @@ import { mkdirPrivate, readJsonIfExists, writeJsonAtomic } from '../storage/atom
 import { withLockSync } from '../storage/lock.js';
 import { removeTrees, usernsArgs } from '../native/userns-helper.js';
 import { usernsHelperPath } from '../native/binding.js';
+import { helperErrorFromSync } from '../native/helper-errors.js';
 import { lazyChildProcess } from '../core/lazy.js';
 import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context.js';
@@ -243,10 +244,7 @@ export function checkTmpfsOption(x: string, where: string): void {
 export function chownInContainer(ctx: Context, target: string, uid: number, gid: number, recursive: boolean): void {
   const args = [...usernsArgs(ctx.userns()), '--', 'exec', 'chown', ...(recursive ? ['-R'] : []), '-h', `${uid}:${gid}`, '--', target];
   const r = lazyChildProcess().spawnSync(usernsHelperPath(), args, { encoding: 'utf8' });
-  if (r.status !== 0) {
-    const why = (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()?.replace(/^(husk-userns|chown): /, '');
-    throw new HuskError(`changing the owner of ${target} to ${uid}:${gid}: ${why}`);
-  }
+  if (r.status !== 0) throw helperErrorFromSync(r, `changing the owner of ${target} to ${uid}:${gid}`, { program: 'chown' });
 }
 
 /**
@@ -259,10 +257,7 @@ export function copyUp(ctx: Context, dataDir: string, destination: string, layer
   if (layerDirsBottomFirst.length === 0) return;
   const args = [...usernsArgs(ctx.userns()), '--', 'copyup', dataDir, destination, ...layerDirsBottomFirst];
   const r = lazyChildProcess().spawnSync(usernsHelperPath(), args, { encoding: 'utf8' });
-  if (r.status !== 0) {
-    const why = (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()?.replace(/^husk-userns: /, '');
-    throw new HuskError(`copying the image's ${destination} into the volume: ${why}`);
-  }
+  if (r.status !== 0) throw helperErrorFromSync(r, `copying the image's ${destination} into the volume`);
 }
 
 /** Container records by the volumes they name. */
