@@ -22,11 +22,12 @@ function envFile(t: Parameters<typeof tempDir>[0], text: string): string {
   return file;
 }
 
+/** Arguments as yargs leaves them: flags not given (--label, --init, ...) are absent. */
 function args(over: Partial<CreateArgs> = {}): CreateArgs {
   return {
     image: 'busybox', interactive: false, tty: false, rm: false, env: [], envFile: [], capAdd: [], capDrop: [],
-    privileged: false, readOnly: false, securityOpt: [], network: 'private', label: [], init: false, ...over,
-  };
+    privileged: false, readOnly: false, securityOpt: [], network: 'private', ...over,
+  } as CreateArgs;
 }
 
 t.test('parseEnvFile: KEY=VALUE lines, comments and blank lines skipped', async (t) => {
