@@ -241,6 +241,21 @@ export class Husk {
     return this.runArgv(['script', '-qec', cmdline, '/dev/null'], opts);
   }
 
+  /** The husk command line for `args`, quoted for a shell script (see runShell). */
+  commandLine(args: string[]): string {
+    return this.argv(args).map(shQuote).join(' ');
+  }
+
+  /**
+   * Runs a shell script as the husk user, with husk's environment, in this
+   * instance's dir: for husk started with what run() cannot give it, such as
+   * stdin redirected from a directory or an extra fd left open
+   * (`exec ${h.commandLine([...])} 7<files`).
+   */
+  runShell(script: string, opts: RunOptions = {}): Promise<Result> {
+    return this.runArgv(['sh', '-c', script], opts);
+  }
+
   private runArgv(argv: string[], opts: RunOptions): Promise<Result> {
     const child = this.spawnArgv(argv, opts.env);
     const timeoutMs = opts.timeoutMs ?? 60_000;
