@@ -766,6 +766,15 @@ void append_num(char* buf, size_t len, long n, bool comma) {
 }  // namespace
 
 [[noreturn]] void run_exec(SpawnPlan& plan) {
+  // E keeps only what the plan names: not husk's ends of the process's pipes
+  // (the process would never see EOF), not husk's stdio (it waits here as
+  // long as the process runs, in the container's namespaces), nothing else
+  // of Node's or its caller's.
+  for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
+  if (!close_fds_except({plan.sync_w, plan.devnull, plan.console_init, plan.stdin_r, plan.stdout_w, plan.stderr_w})) {
+    send_error(plan.sync_w, "close inherited fds", errno, nullptr);
+    _exit(125);
+  }
   // Every namespace is opened first: once in the container's mount namespace,
   // /proc/<pid>/ns/... would be looked up in the container's /proc.
   int fds[16];

@@ -256,6 +256,15 @@ export class Husk {
     return this.runArgv(['sh', '-c', script], opts);
   }
 
+  /**
+   * Starts a shell script under a pseudo-terminal made by script(1) (24 rows,
+   * 80 columns), as the husk user; what is written to the child's stdin is
+   * typed at that terminal, whenever the test chooses.
+   */
+  spawnShellTty(script: string): ChildProcess {
+    return this.spawnArgv(['script', '-qec', `stty rows 24 cols 80 2>/dev/null; ${script}`, '/dev/null']);
+  }
+
   private runArgv(argv: string[], opts: RunOptions): Promise<Result> {
     const child = this.spawnArgv(argv, opts.env);
     const timeoutMs = opts.timeoutMs ?? 60_000;

@@ -29,6 +29,59 @@ for (const mode of modes()) {
     const husk = (args: string[]) => h.commandLine(args);
     t.equal((await h.run(['run', '-d', '--name', 'web', 'busybox', 'sleep', '600'])).code, 0);
 
+    t.test('exec: stdin from a host directory is not the container\'s (/proc/self/fd/0/.. escape)', async (t) => {
+      const r = await h.runShell(`${husk(['exec', '-i', 'web', 'sh', '-c', 'cat /proc/self/fd/0/../secret; readlink /proc/self/fd/0'])} < files/sub`);
+      t.notMatch(r.stdout + r.stderr, SECRET, 'the host\'s file is out of reach');
+      t.match(r.stdout, /^pipe:\[\d+\]$/m, 'its stdin is a pipe husk made');
+    });
+
+    t.test('exec: -w /proc/self/fd/0 with stdin from a host directory does not start on the host', async (t) => {
+      const r = await h.runShell(`${husk(['exec', '-i', '-w', '/proc/self/fd/0', 'web', 'sh', '-c', 'pwd; cat ../secret'])} < files/sub`);
+      t.notMatch(r.stdout + r.stderr, SECRET, 'the host\'s file is out of reach');
+      t.not(r.code, 0, 'no working directory there: the exec fails');
+      t.match(r.stderr, /\/proc\/self\/fd\/0/, 'naming the directory');
+    });
+
+    t.test('exec: a read-only host file on stdin cannot be written through /proc/self/fd/0', async (t) => {
+      const ro = h.writeFile('readonly', 'original\n');
+      fs.chmodSync(ro, 0o444);
+      const r = await h.runShell(`${husk(['exec', '-i', 'web', 'sh', '-c', 'echo overwritten > /proc/self/fd/0; echo tried'])} < files/readonly`);
+      t.match(r.stdout, /tried/, 'the command ran');
+      t.equal(fs.readFileSync(ro, 'utf8'), 'original\n', 'the file is unchanged');
+    });
+
+    t.test('exec: a host file open for append on stdout cannot be read back through /proc/self/fd/1', async (t) => {
+      const log = h.writeFile('appended', `${SECRET}\n`);
+      // Opened for reading first, then fd 1 given up: a pipe of ours ends at once.
+      const r = await h.runShell(`${husk(['exec', 'web', 'sh', '-c', 'exec 3</proc/self/fd/1 1>&2; cat <&3; echo read-done'])} >> files/appended`);
+      t.match(r.stderr, /read-done/, 'the command ran');
+      t.notMatch(r.stderr, SECRET, 'what the file held stays unread');
+      t.equal(fs.readFileSync(log, 'utf8'), `${SECRET}\n`, 'the file is unchanged');
+    });
+
+    t.test('exec without -t at a terminal: none of its fds is our terminal', async (t) => {
+      const r = await h.runTty(['exec', '-i', 'web', 'sh', '-c', 'for f in 0 1 2; do [ -t $f ] && echo "fd $f is a terminal"; done; echo checked']);
+      t.match(r.stdout, /checked/, 'the command ran');
+      t.notMatch(r.stdout, /is a terminal/, 'pipes, not the terminal');
+    });
+
+    t.test('exec at a terminal: a process left behind cannot read what is typed after exec returned', async (t) => {
+      // The container's process leaves a reader of its own stderr behind. Once
+      // exec has returned, the shell waits a second (only that reader is
+      // reading then), and reads a line: the one we type.
+      const thief = husk(['exec', 'web', 'sh', '-c', 'cat </proc/self/fd/2 >/tmp/stolen 2>&1 &']);
+      const child = h.spawnShellTty(`${thief}; echo exec-returned; sleep 1; line=$(timeout --foreground 5 head -n 1); echo "shell-got:$line"`);
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      t.ok(await waitFor(() => out.includes('exec-returned'), 30_000), 'exec returned');
+      child.stdin!.write('typed-after-exec\n');
+      await closed;
+      t.match(out, /shell-got:typed-after-exec/, 'the shell got the line');
+      const stolen = await h.run(['exec', 'web', 'cat', '/tmp/stolen']);
+      t.notMatch(stolen.stdout, /typed-after-exec/, 'the container did not');
+    });
+
     t.test('exec: an fd above 2 that husk inherited is not the container\'s, nor is a working directory through it', async (t) => {
       const probe = await h.runShell(`${husk(['exec', 'web', 'probe'])} 7<files/sub`);
       t.equal(probe.code, 0, probe.stderr);
