@@ -719,12 +719,58 @@ int ReceiveFd(int sock) {
   return fd;
 }
 
+// An exec'd process's stdin, stdout and stderr: pipes made here, whose
+// other ends Node relays to and from its own stdio. Never husk's own fds:
+// whatever those are (a directory, a read-only file, a file open for append,
+// a terminal), the process could reopen them through /proc/self/fd, climb
+// out of a directory with "..", or keep reading a terminal after exec
+// returned (podman and docker relay too). stdin is a pipe only with -i,
+// else /dev/null; a terminal (-t) or a detached process gets none of them.
+// Every end is above 2 (the child moves them onto 0..2), and is closed here
+// on every exit path unless handed to JS.
+struct ExecStdio {
+  int node[3] = {-1, -1, -1};  // stdin write end, stdout and stderr read ends
+  ~ExecStdio() {
+    for (int fd : node)
+      if (fd >= 0) close(fd);
+  }
+  void Open(Napi::Env env, SpawnPlan& plan, bool open_stdin) {
+    int p[2];
+    if (open_stdin) {
+      if (pipe2(p, O_CLOEXEC) < 0) throw MakeNativeError(env, "pipe", errno);
+      plan.stdin_r = High(env, p[0]);
+      node[0] = High(env, p[1]);
+    }
+    if (pipe2(p, O_CLOEXEC) < 0) throw MakeNativeError(env, "pipe", errno);
+    node[1] = High(env, p[0]);
+    plan.stdout_w = High(env, p[1]);
+    if (pipe2(p, O_CLOEXEC) < 0) throw MakeNativeError(env, "pipe", errno);
+    node[2] = High(env, p[0]);
+    plan.stderr_w = High(env, p[1]);
+    // Node's ends only (each end has its own flags): once the process has
+    // exited, husk reads its output until the pipe is empty, which must not
+    // block when something it left behind holds the pipe open.
+    for (int fd : node)
+      if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+        throw MakeNativeError(env, "fcntl O_NONBLOCK", errno);
+  }
+  // Node's ends into the result, as stdin/stdout/stderr (those it has).
+  void Hand(Napi::Env env, Napi::Object result) {
+    const char* names[3] = {"stdin", "stdout", "stderr"};
+    for (int i = 0; i < 3; i++) {
+      if (node[i] >= 0) result.Set(names[i], Napi::Number::New(env, node[i]));
+      node[i] = -1;
+    }
+  }
+};
+
 // execProcess({process, seccomp?, seccompCache, namespaces: [{type, path}],
-// stdio: [in, out, err], detach}) -> {pid, execPid, syncFd}: starts a process
-// in a running container's namespaces. It returns once the process exists
-// (or failed to); `syncFd` then carries an error record if its execve
-// fails, and its exit (kSyncExit) unless detached. `pid` is the
-// intermediate, to be reaped with reap() once the exit record came.
+// stdin, detach}) -> {pid, execPid, syncFd, master? | stdin?, stdout, stderr}:
+// starts a process in a running container's namespaces. It returns once the
+// process exists (or failed to); `syncFd` then carries an error record if
+// its execve fails, and its exit (kSyncExit) unless detached. `pid` is the
+// intermediate, to be reaped with reap() once the exit record came. Its
+// stdio: see ExecStdio; `master` is a terminal's (-t).
 Napi::Value ExecProcess(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object opts = info[0].As<Napi::Object>();
@@ -748,28 +794,26 @@ Napi::Value ExecProcess(const Napi::CallbackInfo& info) {
     if (!t) Invalid(env, "unknown namespace type " + type);
     plan.joins.push_back({t, Str(env, n, "path")});
   }
-  Napi::Array stdio = opts.Get("stdio").As<Napi::Array>();
-  plan.stdin_r = stdio.Get(0u).As<Napi::Number>().Int32Value();
-  plan.stdout_w = stdio.Get(1u).As<Napi::Number>().Int32Value();
-  plan.stderr_w = stdio.Get(2u).As<Napi::Number>().Int32Value();
   plan.exec_detach = Bool(opts, "detach");
+  ExecStdio stdio;
+  Fds fds(plan);  // the child's ends, closed here after the fork
+  plan.devnull = High(env, open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (plan.devnull < 0) throw MakeNativeError(env, "open", errno, "/dev/null");
+  if (!plan.terminal && !plan.exec_detach) stdio.Open(env, plan, Bool(opts, "stdin"));
   int p[2];
   int console_node = -1;
   if (plan.terminal) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) throw MakeNativeError(env, "socketpair", errno);
-    plan.console_init = p[0];
-    console_node = p[1];
+    plan.console_init = High(env, p[0]);
+    console_node = High(env, p[1]);
   }
   if (pipe2(p, O_CLOEXEC) < 0) throw MakeNativeError(env, "pipe", errno);
-  int sync_r = p[0];
-  plan.sync_w = p[1];
-  plan.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  int sync_r = High(env, p[0]);
+  plan.sync_w = High(env, p[1]);
 
   pid_t e = ForkChild(plan, run_exec);
   int fork_err = -e;
-  close(plan.sync_w);
-  if (plan.devnull >= 0) close(plan.devnull);
-  if (plan.console_init >= 0) close(plan.console_init);
+  fds.CloseChildren();
   if (e < 0) {
     close(sync_r);
     if (console_node >= 0) close(console_node);
@@ -815,6 +859,7 @@ Napi::Value ExecProcess(const Napi::CallbackInfo& info) {
   result.Set("execPid", Napi::Number::New(env, rec.init_pid));
   result.Set("syncFd", Napi::Number::New(env, sync_r));
   if (master >= 0) result.Set("master", Napi::Number::New(env, master));
+  stdio.Hand(env, result);
   return result;
 }
 

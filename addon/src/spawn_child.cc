@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <initializer_list>
 #include <termios.h>
 #include <unistd.h>
 
@@ -75,6 +76,30 @@ int above_stdio(int fd) {
   if (fd < 0 || fd > 2) return fd;
   int n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
   return n < 0 ? fd : n;
+}
+
+// Closes every fd from 3 up but those in `keep` (-1 and 0..2 ignored); false
+// when that failed. Between fork and execve nothing else may stay open: not
+// Node's own fds, nor any that husk's caller left open. A directory of the
+// host among them is a way out of the container through /proc/self/fd
+// (CVE-2024-21626), for its process and for any path resolved in it.
+bool close_fds_except(std::initializer_list<int> keep) {
+  int sorted[8];
+  size_t n = 0;
+  for (int fd : keep) {
+    if (fd <= 2) continue;
+    if (n == sizeof sorted / sizeof sorted[0]) return false;
+    size_t i = n++;
+    for (; i > 0 && sorted[i - 1] > fd; i--) sorted[i] = sorted[i - 1];
+    sorted[i] = fd;
+  }
+  unsigned from = 3;
+  for (size_t i = 0; i < n; i++) {
+    unsigned fd = unsigned(sorted[i]);
+    if (fd > from && syscall(SYS_close_range, from, fd - 1, 0) < 0) return false;
+    if (fd >= from) from = fd + 1;
+  }
+  return syscall(SYS_close_range, from, ~0U, 0) == 0;
 }
 
 // fork() without glibc's atfork machinery, for use after the first fork.
@@ -257,6 +282,8 @@ struct Init {
           // Valid 0..2: it daemonizes with dup2(/dev/null) onto them, which
           // would close a layer fd that landed on a free low number.
           for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
+          // It outlives husk, in the container's namespaces: nothing else of ours.
+          syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
           execve(plan.fuse_argv[0], const_cast<char* const*>(plan.fuse_argv.data()),
                  plan.envp_ptrs.data());
           _exit(127);
@@ -452,11 +479,14 @@ struct Init {
     close(s);
   }
 
+  // stdin, stdout and stderr: the pipes husk made for it (the monitor's, or
+  // for exec husk's own), /dev/null where there is none. Never an fd of
+  // husk's caller.
   void setup_stdio() {
     int in = above_stdio(plan.stdin_r >= 0 ? plan.stdin_r : plan.devnull);
-    int out = above_stdio(plan.stdout_w);
-    int err = above_stdio(plan.stderr_w);
-    // The new session also detaches the init from husk's process group.
+    int out = above_stdio(plan.stdout_w >= 0 ? plan.stdout_w : plan.devnull);
+    int err = above_stdio(plan.stderr_w >= 0 ? plan.stderr_w : plan.devnull);
+    // The new session also detaches the process from husk's process group.
     setsid();
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) fail("dup2 stdio", errno);
   }
@@ -498,6 +528,32 @@ struct Init {
     umask(plan.umask);
   }
 
+  // The working directory, resolved inside the container's root: through a
+  // magic link (/proc/self/fd/N, /proc/N/cwd) a path can name a directory of
+  // the host, and a process started there is out of the container
+  // (CVE-2024-21626). As the container's user: its permissions apply. The
+  // kernel's getcwd() confirms the result: a directory the root cannot
+  // reach reads "(unreachable)...", as runc checks too.
+  void enter_cwd() {
+    const char* cwd = plan.cwd.c_str();
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) fail("open", errno, "/");
+    struct open_how how;
+    zero(&how, sizeof how);
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int dir = int(syscall(SYS_openat2, root, cwd, &how, sizeof how));
+    int err = errno;
+    close(root);
+    if (dir < 0) fail("chdir to", err, cwd);
+    if (fchdir(dir) < 0) fail("chdir to", errno, cwd);
+    close(dir);
+    char buf[4096];
+    long n = syscall(SYS_getcwd, buf, sizeof buf);
+    if (n < 0) fail("chdir to", errno, cwd);
+    if (buf[0] != '/') fail("chdir to", EXDEV, cwd);
+  }
+
   // What the container's process gets, the init's and exec's alike: rlimits,
   // credentials and capabilities, working directory, no_new_privs and the
   // seccomp filter (last, so it need not allow what the setup does).
@@ -507,7 +563,7 @@ struct Init {
       if (setrlimit(r.resource, &rl) < 0) fail(r.step.c_str(), errno);
     }
     set_creds_and_caps();
-    if (chdir(plan.cwd.c_str()) < 0) fail("chdir to", errno, plan.cwd.c_str());
+    enter_cwd();
     if (plan.no_new_privs) {
       if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", errno);
       if (!plan.seccomp_bpf.empty()) apply_seccomp();
@@ -524,16 +580,15 @@ struct Init {
       // master handed to husk over the console socket.
       setup_terminal();
     } else {
-      int in = above_stdio(plan.stdin_r >= 0 ? plan.stdin_r : plan.devnull);
-      int out = above_stdio(plan.stdout_w);
-      int err = above_stdio(plan.stderr_w);
-      setsid();
-      if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) fail("dup2 stdio", errno);
+      setup_stdio();
     }
+    // From here on 0..2 and the sync pipe (CLOEXEC: execve closes it, which
+    // tells success) are all it has, before any path of the container is
+    // resolved for it.
+    if (!close_fds_except({sync})) fail("close inherited fds", errno);
     setup_process();
-    // Keep 0..2 and the sync pipe (CLOEXEC: execve closes it, which tells success).
-    if (sync > 3) syscall(SYS_close_range, 3, sync - 1, 0);
-    syscall(SYS_close_range, sync + 1, ~0U, 0);
+    // Whatever was opened since, execve must not pass on.
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
     int e = ENOENT;
     for (auto& c : plan.candidates) {
       execve(c.c_str(), plan.argv_ptrs.data(), plan.envp_ptrs.data());
@@ -589,6 +644,9 @@ struct Init {
       setup_terminal();
     else
       setup_stdio();
+    // Before the working directory is resolved: nothing of Node's or its
+    // caller's may be reachable through /proc/self/fd.
+    if (!close_fds_except({sync, fifo, g_native_trace.fd})) fail("close inherited fds", errno);
     setup_process();
 
     // The FIFO must be reachable through the container's /proc: a
@@ -725,6 +783,15 @@ void append_num(char* buf, size_t len, long n, bool comma) {
 }  // namespace
 
 [[noreturn]] void run_exec(SpawnPlan& plan) {
+  // E keeps only what the plan names: not husk's ends of the process's pipes
+  // (the process would never see EOF), not husk's stdio (it waits here as
+  // long as the process runs, in the container's namespaces), nothing else
+  // of Node's or its caller's.
+  for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
+  if (!close_fds_except({plan.sync_w, plan.devnull, plan.console_init, plan.stdin_r, plan.stdout_w, plan.stderr_w})) {
+    send_error(plan.sync_w, "close inherited fds", errno, nullptr);
+    _exit(125);
+  }
   // Every namespace is opened first: once in the container's mount namespace,
   // /proc/<pid>/ns/... would be looked up in the container's /proc.
   int fds[16];

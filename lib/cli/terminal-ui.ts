@@ -24,4 +24,7 @@ export const TERMINAL_STREAMS: ExecIO = {
   get stdout() {
     return process.stdout;
   },
+  get stderr() {
+    return process.stderr;
+  },
 };

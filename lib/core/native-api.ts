@@ -47,8 +47,29 @@ export interface ExecProcessOptions {
   seccompCache?: string;
   /** The container's namespaces to join, the user namespace first. */
   namespaces: Array<{ type: string; path: string }>;
-  stdio: [number, number, number];
+  /** A pipe for the process's stdin (-i); else it reads /dev/null. */
+  stdin: boolean;
+  /** /dev/null for all of its stdio, no pipes; not waited for. */
   detach: boolean;
+}
+
+/**
+ * A process execProcess started. Its stdio are pipes the addon made (never
+ * fds of husk's own: see ExecStdio in spawn.cc), whose other ends come back
+ * here for husk to relay: `stdin` (with the option stdin), `stdout` and
+ * `stderr`; with a terminal, its `master` instead; nothing when detached.
+ */
+export interface ExecStarted {
+  /** The intermediate process, for reap(). */
+  pid: number;
+  /** Host pid of the process itself. */
+  execPid: number;
+  /** Carries an error record if its execve fails, then its exit (see execResult). */
+  syncFd: number;
+  master?: number;
+  stdin?: number;
+  stdout?: number;
+  stderr?: number;
 }
 
 export interface CreateResult {
@@ -75,7 +96,7 @@ export interface Native {
    */
   startContainer(execFifo: string, pid: number, timeoutMs: number): void;
   /** A process in a running container's namespaces (exec); see spawn.cc. */
-  execProcess(opts: ExecProcessOptions): { pid: number; execPid: number; syncFd: number; master?: number };
+  execProcess(opts: ExecProcessOptions): ExecStarted;
   /** The exit code an exec's sync pipe reported (read to EOF); throws a failed execve's error. */
   execResult(records: Buffer): number;
   reap(pid: number): number;

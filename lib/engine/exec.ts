@@ -1,9 +1,12 @@
 // `husk exec`: a process in a running container, entering each of its
 // namespaces and set up as the container's own process (credentials,
 // capabilities, no_new_privs, seccomp filter), started directly by the CLI
-// through the addon; no monitor in between. Its exit code is the command's.
+// through the addon; no monitor in between. Its stdio are pipes (or a
+// terminal of the container's) that husk relays, never husk's own fds (see
+// exec-relay.ts). Its exit code is the command's.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { ImageStore } from '../image/store.js';
 import { resolveCapabilities } from '../runtime/capabilities.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
@@ -14,6 +17,8 @@ import { fnv1a } from '../core/hash.js';
 import { proxySignals } from '../core/signals.js';
 import type { Context } from '../core/context.js';
 import { ConflictError, execErrorFrom } from '../core/errors.js';
+import type { ExecStarted } from '../core/native-api.js';
+import { fdWriter, relayPipes } from './exec-relay.js';
 
 export interface ExecOptions {
   command: string[];
@@ -24,16 +29,20 @@ export interface ExecOptions {
   user?: string;
   workdir?: string;
   privileged: boolean;
-  /** Where stdout and stderr go instead of ours (a healthcheck's output file). */
+  /**
+   * Files of husk's own that stdout and stderr are copied into instead of our
+   * streams (a healthcheck's output file); the process itself gets pipes.
+   */
   stdio?: [number, number];
   /** Kill the process after this long (a healthcheck's timeout); its exit code is then 124 (as timeout(1)). */
   timeoutMs?: number;
 }
 
-/** The user's terminal, which -t relays (none for a healthcheck). */
+/** The user's streams, which the process's pipes or terminal are relayed to and from (none for a healthcheck). */
 export interface ExecIO {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
 }
 
 /** /proc/PID/ns/ names of the OCI namespace types; the user namespace must be joined first. */
@@ -54,16 +63,11 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
 
   // With a terminal the process gets one of the container's own (its master comes back to us).
   if (process_.terminal && io?.stdout.isTTY) process_.consoleSize = { height: io.stdout.rows, width: io.stdout.columns };
-  const devnull = fs.openSync('/dev/null', 'r+');
-  const stdio: [number, number, number] =
-    opts.detach || opts.tty ? [devnull, devnull, devnull] : [opts.interactive ? 0 : devnull, opts.stdio?.[0] ?? 1, opts.stdio?.[1] ?? 2];
-  let started;
+  let started: ExecStarted;
   try {
-    started = ctx.native().execProcess({ process: process_, seccomp, seccompCache, namespaces, stdio, detach: opts.detach });
+    started = ctx.native().execProcess({ process: process_, seccomp, seccompCache, namespaces, stdin: opts.interactive, detach: opts.detach });
   } catch (err) {
     throw execErrorFrom(err);
-  } finally {
-    fs.closeSync(devnull);
   }
   if (opts.detach) {
     fs.closeSync(started.syncFd);
@@ -71,7 +75,8 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
     return 0;
   }
   const master = started.master;
-  const stopRelay = master !== undefined && io ? relayTerminal(ctx, master, io, opts.interactive) : async () => {};
+  const stopRelay =
+    master === undefined ? relayStdio(started, opts, io) : io ? relayTerminal(ctx, master, io, opts.interactive) : async () => {};
   const unproxy = master !== undefined ? () => {} : proxySignals(started.execPid);
   let timedOut = false;
   const timer =
@@ -133,6 +138,17 @@ function execProcessSpec(ctx: Context, view: ContainerView, spec: Spec, opts: Ex
     },
   };
 }
+
+/** Without a terminal: the process's pipes to our streams (its output to a healthcheck's file), our stdin to it with -i. */
+function relayStdio(pipes: ExecStarted, opts: ExecOptions, io: ExecIO | undefined): () => Promise<void> {
+  const [out, err] = opts.stdio
+    ? [fdWriter(opts.stdio[0]), fdWriter(opts.stdio[1])]
+    : [io?.stdout ?? discard(), io?.stderr ?? discard()];
+  const relay = relayPipes(pipes, out, err, opts.interactive ? io?.stdin : undefined);
+  return async () => relay.finish();
+}
+
+const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 function readToEnd(fd: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

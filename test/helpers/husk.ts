@@ -241,6 +241,30 @@ export class Husk {
     return this.runArgv(['script', '-qec', cmdline, '/dev/null'], opts);
   }
 
+  /** The husk command line for `args`, quoted for a shell script (see runShell). */
+  commandLine(args: string[]): string {
+    return this.argv(args).map(shQuote).join(' ');
+  }
+
+  /**
+   * Runs a shell script as the husk user, with husk's environment, in this
+   * instance's dir: for husk started with what run() cannot give it, such as
+   * stdin redirected from a directory or an extra fd left open
+   * (`exec ${h.commandLine([...])} 7<files`).
+   */
+  runShell(script: string, opts: RunOptions = {}): Promise<Result> {
+    return this.runArgv(['sh', '-c', script], opts);
+  }
+
+  /**
+   * Starts a shell script under a pseudo-terminal made by script(1) (24 rows,
+   * 80 columns), as the husk user; what is written to the child's stdin is
+   * typed at that terminal, whenever the test chooses.
+   */
+  spawnShellTty(script: string): ChildProcess {
+    return this.spawnArgv(['script', '-qec', `stty rows 24 cols 80 2>/dev/null; ${script}`, '/dev/null']);
+  }
+
   private runArgv(argv: string[], opts: RunOptions): Promise<Result> {
     const child = this.spawnArgv(argv, opts.env);
     const timeoutMs = opts.timeoutMs ?? 60_000;

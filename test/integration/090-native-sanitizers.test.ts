@@ -386,7 +386,7 @@ t.test('native code under ASan + UBSan', { skip }, async (t) => {
           await settle(t, 'run -i cat');
         });
 
-        await t.test('run -d, logs, rm -f', async (t) => {
+        await t.test('run -d, logs, exec -i, rm -f', async (t) => {
           const d = await expect(t, 'run -d', ['run', '-d', '--name', 'bg', 'busybox', 'sh', '-c', 'echo logged; exec sleep 30'], 0);
           t.match(d.stdout, /^[0-9a-f]{12,64}\n$/, 'prints the container id');
           const monitors = Husk.pidsMatching(path.join(release, 'husk-monitor'));
@@ -404,7 +404,10 @@ t.test('native code under ASan + UBSan', { skip }, async (t) => {
             t.equal(logs.code, 0, 'logs: exit 0');
             t.notMatch(logs.stderr, SANITIZER_TEXT, 'logs: no sanitizer output on stderr');
           }
-          checkReports(t, 'run -d and logs');
+          const input = 'exec line\n'.repeat(500);
+          const x = await expect(t, 'exec -i cat', ['exec', '-i', 'bg', 'cat'], 0, { input });
+          t.equal(x.stdout, input, 'exec: stdin comes back, through the pipes the addon made');
+          checkReports(t, 'run -d, logs and exec');
           await expect(t, 'rm -f', ['rm', '-f', 'bg'], 0);
           await settle(t, 'rm -f');
         });

@@ -173,8 +173,26 @@ t.test('exec: joins the container\'s namespaces, user first, with the container\
   t.same(call.process.env, ['PATH=/bin', 'A=2'], '-e wins over the container\'s env');
   t.equal(call.process.cwd, '/tmp');
   t.same(call.process.capabilities?.effective, ['CAP_CHOWN'], 'root gets the container\'s capabilities');
+  t.equal(call.stdin, false, 'no stdin pipe without -i');
+  t.notOk('stdio' in call, 'no fd of ours handed over: the addon makes the process\'s pipes');
   t.same(fake.calls.map((c) => c.method), ['execProcess', 'reap', 'execResult'], 'reaped, then the result read');
   t.same(fake.callsOf('reap'), [[1111]]);
+});
+
+t.test('exec -i: a stdin pipe asked for', async (t) => {
+  const fake = recordingNative({
+    execProcess: () => ({ pid: 1111, execPid: 1112, syncFd: fs.openSync('/dev/null', 'r') }),
+    execResult: () => 0,
+  });
+  const ctx = fakeContext(fake.native);
+  t.teardown(ctx.cleanup);
+  const view = createdView(ctx, 'running');
+  const spec = { process: { args: ['sh'], env: [], cwd: '/', user: { uid: 0, gid: 0 } }, linux: { namespaces: [] } };
+  fs.writeFileSync(new ContainerStore(ctx).paths(view.record.id).config, JSON.stringify(spec));
+  const opts: ExecOptions = { command: ['cat'], interactive: true, tty: false, detach: false, env: [], privileged: false };
+  t.equal(await execInContainer(ctx, view, opts), 0);
+  const [call] = fake.callsOf('execProcess')[0] as [ExecProcessOptions];
+  t.equal(call.stdin, true);
 });
 
 t.test('exec: only into a running container', async (t) => {
