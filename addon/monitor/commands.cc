@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@ namespace husk {
 namespace {
 
 pid_t SpawnCommand(Monitor& m, char** argv, const char* what) {
+  pid_t self = getpid();  // the child's getppid() is 1 once we have exited
   pid_t p = fork();
   if (p < 0) {
     LogMonitorError(m.log, what, errno);
@@ -33,6 +36,10 @@ pid_t SpawnCommand(Monitor& m, char** argv, const char* what) {
     dup2(dn, 2);
   }
   syscall(SYS_close_range, 3U, ~0U, 0U);
+  // Who started it: a cleanup must not undo a start that came after this run.
+  char pid[16];
+  snprintf(pid, sizeof pid, "%d", (int)self);
+  setenv("HUSK_MONITOR_PID", pid, 1);
   execvp(argv[0], argv);
   _exit(127);
 }

@@ -9,19 +9,35 @@ import { respawnContainer } from './create.js';
 import { removeContainerFiles } from './remove.js';
 import { startContainer } from './start.js';
 import { stoppedMarker } from './stop.js';
+import { withLockSync } from '../storage/lock.js';
 
-/** Run by the monitor after the container exited (`husk container cleanup`). */
-export function cleanupContainer(ctx: Context, id: string): void {
+/**
+ * Run by the monitor after the container exited (`husk container cleanup`).
+ * `monitorPid` is the monitor that ran it: when the container has been
+ * started again since (a new init and monitor, as a quick `start -a` makes),
+ * the run is no longer this cleanup's to clean up.
+ */
+export function cleanupContainer(ctx: Context, id: string, monitorPid?: number): void {
   const store = new ContainerStore(ctx);
   const view = store.find(id);
-  if (!view || view.status === 'running') return;
+  if (!view || view.status === 'running' || !ranUnder(view, monitorPid)) return;
   if (applyRestartPolicy(ctx, view)) return;
   if (view.record.autoRemove) {
     removeContainerFiles(ctx, store, view.record.id);
     removeAnonymousVolumes(ctx, view.record);
     return;
   }
-  fs.rmSync(store.paths(view.record.id).run, { recursive: true, force: true });
+  const p = store.paths(view.record.id);
+  // Under the lock a new start takes to make its init: its FIFO and attach socket live in p.run.
+  withLockSync(p.rootfsLock, () => {
+    const now = store.view(view.record.id);
+    if (now && ranUnder(now, monitorPid)) fs.rmSync(p.run, { recursive: true, force: true });
+  });
+}
+
+/** Whether the container's current run is the one `monitorPid` watched (any run when not given). */
+function ranUnder(view: ContainerView, monitorPid: number | undefined): boolean {
+  return monitorPid === undefined || view.state?.monitorPid === monitorPid;
 }
 
 /**

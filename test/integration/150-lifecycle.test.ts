@@ -90,6 +90,20 @@ for (const mode of modes()) {
       t.equal(notRunning.code, 125, 'kill of a stopped container');
     });
 
+    t.test('start -a again at once: the cleanup of the run before does not break the next start', async (t) => {
+      // Each run's monitor starts a cleanup once the container exits; the next
+      // start -a makes a new init meanwhile, whose FIFO and attach socket that
+      // cleanup removed (then: connect ENOENT, and "already running" ever after).
+      t.equal((await h.run(['create', '--name', 'again', 'busybox', 'echo', 'hi'])).code, 0);
+      const failures: string[] = [];
+      for (let i = 0; i < 30 && failures.length === 0; i++) {
+        const r = await h.run(['start', '-a', 'again']);
+        if (r.code !== 0 || r.stdout !== 'hi\n') failures.push(`start ${i + 1}: ${r.code} ${JSON.stringify(r.stdout)} ${r.stderr}`);
+      }
+      t.same(failures, [], '30 starts in a row, each ran');
+      t.equal((await h.run(['rm', 'again'])).code, 0);
+    });
+
     t.test('rename, container exists, container prune, rm -a', async (t) => {
       t.equal((await h.run(['create', '--name', 'old', 'busybox', 'true'])).code, 0);
       t.equal((await h.run(['rename', 'old', 'new'])).code, 0);

@@ -28,8 +28,14 @@ import { exportCommand } from './export.js';
 const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> = {
   command: 'cleanup <container>',
   describe: 'Clean up after a container exited (run by its monitor)',
-  handler: (argv) => cleanupContainer(contextFrom(argv), argv.container),
+  // The monitor says who it is (HUSK_MONITOR_PID) so that a cleanup never undoes a newer start.
+  handler: (argv) => cleanupContainer(contextFrom(argv), argv.container, monitorPidFrom(process.env.HUSK_MONITOR_PID)),
 };
+
+function monitorPidFrom(value: string | undefined): number | undefined {
+  const pid = Number(value);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
