@@ -10,7 +10,11 @@ export interface RootfsPlan {
    *  namespace but outside its pid namespace, its mount handed to the init;
    *  vfs: `target` is already a complete copy and is bind-mounted. */
   driver: 'overlay' | 'fuse-overlayfs' | 'vfs';
-  /** Lower layer directories, topmost first (absolute paths). */
+  /**
+   * Lower layer directories, topmost first (absolute paths). For overlay, the
+   * container's short links to them (`lowerLinks()`): a long list is mounted
+   * relative to their common parent, which must then keep it within a page.
+   */
   lowerDirs: string[];
   upperDir: string;
   workDir: string;

@@ -11,7 +11,7 @@ import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 
 export type { SecurityOptions };
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
-import { chooseDriver, rootfsPlan } from '../storage/driver.js';
+import { chooseDriver, lowerLinks, rootfsPlan } from '../storage/driver.js';
 import { mergeLayers } from '../native/userns-helper.js';
 import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
@@ -228,10 +228,11 @@ function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<t
   if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
   // A failed mount is an error of this container, whatever its cause: the
   // store's driver was decided by its probe (chooseDriver), not here.
+  const lowers = record.storageDriver === 'overlay' ? lowerLinks(p.lowerLinks, layerDirs) : layerDirs;
   return ctx.native().createContainer({
     spec,
     bundle: p.dir,
-    rootfs: rootfsPlan(record.storageDriver, layerDirs, p, record.autoRemove),
+    rootfs: rootfsPlan(record.storageDriver, lowers, p, record.autoRemove),
     usernsHelpers: ctx.userns()?.helpers ?? false,
     execFifo: p.execFifo,
     monitorArgv: monitorArgv(ctx, record, p),

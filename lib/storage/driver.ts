@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
+import { randomHex } from '../core/random.js';
 import type { RootfsPlan } from '../native/binding.js';
 import { probeOverlay, removeTrees, type OverlayProbe } from '../native/userns-helper.js';
 import { mkdirPrivate, readJsonIfExists, writeJsonAtomic } from './atomic.js';
@@ -130,15 +131,45 @@ export function checkKernelOverlay(ctx: Context): OverlayCheck {
   }
 }
 
+/**
+ * Short names for a container's lower layers: `<dir>/<n>` links to its n-th
+ * layer, bottom first. mount(2) copies one page of options, which some 45
+ * layer paths fill; relative to the container's directory (the addon and
+ * husk-userns chdir there when the list is long), `l/7` takes 4 bytes where a
+ * path takes 90, room for every layer the kernel stacks. podman's short
+ * links (`l/` of its store) do the same; these go with their container.
+ */
+export function lowerLinks(dir: string, layerDirsBottomFirst: string[]): string[] {
+  mkdirPrivate(dir);
+  return layerDirsBottomFirst.map((target, i) => {
+    const link = path.join(dir, String(i));
+    if (readLink(link) !== target) {
+      // Made aside and renamed over: a start and a cp of the container may both get here.
+      const tmp = `${link}.tmp-${process.pid}-${randomHex(4)}`;
+      fs.symlinkSync(target, tmp);
+      fs.renameSync(tmp, link);
+    }
+    return link;
+  });
+}
+
+function readLink(p: string): string | undefined {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 export function rootfsPlan(
   driver: DriverName,
-  layerDirsBottomFirst: string[],
+  lowerDirsBottomFirst: string[],
   p: { upper: string; work: string; rootfs: string },
   ephemeral = false,
 ): RootfsPlan {
   return {
     driver,
-    lowerDirs: [...layerDirsBottomFirst].reverse(),
+    lowerDirs: [...lowerDirsBottomFirst].reverse(),
     upperDir: p.upper,
     workDir: p.work,
     target: p.rootfs,

@@ -1,9 +1,9 @@
 // The store's driver, decided once by a probe (never by a container's failed
-// mount).
+// mount), and the short links that keep a long layer list within a page.
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { chooseDriver, fuseOverlayfsPath, OVERLAY_MAX_LOWERS, storeDriver, verdictOf, type OverlayCheck } from '../../lib/storage/driver.js';
+import { chooseDriver, fuseOverlayfsPath, lowerLinks, OVERLAY_MAX_LOWERS, storeDriver, verdictOf, type OverlayCheck } from '../../lib/storage/driver.js';
 import { fakeContext, recordingNative } from '../helpers/fake-native.js';
 
 const NEXT = fuseOverlayfsPath() ? 'fuse-overlayfs' : 'vfs';
@@ -76,4 +76,22 @@ t.test('chooseDriver: --storage-driver wins; more layers than overlayfs stacks t
   t.equal(chooseDriver(ctx, OVERLAY_MAX_LOWERS + 1), NEXT, `${OVERLAY_MAX_LOWERS + 1}: ${NEXT}`);
   t.equal(chooseDriver(Object.assign(ctx, { storageDriver: 'vfs' }), 1), 'vfs');
   t.throws(() => chooseDriver(Object.assign(ctx, { storageDriver: 'btrfs' })), /unknown storage driver "btrfs"/);
+});
+
+t.test('lowerLinks: one short link per layer, bottom first, kept when right, replaced when not', async (t) => {
+  const dir = t.testdir({ a: {}, b: {}, c: {} });
+  const links = path.join(dir, 'l');
+  const layers = ['a', 'b', 'c'].map((d) => path.join(dir, d));
+  t.same(lowerLinks(links, layers), ['0', '1', '2'].map((n) => path.join(links, n)));
+  t.same(['0', '1', '2'].map((n) => fs.readlinkSync(path.join(links, n))), layers);
+  const before = fs.lstatSync(path.join(links, '0')).ino;
+  fs.rmSync(path.join(links, '1'));
+  fs.symlinkSync('/elsewhere', path.join(links, '1'));
+  lowerLinks(links, layers);
+  t.equal(fs.lstatSync(path.join(links, '0')).ino, before, 'a right link stays');
+  t.equal(fs.readlinkSync(path.join(links, '1')), layers[1], 'a wrong one is replaced');
+  t.same(fs.readdirSync(links).sort(), ['0', '1', '2'], 'nothing else left there');
+  // What keeps 500 layers within a page: "l/499:" relative to the container's directory.
+  const relative = Array.from({ length: OVERLAY_MAX_LOWERS }, (_, i) => `l/${i}`).join(':');
+  t.ok(`lowerdir=${relative},upperdir=upper,workdir=work,userxattr,volatile`.length < 4095, 'the kernel\'s 500 fit one page');
 });
