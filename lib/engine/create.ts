@@ -17,7 +17,7 @@ import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
-import { ConflictError, UsageError } from '../core/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainerFiles } from './remove.js';
@@ -204,6 +204,9 @@ export function respawnContainer(ctx: Context, view: ContainerView, restartCount
   const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as ReturnType<typeof buildSpec>;
   // A cp into the stopped container has its upper directory mounted: the new init waits for it.
   return withLockSync(p.rootfsLock, () => {
+    // An rm takes the record under this lock (an rm -f racing a restart
+    // policy): a container removed meanwhile is not started again.
+    if (!fs.existsSync(p.record)) throw new NotFoundError(`container ${view.record.name} was removed meanwhile`);
     fs.rmSync(p.run, { recursive: true, force: true });
     fs.rmSync(p.exit, { force: true });
     fs.rmSync(p.state, { force: true });
