@@ -36,7 +36,7 @@
     {
       "target_name": "husk-userns",
       "type": "executable",
-      "sources": ["addon/userns/main.cc", "addon/userns/errors.cc", "addon/userns/untar.cc", "addon/userns/layer_stream.cc", "addon/userns/merge.cc", "addon/userns/tar_writer.cc", "addon/userns/changes.cc", "addon/userns/rootfs.cc", "addon/common/idmap.cc"],
+      "sources": ["addon/userns/main.cc", "addon/userns/errors.cc", "addon/userns/untar.cc", "addon/userns/layer_stream.cc", "addon/userns/merge.cc", "addon/userns/tar_writer.cc", "addon/userns/changes.cc", "addon/userns/rootfs.cc", "addon/userns/probe.cc", "addon/common/idmap.cc"],
       "include_dirs": ["addon"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],

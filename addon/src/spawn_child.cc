@@ -107,6 +107,57 @@ pid_t raw_fork(unsigned long flags) {
   return pid_t(syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0));
 }
 
+// F -> init: an errno (0: mounted) and then the detached mount, SCM_RIGHTS.
+void send_mount(int sock, int err, int mnt) {
+  int32_t e = err;
+  struct iovec iov = {&e, sizeof e};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  zero(&u, sizeof u);
+  struct msghdr msg;
+  zero(&msg, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (!err) {
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    *reinterpret_cast<int*>(CMSG_DATA(c)) = mnt;
+  }
+  while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
+}
+
+// The mount fd send_mount sent, or -1 with *err set (left as is on EOF).
+int receive_mount(int sock, int* err) {
+  int32_t e = 0;
+  struct iovec iov = {&e, sizeof e};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  zero(&u, sizeof u);
+  struct msghdr msg;
+  zero(&msg, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = u.buf;
+  msg.msg_controllen = sizeof u.buf;
+  ssize_t n;
+  while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+  if (n != ssize_t(sizeof e)) return -1;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (e || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+    if (e) *err = e;
+    return -1;
+  }
+  return *reinterpret_cast<int*>(CMSG_DATA(c));
+}
+
 // ---------------------------------------------------------------- the init
 
 struct Init {
@@ -114,6 +165,7 @@ struct Init {
   int sync;  // write end of the sync pipe
   int rootfd = -1;
   int fifo = -1;
+  int fuse_sock = -1;  // fuse-overlayfs: where F sends the mount (run_fuse_mounter)
 
   [[noreturn]] void fail(const char* step, int err, const char* path = nullptr) {
     send_error(sync, step, err, path);
@@ -250,6 +302,21 @@ struct Init {
     return 0;
   }
 
+  // The FUSE daemon must be no process of the container: in its pid
+  // namespace the container's root could see and kill it, and pid 1 (an
+  // --init) would inherit it. So F, forked by P outside, mounts it and
+  // sends the mount here as a detached mount (open_tree): attached on the
+  // target, it is the only mount of that file system.
+  void attach_fuse_mount(const char* target) {
+    int err = EIO;  // F died without a word
+    int mnt = receive_mount(fuse_sock, &err);
+    if (mnt < 0) fail("mount fuse-overlayfs on", err, target);
+    if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+      fail("attach fuse-overlayfs mount on", errno, target);
+    close(mnt);
+    close(fuse_sock);
+  }
+
   void mount_rootfs() {
     const char* target = plan.target.c_str();
     switch (plan.driver) {
@@ -265,44 +332,9 @@ struct Init {
         if (mount(target, target, nullptr, MS_BIND | MS_REC, nullptr) < 0)
           fail("bind mount rootfs on", errno, target);
         break;
-      case RootfsDriver::kFuseOverlayfs: {
-        // The FUSE daemon must not live in our mount namespace: pivot_root
-        // moves the root of every process of the namespace whose root is the
-        // old root, and a daemon rooted in its own mount would deadlock on
-        // itself. So it runs in a copy (M2) and its mount reaches us through
-        // a shared bind of the target, made private again afterwards
-        // (pivot_root refuses shared mounts).
-        if (mount(target, target, nullptr, MS_BIND, nullptr) < 0) fail("bind mount rootfs on", errno, target);
-        if (mount(nullptr, target, nullptr, MS_SHARED, nullptr) < 0) fail("make shared", errno, target);
-        int under = open(target, O_PATH | O_CLOEXEC);  // the bind, covered by the FUSE mount later
-        if (under < 0) fail("open rootfs", errno, target);
-        pid_t pid = raw_fork(CLONE_NEWNS);
-        if (pid < 0) fail("fork fuse-overlayfs", errno);
-        if (pid == 0) {
-          // Valid 0..2: it daemonizes with dup2(/dev/null) onto them, which
-          // would close a layer fd that landed on a free low number.
-          for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
-          // It outlives husk, in the container's namespaces: nothing else of ours.
-          syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-          execve(plan.fuse_argv[0], const_cast<char* const*>(plan.fuse_argv.data()),
-                 plan.envp_ptrs.data());
-          _exit(127);
-        }
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0)
-          if (errno != EINTR) fail("wait for fuse-overlayfs", errno);
-        // fuse-overlayfs daemonizes once the mount is live.
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-          fail("mount fuse-overlayfs on", WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ENOENT : EIO,
-               target);
-        char up[40];
-        fd_path(up, under);
-        if (mount(nullptr, target, nullptr, MS_PRIVATE, nullptr) < 0 ||
-            mount(nullptr, up, nullptr, MS_PRIVATE, nullptr) < 0)
-          fail("make private", errno, target);
-        close(under);
+      case RootfsDriver::kFuseOverlayfs:
+        attach_fuse_mount(target);
         break;
-      }
     }
     if (chdir("/") < 0) fail("chdir to", errno, "/");
     // Open the root only now: an fd opened before the mount would point at
@@ -693,6 +725,63 @@ struct Init {
   }
 };
 
+// ---------------------------------------------------------------- F
+
+// Runs fuse-overlayfs on the target and waits until it daemonized, which it
+// does once the mount is live. 0 or an errno.
+int start_fuse_overlayfs(SpawnPlan& plan) {
+  pid_t pid = raw_fork(0);
+  if (pid < 0) return errno;
+  if (pid == 0) {
+    // Valid 0..2: it daemonizes with dup2(/dev/null) onto them, which
+    // would close a layer fd that landed on a free low number.
+    for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);  // the daemon keeps none of ours
+    execve(plan.fuse_argv[0], const_cast<char* const*>(plan.fuse_argv.data()), plan.environ_ptrs.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return errno;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ENOENT : EIO;
+}
+
+// In the init's user namespace (rootless: `userns`, an fd of it) and a
+// mount namespace of our own: fuse-overlayfs mounts on the target there,
+// and the mount leaves as a detached copy in *mnt. 0 or an errno.
+int mount_fuse_detached(SpawnPlan& plan, int userns, int* mnt) {
+  if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0) return errno;
+  // A mount namespace of our own, not the init's: the daemon's mount shows
+  // nowhere but in the copy we send, and the init's pivot_root would move
+  // the daemon's root onto its own mount (it would deadlock on itself).
+  if (unshare(CLONE_NEWNS) < 0) return errno;
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) return errno;
+  const char* target = plan.target.c_str();
+  int err = start_fuse_overlayfs(plan);
+  if (err) return err;
+  int fd = int(syscall(SYS_open_tree, AT_FDCWD, target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+  err = fd < 0 ? errno : 0;
+  // Our copy goes at once: with the init's the only mount left, the daemon
+  // exits when the container's mount namespace is gone.
+  if (umount2(target, MNT_DETACH) < 0 && !err) err = errno;
+  if (err) {
+    if (fd >= 0) close(fd);
+    return err;
+  }
+  *mnt = fd;
+  return 0;
+}
+
+// P's child F: the container's fuse-overlayfs, started from outside its pid
+// namespace (once it daemonized, the daemon's parent is the host's init).
+[[noreturn]] void run_fuse_mounter(SpawnPlan& plan, int userns, int sock) {
+  int mnt = -1;
+  int err = mount_fuse_detached(plan, userns, &mnt);
+  send_mount(sock, err, mnt);
+  _exit(err ? 1 : 0);
+}
+
 // ---------------------------------------------------------------- P
 
 [[noreturn]] void fail_p(SpawnPlan& plan, pid_t init, const char* step, int err, const char* path = nullptr) {
@@ -708,6 +797,32 @@ void append_num(char* buf, size_t len, long n, bool comma) {
   safe_itoa(n, buf + i, len - i);
 }
 
+// The init's user namespace for F, or -1 without one. Opened while the
+// init still waits for "go": released, it makes itself non-dumpable, and
+// its /proc/<pid>/ns is then closed to the unprivileged user.
+int open_userns_of(SpawnPlan& plan, pid_t init) {
+  if (!plan.new_user) return -1;
+  char path[48] = "/proc/";
+  safe_itoa(init, path + 6, 24);
+  const char tail[] = "/ns/user";
+  size_t n = safe_strlen(path);
+  for (size_t i = 0; i < sizeof tail; i++) path[n + i] = tail[i];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail_p(plan, init, "open user namespace", errno, path);
+  return fd;
+}
+
+// Starts F (run_fuse_mounter); the init waits for its mount, and the
+// monitor that P becomes reaps it.
+void fork_fuse_mounter(SpawnPlan& plan, pid_t init, int userns, int fuse[2]) {
+  pid_t f = raw_fork(0);
+  if (f < 0) fail_p(plan, init, "fork fuse-overlayfs", errno);
+  if (f == 0) run_fuse_mounter(plan, userns, fuse[1]);
+  if (userns >= 0) close(userns);
+  close(fuse[0]);
+  close(fuse[1]);
+}
+
 [[noreturn]] void run_p(SpawnPlan& plan) {
   // Existing namespaces: the user namespace first, as it grants the
   // capabilities needed to join the others.
@@ -719,6 +834,10 @@ void append_num(char* buf, size_t len, long n, bool comma) {
   }
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0) fail_p(plan, 0, "pipe", errno);
+  int fuse[2] = {-1, -1};  // [0] the init's end, [1] F's
+  if (plan.driver == RootfsDriver::kFuseOverlayfs &&
+      socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fuse) < 0)
+    fail_p(plan, 0, "socketpair", errno);
 
   native_trace("P: started");
   pid_t init = raw_fork(plan.clone_flags);
@@ -726,6 +845,8 @@ void append_num(char* buf, size_t len, long n, bool comma) {
   if (init == 0) {
     close(go[1]);
     Init c{plan, plan.sync_w};
+    if (fuse[1] >= 0) close(fuse[1]);  // F's death must read as EOF
+    c.fuse_sock = fuse[0];
     c.run(go[0]);
   }
   native_trace("P: cloned init");
@@ -744,9 +865,11 @@ void append_num(char* buf, size_t len, long n, bool comma) {
     if (r < 0) fail_p(plan, init, step, -r);
   }
   native_trace("P: id maps written");
+  int userns = fuse[1] >= 0 ? open_userns_of(plan, init) : -1;
   char g = 'g';
   if (write(go[1], &g, 1) != 1) fail_p(plan, init, "release init", errno);
   close(go[1]);
+  if (fuse[1] >= 0) fork_fuse_mounter(plan, init, userns, fuse);
 
   // Become the monitor. It must not hold husk's terminal: 0..2 = /dev/null;
   // of everything else it inherits only the fds named in its arguments.

@@ -25,6 +25,7 @@
 #include "common/idmap.h"
 #include "userns/merge.h"
 #include "userns/layer_stream.h"
+#include "userns/probe.h"
 #include "userns/rootfs.h"
 #include "userns/untar.h"
 
@@ -44,6 +45,7 @@ const char kUsage[] =
     "  rm <path>...                           remove trees (missing paths are fine)\n"
     "  stat|archive|extract|changes|layer-tar a container's root file system (cp, export, diff,\n"
     "                                         commit): see rootfs.cc and README.md\n"
+    "  probe-overlay <dir>                    whether overlayfs mounts in <dir> as a container's root\n"
     "  exec <program> [args...]               run a program in the namespace\n";
 
 // Namespace setup failed: `message` says what in full.
@@ -359,7 +361,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[i];
   int rest_argc = argc - i - 1;
   char** rest = argv + i + 1;
-  if (cmd != "untar" && cmd != "digest" && cmd != "decompress" && cmd != "merge" && cmd != "copyup" && cmd != "rm" && cmd != "exec" && !is_rootfs_command(cmd)) usage_error("unknown command " + cmd);
+  if (cmd != "untar" && cmd != "digest" && cmd != "decompress" && cmd != "merge" && cmd != "copyup" && cmd != "rm" && cmd != "exec" && cmd != "probe-overlay" && !is_rootfs_command(cmd)) usage_error("unknown command " + cmd);
 
   if (cmd != "exec") raise_nofile();  // deep trees in rm; leave exec's limits alone
   // A running container's root is opened while we are still ourselves.
@@ -373,5 +375,6 @@ int main(int argc, char** argv) {
   if (cmd == "merge") return cmd_merge(rest_argc, rest);
   if (cmd == "copyup") return cmd_copyup(rest_argc, rest);
   if (cmd == "rm") return cmd_rm(rest_argc, rest);
+  if (cmd == "probe-overlay") return cmd_probe_overlay(rest_argc, rest);
   return cmd_exec(rest_argc, rest);
 }

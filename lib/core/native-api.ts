@@ -6,10 +6,15 @@ import type { Spec } from './oci-spec.js';
 /** How the root filesystem is assembled inside the container's mount namespace. */
 export interface RootfsPlan {
   /** overlay: kernel overlayfs (mounted inside the user namespace, option userxattr);
-   *  fuse-overlayfs: the fuse-overlayfs binary, started inside the namespaces;
+   *  fuse-overlayfs: the fuse-overlayfs binary, started in the container's user
+   *  namespace but outside its pid namespace, its mount handed to the init;
    *  vfs: `target` is already a complete copy and is bind-mounted. */
   driver: 'overlay' | 'fuse-overlayfs' | 'vfs';
-  /** Lower layer directories, topmost first (absolute paths). */
+  /**
+   * Lower layer directories, topmost first (absolute paths). For overlay, the
+   * container's short links to them (`lowerLinks()`): a long list is mounted
+   * relative to their common parent, which must then keep it within a page.
+   */
   lowerDirs: string[];
   upperDir: string;
   workDir: string;

@@ -143,8 +143,8 @@ function runSettings(ctx: Context, view: ContainerView, image: ImageRuntimeConfi
  * --pause: there is no cgroup freezer here (cgroups v2 is not delegated on
  * every machine), so every process of the container's pid namespace gets
  * SIGSTOP, and SIGCONT after the layer is read. Processes started meanwhile
- * are caught by scanning again until none is new. fuse-overlayfs, which
- * serves the container's own file system, is left running.
+ * are caught by scanning again until none is new. (fuse-overlayfs, which
+ * serves the container's root, runs outside its pid namespace: not stopped.)
  */
 function pauseContainer(view: ContainerView): { resume(): void } | undefined {
   if (view.status !== 'running' || !view.state || !isAlive(view.state)) return undefined;
@@ -191,13 +191,7 @@ function processesIn(ns: string): number[] {
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     const pid = Number(e);
-    if (pidNamespace(pid) !== ns) continue;
-    try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'fuse-overlayfs') continue;
-    } catch {
-      continue;
-    }
-    pids.push(pid);
+    if (pidNamespace(pid) === ns) pids.push(pid);
   }
   return pids;
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
 import type { Spec } from '../core/oci-spec.js';
-import { fuseOverlayfsPath } from '../storage/driver.js';
+import { fuseOverlayfsPath, lowerLinks } from '../storage/driver.js';
 import { removeTrees } from '../native/userns-helper.js';
 import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context.js';
@@ -81,7 +81,9 @@ export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptio
   if (view.record.storageDriver === 'vfs') return { args: ['--root-dir', p.rootfs, ...binds], ...none };
   const images = new ImageStore(ctx);
   const layers = images.layerDirs(images.getImage(view.record.imageId));
-  const args = [...layers.flatMap((l) => ['--lower', l]), '--upper', p.upper, '--mountpoint', p.rootfs, ...binds];
+  // Short names, as the container's own mount has them: a long list fits a page only so.
+  const lowers = view.record.storageDriver === 'overlay' ? lowerLinks(p.lowerLinks, layers) : layers;
+  const args = [...lowers.flatMap((l) => ['--lower', l]), '--upper', p.upper, '--mountpoint', p.rootfs, ...binds];
   if (opts.write) args.push('--work', p.work, '--writable');
   if (view.record.storageDriver !== 'fuse-overlayfs') return { args, ...none };
   const fuse = fuseOverlayfsPath();

@@ -6,18 +6,18 @@ import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
 import { healthConfig } from './health.js';
 import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
-import { initPath, monitorPath, NativeError, packageRoot } from '../native/binding.js';
+import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 
 export type { SecurityOptions };
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
-import { chooseDriver, DRIVER_FALLBACKS, rootfsPlan } from '../storage/driver.js';
+import { chooseDriver, lowerLinks, rootfsPlan } from '../storage/driver.js';
 import { mergeLayers } from '../native/userns-helper.js';
 import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
-import { ConflictError, UsageError } from '../core/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainerFiles } from './remove.js';
@@ -108,7 +108,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
 
   if (opts.init) withInit(spec);
   trace('create: spec built');
-  const driver = chooseDriver(ctx);
+  const driver = chooseDriver(ctx, layerDirs.length);
   const record: ContainerRecord = {
     id,
     name: '',
@@ -178,7 +178,7 @@ function spawnInit(
   // dropping to that user; the directory (0700) keeps everyone else out.
   ctx.native().mkfifo(p.execFifo, 0o622);
   fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
-  const result = spawnWithFallback(ctx, record, spec, p, layerDirs, opts.attach);
+  const result = spawnOnDriver(ctx, record, spec, p, layerDirs, opts.attach);
   trace('create: init ready');
   const state: ContainerState = {
     pid: result.pid,
@@ -204,6 +204,9 @@ export function respawnContainer(ctx: Context, view: ContainerView, restartCount
   const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as ReturnType<typeof buildSpec>;
   // A cp into the stopped container has its upper directory mounted: the new init waits for it.
   return withLockSync(p.rootfsLock, () => {
+    // An rm takes the record under this lock (an rm -f racing a restart
+    // policy): a container removed meanwhile is not started again.
+    if (!fs.existsSync(p.record)) throw new NotFoundError(`container ${view.record.name} was removed meanwhile`);
     fs.rmSync(p.run, { recursive: true, force: true });
     fs.rmSync(p.exit, { force: true });
     fs.rmSync(p.state, { force: true });
@@ -223,32 +226,24 @@ function withInit(spec: ReturnType<typeof buildSpec>): void {
 
 type Paths = ReturnType<ContainerStore['paths']>;
 
-function spawnWithFallback(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean) {
-  for (;;) {
-    try {
-      // vfs keeps the container's changes in the copy itself: it is made once.
-      if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
-      const opts = {
-        spec,
-        bundle: p.dir,
-        rootfs: rootfsPlan(record.storageDriver, layerDirs, p, record.autoRemove),
-        usernsHelpers: ctx.userns()?.helpers ?? false,
-        execFifo: p.execFifo,
-        monitorArgv: monitorArgv(ctx, record, p),
-        openStdin: record.openStdin,
-        attach,
-        seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
-        timeoutMs: START_TIMEOUT_MS,
-      };
-      return ctx.native().createContainer(opts);
-    } catch (err) {
-      // A kernel that refuses overlay in a user namespace: try the next driver, once per store.
-      const next = DRIVER_FALLBACKS[record.storageDriver];
-      if (!(err instanceof NativeError) || !err.step?.startsWith('mount overlay') || !next || ctx.storageDriver) throw err;
-      record.storageDriver = next(ctx);
-      writeJsonAtomic(p.record, record);
-    }
-  }
+function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean) {
+  // vfs keeps the container's changes in the copy itself: it is made once.
+  if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
+  // A failed mount is an error of this container, whatever its cause: the
+  // store's driver was decided by its probe (chooseDriver), not here.
+  const lowers = record.storageDriver === 'overlay' ? lowerLinks(p.lowerLinks, layerDirs) : layerDirs;
+  return ctx.native().createContainer({
+    spec,
+    bundle: p.dir,
+    rootfs: rootfsPlan(record.storageDriver, lowers, p, record.autoRemove),
+    usernsHelpers: ctx.userns()?.helpers ?? false,
+    execFifo: p.execFifo,
+    monitorArgv: monitorArgv(ctx, record, p),
+    openStdin: record.openStdin,
+    attach,
+    seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
+    timeoutMs: START_TIMEOUT_MS,
+  });
 }
 
 function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {

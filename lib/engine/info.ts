@@ -1,14 +1,9 @@
 // `husk info`: what this host offers a container engine, checked, not assumed.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { usernsHelperPath } from '../native/binding.js';
-import { lazyChildProcess } from '../core/lazy.js';
-import { removeTrees, usernsArgs } from '../native/userns-helper.js';
-import { helperErrorFromSync } from '../native/helper-errors.js';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
-import { chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
+import { checkKernelOverlay, chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
 import { readSubids } from '../core/subid.js';
 import type { Context } from '../core/context.js';
 import { HUSK_VERSION } from './version.js';
@@ -44,35 +39,10 @@ function cgroupInfo() {
   return { version, controllers };
 }
 
-/**
- * Mounts a tiny overlay the way containers get theirs: inside the user
- * namespace, with userxattr, on the file system that holds the store.
- */
+/** The probe the store's driver was decided by, run again: info checks, it does not assume. */
 function overlayWorks(ctx: Context): string {
-  const mount = which('mount') ?? '/usr/bin/mount';
-  let dir: string | undefined;
-  try {
-    fs.mkdirSync(ctx.paths.dataRoot, { recursive: true, mode: 0o700 });
-    dir = fs.mkdtempSync(path.join(ctx.paths.dataRoot, 'ovl-check-'));
-    for (const d of ['l', 'u', 'w', 'm']) fs.mkdirSync(path.join(dir, d));
-    const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w,userxattr`;
-    const r = lazyChildProcess().spawnSync(usernsHelperPath(), [...usernsArgs(ctx.userns()), '--', 'exec', mount, '-t', 'overlay', 'overlay', '-o', opts, `${dir}/m`], { encoding: 'utf8' });
-    if (r.status === 0) {
-      if (!ctx.rootless) lazyChildProcess().spawnSync('umount', [`${dir}/m`]);
-      return 'yes';
-    }
-    return `no (${helperErrorFromSync(r, '').message})`;
-  } catch (err) {
-    return `unknown (${(err as Error).message})`;
-  } finally {
-    if (dir) {
-      try {
-        removeTrees(ctx.userns(), [dir]);
-      } catch {
-        /* best effort */
-      }
-    }
-  }
+  const check = checkKernelOverlay(ctx);
+  return check.verdict === 'yes' ? 'yes' : `${check.verdict} (${check.detail})`;
 }
 
 export function hostInfo(ctx: Context) {

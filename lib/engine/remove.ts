@@ -9,6 +9,7 @@ import { ConflictError, UsageError } from '../core/errors.js';
 import { stopContainer } from './stop.js';
 import { eachContainer, type ItemReport, type Selection } from './bulk.js';
 import { removeAnonymousVolumes } from '../runtime/volume-store.js';
+import { withLock } from '../storage/lock.js';
 
 /**
  * Removes a container whose exit we saw. The monitor, told that we clean up,
@@ -129,8 +130,33 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
     // A create killed after the fork but before it wrote the state: find the monitor by its --id.
     for (const monitor of monitorsOf(view.record.id)) await killAndWait(childrenOf(monitor), monitor);
   }
-  removeContainerFiles(ctx, store, view.record.id);
+  await removeUnlessRestarted(ctx, view, force);
   if (volumes || view.record.autoRemove) removeAnonymousVolumes(ctx, view.record);
+}
+
+/**
+ * The files go under the container's rootfs lock, which a restart holds
+ * while it makes a new init: an exited container whose restart policy
+ * started it again since we looked has that init killed first (-f), and a
+ * restart after us finds no record. Without it the files went from under a
+ * new init, left waiting forever, and its failed mount once moved the store
+ * to another driver.
+ */
+async function removeUnlessRestarted(ctx: Context, view: ContainerView, force: boolean): Promise<void> {
+  const store = new ContainerStore(ctx);
+  const p = store.paths(view.record.id);
+  try {
+    await withLock(p.rootfsLock, async () => {
+      const now = store.view(view.record.id);
+      if (now?.state && isAlive(now.state) && now.state.pid !== view.state?.pid) {
+        if (!force) throw new ConflictError(`cannot remove container ${view.record.id}: its restart policy started it again; use -f`);
+        await killAndWait(now.state.pid, now.state.monitorPid);
+      }
+      removeContainerFiles(ctx, store, view.record.id);
+    });
+  } catch (err) {
+    if (fs.existsSync(p.dir)) throw err; // else another rm was quicker
+  }
 }
 
 async function killAndWait(init: number | number[], monitor: number): Promise<void> {

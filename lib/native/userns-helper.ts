@@ -71,6 +71,22 @@ export function mergeLayers(userns: UserNamespace | undefined, dest: string, lay
   if (r.status !== 0) throw helperErrorFromSync(r, 'copying the image into the container (vfs driver)');
 }
 
+/** What `husk-userns probe-overlay` found: whether the mount worked, else its errno. */
+export interface OverlayProbe {
+  mounted: boolean;
+  errno?: string;
+  error?: string;
+}
+
+/** Mounts a tiny overlay in `dir` as a container's root is mounted; throws when it could not try. */
+export function probeOverlay(userns: UserNamespace | undefined, dir: string): OverlayProbe {
+  const r = lazyChildProcess().spawnSync(usernsHelperPath(), [...usernsArgs(userns), '--', 'probe-overlay', dir], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw helperErrorFromSync(r, 'probing overlayfs');
+  }
+  return JSON.parse(r.stdout) as OverlayProbe;
+}
+
 /**
  * Removes trees. Tries plainly first: most of what a rootless user removes
  * is its own; only trees with subordinate owners need the namespace.

@@ -155,6 +155,8 @@ export class ContainerStore {
       upper: `${dir}/upper`,
       work: `${dir}/work`,
       rootfs: `${dir}/rootfs`,
+      /** Short links to the image's layers, the overlay's lower directories (lowerLinks() in storage/driver.ts). */
+      lowerLinks: `${dir}/l`,
       /** Held while the root file system is mounted for a start, or for a cp into a container not running. */
       rootfsLock: `${dir}/rootfs.lock`,
       hosts: `${dir}/hosts`,

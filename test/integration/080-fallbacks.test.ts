@@ -2,13 +2,63 @@
 // `husk info` says which one is in use: root filesystems through kernel
 // overlayfs, fuse-overlayfs or the copying vfs driver; a user without a
 // subordinate id range gets a single-id mapping and one warning.
+//
+// A store's driver is decided once, by a probe: a container whose own mount
+// fails does not move the store elsewhere. Images of many layers (podman
+// runs 120) stay on overlay. fuse-overlayfs runs outside the container.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { fixtures, modes, newHusk, setup } from '../helpers/husk.js';
+import { writeTar } from '../helpers/files.js';
+import { Husk, fixtures, modes, newHusk, setup, waitFor } from '../helpers/husk.js';
 
 const DRIVERS = ['overlay', 'fuse-overlayfs', 'vfs'];
+
+/** Prints the file system type of the container's root (mountinfo: the field after "-"). */
+const ROOT_FSTYPE = 'awk \'$5 == "/" { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 1); exit } }\' /proc/self/mountinfo';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * A docker-archive of `n` layers: busybox at the bottom, then one tiny layer
+ * each (layers/NNN), /gone added by the second and whited out halfway up,
+ * /top in the last.
+ */
+async function layeredArchive(n: number, name: string): Promise<Buffer> {
+  const layers = [fs.readFileSync(fixtures.busyboxTar)];
+  for (let i = 1; i < n; i++) {
+    const files = [{ name: 'layers/', type: 'directory' }, { name: `layers/${String(i).padStart(3, '0')}`, data: `${i}\n` }];
+    if (i === 1) files.push({ name: 'gone', data: 'x' });
+    if (i === Math.floor(n / 2)) files.push({ name: '.wh.gone', data: '' });
+    if (i === n - 1) files.push({ name: 'top', data: 'top-layer\n' });
+    layers.push(await writeTar(files));
+  }
+  const diffIds = layers.map((l) => `sha256:${sha256(l)}`);
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux',
+    config: { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+    rootfs: { type: 'layers', diff_ids: diffIds },
+  }));
+  const manifest = [{ Config: 'config.json', RepoTags: [name], Layers: layers.map((_, i) => `${i}/layer.tar`) }];
+  return writeTar([
+    { name: 'manifest.json', data: JSON.stringify(manifest) },
+    { name: 'config.json', data: config },
+    ...layers.map((data, i) => ({ name: `${i}/layer.tar`, data })),
+  ]);
+}
+
+/** fuse-overlayfs daemons serving this container's root (by its rootfs path on their command line). */
+function fuseDaemonsOf(h: Husk, id: string): number[] {
+  return Husk.pidsMatching(path.join(h.root, 'containers', id, 'rootfs')).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'fuse-overlayfs';
+    } catch {
+      return false;
+    }
+  });
+}
 
 for (const mode of modes()) {
   t.test(mode, async (t) => {
@@ -36,6 +86,63 @@ for (const mode of modes()) {
         t.same(await h.containerIds(), [], 'nothing left behind');
       });
     }
+
+    await t.test('an image of 120 layers runs on overlay: no "options exceed a page" (E2BIG), no fallback', async (t) => {
+      const load = await h.run(['load', '-i', h.writeFile('layers120.tar', await layeredArchive(120, 'localhost/layers120:latest'))], { timeoutMs: 300_000 });
+      t.equal(load.code, 0, load.stderr);
+      const r = await h.run(['run', '--rm', 'layers120', 'sh', '-c', `test -x /bin/busybox && cat /layers/001 /top; test -e /gone || echo gone; ls /layers | wc -l; ${ROOT_FSTYPE}`]);
+      t.equal(r.code, 0, r.stderr);
+      t.equal(r.stdout, '1\ntop-layer\ngone\n119\noverlay\n', 'bottom, second and top layer seen, a whiteout halfway up holds; on kernel overlayfs');
+      const c = await h.run(['create', '--name', 'c120', 'layers120', 'true']);
+      t.equal(c.code, 0, c.stderr);
+      t.equal((await h.run(['inspect', '--format', '{{.Driver}}', 'c120'])).stdout, 'overlay\n', 'inspect: the overlay driver');
+      const out = path.join(h.dir, 'files', 'top-out');
+      const cp = await h.run(['cp', 'c120:/top', out]);
+      t.equal(cp.code, 0, `cp mounts the stopped container's 120 layers too: ${cp.stderr}`);
+      t.equal(fs.readFileSync(out, 'utf8'), 'top-layer\n');
+      t.equal((await h.run(['rm', 'c120'])).code, 0);
+      t.equal(JSON.parse((await h.run(['info', '--format', 'json'])).stdout).store.graphDriverName, 'overlay', 'the store stays on overlay');
+    });
+
+    await t.test('fuse-overlayfs runs outside the container: not in its pid namespace, gone with it', async (t) => {
+      const d = ['--storage-driver', 'fuse-overlayfs'];
+      const inside = await h.run([...d, 'run', '--rm', 'busybox', 'sh', '-c',
+        `cat /proc/[0-9]*/comm 2>/dev/null | sort -u | tr '\\n' ' '; echo; echo data > /etc/new && cat /etc/new; ${ROOT_FSTYPE}`]);
+      t.equal(inside.code, 0, inside.stderr);
+      const [comms = '', ...rest] = inside.stdout.split('\n');
+      t.notMatch(comms, /fuse-overlayfs/, `no fuse-overlayfs among the container's processes (${comms.trim()})`);
+      t.same(rest, ['data', 'fuse.fuse-overlayfs', ''], 'the root is fuse-overlayfs and writable');
+      const ps = await h.run([...d, 'run', '--rm', '--init', 'busybox', 'ps', '-o', 'pid,comm']);
+      t.match(ps.stdout, /^\s*1 husk-init\n\s*2 ps\n$/m, '--init: PID 1 is the init, 2 its command, nothing else');
+
+      const bg = await h.run([...d, 'run', '-d', 'busybox', 'sleep', '600']);
+      t.equal(bg.code, 0, bg.stderr);
+      const id = bg.stdout.trim();
+      const initPid = Number((await h.run(['inspect', '--format', '{{.State.Pid}}', id])).stdout.trim());
+      const daemons = fuseDaemonsOf(h, id);
+      t.equal(daemons.length, 1, 'one fuse-overlayfs serves it');
+      const pidns = (pid: number) => fs.readlinkSync(`/proc/${pid}/ns/pid`);
+      t.not(pidns(daemons[0]!), pidns(initPid), 'in another pid namespace than the container\'s');
+      t.equal(pidns(daemons[0]!), fs.readlinkSync('/proc/self/ns/pid'), 'the host\'s');
+      t.equal((await h.run(['rm', '-f', id])).code, 0);
+      t.ok(await waitFor(() => fuseDaemonsOf(h, id).length === 0, 10_000), 'it exits with the container');
+    });
+
+    await t.test('a container whose mount fails does not move the store off overlay', async (t) => {
+      const driver = async () => (JSON.parse((await h.run(['info', '--format', 'json'])).stdout) as { store: { graphDriverName: string } }).store.graphDriverName;
+      t.equal(await driver(), 'overlay', 'the store is on overlay');
+      t.equal((await h.run(['run', '--name', 'broken', 'busybox', 'true'])).code, 0);
+      const id = (await h.run(['inspect', '--format', '{{.Id}}', 'broken'])).stdout.trim();
+      // Its directory emptied under it, as an rm -f racing its restart policy did: the mount fails (ENOENT).
+      fs.rmSync(path.join(h.root, 'containers', id, 'upper'), { recursive: true, force: true });
+      const start = await h.run(['start', 'broken']);
+      t.equal(start.code, 125, 'its start fails');
+      t.match(start.stderr, /mount overlay on .*ENOENT/, 'with its own error');
+      t.equal(await driver(), 'overlay', 'the store keeps overlay');
+      const next = await h.run(['run', '--rm', 'busybox', 'sh', '-c', ROOT_FSTYPE]);
+      t.same([next.code, next.stdout], [0, 'overlay\n'], 'the next container mounts kernel overlayfs');
+      t.equal((await h.run(['rm', '-f', 'broken'])).code, 0);
+    });
 
     await t.test('an unknown storage driver is refused', async (t) => {
       const r = await h.run(['--storage-driver', 'btrfs', 'run', '--rm', 'busybox', 'true']);
