@@ -19,6 +19,7 @@ import {
 } from './registry/manifest.js';
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
 import { loadRegistriesConf } from './registries-conf.js';
+import { imageSchemas, type DocumentKind } from './schema.js';
 import { resolveShortName, shortNameCandidates } from './short-names.js';
 import { checkBlob, ImageStore, LayersGoneError, sha256 } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
@@ -119,9 +120,10 @@ async function pullFrom(client: RegistryClient, ref: Reference, name: string, st
   } catch {
     throw new HuskError(`image config ${manifest.config.digest}: malformed JSON`);
   }
-  const diffIds = config?.rootfs?.diff_ids;
-  if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) {
-    throw new HuskError(`image config ${manifest.config.digest}: ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff ids for ${manifest.layers.length} layers`);
+  await checkSchema('config', config, `image config ${manifest.config.digest}`);
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== manifest.layers.length) {
+    throw new HuskError(`image config ${manifest.config.digest}: ${diffIds.length} diff ids for ${manifest.layers.length} layers`);
   }
   if (config.os && config.os !== want.os) throw new HuskError(`image ${name} is for ${config.os}, not ${want.os}`);
   const chains = chainIds(diffIds);
@@ -184,6 +186,7 @@ async function resolveManifest(
   let digest = `sha256:${sha256(got.body)}`;
   if (ref.digest && digest !== ref.digest) throw new HuskError(`manifest ${ref.digest}: digest mismatch: the registry sent ${digest}`);
   let m = parseManifest(got.body, got.contentType);
+  await checkSchema(m.kind === 'list' ? 'index' : 'manifest', JSON.parse(got.body.toString('utf8')), `manifest ${digest}`);
   if (m.kind === 'list') {
     const pick = selectPlatform(m, want, explicitVariant);
     got = await client.getManifest(ref.repository, pick.digest, MANIFEST_ACCEPT);
@@ -192,8 +195,15 @@ async function resolveManifest(
     if (got.body.length !== pick.size) throw new HuskError(`manifest ${pick.digest}: size mismatch: got ${got.body.length} bytes, the index gives ${pick.size}`);
     m = parseManifest(got.body, got.contentType);
     if (m.kind !== 'image') throw new HuskError(`manifest ${pick.digest}: an index inside an index is not supported`);
+    await checkSchema('manifest', JSON.parse(got.body.toString('utf8')), `manifest ${digest}`);
   }
   return { manifest: m, manifestBytes: got.body };
+}
+
+/** Refuses a document that does not match its schema (lib/image/oci-schemas), before anything is stored. */
+async function checkSchema(kind: DocumentKind, doc: unknown, what: string): Promise<void> {
+  const problem = (await imageSchemas()).problem(kind, doc);
+  if (problem) throw new HuskError(`invalid ${what}: ${problem}`);
 }
 
 async function fetchSmallBlob(client: RegistryClient, repository: string, desc: Descriptor): Promise<Buffer> {
