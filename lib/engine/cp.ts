@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, warningsIn, type HelperCall, type RootStat } from '../native/rootfs-helper.js';
+import { finished, helperFailure, pipeHelpers, spawnHelper, statInRoot, stdoutHelperError, warningsIn, type HelperCall, type RootStat } from '../native/rootfs-helper.js';
 import { containerRoot, withWritableRoot } from './container-root.js';
 import type { Context } from '../core/context.js';
 import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
@@ -165,7 +165,7 @@ async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOp
 async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise<CpReport> {
   const child = spawnHelper(call, ['ignore', fd, 'pipe']);
   const [code, stderr] = await finished(child);
-  if (code !== 0) throw new HuskError(`${what}: ${helperFailure(code, stderr)}`);
+  if (code !== 0) throw stdoutHelperError(what, code, stderr);
   return { warnings: warningsIn(stderr) };
 }
 

@@ -8,7 +8,7 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import type { UserNamespace } from '../core/context.js';
-import { HuskError } from '../core/errors.js';
+import { BrokenPipeError, HuskError } from '../core/errors.js';
 import { usernsHelperPath } from './binding.js';
 import { lazyChildProcess } from '../core/lazy.js';
 import { usernsArgs } from './userns-helper.js';
@@ -46,6 +46,15 @@ export function warningsIn(stderr: string): string[] {
 /** Why a helper failed: its last line on stderr, else how it ended. */
 export function helperFailure(code: number, stderr: string): string {
   return helperMessage(stderr, code === 141 ? 'its output was closed before the end (SIGPIPE)' : `failed (exit ${code})`);
+}
+
+/**
+ * A helper writing to husk's stdout that failed: killed by SIGPIPE (141, as
+ * `finished` gives it) when the reader went away, which husk reports as
+ * quietly as a broken pipe of its own (lib/cli/output.ts).
+ */
+export function stdoutHelperError(what: string, code: number, stderr: string): HuskError {
+  return code === 141 ? new BrokenPipeError(what) : new HuskError(`${what}: ${helperFailure(code, stderr)}`);
 }
 
 export function helperMessage(stderr: string, fallback: string): string {

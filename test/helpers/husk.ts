@@ -285,6 +285,18 @@ export class Husk {
     });
   }
 
+  /**
+   * Runs `husk ARGS | READER` in bash (a real pipe, as a user's shell makes
+   * it; node's own 'pipe' is a socket pair, which reports a reader gone
+   * differently): husk's exit status and stderr, and what the reader
+   * printed. The reader may stop reading early (`head -1`).
+   */
+  async runPiped(args: string[], reader: string, opts: { timeoutMs?: number } = {}): Promise<Result & { readerOut: string }> {
+    const script = '"${@:2}" | sh -c "$1"; exit "${PIPESTATUS[0]}"';
+    const r = await this.runArgv(['bash', '-c', script, 'bash', reader, ...this.argv(args)], { timeoutMs: opts.timeoutMs ?? 30_000 });
+    return { code: r.code, stdout: '', stderr: r.stderr, readerOut: r.stdout };
+  }
+
   /** Imports the busybox fixture as busybox:latest (default CMD ["sh"]). */
   async importBusybox(changes: string[] = ['CMD ["sh"]'], name = 'busybox:latest'): Promise<void> {
     const r = await this.run(['import', ...changes.flatMap((c) => ['--change', c]), this.setup.busyboxTar, name]);
