@@ -148,6 +148,18 @@ for (const mode of modes()) {
       t.equal(layers().length, 0);
     });
 
+    await t.test('image build and build are recognised: they say building is not available yet, not "Unknown arguments"', async (t) => {
+      for (const args of [['build', '.'], ['image', 'build', '-t', 'x:1', '-f', 'Dockerfile', '--build-arg', 'A=1', '.'], ['build']]) {
+        const r = await h.run(args);
+        t.equal(r.code, 125, `${args.join(' ')}: exit 125`);
+        t.equal(lines(r.stderr).length, 1, 'one line');
+        t.match(r.stderr, /^Error: building images is not available in husk yet/, `${args.join(' ')}: says so`);
+        t.notMatch(r.stderr, /Unknown arguments|unrecognized command/);
+      }
+      const help = await h.run(['image', '--help']);
+      t.match(help.stdout, /build/, 'image --help lists build');
+    });
+
     await t.test('rmi of an unknown image', async (t) => {
       const r = await h.run(['rmi', 'nosuchimage']);
       t.equal(r.code, 125);
