@@ -18,6 +18,7 @@ import tar, { type Extract, type Pack } from 'tar-stream';
 type Entry = Extract extends AsyncIterable<infer S> ? S : never;
 import type { Context } from '../core/context.js';
 import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { checkLayerHead, gunzipped } from './compression.js';
 import { decompressedLayer, layerFileDigests } from '../native/userns-helper.js';
 import { writeFileWhole } from '../storage/atomic.js';
@@ -366,7 +367,7 @@ function parseJson<T>(data: Buffer, what: string): T {
   try {
     return JSON.parse(data.toString('utf8')) as T;
   } catch (err) {
-    throw new UsageError(`invalid archive: ${what} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`invalid archive: ${what} is not valid JSON: ${printable((err as Error).message)}`);
   }
 }
 

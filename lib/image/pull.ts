@@ -8,10 +8,12 @@ import { HuskError, messageFor, NotFoundError, UsageError } from '../core/errors
 import { clientFor, pullSources, type AccessOptions } from './registry/connect.js';
 import { readBody, RegistryClient, RegistryError } from './registry/client.js';
 import {
+  formatPlatform,
   hostPlatform,
   MANIFEST_ACCEPT,
   parseManifest,
   parsePlatform,
+  platformMatches,
   selectPlatform,
   type Descriptor,
   type ImageManifest,
@@ -29,6 +31,8 @@ export interface PullOptions extends AccessOptions {
   platform?: string;
   /** Progress lines go here (nothing when undefined). */
   progress?: (line: string) => void;
+  /** Warnings go here (an image for another architecture), even when progress does not. */
+  warn?: (line: string) => void;
   /** Bytes of a layer blob received so far, for progress bars. */
   bytes?: (digest: string, received: number, total: number) => void;
   /** Environment for the auth files (tests). */
@@ -126,6 +130,9 @@ async function pullFrom(client: RegistryClient, ref: Reference, name: string, st
     throw new HuskError(`image config ${manifest.config.digest}: ${diffIds.length} diff ids for ${manifest.layers.length} layers`);
   }
   if (config.os && config.os !== want.os) throw new HuskError(`image ${name} is for ${config.os}, not ${want.os}`);
+  // As podman: pulled all the same (emulation may run it), but not without a word.
+  const got = { os: config.os, architecture: config.architecture, variant: config.variant };
+  if (!platformMatches(got, want)) opts.warn?.(`image platform (${formatPlatform(got)}) does not match the expected platform (${formatPlatform(want)})`);
   const chains = chainIds(diffIds);
 
   // Layers are extracted into directories of their own, so they can come in
@@ -336,5 +343,5 @@ export async function pullMissing(ctx: Context, image: string): Promise<void> {
   if (ref.registry === 'localhost') return;
   // A short name nothing in registries.conf resolves stays a local lookup ("image not known").
   if (!hasExplicitRegistry(image) && shortNameCandidates(image, loadRegistriesConf()).length === 0) return;
-  await pullImage(ctx, image, { progress: ctx.ui.progress });
+  await pullImage(ctx, image, { progress: ctx.ui.progress, warn: (line) => ctx.ui.progress(`WARNING: ${line}`) });
 }

@@ -178,6 +178,21 @@ for (const mode of modes()) {
       t.notOk(reg.requests.some((q) => q.kind === 'blob'), 'no blob was asked for');
     });
 
+    t.test('an image for another architecture is pulled with a warning, not silently', async (t) => {
+      const h = await husk(t, mode);
+      const reg = await fake(t);
+      const foreign = buildImage({ layers: [{ tar: busybox }], architecture: 's390x' });
+      reg.putImage('s390x', 'latest', foreign);
+      const r = await pull(h, `${reg.host}/s390x:latest`, ['-q']);
+      t.equal(r.code, 0, 'pulled all the same, as podman does');
+      t.equal(r.stdout, `${foreign.configDigest}\n`);
+      t.equal(r.stderr, `WARNING: image platform (linux/s390x) does not match the expected platform (linux/${hostArch}${hostArch === 'arm64' ? '/v8' : ''})\n`, 'one warning, even with -q');
+      const same = buildImage({ layers: [{ tar: busybox }], label: 'host' });
+      reg.putImage('host', 'latest', same);
+      const ok = await pull(h, `${reg.host}/host:latest`, ['-q']);
+      t.same([ok.code, ok.stderr], [0, ''], 'none for the host\'s own architecture');
+    });
+
     t.test('an oversized manifest is refused', async (t) => {
       const h = await husk(t, mode);
       const reg = await fake(t);

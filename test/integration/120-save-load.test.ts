@@ -201,6 +201,15 @@ for (const mode of modes()) {
       t.match(r.stderr, /layer \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd named in manifest\.json is missing/);
     });
 
+    await t.test('a garbage manifest.json is refused in one clean line, without its raw bytes', async (t) => {
+      const garbage = await writeTar([{ name: 'manifest.json', data: Buffer.concat([Buffer.alloc(100), Buffer.from('\n\u001b[31mred\n')]) }]);
+      const r = await h.run(['load', '-i', h.writeFile('garbage.tar', garbage)]);
+      t.equal(r.code, 125);
+      t.equal(lines(r.stderr).length, 1, `one line: ${JSON.stringify(r.stderr)}`);
+      t.match(r.stderr, /^Error: invalid archive: manifest\.json is not valid JSON/);
+      t.notOk(/[\u0000-\u0008\u000b-\u001f]/.test(r.stderr), 'no NUL bytes or escape sequences echoed');
+    });
+
     await t.test('image configs with wrong JSON types are refused at load, and nothing is stored', async (t) => {
       const before = (await h.run(['images', '--format', '{{.Repository}} {{.Tag}} {{.ID}}'])).stdout;
       const storeBefore = h.listStore().filter((p) => !p.startsWith('run/'));

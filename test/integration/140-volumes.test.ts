@@ -109,6 +109,20 @@ for (const mode of modes()) {
       await h.run(['volume', 'rm', 'given']);
     });
 
+    t.test('an image with VOLUME /proc is refused with a message saying so, not about an exec FIFO', async (t) => {
+      await h.importBusybox(['CMD ["sh"]', 'VOLUME /proc'], 'procvol:latest');
+      const before = h.listStore().filter((p) => !p.startsWith('run/'));
+      const ids = await h.containerIds();
+      const r = await h.run(['run', '--rm', 'procvol', 'true']);
+      t.equal(r.code, 125);
+      t.equal(r.stderr, "Error: the image's VOLUME /proc: nothing can be mounted over /proc or the process directories in it (/proc/self, /proc/PID): the container needs them to start\n");
+      t.same(await h.containerIds(), ids, 'no container made');
+      t.same(h.listStore().filter((p) => !p.startsWith('run/')), before, 'no volume, nothing half written');
+      const lxcfs = await h.run(['run', '--rm', '-v', `${h.writeFile('cpuinfo', 'fake\n')}:/proc/cpuinfo`, 'busybox', 'cat', '/proc/cpuinfo']);
+      t.same([lxcfs.code, lxcfs.stdout], [0, 'fake\n'], 'a file under /proc may still be mounted over (as lxcfs does)');
+      t.equal((await h.run(['rmi', 'procvol'])).code, 0);
+    });
+
     t.test('copy-up: a new named volume is filled with what the image has at its path', async (t) => {
       const r = await run('-v', 'homes:/home', 'busybox', 'sh', '-c', 'stat -c "%n %u:%g %a" /home/app');
       t.same([r.code, r.stdout], [0, '/home/app 1000:1000 755\n'], 'the image\'s /home/app, with its owner and mode');
@@ -386,6 +400,13 @@ for (const mode of modes()) {
         ['--tmpfs', '/x:bogus'],
         ['--volumes-from', 'nosuch'],
         ['--volumes-from', 'x:bogus'],
+        // Not a raw "File name too long" from deep down, but the name's limit.
+        ['-v', `${'a'.repeat(300)}:/x`],
+        ['--mount', `type=volume,source=${'a'.repeat(300)},destination=/x`],
+        // Not a failure to start later, about an exec FIFO under /proc/self/fd.
+        ['-v', '/tmp:/proc'],
+        ['-v', 'vol:/proc/self'],
+        ['--tmpfs', '/proc/1'],
       ];
       for (const args of bad) {
         const r = await h.run(['run', '--rm', ...args, 'busybox', 'true']);
@@ -396,6 +417,16 @@ for (const mode of modes()) {
       t.match(missing.stderr, /no such file or directory/, 'a missing host path is named as podman does');
       t.same(h.listStore(), before, 'nothing written to the store');
       t.same(await h.containerIds(), ids, 'no container made');
+      const long = await h.run(['run', '--rm', '-v', `${'a'.repeat(300)}:/x`, 'busybox', 'true']);
+      t.match(long.stderr, /is not a volume name \(it has 300 characters, at most 255 are allowed\)/, 'a 300-character volume name: its limit, not "File name too long"');
+      t.notMatch(long.stderr, /too long/i);
+      const created = await h.run(['volume', 'create', 'b'.repeat(256)]);
+      t.same([created.code, lines(created.stderr).length], [125, 1], 'volume create of a 256-character name: 125, one line');
+      t.match(created.stderr, /invalid volume name "b+…": it has 256 characters, at most 255 are allowed/);
+      t.equal((await h.run(['volume', 'create', 'c'.repeat(255)])).code, 0, '255 characters are fine');
+      t.equal((await h.run(['volume', 'rm', 'c'.repeat(255)])).code, 0);
+      const proc = await h.run(['run', '--rm', '-v', '/tmp:/proc', 'busybox', 'true']);
+      t.match(proc.stderr, /^Error: \/proc: nothing can be mounted over \/proc or the process directories in it/, '-v over /proc: said so');
     });
   });
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { HuskError } from '../../core/errors.js';
+import { printable } from '../../core/printable.js';
 import { mkdirPrivate, writeFileAtomic } from '../../storage/atomic.js';
 import { lazyHttp, lazyHttps } from '../../core/lazy.js';
 import { decodeAuthEntry, parseChallenges, type Credentials } from './auth.js';
@@ -31,7 +32,7 @@ function readAuthFile(file: string): AuthFile {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as AuthFile;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new HuskError(`reading ${file}: ${(err as Error).message}`);
+    throw new HuskError(`reading ${file}: ${printable((err as Error).message)}`);
   }
 }
 
