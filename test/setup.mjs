@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { firstRange, freeRange } from './fixtures/subids.mjs';
 
 /** The file name of a checkout's setup record (test/helpers/husk.ts computes the same). */
 function setupRecordName(repoDir) {
@@ -33,7 +34,6 @@ const isRootUser = process.getuid?.() === 0;
 const FIXTURES = isRootUser ? '/tmp/husk-test-fixtures' : `/tmp/husk-test-fixtures-${process.getuid?.()}`;
 const COPY = `/tmp/husk-rootless-copy-${createHash('sha256').update(repo).digest('hex').slice(0, 12)}`;
 const USER = 'husktest';
-const SUBRANGE = '100000:65536';
 const isRoot = isRootUser;
 const done = [];
 
@@ -89,13 +89,18 @@ if (isRoot) {
     sh('useradd', ['-m', '-s', '/bin/bash', USER]);
     done.push(`created user ${USER}`);
   }
-  for (const file of ['/etc/subuid', '/etc/subgid']) {
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    if (!text.split('\n').some((l) => l.startsWith(`${USER}:`))) {
-      fs.appendFileSync(file, `${text && !text.endsWith('\n') ? '\n' : ''}${USER}:${SUBRANGE}\n`);
-      done.push(`added ${USER}:${SUBRANGE} to ${file}`);
-    }
-  }
+  // A subordinate range of its own, kept if useradd gave one; else the
+  // lowest one free in both files (another user may hold 100000:65536).
+  const subFiles = ['/etc/subuid', '/etc/subgid'];
+  const texts = subFiles.map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : ''));
+  const uid = Number(sh('id', ['-u', USER]).trim());
+  const free = freeRange(texts);
+  subFiles.forEach((file, i) => {
+    const text = texts[i];
+    if (firstRange(text, USER, uid)) return;
+    fs.appendFileSync(file, `${text && !text.endsWith('\n') ? '\n' : ''}${USER}:${free.start}:${free.count}\n`);
+    done.push(`added ${USER}:${free.start}:${free.count} to ${file}`);
+  });
   for (const dev of ['/dev/fuse', '/dev/net/tun']) {
     try {
       if ((fs.statSync(dev).mode & 0o777) !== 0o666) {

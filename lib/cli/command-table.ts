@@ -42,6 +42,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   cp: () => import('./commands/cp.js').then((m) => m.cpCommand),
   diff: () => import('./commands/diff.js').then((m) => m.diffCommand),
   commit: () => import('./commands/commit.js').then((m) => m.commitCommand),
+  build: () => import('./commands/build.js').then((m) => m.buildCommand),
   export: () => import('./commands/export.js').then((m) => m.exportCommand),
   container: () => import('./commands/container.js').then((m) => m.containerCommand),
   image: () => import('./commands/image.js').then((m) => m.imageCommand),

@@ -2,15 +2,17 @@
 // is the one place where errors become a message and an exit code. yargs is
 // loaded only to show help.
 import type { CommandModule } from 'yargs';
-import { exitCodeFor, messageFor, UsageError } from '../core/errors.js';
+import { BrokenPipeError, exitCodeFor, messageFor, UsageError } from '../core/errors.js';
 import { GLOBAL_OPTIONS } from './common.js';
 import { COMMANDS } from './command-table.js';
 import { findCommand, runCommand } from './dispatch.js';
 import { HUSK_VERSION } from '../engine/version.js';
 import { trace } from '../core/trace.js';
-import { noteStdioStreams, stdioDrained } from './output.js';
+import { exitForBrokenPipe, exitStatus, isBrokenPipe, noteStdioStreams, stdioDrained } from './output.js';
 
 async function fail(err: unknown): Promise<void> {
+  // Nobody reads any more: there is no one to tell (lib/cli/output.ts).
+  if (err instanceof BrokenPipeError || isBrokenPipe(err)) exitForBrokenPipe();
   const noColor = process.env.NO_COLOR !== undefined || process.argv.includes('--no-color') || !process.stderr.isTTY;
   // chalk (and the tty module under it) loads only when an error is shown on a terminal.
   const label = noColor ? 'Error:' : (await import('chalk')).default.red('Error:');
@@ -53,6 +55,7 @@ export async function main(rawArgv: string[]): Promise<void> {
   // milliseconds of every command, once what stdout and stderr still queue
   // (a socket or pipe that was full) has gone out.
   await stdioDrained();
+  process.exitCode = exitStatus() ?? process.exitCode;
   process.exit();
 }
 

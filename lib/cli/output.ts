@@ -2,8 +2,51 @@
 // use, and building it loads node's stream, net and tty modules: a few
 // milliseconds of every `husk ps` or `husk inspect`.
 import { writeSync } from 'node:fs';
+import { EXIT_BROKEN_PIPE } from '../core/errors.js';
 
 let viaStream = false;
+
+/**
+ * Whoever read husk's output is gone (`husk logs -f CTR | grep -m1 x`,
+ * `husk run ... | head -1`): nothing more can be said to anyone, so husk ends
+ * at once and quietly, with the status a shell shows for docker and podman,
+ * which die of the SIGPIPE (node ignores that signal and gets EPIPE instead).
+ */
+export function exitForBrokenPipe(): never {
+  process.exit(EXIT_BROKEN_PIPE);
+}
+
+/**
+ * A write's error when the reader closed its end: EPIPE from a pipe; a
+ * socket (stdout of a program started by node, say) says ECONNRESET when
+ * the reader left unread data behind.
+ */
+export const isBrokenPipe = (err: unknown) => ['EPIPE', 'ECONNRESET'].includes((err as NodeJS.ErrnoException | undefined)?.code ?? '');
+
+let pipeBroken = false;
+let sessionEnd: (() => void) | undefined;
+
+/**
+ * While a foreground session runs (run, attach), a broken pipe ends the
+ * session instead of husk: `run --rm` that has heard its container exit
+ * still has the container to remove. The command then returns, and husk
+ * exits as it would have (exitStatus). Returns the way to stop listening.
+ */
+export function onBrokenPipe(end: () => void): () => void {
+  sessionEnd = end;
+  return () => {
+    if (sessionEnd === end) sessionEnd = undefined;
+  };
+}
+
+/** The exit status a command that saw its output's reader go ends with, if it did. */
+export const exitStatus = (): number | undefined => (pipeBroken ? EXIT_BROKEN_PIPE : undefined);
+
+function brokenPipe(): void {
+  pipeBroken = true;
+  if (sessionEnd) sessionEnd();
+  else exitForBrokenPipe();
+}
 
 export function printOut(text: string | Uint8Array): void {
   if (viaStream) {
@@ -15,10 +58,8 @@ export function printOut(text: string | Uint8Array): void {
     try {
       rest = rest.subarray(writeSync(1, rest));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // Nobody reads any more (`husk ps | head -1`): the rest is not wanted.
-      if (code === 'EPIPE') return;
-      if (code !== 'EAGAIN') throw err;
+      if (isBrokenPipe(err)) return brokenPipe();
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       // A non-blocking stdout: process.stdout waits for it, and keeps the order from here on.
       viaStream = true;
       process.stdout.write(rest);
@@ -31,9 +72,17 @@ export function printOut(text: string | Uint8Array): void {
  * process.stdout and stderr, once a command built them, queue what a full
  * pipe or socket does not take at once (`husk save | slow-reader`), and
  * process.exit drops that queue. Which of them were built is noted here,
- * without building them, so that the exit can wait for them to drain.
+ * without building them, so that the exit can wait for them to drain. Each
+ * gets, as it is built, the one handler of a reader gone away: without it a
+ * write's EPIPE is an unhandled 'error' event, a crash with a stack trace.
  */
 const built = new Set<NodeJS.WriteStream>();
+
+function onStdioError(err: Error): void {
+  if (pipeBroken) return; // what a stream that broke says after that: nothing new
+  if (isBrokenPipe(err)) return brokenPipe();
+  throw err; // anything else is as unexpected as it was without this handler
+}
 
 export function noteStdioStreams(): void {
   for (const name of ['stdout', 'stderr'] as const) {
@@ -45,7 +94,10 @@ export function noteStdioStreams(): void {
       enumerable,
       get() {
         const stream = get.call(process) as NodeJS.WriteStream;
-        built.add(stream);
+        if (!built.has(stream)) {
+          built.add(stream);
+          stream.on('error', onStdioError);
+        }
         return stream;
       },
     });

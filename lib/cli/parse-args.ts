@@ -125,7 +125,11 @@ function convert(opt: Options, raw: string, flag: string, fail: (what: string) =
     if (raw === 'false') return false;
     return fail(`invalid argument "${raw}" for "${flag}": give true or false`);
   }
-  if (opt.type === 'number') return raw.trim() === '' ? NaN : Number(raw);
+  if (opt.type === 'number') {
+    const n = raw.trim() === '' ? NaN : Number(raw);
+    // Said here, with the value as typed: a NaN passed on would be all a later message could show.
+    return Number.isFinite(n) ? n : fail(`invalid argument "${raw}" for "${flag}": a number is expected`);
+  }
   return raw;
 }
 

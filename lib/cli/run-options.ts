@@ -158,7 +158,7 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
     name: a.name,
     entrypoint: a.entrypoint,
     env,
-    workdir: a.workdir,
+    workdir: checkedWorkdir(a.workdir),
     user: a.user,
     hostname: a.hostname,
     capAdd: a.capAdd,
@@ -233,6 +233,12 @@ export function parseRestartPolicy(text: string | undefined, autoRemove: boolean
 function checkedSignal(text: string): string {
   parseSignal(text);
   return text;
+}
+
+/** -w: a path inside the container, absolute as docker requires (a relative one would be taken from / silently). */
+export function checkedWorkdir(value: string | undefined): string | undefined {
+  if (value !== undefined && !value.startsWith('/')) throw new UsageError(`invalid --workdir "${value}": must be an absolute path`);
+  return value;
 }
 
 function checkedStopTimeout(value: number | undefined): number | undefined {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { cleanDestination, type MountRequest, type VolumesFrom } from '../engine/mounts.js';
-import { checkTmpfsOption, VOLUME_NAME } from '../engine/volumes.js';
+import { checkTmpfsOption, shownName, volumeNameProblem } from '../engine/volumes.js';
 
 const PROPAGATION = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable'];
 const FLAGS = ['nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec'];
@@ -57,9 +57,8 @@ export function parseVolumeFlag(spec: string): MountRequest {
       m.type = 'bind';
       m.source = hostPath(source, where);
     } else {
-      if (!VOLUME_NAME.test(source)) {
-        throw new UsageError(`${where}: "${source}" is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*) nor an absolute host path`);
-      }
+      const problem = volumeNameProblem(source);
+      if (problem) throw new UsageError(`invalid volume "${shownName(spec)}": "${shownName(source)}" is not a volume name (${problem}) nor an absolute host path`);
       m.source = source;
     }
   }
@@ -237,9 +236,8 @@ export function parseMountFlag(spec: string): MountRequest {
     if (source === undefined) throw new UsageError(`${where}: a bind mount needs source=/host/path`);
     return { type, source: hostPath(source, where), destination: destinationPath, rw, options, chown };
   }
-  if (source !== undefined && !VOLUME_NAME.test(source)) {
-    throw new UsageError(`${where}: "${source}" is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*); a host path needs type=bind`);
-  }
+  const problem = source === undefined ? undefined : volumeNameProblem(source);
+  if (problem) throw new UsageError(`${where}: "${shownName(source!)}" is not a volume name (${problem}); a host path needs type=bind`);
   return { type, source: source ?? '', destination: destinationPath, rw, options, chown, noCopy, volumeOptions, volumeLabels };
 }
 

@@ -5,6 +5,8 @@
 export const EXIT_HUSK_FAILED = 125;
 export const EXIT_CANNOT_INVOKE = 126;
 export const EXIT_NOT_FOUND = 127;
+/** 128 + SIGPIPE: how a shell reports a command whose reader went away. */
+export const EXIT_BROKEN_PIPE = 141;
 
 /** A failure inside the addon or a forked child: which step, which errno, which path. */
 export class NativeError extends Error {
@@ -27,6 +29,14 @@ export class NotFoundError extends HuskError {}
 
 /** The request conflicts with the current state (name in use, container running). */
 export class ConflictError extends HuskError {}
+
+/** What husk wrote to its stdout (through a helper writing there itself) found no reader any more. */
+export class BrokenPipeError extends HuskError {
+  override readonly exitCode: number = EXIT_BROKEN_PIPE;
+  constructor(what: string) {
+    super(`${what}: its output was closed before the end`);
+  }
+}
 
 /** The container's command could not be started (missing or not executable). */
 export class ExecError extends HuskError {

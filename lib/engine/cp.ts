@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
-import { finished, pipeHelpers, spawnHelper, statInRoot, type HelperCall, type RootStat } from '../native/rootfs-helper.js';
+import { finished, pipeHelpers, spawnHelper, statInRoot, stdoutHelperError, type HelperCall, type RootStat } from '../native/rootfs-helper.js';
 import { helperErrorFrom, warningsIn } from '../native/helper-errors.js';
 import { containerRoot, withWritableRoot } from './container-root.js';
 import type { Context } from '../core/context.js';
@@ -166,7 +166,7 @@ async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOp
 async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise<CpReport> {
   const child = spawnHelper(call, ['ignore', fd, 'pipe']);
   const [code, stderr] = await finished(child);
-  if (code !== 0) throw helperErrorFrom(code, stderr, what);
+  if (code !== 0) throw stdoutHelperError(what, code, stderr);
   return { warnings: warningsIn(stderr) };
 }
 

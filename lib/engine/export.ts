@@ -2,7 +2,7 @@
 // files are (image layers plus its changes; not its volumes and other
 // mounts, as docker exports it), to a file or to stdout.
 import { ContainerStore } from '../runtime/container-store.js';
-import { finished, spawnHelper } from '../native/rootfs-helper.js';
+import { finished, spawnHelper, stdoutHelperError } from '../native/rootfs-helper.js';
 import { helperErrorFrom } from '../native/helper-errors.js';
 import { writeFileWhole } from '../storage/atomic.js';
 import { containerRoot } from './container-root.js';
@@ -26,7 +26,7 @@ export async function exportContainer(ctx: Context, opts: ExportOptions): Promis
   try {
     if (!opts.output) {
       const [code, stderr] = await finished(spawnHelper(call, ['ignore', 1, 'pipe']));
-      if (code !== 0) throw helperErrorFrom(code, stderr, what);
+      if (code !== 0) throw stdoutHelperError(what, code, stderr);
       return;
     }
     await writeFileWhole(opts.output, async (fd) => {

@@ -1,5 +1,5 @@
 // What image commands do: list, tag, untag, remove, inspect, history.
-import { formatReference, parseReference } from '../image/reference.js';
+import { formatReference, parseReference, repoAndTag } from '../image/reference.js';
 import { ImageStore } from '../image/store.js';
 import type { ImageRecord } from '../image/types.js';
 import { ContainerStore } from '../runtime/container-store.js';
@@ -86,12 +86,12 @@ export function inspectImage(ctx: Context, nameOrId: string): Record<string, unk
   const store = new ImageStore(ctx);
   const image = store.getImage(nameOrId);
   const config = store.imageConfig(image);
-  const repo = (n: string) => n.replace(/:[^:/]+$/, '');
   return {
     Id: `sha256:${image.id}`,
     Digest: image.digest,
     RepoTags: image.names,
-    RepoDigests: [...new Set(image.names.map((n) => `${repo(n)}@${image.digest}`))],
+    // The repository of each name (a name may carry a tag or a digest), with the manifest's digest.
+    RepoDigests: [...new Set(image.names.map((n) => `${repoAndTag(n)[0]}@${image.digest}`))],
     Created: image.created,
     Author: config.author ?? '',
     Architecture: config.architecture,

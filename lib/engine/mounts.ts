@@ -9,7 +9,7 @@ import { ContainerStore, type ContainerMount } from '../runtime/container-store.
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { randomHex } from '../core/random.js';
-import { chownInContainer, copyUp, volumeSource, volumeUsers, VOLUME_NAME, VolumeStore, type VolumeRecord } from '../runtime/volume-store.js';
+import { chownInContainer, copyUp, shownName, volumeNameProblem, volumeSource, volumeUsers, VolumeStore, type VolumeRecord } from '../runtime/volume-store.js';
 
 /** One mount as the user asked for it. */
 export interface MountRequest extends ContainerMount {
@@ -49,9 +49,9 @@ export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: 
   for (const r of requests) {
     const dest = cleanDestination(r.destination);
     if (byDest.has(dest)) throw new UsageError(`${dest}: duplicate mount destination`);
-    if (r.type === 'volume' && r.source !== '' && !VOLUME_NAME.test(r.source)) {
-      throw new UsageError(`invalid volume name "${r.source}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (a host directory needs an absolute path)`);
-    }
+    checkDestination(dest, dest);
+    const problem = r.type === 'volume' && r.source !== '' ? volumeNameProblem(r.source) : undefined;
+    if (problem) throw new UsageError(`invalid volume name "${shownName(r.source)}": ${problem} (a host directory needs an absolute path)`);
     byDest.set(dest, { ...r, destination: dest });
   }
   // Mounts of other containers, then the image's VOLUMEs, where the user asked for nothing.
@@ -66,6 +66,7 @@ export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: 
   for (const v of Object.keys(imageVolumes ?? {})) {
     const dest = cleanDestination(path.posix.join('/', v));
     if (dest === '/' || byDest.has(dest)) continue;
+    checkDestination(dest, `the image's VOLUME ${dest}`);
     byDest.set(dest, { type: 'volume', source: '', destination: dest, rw: true, options: ['rbind'], anonymous: true });
   }
   for (const r of byDest.values()) {
@@ -84,6 +85,19 @@ export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: 
     requests: byDest,
     created: [],
   };
+}
+
+/**
+ * Refuses what nothing may be mounted over: the container's /proc and its
+ * process directories (/proc/self, /proc/PID), which the runtime itself
+ * uses until the container's command runs. Without this the start fails
+ * with a message about an exec FIFO under /proc/self/fd. Files such as
+ * /proc/cpuinfo stay allowed (lxcfs mounts those).
+ */
+function checkDestination(dest: string, what: string): void {
+  if (/^\/proc(\/(self|thread-self|\d+)(\/.*)?)?$/.test(dest)) {
+    throw new UsageError(`${what}: nothing can be mounted over /proc or the process directories in it (/proc/self, /proc/PID): the container needs them to start`);
+  }
 }
 
 const PROPAGATION = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable']);

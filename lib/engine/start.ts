@@ -41,6 +41,12 @@ export interface AttachIO {
   /** Terminal size to pass on, and a way to hear about changes. */
   terminalSize?: () => { rows: number; cols: number } | undefined;
   onResize?: (fn: () => void) => void;
+  /**
+   * Calls `end` when our output lost its reader (`husk run ... | head -1`);
+   * returns the way to stop. The session then ends as a detach would, or as
+   * the exit if that came first (run --rm still removes its container).
+   */
+  onOutputGone?: (end: () => void) => () => void;
 }
 
 export interface SessionOptions {
@@ -142,7 +148,9 @@ class Session {
       this.io.onResize?.(resize);
     }
     const unproxy = this.opts.sigProxy && !this.view.record.tty && this.view.state ? proxySignals(this.view.state.pid) : () => {};
+    const unwatch = this.io.onOutputGone?.(() => this.leave()) ?? (() => {});
     await this.closed;
+    unwatch();
     restore();
     unproxy();
     if (this.detached) return { detached: true };
@@ -150,6 +158,12 @@ class Session {
       throw new HuskError(`lost the connection to container ${this.view.record.name} before it exited`);
     }
     return { exitCode: this.exitCode };
+  }
+
+  /** Ends the session as a detach does; after the exit it is the exit. */
+  private leave(): void {
+    if (this.exitCode === undefined) this.detached = true;
+    this.client?.close();
   }
 
   private wireStdin(client: AttachClient): () => void {
@@ -165,10 +179,7 @@ class Session {
       if (!keys) return client.sendStdin(d);
       const { pass, detach } = keys.feed(d);
       if (pass.length) client.sendStdin(pass);
-      if (detach) {
-        this.detached = true;
-        client.close();
-      }
+      if (detach) this.leave();
     };
     const onEnd = () => client.send(FRAME_STDIN_EOF);
     stdin.on('data', onData);

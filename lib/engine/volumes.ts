@@ -6,7 +6,7 @@ import { ContainerStore } from '../runtime/container-store.js';
 import { removeUnusedVolume, volumeUsers, VolumeStore, type NewVolume, type VolumeRecord } from '../runtime/volume-store.js';
 import { removeContainer } from './remove.js';
 
-export { checkTmpfsOption, checkVolumeOptions, VOLUME_NAME, VolumeStore, type VolumeRecord } from '../runtime/volume-store.js';
+export { checkTmpfsOption, checkVolumeOptions, shownName, volumeNameProblem, VolumeStore, type VolumeRecord } from '../runtime/volume-store.js';
 
 export function createVolume(ctx: Context, v: NewVolume, ignoreExisting = false): VolumeRecord {
   const store = new VolumeStore(ctx);

@@ -18,10 +18,12 @@ import tar, { type Extract, type Pack } from 'tar-stream';
 type Entry = Extract extends AsyncIterable<infer S> ? S : never;
 import type { Context } from '../core/context.js';
 import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { checkLayerHead, gunzipped } from './compression.js';
 import { decompressedLayer, layerFileDigests } from '../native/userns-helper.js';
 import { writeFileWhole } from '../storage/atomic.js';
 import { formatReference, parseReference, repoAndTag } from './reference.js';
+import { imageSchemas, type DocumentKind, type SchemaChecker } from './schema.js';
 import { ImageStore, ociManifest, sha256, type LayerBlob, type LayerDigests, type StoredManifest } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
 
@@ -298,7 +300,8 @@ export async function loadImages(ctx: Context, opts: LoadOptions): Promise<LoadR
   try {
     const spool = new Spool(tmp);
     await readArchive(await gunzipped(input, 'archive'), spool);
-    const plans = spool.has('manifest.json') ? planDocker(spool) : spool.has('index.json') ? planOci(spool) : undefined;
+    const schemas = await imageSchemas();
+    const plans = spool.has('manifest.json') ? planDocker(spool, schemas) : spool.has('index.json') ? planOci(spool, schemas) : undefined;
     if (!plans) throw new UsageError('not an image archive: it holds neither manifest.json (docker-archive) nor oci-layout and index.json (oci-archive)');
     if (plans.length === 0) throw new UsageError('the archive holds no images');
     // Everything is verified before anything is recorded.
@@ -364,14 +367,21 @@ function parseJson<T>(data: Buffer, what: string): T {
   try {
     return JSON.parse(data.toString('utf8')) as T;
   } catch (err) {
-    throw new UsageError(`invalid archive: ${what} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`invalid archive: ${what} is not valid JSON: ${printable((err as Error).message)}`);
   }
 }
 
-function configFrom(bytes: Buffer, what: string): ImageConfig {
-  const config = parseJson<ImageConfig>(bytes, what);
-  const ids = config?.rootfs?.diff_ids;
-  if (!Array.isArray(ids) || ids.some((d) => typeof d !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d))) {
+/** Refuses a document that does not match its schema (lib/image/oci-schemas): nothing is stored yet. */
+function checkSchema<T>(schemas: SchemaChecker, kind: DocumentKind, doc: T, what: string): T {
+  const problem = schemas.problem(kind, doc);
+  if (problem) throw new UsageError(`invalid archive: ${what}: ${problem}`);
+  return doc;
+}
+
+function configFrom(schemas: SchemaChecker, bytes: Buffer, what: string): ImageConfig {
+  const config = checkSchema(schemas, 'config', parseJson<ImageConfig>(bytes, what), what);
+  const ids = config.rootfs.diff_ids;
+  if (ids.some((d) => !/^sha256:[a-f0-9]{64}$/.test(d))) {
     throw new UsageError(`invalid archive: ${what} has no valid rootfs.diff_ids`);
   }
   return config;
@@ -385,22 +395,21 @@ function normalizeName(name: string, what: string): string {
   }
 }
 
-function planDocker(spool: Spool): ImagePlan[] {
+function planDocker(spool: Spool, schemas: SchemaChecker): ImagePlan[] {
   const manifest = parseJson<DockerManifestEntry[]>(readSmall(spool, 'manifest.json', 'file'), 'manifest.json');
-  if (!Array.isArray(manifest)) throw new UsageError('invalid archive: manifest.json is not a list');
-  return manifest.map((m, i) => {
-    if (typeof m?.Config !== 'string' || !Array.isArray(m.Layers)) throw new UsageError(`invalid archive: manifest.json entry ${i} lacks Config or Layers`);
+  checkSchema(schemas, 'docker-archive-manifest', manifest, 'manifest.json');
+  return manifest.map((m) => {
     const configBytes = readSmall(spool, m.Config, 'image config');
     const named = /([a-f0-9]{64})(?:\.json)?$/.exec(m.Config)?.[1];
     if (named && sha256(configBytes) !== named) throw new UsageError(`invalid archive: image config ${m.Config} does not match its digest`);
-    const config = configFrom(configBytes, `image config ${m.Config}`);
+    const config = configFrom(schemas, configBytes, `image config ${m.Config}`);
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== m.Layers.length) {
       throw new UsageError(`invalid archive: manifest.json lists ${m.Layers.length} layers, the image config ${diffIds.length}`);
     }
     const layers = m.Layers.map((name, j) => {
-      const file = typeof name === 'string' ? spool.lookup(name) : undefined;
-      if (!file) throw new UsageError(`invalid archive: layer ${String(name)} named in manifest.json is missing from the archive`);
+      const file = spool.lookup(name);
+      if (!file) throw new UsageError(`invalid archive: layer ${name} named in manifest.json is missing from the archive`);
       return { file, name, diffId: diffIds[j]! };
     });
     const names = (m.RepoTags ?? []).map((t) => normalizeName(String(t), `RepoTags entry "${t}"`));
@@ -419,29 +428,29 @@ function readBlob(spool: Spool, desc: Descriptor, what: string): Buffer {
   return data;
 }
 
-function planOci(spool: Spool): ImagePlan[] {
+function planOci(spool: Spool, schemas: SchemaChecker): ImagePlan[] {
   if (!spool.has('oci-layout')) throw new UsageError('invalid archive: index.json without oci-layout');
   const layout = parseJson<{ imageLayoutVersion?: string }>(readSmall(spool, 'oci-layout', 'file'), 'oci-layout');
   if (typeof layout?.imageLayoutVersion !== 'string') throw new UsageError('invalid archive: oci-layout lacks imageLayoutVersion');
   const byManifest = new Map<string, ImagePlan>();
-  const visit = (index: { manifests?: Descriptor[] }, depth: number, inherited?: string) => {
-    if (!Array.isArray(index?.manifests)) throw new UsageError('invalid archive: an index lacks manifests');
+  const visit = (index: { manifests: Descriptor[] }, depth: number, inherited?: string) => {
     for (const desc of index.manifests) {
       const named = desc.annotations?.[CONTAINERD_NAME] ?? fullRefName(desc.annotations?.[REF_NAME]) ?? inherited;
       if (desc.mediaType === OCI_INDEX || desc.mediaType === DOCKER_LIST) {
         if (depth > 2) throw new UsageError('invalid archive: indexes nested too deep');
-        const nested = parseJson<{ manifests?: Descriptor[] }>(readBlob(spool, desc, 'index'), `index ${desc.digest}`);
+        const what = `index ${desc.digest}`;
+        const nested = checkSchema(schemas, 'index', parseJson<{ manifests: Descriptor[] }>(readBlob(spool, desc, 'index'), what), what);
         const arch = process.arch === 'x64' ? 'amd64' : process.arch;
-        const mine = (nested.manifests ?? []).filter((d) => !d.platform || (d.platform.os === 'linux' && d.platform.architecture === arch));
+        const mine = nested.manifests.filter((d) => !d.platform || (d.platform.os === 'linux' && d.platform.architecture === arch));
         visit({ manifests: mine.slice(0, 1) }, depth + 1, named);
         continue;
       }
       let plan = byManifest.get(desc.digest);
       if (!plan) {
-        const manifest = parseJson<{ config?: Descriptor; layers?: Descriptor[] }>(readBlob(spool, desc, 'manifest'), `manifest ${desc.digest}`);
-        if (!manifest.config || !Array.isArray(manifest.layers)) throw new UsageError(`invalid archive: manifest ${desc.digest} lacks config or layers`);
+        const what = `manifest ${desc.digest}`;
+        const manifest = checkSchema(schemas, 'manifest', parseJson<{ config: Descriptor; layers: Descriptor[] }>(readBlob(spool, desc, 'manifest'), what), what);
         const configBytes = readBlob(spool, manifest.config, 'image config');
-        const config = configFrom(configBytes, `image config ${manifest.config.digest}`);
+        const config = configFrom(schemas, configBytes, `image config ${manifest.config.digest}`);
         const diffIds = config.rootfs.diff_ids;
         if (diffIds.length !== manifest.layers.length) {
           throw new UsageError(`invalid archive: manifest ${desc.digest} lists ${manifest.layers.length} layers, its config ${diffIds.length}`);
@@ -461,7 +470,7 @@ function planOci(spool: Spool): ImagePlan[] {
       }
     }
   };
-  visit(parseJson<{ manifests?: Descriptor[] }>(readSmall(spool, 'index.json', 'file'), 'index.json'), 0);
+  visit(checkSchema(schemas, 'index', parseJson<{ manifests: Descriptor[] }>(readSmall(spool, 'index.json', 'file'), 'index.json'), 'index.json'), 0);
   return [...byManifest.values()];
 }
 

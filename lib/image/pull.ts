@@ -8,10 +8,12 @@ import { HuskError, messageFor, NotFoundError, UsageError } from '../core/errors
 import { clientFor, pullSources, type AccessOptions } from './registry/connect.js';
 import { readBody, RegistryClient, RegistryError } from './registry/client.js';
 import {
+  formatPlatform,
   hostPlatform,
   MANIFEST_ACCEPT,
   parseManifest,
   parsePlatform,
+  platformMatches,
   selectPlatform,
   type Descriptor,
   type ImageManifest,
@@ -19,6 +21,7 @@ import {
 } from './registry/manifest.js';
 import { formatReference, hasExplicitRegistry, parseReference, type Reference } from './reference.js';
 import { loadRegistriesConf } from './registries-conf.js';
+import { imageSchemas, type DocumentKind } from './schema.js';
 import { resolveShortName, shortNameCandidates } from './short-names.js';
 import { checkBlob, ImageStore, LayersGoneError, sha256 } from './store.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
@@ -28,6 +31,8 @@ export interface PullOptions extends AccessOptions {
   platform?: string;
   /** Progress lines go here (nothing when undefined). */
   progress?: (line: string) => void;
+  /** Warnings go here (an image for another architecture), even when progress does not. */
+  warn?: (line: string) => void;
   /** Bytes of a layer blob received so far, for progress bars. */
   bytes?: (digest: string, received: number, total: number) => void;
   /** Environment for the auth files (tests). */
@@ -119,11 +124,15 @@ async function pullFrom(client: RegistryClient, ref: Reference, name: string, st
   } catch {
     throw new HuskError(`image config ${manifest.config.digest}: malformed JSON`);
   }
-  const diffIds = config?.rootfs?.diff_ids;
-  if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) {
-    throw new HuskError(`image config ${manifest.config.digest}: ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff ids for ${manifest.layers.length} layers`);
+  await checkSchema('config', config, `image config ${manifest.config.digest}`);
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== manifest.layers.length) {
+    throw new HuskError(`image config ${manifest.config.digest}: ${diffIds.length} diff ids for ${manifest.layers.length} layers`);
   }
   if (config.os && config.os !== want.os) throw new HuskError(`image ${name} is for ${config.os}, not ${want.os}`);
+  // As podman: pulled all the same (emulation may run it), but not without a word.
+  const got = { os: config.os, architecture: config.architecture, variant: config.variant };
+  if (!platformMatches(got, want)) opts.warn?.(`image platform (${formatPlatform(got)}) does not match the expected platform (${formatPlatform(want)})`);
   const chains = chainIds(diffIds);
 
   // Layers are extracted into directories of their own, so they can come in
@@ -184,6 +193,7 @@ async function resolveManifest(
   let digest = `sha256:${sha256(got.body)}`;
   if (ref.digest && digest !== ref.digest) throw new HuskError(`manifest ${ref.digest}: digest mismatch: the registry sent ${digest}`);
   let m = parseManifest(got.body, got.contentType);
+  await checkSchema(m.kind === 'list' ? 'index' : 'manifest', JSON.parse(got.body.toString('utf8')), `manifest ${digest}`);
   if (m.kind === 'list') {
     const pick = selectPlatform(m, want, explicitVariant);
     got = await client.getManifest(ref.repository, pick.digest, MANIFEST_ACCEPT);
@@ -192,8 +202,15 @@ async function resolveManifest(
     if (got.body.length !== pick.size) throw new HuskError(`manifest ${pick.digest}: size mismatch: got ${got.body.length} bytes, the index gives ${pick.size}`);
     m = parseManifest(got.body, got.contentType);
     if (m.kind !== 'image') throw new HuskError(`manifest ${pick.digest}: an index inside an index is not supported`);
+    await checkSchema('manifest', JSON.parse(got.body.toString('utf8')), `manifest ${digest}`);
   }
   return { manifest: m, manifestBytes: got.body };
+}
+
+/** Refuses a document that does not match its schema (lib/image/oci-schemas), before anything is stored. */
+async function checkSchema(kind: DocumentKind, doc: unknown, what: string): Promise<void> {
+  const problem = (await imageSchemas()).problem(kind, doc);
+  if (problem) throw new HuskError(`invalid ${what}: ${problem}`);
 }
 
 async function fetchSmallBlob(client: RegistryClient, repository: string, desc: Descriptor): Promise<Buffer> {
@@ -326,5 +343,5 @@ export async function pullMissing(ctx: Context, image: string): Promise<void> {
   if (ref.registry === 'localhost') return;
   // A short name nothing in registries.conf resolves stays a local lookup ("image not known").
   if (!hasExplicitRegistry(image) && shortNameCandidates(image, loadRegistriesConf()).length === 0) return;
-  await pullImage(ctx, image, { progress: (line) => ctx.ui.progress(line) });
+  await pullImage(ctx, image, { progress: (line) => ctx.ui.progress(line), warn: (line) => ctx.ui.progress(`WARNING: ${line}`) });
 }

@@ -36,8 +36,10 @@ export function parseReference(input: string, defaultRegistry = 'docker.io'): Re
   const parts = rest.split('/');
   let registry = defaultRegistry;
   const first = parts[0] ?? '';
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())) {
+  if (parts.length > 1 && looksLikeHost(first)) {
     if (!HOST.test(first)) throw bad(`"${first}" is not a valid registry host`);
+    const port = Number(/:(\d+)$/.exec(first)?.[1] ?? 1);
+    if (port < 1 || port > 65535) throw bad(`port ${port} of "${first}" is out of range (1 to 65535)`);
     registry = first;
     parts.shift();
   }
@@ -56,10 +58,19 @@ export function formatReference(ref: Reference): string {
   return s;
 }
 
+/**
+ * Whether the first component of a name is a registry host: it has a dot
+ * or a port, or is localhost. (docker also takes any component with
+ * capitals for a host, so that "UPPER/x" goes to DNS; here it stays a
+ * repository name, and is refused for not being lowercase.)
+ */
+function looksLikeHost(first: string): boolean {
+  return first.includes('.') || first.includes(':') || first.toLowerCase() === 'localhost';
+}
+
 /** Was the registry written out by the user, or filled in by normalization? */
 export function hasExplicitRegistry(input: string): boolean {
-  const first = input.split('/')[0] ?? '';
-  return input.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
+  return input.includes('/') && looksLikeHost(input.split('/')[0] ?? '');
 }
 
 /** Splits a stored name for listings: ["localhost/busybox", "latest"]. */

@@ -5,7 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import { HuskError, UsageError } from '../core/errors.js';
 import { lazyHttp, lazyHttps } from '../core/lazy.js';
 import { credentialsFromFiles } from './registry/auth.js';
-import { registryHost } from './registry/client.js';
+import { registryHost, withRegistryScheme } from './registry/client.js';
+import { insecureRegistry } from './registry/connect.js';
 import { hasExplicitRegistry } from './reference.js';
 import { loadRegistriesConf } from './registries-conf.js';
 
@@ -18,7 +19,8 @@ export interface SearchResult {
 
 export interface SearchOptions {
   limit: number;
-  tlsVerify: boolean;
+  /** Undefined: verify, unless registries.conf says insecure. */
+  tlsVerify?: boolean;
 }
 
 function getJson(url: URL, tlsVerify: boolean, headers: Record<string, string>, tls?: TlsMaterial): Promise<{ status: number; body: unknown }> {
@@ -47,19 +49,16 @@ function getJson(url: URL, tlsVerify: boolean, headers: Record<string, string>, 
   });
 }
 
-/** GET on https, or on http when TLS is not required and https fails. */
-async function fetchRegistry(registry: string, pathAndQuery: string, tlsVerify: boolean): Promise<{ status: number; body: unknown }> {
-  const host = registryHost(registry);
+/** A GET on https or http, chosen as every registry command chooses (withRegistryScheme). */
+async function fetchRegistry(registry: string, pathAndQuery: string, tlsVerify: boolean | undefined): Promise<{ status: number; body: unknown }> {
   const creds = credentialsFromFiles(registry);
   const headers: Record<string, string> = creds ? { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {};
+  const verify = tlsVerify ?? !insecureRegistry(registry);
+  const tls = tlsMaterialFor(registry);
   try {
-    return await getJson(new URL(pathAndQuery, `https://${host}`), tlsVerify, headers, tlsMaterialFor(registry));
+    return (await withRegistryScheme(registryHost(registry), verify, (base) => getJson(new URL(pathAndQuery, base), verify, headers, tls))).result;
   } catch (err) {
-    const loopback = /^(localhost|127\.)/.test(host);
-    if (tlsVerify && !loopback) throw new HuskError(`searching ${registry}: ${(err as Error).message}`);
-    return getJson(new URL(pathAndQuery, `http://${host}`), tlsVerify, headers).catch((e: Error) => {
-      throw new HuskError(`searching ${registry}: ${e.message}`);
-    });
+    throw new HuskError(`searching ${registry}: ${(err as Error).message}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { mkdirPrivate, readJson, readJsonIfExists, writeFileAtomic, writeJsonAto
 import { withLockSync } from '../storage/lock.js';
 import { removeTrees, spawnUntar } from '../native/userns-helper.js';
 import { helperErrorFrom, type HelperError } from '../native/helper-errors.js';
-import { formatReference, hasExplicitRegistry, parseReference } from './reference.js';
+import { formatReference, hasExplicitRegistry, parseReference, repoAndTag } from './reference.js';
 import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER, MEDIA_TYPE_MANIFEST, type Compression, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
 
 interface ImageIndex {
@@ -64,7 +64,12 @@ export class ImageStore {
     return readJsonIfExists<ImageIndex>(this.indexFile)?.images ?? [];
   }
 
-  /** By ID (any unique prefix of 3+ hex digits, "sha256:" allowed), full name or short name. */
+  /**
+   * By ID (any unique prefix of 3+ hex digits, "sha256:" allowed), full name
+   * or short name. A name with a digest names the image of that name whose
+   * manifest has that digest, or none: the tag alone must never stand in
+   * for a digest the user gave to pin the content.
+   */
   findImage(nameOrId: string): ImageRecord | undefined {
     const images = this.listImages();
     const id = nameOrId.startsWith('sha256:') ? nameOrId.slice(7) : nameOrId;
@@ -78,9 +83,14 @@ export class ImageStore {
     } catch {
       return undefined;
     }
+    const explicit = hasExplicitRegistry(nameOrId);
+    if (ref.digest) {
+      const repo = explicit ? `${ref.registry}/${ref.repository}` : ref.repository.replace(/^library\//, '');
+      return images.find((i) => i.digest === ref.digest && i.names.some((n) => inRepository(n, repo, explicit)));
+    }
     const full = formatReference(ref);
-    const exact = images.find((i) => i.names.includes(full) || (ref.digest && i.digest === ref.digest));
-    if (exact || hasExplicitRegistry(nameOrId)) return exact;
+    const exact = images.find((i) => i.names.includes(full));
+    if (exact || explicit) return exact;
     // A short name: podman resolves it against local images by their last path components.
     const wanted = `/${ref.repository.replace(/^library\//, '')}:${ref.tag ?? 'latest'}`;
     return images.find((i) => i.names.some((n) => n.endsWith(wanted)));
@@ -399,6 +409,12 @@ export class ImageStore {
       fs.rmSync(tmpBlob, { force: true });
     }
   }
+}
+
+/** Whether a stored name is in `repo`: the whole registry/repository, or (short) its last path components. */
+function inRepository(name: string, repo: string, whole: boolean): boolean {
+  const [nameRepo] = repoAndTag(name);
+  return whole ? nameRepo === repo : nameRepo.endsWith(`/${repo}`);
 }
 
 /** An OCI image manifest naming a config (as these bytes) and layer blobs. */

@@ -18,6 +18,7 @@ export interface ImageConfig {
   created?: string;
   author?: string;
   architecture: string;
+  variant?: string;
   os: string;
   config: ImageRuntimeConfig;
   rootfs: { type: 'layers'; diff_ids: string[] };

@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import type { UserNamespace } from '../core/context.js';
-import { HuskError } from '../core/errors.js';
+import { BrokenPipeError, HuskError } from '../core/errors.js';
 import { usernsHelperPath } from './binding.js';
 import { lazyChildProcess } from '../core/lazy.js';
 import { usernsArgs } from './userns-helper.js';
@@ -35,6 +35,15 @@ export interface Change {
 export interface HelperCall {
   userns?: UserNamespace;
   args: string[];
+}
+
+/**
+ * A helper writing to husk's stdout that failed: killed by SIGPIPE (141, as
+ * `finished` gives it) when the reader went away, which husk reports as
+ * quietly as a broken pipe of its own (lib/cli/output.ts).
+ */
+export function stdoutHelperError(what: string, code: number, stderr: string): Error {
+  return code === 141 ? new BrokenPipeError(what) : helperErrorFrom(code, stderr, what);
 }
 
 export function spawnHelper(call: HelperCall, stdio: StdioOptions): ChildProcess {

@@ -2,6 +2,7 @@
 // (--security-opt seccomp=FILE), turned into the OCI spec's linux.seccomp.
 import fs from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import type { Seccomp, SeccompArg, SeccompSyscall } from '../core/oci-spec.js';
 
 const EPERM = 1;
@@ -80,7 +81,7 @@ export function loadSeccompProfile(file: string, capabilities: string[]): Seccom
   try {
     profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   } catch (err) {
-    throw new UsageError(`seccomp profile ${file}: ${(err as Error).message}`);
+    throw new UsageError(`seccomp profile ${file}: ${printable((err as Error).message)}`);
   }
   const bad = (why: string) => new UsageError(`seccomp profile ${file}: ${why}`);
   if (typeof profile !== 'object' || profile === null) throw bad('must be a JSON object');

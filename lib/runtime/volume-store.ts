@@ -22,6 +22,19 @@ import { ConflictError, HuskError, NotFoundError, UsageError } from '../core/err
 /** docker's and podman's rule for volume names. */
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+/** A volume's name is its directory's name in the store: no longer than a file name may be. */
+export const MAX_VOLUME_NAME = 255;
+
+/** What is wrong with `name` as a volume name, or undefined: the characters, then the length. */
+export function volumeNameProblem(name: string): string | undefined {
+  if (!VOLUME_NAME.test(name)) return 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed';
+  if (name.length > MAX_VOLUME_NAME) return `it has ${name.length} characters, at most ${MAX_VOLUME_NAME} are allowed`;
+  return undefined;
+}
+
+/** A name as an error message shows it: a long one cut short. */
+export const shownName = (name: string) => (name.length > 40 ? `${name.slice(0, 40)}…` : name);
+
 export interface VolumeRecord {
   name: string;
   driver: 'local';
@@ -65,7 +78,7 @@ export class VolumeStore {
   }
 
   read(name: string): VolumeRecord | undefined {
-    if (!VOLUME_NAME.test(name)) return undefined;
+    if (volumeNameProblem(name)) return undefined;
     try {
       return readJsonIfExists<VolumeRecord>(this.paths(name).record);
     } catch (err) {
@@ -96,9 +109,8 @@ export class VolumeStore {
   create(v: NewVolume): VolumeRecord {
     const anonymous = v.anonymous ?? false;
     const name = v.name ?? randomHex(32);
-    if (!VOLUME_NAME.test(name)) {
-      throw new UsageError(`invalid volume name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    }
+    const problem = volumeNameProblem(name);
+    if (problem) throw new UsageError(`invalid volume name "${shownName(name)}": ${problem}`);
     const options = v.options ?? {};
     checkVolumeOptions(options);
     if (this.read(name)) throw new ConflictError(`volume with name ${name} already exists: volume already exists`);

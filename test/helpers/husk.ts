@@ -100,6 +100,35 @@ function shQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+export interface SubidRange {
+  start: number;
+  count: number;
+}
+
+interface SubidsModule {
+  firstRange(text: string, user: string, uid: number): SubidRange | undefined;
+}
+const subidsSpec = '../fixtures/subids.mjs'; // a variable: the .mjs has no type declarations
+const { firstRange } = (await import(subidsSpec)) as SubidsModule;
+
+/**
+ * The subordinate ranges of the user rootless husk runs as (husktest, or
+ * this user when the tests do not run as root), as /etc/subuid and
+ * /etc/subgid give them: rootless husk maps container ids 1.. onto their
+ * first ranges. Read, not assumed: the range depends on the machine.
+ */
+export function subordinateRanges(): { uid: SubidRange; gid: SubidRange } {
+  const user = isRoot ? setup().rootlessUser : os.userInfo().username;
+  if (!user) throw new Error('no rootless user: run node test/setup.mjs as root');
+  const uid = isRoot ? userIds(user).uid : process.getuid!();
+  const read = (file: string) => {
+    const r = firstRange(fs.readFileSync(file, 'utf8'), user, uid);
+    if (!r) throw new Error(`${user} has no subordinate range in ${file}: run node test/setup.mjs as root`);
+    return r;
+  };
+  return { uid: read('/etc/subuid'), gid: read('/etc/subgid') };
+}
+
 function userIds(name: string): { uid: number; gid: number; home: string } {
   const line = fs
     .readFileSync('/etc/passwd', 'utf8')
@@ -307,6 +336,18 @@ export class Husk {
         resolve({ code: code ?? 128 + signo, stdout, stderr });
       });
     });
+  }
+
+  /**
+   * Runs `husk ARGS | READER` in bash (a real pipe, as a user's shell makes
+   * it; node's own 'pipe' is a socket pair, which reports a reader gone
+   * differently): husk's exit status and stderr, and what the reader
+   * printed. The reader may stop reading early (`head -1`).
+   */
+  async runPiped(args: string[], reader: string, opts: { timeoutMs?: number } = {}): Promise<Result & { readerOut: string }> {
+    const script = '"${@:2}" | sh -c "$1"; exit "${PIPESTATUS[0]}"';
+    const r = await this.runArgv(['bash', '-c', script, 'bash', reader, ...this.argv(args)], { timeoutMs: opts.timeoutMs ?? 30_000 });
+    return { code: r.code, stdout: '', stderr: r.stderr, readerOut: r.stdout };
   }
 
   /** Imports the busybox fixture as busybox:latest (default CMD ["sh"]). */

@@ -134,6 +134,8 @@ interface FakeRegistryModule {
     cmd?: string[];
     created?: string;
     label?: string;
+    /** Set in the config's "config" as given, right or wrong. */
+    runtimeConfig?: Record<string, unknown>;
   }): FakeImage;
   buildIndex(entries: Array<{ image: FakeImage; platform?: { os: string; architecture: string; variant?: string } }>): FakeIndex;
   sendBlob(

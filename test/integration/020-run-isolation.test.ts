@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import t from 'tap';
-import { CAP, hasCap, modes, newHusk, parseIdMap, parseProbe, type Probe } from '../helpers/husk.js';
+import { CAP, hasCap, modes, newHusk, parseIdMap, parseProbe, subordinateRanges, type Probe } from '../helpers/husk.js';
 
 for (const mode of modes()) {
   t.test(mode, async (t) => {
@@ -39,9 +39,10 @@ for (const mode of modes()) {
         t.same(uidMap, [[0, 0, 4294967295]], 'rootful: no uid mapping (the initial user namespace)');
       } else {
         t.same(uidMap[0], [0, h.uid, 1], 'uid 0 inside is the user outside');
-        t.same(uidMap[1], [1, 100000, 65536], 'uids 1.. come from the subordinate range');
+        const sub = subordinateRanges();
+        t.same(uidMap[1], [1, sub.uid.start, sub.uid.count], 'uids 1.. come from the subordinate range in /etc/subuid');
         t.same(gidMap[0], [0, h.gid, 1], 'gid 0 inside is the group outside');
-        t.same(gidMap[1], [1, 100000, 65536], 'gids 1.. come from the subordinate range');
+        t.same(gidMap[1], [1, sub.gid.start, sub.gid.count], 'gids 1.. come from the subordinate range in /etc/subgid');
       }
       t.equal(p.uid, 0, 'runs as uid 0 inside');
       t.equal(p.gid, 0, 'with gid 0');

@@ -49,6 +49,21 @@ for (const mode of modes()) {
       t.same([made.code, made.stdout], [0, '/new/dir\n'], 'a missing directory is created');
     });
 
+    t.test('bad values name what was typed: --stop-timeout abc (not NaN), -w relative (not silently taken from /)', async (t) => {
+      const ids = await h.containerIds();
+      for (const verb of ['run', 'create']) {
+        const nan = await h.run([verb, '--stop-timeout', 'abc', 'busybox', 'true']);
+        t.equal(nan.code, 125, `${verb} --stop-timeout abc: exit 125`);
+        t.match(nan.stderr, /^Error: invalid argument "abc" for "--stop-timeout": a number is expected/);
+        t.notMatch(nan.stderr, /NaN/);
+        const rel = await h.run([verb, '-w', 'relative', 'busybox', 'pwd']);
+        t.equal(rel.code, 125, `${verb} -w relative: exit 125, as docker`);
+        t.equal(rel.stdout, '', `${verb} -w relative: nothing ran`);
+        t.match(rel.stderr, /^Error: invalid --workdir "relative": must be an absolute path\n$/);
+      }
+      t.same(await h.containerIds(), ids, 'no container was made');
+    });
+
     t.test('-u selects user and groups', async (t) => {
       const byName = await run('-u', 'app', 'busybox', 'id');
       t.equal(byName.code, 0);

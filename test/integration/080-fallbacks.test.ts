@@ -27,7 +27,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
  * /top in the last.
  */
 async function layeredArchive(n: number, name: string): Promise<Buffer> {
-  const layers = [fs.readFileSync(fixtures.busyboxTar)];
+  const layers: Buffer[] = [fs.readFileSync(fixtures.busyboxTar)];
   for (let i = 1; i < n; i++) {
     const files = [{ name: 'layers/', type: 'directory' }, { name: `layers/${String(i).padStart(3, '0')}`, data: `${i}\n` }];
     if (i === 1) files.push({ name: 'gone', data: 'x' });

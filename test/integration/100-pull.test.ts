@@ -172,6 +172,30 @@ if (missing) {
         t.same([r.code, r.stdout], [0, `${imageId}\n`], 'pulled with credentials from auth.json');
       });
 
+      t.test('an invalid reference is refused before any network: UPPER/x, a port out of range', async (t) => {
+        for (const [ref, why] of [
+          ['UPPER/x', /invalid reference format "UPPER\/x": repository name component "UPPER" must be lowercase/],
+          ['localhost:99999/x', /invalid reference format "localhost:99999\/x": port 99999 of "localhost:99999" is out of range \(1 to 65535\)/],
+        ] as const) {
+          const r = await h.run(['pull', ref], { env: { HUSK_REGISTRY_TIMEOUT: '5' } });
+          t.equal(r.code, 125, `${ref}: exit 125`);
+          t.equal(lines(r.stderr).length, 1, `${ref}: one line`);
+          t.match(r.stderr, why, `${ref}: says what is wrong`);
+          t.notMatch(r.stderr, /Trying to pull|resolve|Invalid URL/, `${ref}: no DNS, no URL error`);
+        }
+      });
+
+      t.test('RepoDigests of an image pulled by digest: name@sha256:..., not name@sha256@sha256:...', async (t) => {
+        const h5 = await newHusk(mode);
+        t.teardown(() => h5.cleanup());
+        const digest = (await h.run(['image', 'inspect', '--format', '{{.Digest}}', name])).stdout.trim();
+        t.match(digest, /^sha256:[0-9a-f]{64}$/);
+        const byDigest = `localhost:${reg.port}/busybox@${digest}`;
+        t.equal((await h5.run(['pull', '-q', byDigest])).code, 0);
+        const info = JSON.parse((await h5.run(['image', 'inspect', byDigest])).stdout)[0] as { RepoDigests: string[] };
+        t.same(info.RepoDigests, [byDigest], 'one repository, one digest');
+      });
+
       t.test('run pulls a missing image first', async (t) => {
         const h4 = await newHusk(mode);
         t.teardown(() => h4.cleanup());

@@ -147,6 +147,52 @@ for (const mode of modes()) {
       t.notOk(reg.requests.some((q) => q.kind === 'blob'), 'no blob was asked for');
     });
 
+    t.test('image configs with wrong JSON types are refused at pull, and nothing is stored', async (t) => {
+      const h = await husk(t, mode);
+      const reg = await fake(t);
+      for (const [tag, runtimeConfig, message] of [
+        ['env', { Env: 'x' }, /invalid image config sha256:[0-9a-f]{64}: config\.Env must be an array/],
+        ['cmd', { Cmd: 5 }, /invalid image config sha256:[0-9a-f]{64}: config\.Cmd must be an array or null/],
+      ] as const) {
+        const img = buildImage({ layers: [{ tar: busybox }], runtimeConfig });
+        reg.putImage('bad', tag, img);
+        const r = await pull(h, `${reg.host}/bad:${tag}`, ['-q']);
+        await refused(t, h, r, message, digestsOf(img));
+        t.notOk(reg.requests.some((q) => img.layers.some((l) => q.path.endsWith(l.digest))), `${tag}: no layer was asked for`);
+        const run = await h.run(['run', '--rm', `${reg.host}/bad:${tag}`, 'true'], { env: { HUSK_REGISTRY_TIMEOUT: '5' } });
+        t.equal(run.code, 125, `${tag}: run (which pulls) is refused too`);
+        t.match(run.stderr, message, `${tag}: with the same message, not a crash`);
+      }
+    });
+
+    t.test('a manifest with wrong JSON types is refused before any blob is fetched', async (t) => {
+      const h = await husk(t, mode);
+      const reg = await fake(t);
+      const json = JSON.parse(base.manifest.toString('utf8')) as { config: Record<string, unknown> };
+      json.config.mediaType = 5;
+      const bad = Buffer.from(JSON.stringify(json));
+      reg.putImage('bb', 'latest', base);
+      reg.putManifest('bb', 'typed', bad, MT_OCI_MANIFEST);
+      const r = await pull(h, `${reg.host}/bb:typed`, ['-q']);
+      await refused(t, h, r, /invalid manifest sha256:[0-9a-f]{64}: config\.mediaType must be a string/, [...digestsOf(base), fakeRegistry.sha256(bad)]);
+      t.notOk(reg.requests.some((q) => q.kind === 'blob'), 'no blob was asked for');
+    });
+
+    t.test('an image for another architecture is pulled with a warning, not silently', async (t) => {
+      const h = await husk(t, mode);
+      const reg = await fake(t);
+      const foreign = buildImage({ layers: [{ tar: busybox }], architecture: 's390x' });
+      reg.putImage('s390x', 'latest', foreign);
+      const r = await pull(h, `${reg.host}/s390x:latest`, ['-q']);
+      t.equal(r.code, 0, 'pulled all the same, as podman does');
+      t.equal(r.stdout, `${foreign.configDigest}\n`);
+      t.equal(r.stderr, `WARNING: image platform (linux/s390x) does not match the expected platform (linux/${hostArch}${hostArch === 'arm64' ? '/v8' : ''})\n`, 'one warning, even with -q');
+      const same = buildImage({ layers: [{ tar: busybox }], label: 'host' });
+      reg.putImage('host', 'latest', same);
+      const ok = await pull(h, `${reg.host}/host:latest`, ['-q']);
+      t.same([ok.code, ok.stderr], [0, ''], 'none for the host\'s own architecture');
+    });
+
     t.test('an oversized manifest is refused', async (t) => {
       const h = await husk(t, mode);
       const reg = await fake(t);

@@ -19,6 +19,9 @@ if (missing) {
   const reg = await startRegistry({ dir: tmp, tls: true, auth });
   t.teardown(() => reg.stop());
   const registry = `localhost:${reg.port}`;
+  // The same with plain http (basic auth and all), as a localhost registry is often run.
+  const plain = await startRegistry({ dir: tmp, auth });
+  t.teardown(() => plain.stop());
 
   for (const mode of modes()) {
     t.test(mode, async (t) => {
@@ -63,6 +66,29 @@ if (missing) {
         const r = await h.run(['logout', '--authfile', authfile, '--all']);
         t.same([r.code, r.stdout], [0, 'Removed login credentials for all registries\n']);
         t.same(JSON.parse(fs.readFileSync(authfile, 'utf8')).auths, {});
+      });
+
+      await t.test('login to a plain-http localhost registry speaks http, as pull, push and search do', async (t) => {
+        const authfile2 = path.join(h.dir, 'files', 'auth-plain.json');
+        const env = { REGISTRY_AUTH_FILE: authfile2 };
+        for (const name of [`localhost:${plain.port}`, `127.0.0.1:${plain.port}`]) {
+          const wrong = await h.run(['login', '-u', auth.user, '-p', 'wrong', name], { env });
+          t.equal(wrong.code, 125, `${name}: a wrong password is refused`);
+          t.match(wrong.stderr, /invalid username\/password/, `${name}: by the registry itself, reached over http`);
+          const ok = await h.run(['login', '-u', auth.user, '-p', auth.password, name], { env });
+          t.same([ok.code, ok.stdout], [0, 'Login Succeeded!\n'], `${name}: login without --tls-verify=false: ${ok.stderr}`);
+        }
+        await h.importBusybox();
+        const ref = `localhost:${plain.port}/team/bb:1`;
+        t.equal((await h.run(['tag', 'busybox', ref])).code, 0);
+        const push = await h.run(['push', ref], { env });
+        t.equal(push.code, 0, `push with the login: ${push.stderr}`);
+        const search = await h.run(['search', `localhost:${plain.port}/bb`], { env });
+        t.equal(search.code, 0, search.stderr);
+        t.match(search.stdout, `localhost:${plain.port}/team/bb`, 'search with the login');
+        t.equal((await h.run(['rmi', ref])).code, 0);
+        const pull = await h.run(['pull', '-q', ref], { env });
+        t.equal(pull.code, 0, `pull with the login: ${pull.stderr}`);
       });
 
       await t.test('without credentials and without a terminal', async (t) => {

@@ -50,6 +50,27 @@ for (const mode of modes()) {
       t.match(missing.stderr, /nosuchimage: image not known/);
     });
 
+    await t.test('a wrong digest on a name is not ignored: busybox@sha256:WRONG does not run busybox:latest', async (t) => {
+      const digest = (await h.run(['image', 'inspect', '--format', '{{.Digest}}', 'busybox'])).stdout.trim();
+      t.match(digest, /^sha256:[0-9a-f]{64}$/);
+      const wrong = `sha256:${(digest.slice(7, 8) === '0' ? '1' : '0').repeat(64)}`;
+      for (const name of [`busybox@${wrong}`, `busybox:latest@${wrong}`, `localhost/busybox@${wrong}`]) {
+        const r = await h.run(['run', '--rm', name, 'echo', 'ran']);
+        t.equal(r.code, 125, `${name} is refused`);
+        t.equal(r.stdout, '', 'nothing ran');
+        // Not found here; a short name may then be pulled (registries.conf), which fails too.
+        t.match(r.stderr, /image not known|Trying to pull/);
+        t.equal((await h.run(['image', 'exists', name])).code, 1, `${name} does not exist`);
+      }
+      t.equal((await h.containerIds()).length, 0, 'no container was made');
+      for (const name of [`busybox@${digest}`, `localhost/busybox@${digest}`]) {
+        const r = await h.run(['run', '--rm', name, 'echo', 'ran']);
+        t.same([r.code, r.stdout], [0, 'ran\n'], `${name}: the right digest names the image`);
+      }
+      const other = await h.run(['run', '--rm', `nosuchname@${digest}`, 'true']);
+      t.equal(other.code, 125, 'the digest of an image under another name names nothing');
+    });
+
     await t.test('system df', async (t) => {
       const d = await h.run(['run', '-d', '--name', 'writer', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1k count=300 2>/dev/null; sleep 600']);
       t.equal(d.code, 0);
@@ -125,6 +146,18 @@ for (const mode of modes()) {
       t.equal(all.code, 0);
       t.equal((await h.run(['images', '-q'])).stdout, '', 'prune -a removes images no container uses');
       t.equal(layers().length, 0);
+    });
+
+    await t.test('image build and build are recognised: they say building is not available yet, not "Unknown arguments"', async (t) => {
+      for (const args of [['build', '.'], ['image', 'build', '-t', 'x:1', '-f', 'Dockerfile', '--build-arg', 'A=1', '.'], ['build']]) {
+        const r = await h.run(args);
+        t.equal(r.code, 125, `${args.join(' ')}: exit 125`);
+        t.equal(lines(r.stderr).length, 1, 'one line');
+        t.match(r.stderr, /^Error: building images is not available in husk yet/, `${args.join(' ')}: says so`);
+        t.notMatch(r.stderr, /Unknown arguments|unrecognized command/);
+      }
+      const help = await h.run(['image', '--help']);
+      t.match(help.stdout, /build/, 'image --help lists build');
     });
 
     await t.test('rmi of an unknown image', async (t) => {

@@ -2,6 +2,7 @@
 // and pipes; archives that skopeo reads and writes; tampered, incomplete and
 // hostile archives refused (or read safely) without touching the store.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -198,6 +199,61 @@ for (const mode of modes()) {
       const r = await h.run(['load', '-i', h.writeFile('outside.tar', await writeTar(outside))]);
       t.equal(r.code, 125);
       t.match(r.stderr, /layer \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd named in manifest\.json is missing/);
+    });
+
+    await t.test('a garbage manifest.json is refused in one clean line, without its raw bytes', async (t) => {
+      const garbage = await writeTar([{ name: 'manifest.json', data: Buffer.concat([Buffer.alloc(100), Buffer.from('\n\u001b[31mred\n')]) }]);
+      const r = await h.run(['load', '-i', h.writeFile('garbage.tar', garbage)]);
+      t.equal(r.code, 125);
+      t.equal(lines(r.stderr).length, 1, `one line: ${JSON.stringify(r.stderr)}`);
+      t.match(r.stderr, /^Error: invalid archive: manifest\.json is not valid JSON/);
+      t.notOk(/[\u0000-\u0008\u000b-\u001f]/.test(r.stderr), 'no NUL bytes or escape sequences echoed');
+    });
+
+    await t.test('image configs with wrong JSON types are refused at load, and nothing is stored', async (t) => {
+      const before = (await h.run(['images', '--format', '{{.Repository}} {{.Tag}} {{.ID}}'])).stdout;
+      const storeBefore = h.listStore().filter((p) => !p.startsWith('run/'));
+      const refused = async (name: string, archive: Buffer, why: RegExp) => {
+        const r = await h.run(['load', '-i', h.writeFile(name, archive)]);
+        t.equal(r.code, 125, `${name}: exit 125`);
+        t.equal(lines(r.stderr).length, 1, `${name}: one line`);
+        t.match(r.stderr, why, `${name}: names the field`);
+        t.equal((await h.run(['images', '--format', '{{.Repository}} {{.Tag}} {{.ID}}'])).stdout, before, `${name}: images unchanged`);
+        t.same(h.listStore().filter((p) => !p.startsWith('run/')), storeBefore, `${name}: nothing left in the store`);
+      };
+      const sha = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+      const retyped = (data: Buffer, runtime: Record<string, unknown>) => {
+        const c = JSON.parse(data.toString()) as { config: Record<string, unknown> };
+        c.config = { ...c.config, ...runtime };
+        return Buffer.from(JSON.stringify(c));
+      };
+
+      // docker-archive: the config renamed after its new digest, manifest.json pointing at it.
+      const dockerEntries = await readTar(docker);
+      const configName = dockerEntries.find((e) => /^[0-9a-f]{64}\.json$/.test(e.name))!.name;
+      const badConfig = retyped(dockerEntries.find((e) => e.name === configName)!.data, { Env: 'x' });
+      const badDocker = dockerEntries.map((e) => {
+        if (e.name === configName) return { ...e, name: `${sha(badConfig)}.json`, data: badConfig };
+        if (e.name === 'manifest.json') return { ...e, data: Buffer.from(e.data.toString().replace(configName, `${sha(badConfig)}.json`)) };
+        return e;
+      });
+      await refused('env-string.tar', await writeTar(badDocker), /invalid archive: image config .*: config\.Env must be an array/);
+
+      // oci-archive: config, manifest and index.json rewritten to new digests.
+      const ociEntries = await readTar(oci);
+      const blob = (digest: string) => ociEntries.find((e) => e.name === `blobs/sha256/${digest.slice(7)}`)!.data;
+      const index = JSON.parse(ociEntries.find((e) => e.name === 'index.json')!.data.toString()) as { manifests: Array<{ digest: string; size: number }> };
+      const manifest = JSON.parse(blob(index.manifests[0]!.digest).toString()) as { config: { digest: string; size: number } };
+      const cmdConfig = retyped(blob(manifest.config.digest), { Cmd: 5 });
+      const newManifest = Buffer.from(JSON.stringify({ ...manifest, config: { ...manifest.config, digest: `sha256:${sha(cmdConfig)}`, size: cmdConfig.length } }));
+      const newIndex = { ...index, manifests: index.manifests.map((m) => ({ ...m, digest: `sha256:${sha(newManifest)}`, size: newManifest.length })) };
+      const badOci = [
+        ...ociEntries.filter((e) => e.name !== 'index.json'),
+        { name: `blobs/sha256/${sha(cmdConfig)}`, data: cmdConfig },
+        { name: `blobs/sha256/${sha(newManifest)}`, data: newManifest },
+        { name: 'index.json', data: Buffer.from(JSON.stringify(newIndex)) },
+      ];
+      await refused('cmd-number.tar', await writeTar(badOci), /invalid archive: image config .*: config\.Cmd must be an array or null/);
     });
   });
 }

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { fixtures, lines, modes, newHusk, type Husk } from '../helpers/husk.js';
+import { fixtures, lines, modes, newHusk, subordinateRanges, type Husk } from '../helpers/husk.js';
 
 /** The busybox fixture plus what `build` puts in a staging directory (owned by root), imported as `name`. */
 async function importImage(h: Husk, name: string, build: (stage: string) => void, changes: string[] = []): Promise<void> {
@@ -47,8 +47,10 @@ for (const mode of modes()) {
     const run = (...args: string[]) => h.run(['run', '--rm', ...args]);
     const volumes = async () => lines((await h.run(['volume', 'ls', '-q'])).stdout);
     const dataDir = (name: string) => path.join(h.root, 'volumes', name, '_data');
-    /** The subordinate id container id `id` maps to (rootless: 100000 + id - 1 for husktest). */
-    const hostId = (id: number) => (mode === 'root' || id === 0 ? (id === 0 ? h.uid : id) : 100000 + id - 1);
+    const sub = mode === 'rootless' ? subordinateRanges() : undefined;
+    /** The host uid (gid) container id `id` maps to: itself as root; rootless, the user for 0, else its place in the subordinate range. */
+    const hostUid = (id: number) => (!sub ? id : id === 0 ? h.uid : sub.uid.start + id - 1);
+    const hostGid = (id: number) => (!sub ? id : id === 0 ? h.gid : sub.gid.start + id - 1);
 
     t.test('tutorial: a database container writes into a named volume, is removed, a new container sees the data', async (t) => {
       const db = await h.run(['run', '--name', 'db', '-v', 'dbdata:/var/lib/db', 'busybox', 'sh', '-c', 'echo "row 1" > /var/lib/db/table && echo stored']);
@@ -109,11 +111,25 @@ for (const mode of modes()) {
       await h.run(['volume', 'rm', 'given']);
     });
 
+    t.test('an image with VOLUME /proc is refused with a message saying so, not about an exec FIFO', async (t) => {
+      await h.importBusybox(['CMD ["sh"]', 'VOLUME /proc'], 'procvol:latest');
+      const before = h.listStore().filter((p) => !p.startsWith('run/'));
+      const ids = await h.containerIds();
+      const r = await h.run(['run', '--rm', 'procvol', 'true']);
+      t.equal(r.code, 125);
+      t.equal(r.stderr, "Error: the image's VOLUME /proc: nothing can be mounted over /proc or the process directories in it (/proc/self, /proc/PID): the container needs them to start\n");
+      t.same(await h.containerIds(), ids, 'no container made');
+      t.same(h.listStore().filter((p) => !p.startsWith('run/')), before, 'no volume, nothing half written');
+      const lxcfs = await h.run(['run', '--rm', '-v', `${h.writeFile('cpuinfo', 'fake\n')}:/proc/cpuinfo`, 'busybox', 'cat', '/proc/cpuinfo']);
+      t.same([lxcfs.code, lxcfs.stdout], [0, 'fake\n'], 'a file under /proc may still be mounted over (as lxcfs does)');
+      t.equal((await h.run(['rmi', 'procvol'])).code, 0);
+    });
+
     t.test('copy-up: a new named volume is filled with what the image has at its path', async (t) => {
       const r = await run('-v', 'homes:/home', 'busybox', 'sh', '-c', 'stat -c "%n %u:%g %a" /home/app');
       t.same([r.code, r.stdout], [0, '/home/app 1000:1000 755\n'], 'the image\'s /home/app, with its owner and mode');
       const st = fs.statSync(path.join(dataDir('homes'), 'app'));
-      t.same([st.uid, st.gid], [hostId(1000), hostId(1000)], 'on the host, owned by the mapped id');
+      t.same([st.uid, st.gid], [hostUid(1000), hostGid(1000)], 'on the host, owned by the mapped id');
       t.equal((await run('-v', 'homes:/home', 'busybox', 'rmdir', '/home/app')).code, 0);
       const again = await run('-v', 'homes:/home', 'busybox', 'ls', '/home');
       t.same([again.code, again.stdout], [0, ''], 'only the first mount copies');
@@ -261,9 +277,8 @@ for (const mode of modes()) {
         return [s.uid, s.gid];
       };
       t.same(st('by-root'), [h.uid, h.gid], `a file made by root in the container belongs to ${mode === 'root' ? 'root' : 'the invoking user (husktest)'}`);
-      t.same(st('by-1000'), [hostId(1000), hostId(1000)], `a file chowned to 1000 belongs to ${hostId(1000)} on the host`);
-      t.same(st('open/made-by-1000'), [hostId(1000), hostId(1000)], 'a file made by uid 1000 too');
-      if (mode === 'rootless') t.equal(hostId(1000), 100999, 'the subordinate range of husktest starts at 100000');
+      t.same(st('by-1000'), [hostUid(1000), hostGid(1000)], `a file chowned to 1000 belongs to ${hostUid(1000)}:${hostGid(1000)} on the host`);
+      t.same(st('open/made-by-1000'), [hostUid(1000), hostGid(1000)], 'a file made by uid 1000 too');
       await h.run(['volume', 'rm', 'own']);
     });
 
@@ -275,8 +290,8 @@ for (const mode of modes()) {
       const ok = await run('-u', '1000', '-v', `${dir}:/w:U`, 'busybox', 'sh', '-c', 'touch /w/f && stat -c %u:%g /w');
       t.same([ok.code, ok.stdout], [0, '1000:1000\n'], 'with U it can, and owns the directory');
       const st = fs.statSync(dir);
-      t.same([st.uid, st.gid], [hostId(1000), hostId(1000)], 'on the host: the mapped id');
-      t.equal(fs.statSync(path.join(dir, 'f')).uid, hostId(1000));
+      t.same([st.uid, st.gid], [hostUid(1000), hostGid(1000)], 'on the host: the mapped id');
+      t.equal(fs.statSync(path.join(dir, 'f')).uid, hostUid(1000));
       const vol = await run('-u', '1000', '-v', 'uvol:/u:U', 'busybox', 'touch', '/u/f');
       t.equal(vol.code, 0, 'U works on volumes too');
       await h.run(['volume', 'rm', 'uvol']);
@@ -386,6 +401,13 @@ for (const mode of modes()) {
         ['--tmpfs', '/x:bogus'],
         ['--volumes-from', 'nosuch'],
         ['--volumes-from', 'x:bogus'],
+        // Not a raw "File name too long" from deep down, but the name's limit.
+        ['-v', `${'a'.repeat(300)}:/x`],
+        ['--mount', `type=volume,source=${'a'.repeat(300)},destination=/x`],
+        // Not a failure to start later, about an exec FIFO under /proc/self/fd.
+        ['-v', '/tmp:/proc'],
+        ['-v', 'vol:/proc/self'],
+        ['--tmpfs', '/proc/1'],
       ];
       for (const args of bad) {
         const r = await h.run(['run', '--rm', ...args, 'busybox', 'true']);
@@ -396,6 +418,16 @@ for (const mode of modes()) {
       t.match(missing.stderr, /no such file or directory/, 'a missing host path is named as podman does');
       t.same(h.listStore(), before, 'nothing written to the store');
       t.same(await h.containerIds(), ids, 'no container made');
+      const long = await h.run(['run', '--rm', '-v', `${'a'.repeat(300)}:/x`, 'busybox', 'true']);
+      t.match(long.stderr, /is not a volume name \(it has 300 characters, at most 255 are allowed\)/, 'a 300-character volume name: its limit, not "File name too long"');
+      t.notMatch(long.stderr, /too long/i);
+      const created = await h.run(['volume', 'create', 'b'.repeat(256)]);
+      t.same([created.code, lines(created.stderr).length], [125, 1], 'volume create of a 256-character name: 125, one line');
+      t.match(created.stderr, /invalid volume name "b+…": it has 256 characters, at most 255 are allowed/);
+      t.equal((await h.run(['volume', 'create', 'c'.repeat(255)])).code, 0, '255 characters are fine');
+      t.equal((await h.run(['volume', 'rm', 'c'.repeat(255)])).code, 0);
+      const proc = await h.run(['run', '--rm', '-v', '/tmp:/proc', 'busybox', 'true']);
+      t.match(proc.stderr, /^Error: \/proc: nothing can be mounted over \/proc or the process directories in it/, '-v over /proc: said so');
     });
   });
 }

@@ -14,6 +14,14 @@ for (const mode of modes()) {
     const status = async (name: string) => (await h.run(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Status}}'])).stdout.trim();
     const logs = async (name: string) => (await h.run(['logs', name])).stdout;
 
+    t.test('a number flag given something else names the value typed, not NaN: stop -t, rm -t, ps -n', async (t) => {
+      for (const [args, flag] of [[['stop', '-t', 'abc', 'x'], '-t'], [['stop', '--time=abc', 'x'], '--time'], [['rm', '-f', '-t', 'abc', 'x'], '-t'], [['ps', '-n', 'abc'], '-n']] as const) {
+        const r = await h.run([...args]);
+        t.equal(r.code, 125, `${args.join(' ')}: exit 125`);
+        t.equal(r.stderr, `Error: invalid argument "abc" for "${flag}": a number is expected (see 'husk ${args[0]} --help')\n`, `${args.join(' ')}: the value as typed`);
+      }
+    });
+
     t.test('stop: a container that ignores SIGTERM is killed after exactly -t seconds', async (t) => {
       t.equal((await h.run(['run', '-d', '--name', 'stubborn', 'busybox', 'sleep', '600'])).code, 0);
       const started = Date.now();

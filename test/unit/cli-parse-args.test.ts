@@ -77,8 +77,14 @@ t.test('booleans: --flag, --flag=false, --no-flag', async (t) => {
 t.test('numbers, and values that start with a dash', async (t) => {
   t.equal(ps(['-n', '3']).values.last, 3);
   t.equal(ps(['--last', '-1']).values.last, -1, 'a value is taken whatever it looks like, as pflag does');
-  t.ok(Number.isNaN(ps(['-n', 'x']).values.last), 'not a number: NaN for the command to refuse');
   t.same(ps(['-aq']).values.all && ps(['-aq']).values.quiet, true);
+});
+
+t.test('a number option given something else names the value typed, not NaN', async (t) => {
+  usageError(t, () => ps(['-n', 'abc']), 'invalid argument "abc" for "-n": a number is expected');
+  usageError(t, () => ps(['--last=']), 'invalid argument "" for "--last": a number is expected');
+  usageError(t, () => run(['--stop-timeout', 'abc', 'busybox']), 'invalid argument "abc" for "--stop-timeout": a number is expected');
+  usageError(t, () => run(['--stop-timeout', 'Infinity', 'busybox']), 'invalid argument "Infinity" for "--stop-timeout": a number is expected');
 });
 
 t.test('help: --help anywhere before the rest, -h where it is not an option', async (t) => {

@@ -37,12 +37,20 @@ t.test('host names: dots, localhost, IPv6, uppercase', async (t) => {
   t.same(parseReference('registry.example.com/x'), { registry: 'registry.example.com', repository: 'x', tag: 'latest', digest: undefined });
   t.same(parseReference('localhost/x'), { registry: 'localhost', repository: 'x', tag: 'latest', digest: undefined });
   t.same(parseReference('[::1]:5000/x:t'), { registry: '[::1]:5000', repository: 'x', tag: 't', digest: undefined });
-  // As docker: a first component with uppercase letters can only be a host.
   t.same(parseReference('LOCALHOST/x'), { registry: 'LOCALHOST', repository: 'x', tag: 'latest', digest: undefined });
   t.same(parseReference('Registry.Example.com:443/x'), { registry: 'Registry.Example.com:443', repository: 'x', tag: 'latest', digest: undefined });
   invalid(t, 'my_host.com/x', /"my_host\.com" is not a valid registry host/);
   invalid(t, 'localhost:abc/x', /"localhost:abc" is not a valid registry host/);
   invalid(t, '-bad.com/x', /"-bad\.com" is not a valid registry host/);
+});
+
+t.test('an invalid reference is refused, not looked up: UPPER/x, a port out of range', async (t) => {
+  // docker takes a first component with capitals for a host and asks DNS for "upper".
+  invalid(t, 'UPPER/x', /repository name component "UPPER" must be lowercase/);
+  t.equal(hasExplicitRegistry('UPPER/x'), false);
+  invalid(t, 'localhost:99999/x', /port 99999 of "localhost:99999" is out of range \(1 to 65535\)/);
+  invalid(t, 'example.com:0/x', /port 0 of "example.com:0" is out of range/);
+  t.equal(parseReference('localhost:65535/x').registry, 'localhost:65535');
 });
 
 t.test('repository components: lowercase and separators only', async (t) => {
@@ -116,9 +124,10 @@ t.test('hasExplicitRegistry', async (t) => {
   t.equal(hasExplicitRegistry('docker.io/library/busybox'), true);
 });
 
-t.test('hasExplicitRegistry agrees with parseReference on uppercase hosts', async (t) => {
+t.test('hasExplicitRegistry agrees with parseReference: capitals alone make no host', async (t) => {
   t.equal(hasExplicitRegistry('LOCALHOST/x'), true);
-  t.equal(hasExplicitRegistry('Example/x'), true);
+  t.equal(hasExplicitRegistry('Example.com/x'), true);
+  t.equal(hasExplicitRegistry('Example/x'), false);
 });
 
 t.test('repoAndTag', async (t) => {

@@ -5,7 +5,7 @@ import { execInContainer } from '../../engine/exec.js';
 import { TERMINAL_STREAMS } from '../terminal-ui.js';
 import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { envEntries } from '../run-options.js';
+import { checkedWorkdir, envEntries } from '../run-options.js';
 
 export const EXEC_OPTIONS: Record<string, Options> = {
   interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
@@ -39,7 +39,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
   handler: async (argv) => {
     const command = argv.command ?? [];
     if (command.length === 0) throw new UsageError('exec needs a command to run in the container');
-    if (argv.workdir !== undefined && !argv.workdir.startsWith('/')) throw new UsageError(`invalid --workdir "${argv.workdir}": must be an absolute path`);
+    const workdir = checkedWorkdir(argv.workdir);
     const ctx = contextFrom(argv);
     const view = getContainer(ctx, String(argv.container));
     process.exitCode = await execInContainer(
@@ -52,7 +52,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
         detach: argv.detach,
         env: envEntries(argv.env, argv.envFile),
         user: argv.user,
-        workdir: argv.workdir,
+        workdir,
         privileged: argv.privileged,
       },
       TERMINAL_STREAMS,

@@ -4,6 +4,7 @@ import { imageExists, pruneImages } from '../../engine/images.js';
 import { inspectCommandFor } from './inspect.js';
 import { exitCodeFor } from '../../core/errors.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { buildCommand } from './build.js';
 import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
@@ -50,6 +51,7 @@ export const imageCommand: CommandModule = {
   builder: (y) =>
     y
       .command(as(imagesCommand as never, 'ls', ['list']))
+      .command(buildCommand as CommandModule)
       .command(importCommand as CommandModule)
       .command(as(rmiCommand as never, 'rm'))
       .command(tagCommand as CommandModule)

@@ -13,7 +13,7 @@ type LoginArgs = GlobalArgs & {
   passwordStdin: boolean;
   getLogin: boolean;
   authfile?: string;
-  tlsVerify: boolean;
+  tlsVerify?: boolean;
   certDir?: string;
 };
 
@@ -34,7 +34,8 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
       'password-stdin': { type: 'boolean', default: false, describe: 'Read the password from stdin' },
       'get-login': { type: 'boolean', default: false, describe: 'Print the user logged in to the registry' },
       authfile: { type: 'string', coerce: lastWins, describe: 'Auth file to use' },
-      'tls-verify': { type: 'boolean', default: true, describe: 'Require HTTPS and verify certificates' },
+      // No default: without the flag, registries.conf's `insecure` decides, as for pull and push.
+      'tls-verify': { type: 'boolean', describe: 'Require HTTPS and verify certificates (false: allow http and unverified TLS)' },
       'cert-dir': { type: 'string', coerce: lastWins, describe: 'Read CA and client certificates (*.crt, *.cert, *.key) from this directory' },
     }) as never,
   handler: async (argv) => {

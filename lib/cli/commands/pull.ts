@@ -40,6 +40,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
       platform: platformFrom(argv),
       ...accessFrom(argv),
       progress: argv.quiet ? undefined : board ? (line: string) => board.line(line) : (line: string) => process.stderr.write(`${line}\n`),
+      warn: (line: string) => (board ? board.line(`WARNING: ${line}`) : process.stderr.write(`WARNING: ${line}\n`)),
       bytes: board && ((digest: string, received: number, total: number) => board.bytes(digest, received, total)),
     };
     const results = argv.allTags ? await pullAllTags(ctx, String(argv.image), opts) : [await pullImage(ctx, String(argv.image), opts)];

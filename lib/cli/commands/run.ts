@@ -5,7 +5,7 @@ import { parseDetachKeys, runAttached, startContainer, type SessionEnd } from '.
 import { trace } from '../../core/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
-import { printOut } from '../output.js';
+import { onBrokenPipe, printOut } from '../output.js';
 
 type RunArgs = CreateArgs & GlobalArgs & { detach: boolean; sigProxy: boolean; detachKeys?: string };
 
@@ -49,5 +49,6 @@ export function terminalIO() {
     onResize: (fn: () => void) => {
       if (process.stdout.isTTY) process.stdout.on('resize', fn);
     },
+    onOutputGone: onBrokenPipe,
   };
 }

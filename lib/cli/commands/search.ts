@@ -4,7 +4,7 @@ import { search } from '../../engine/registry.js';
 import { table, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 
-type SearchArgs = GlobalArgs & { term: string; limit: number; tlsVerify: boolean; format?: string };
+type SearchArgs = GlobalArgs & { term: string; limit: number; tlsVerify?: boolean; format?: string };
 
 export const searchCommand: CommandModule<object, SearchArgs> = {
   command: 'search <term>',
@@ -12,7 +12,8 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
   builder: (y) =>
     y.options({
       limit: { type: 'number', default: 25, describe: 'At most this many results' },
-      'tls-verify': { type: 'boolean', default: true, describe: 'Require HTTPS and verify certificates' },
+      // No default: without the flag, registries.conf's `insecure` decides, as for pull and push.
+      'tls-verify': { type: 'boolean', describe: 'Require HTTPS and verify certificates (false: allow http and unverified TLS)' },
       format: { type: 'string', describe: 'json' },
     }) as never,
   handler: async (argv) => {

@@ -68,6 +68,33 @@ function isProtocolError(err: NodeJS.ErrnoException): boolean {
   );
 }
 
+/**
+ * The one rule by which every registry command (pull, push, login, search)
+ * chooses between https and plain http, docker's: https first; http after
+ * an https failure when TLS is not required (--tls-verify=false, or
+ * registries.conf's insecure), or when a loopback registry (localhost,
+ * 127.0.0.0/8, ::1) answered in something that is not TLS, as docker treats
+ * localhost registries. `attempt` makes the request on a base URL; the
+ * error of the last attempt made is thrown, with `url` on it.
+ */
+export async function withRegistryScheme<T>(host: string, tlsVerify: boolean, attempt: (base: string) => Promise<T>): Promise<{ base: string; result: T }> {
+  const https = `https://${host}`;
+  try {
+    return { base: https, result: await attempt(https) };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const timedOut = e.code === 'ETIMEDOUT';
+    const mayHttp = tlsVerify ? isLoopback(host) && isProtocolError(e) : !timedOut;
+    if (!mayHttp) throw Object.assign(e, { url: new URL(https) });
+  }
+  const http = `http://${host}`;
+  try {
+    return { base: http, result: await attempt(http) };
+  } catch (err) {
+    throw Object.assign(err as Error, { url: new URL(http) });
+  }
+}
+
 /** The `errors` of a distribution error body, as "CODE: message". */
 function registryErrorText(body: string): { text?: string; code?: string } {
   try {
@@ -201,7 +228,7 @@ export class RegistryClient {
     return new RegistryError(`pinging registry ${this.registry}: ${why}`, undefined, e.code);
   }
 
-  /** GET /v2/: chooses https or http and remembers the auth challenge. */
+  /** GET /v2/: chooses https or http (withRegistryScheme) and remembers the auth challenge. */
   async ping(): Promise<void> {
     if (this.base) return;
     const tryBase = async (base: string) => {
@@ -211,21 +238,11 @@ export class RegistryClient {
       return res;
     };
     let res: IncomingMessage;
-    let base = `https://${this.host}`;
     try {
-      res = await tryBase(base);
+      ({ base: this.base, result: res } = await withRegistryScheme(this.host, this.tlsVerify, tryBase));
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const mayHttp = !this.tlsVerify ? !(err instanceof RegistryError && e.code === 'ETIMEDOUT') : isLoopback(this.host) && isProtocolError(e);
-      if (!mayHttp) throw this.connectionError(err, new URL(base));
-      base = `http://${this.host}`;
-      try {
-        res = await tryBase(base);
-      } catch (err2) {
-        throw this.connectionError(err2, new URL(base));
-      }
+      throw this.connectionError(err, (err as { url: URL }).url);
     }
-    this.base = base;
     if (res.statusCode === 401) {
       const header = res.headers['www-authenticate'];
       const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : header ?? '');

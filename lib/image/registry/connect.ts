@@ -3,7 +3,7 @@
 // source gets its own TLS settings (insecure, certs.d) and credentials.
 import { UsageError } from '../../core/errors.js';
 import { formatReference, parseReference, type Reference } from '../reference.js';
-import { registryEntryFor, type RegistriesConf } from '../registries-conf.js';
+import { loadRegistriesConf, registryEntryFor, type RegistriesConf } from '../registries-conf.js';
 import { credentialsFromFiles, parseCredsFlag } from './auth.js';
 import { tlsMaterialFor } from './certs.js';
 import { RegistryClient } from './client.js';
@@ -28,6 +28,11 @@ export interface Source {
 export function clientFor(registry: string, repository: string, opts: AccessOptions, insecure = false): RegistryClient {
   const credentials = opts.creds !== undefined ? parseCredsFlag(opts.creds) : credentialsFromFiles(registry, opts.authfile ? [opts.authfile] : undefined, repository);
   return new RegistryClient(registry, { tlsVerify: opts.tlsVerify ?? !insecure, credentials, tls: tlsMaterialFor(registry, opts.certDir) });
+}
+
+/** Whether registries.conf lets `registry` (host[:port]) go without TLS checks, as pull and push see it. */
+export function insecureRegistry(registry: string, conf: RegistriesConf = loadRegistriesConf()): boolean {
+  return registryEntryFor(conf, registry)?.insecure ?? false;
 }
 
 /** The places to pull `ref` from, in order: the mirrors that apply, then the registry's location. */

@@ -6,10 +6,12 @@ import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { HuskError } from '../../core/errors.js';
+import { printable } from '../../core/printable.js';
 import { mkdirPrivate, writeFileAtomic } from '../../storage/atomic.js';
 import { lazyHttp, lazyHttps } from '../../core/lazy.js';
 import { decodeAuthEntry, parseChallenges, type Credentials } from './auth.js';
-import { registryHost } from './client.js';
+import { registryHost, withRegistryScheme } from './client.js';
+import { insecureRegistry } from './connect.js';
 
 /** Where logins are written: --authfile, REGISTRY_AUTH_FILE, podman's runtime file, else the config one. */
 export function authFileFor(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -30,7 +32,7 @@ function readAuthFile(file: string): AuthFile {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as AuthFile;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new HuskError(`reading ${file}: ${(err as Error).message}`);
+    throw new HuskError(`reading ${file}: ${printable((err as Error).message)}`);
   }
 }
 
@@ -83,19 +85,16 @@ function get(url: URL, tlsVerify: boolean, tls: TlsMaterial | undefined, headers
  * Answers the registry's challenge with the credentials: Basic on /v2/ itself,
  * or a token request to a Bearer realm. Throws when they are refused.
  */
-export async function verifyLogin(registry: string, creds: Credentials, tlsVerify: boolean, certDir?: string): Promise<void> {
-  const host = registryHost(registry);
+export async function verifyLogin(registry: string, creds: Credentials, tlsVerify: boolean | undefined, certDir?: string): Promise<void> {
   const tls = tlsMaterialFor(registry, certDir);
+  const verify = tlsVerify ?? !insecureRegistry(registry);
   let ping: IncomingMessage;
-  let base = `https://${host}`;
+  let base: string;
   try {
-    ping = await get(new URL('/v2/', base), tlsVerify, tls);
+    ({ base, result: ping } = await withRegistryScheme(registryHost(registry), verify, (b) => get(new URL('/v2/', b), verify, tls)));
   } catch (err) {
-    if (tlsVerify) throw new HuskError(`logging in to ${registry}: ${(err as Error).message}${/certificate|self.signed/i.test((err as Error).message) ? ' (use --tls-verify=false for a registry you trust)' : ''}`);
-    base = `http://${host}`;
-    ping = await get(new URL('/v2/', base), tlsVerify, tls).catch((e: Error) => {
-      throw new HuskError(`logging in to ${registry}: ${e.message}`);
-    });
+    const message = (err as Error).message;
+    throw new HuskError(`logging in to ${registry}: ${message}${/certificate|self.signed/i.test(message) ? ' (use --tls-verify=false for a registry you trust)' : ''}`);
   }
   if (ping.statusCode === 200) return; // no authentication at all: nothing to check
   const challenge = parseChallenges(String(ping.headers['www-authenticate'] ?? ''))[0];
@@ -105,9 +104,9 @@ export async function verifyLogin(registry: string, creds: Credentials, tlsVerif
   if (challenge.scheme === 'bearer' && challenge.params.realm) {
     const realm = new URL(challenge.params.realm);
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-    res = await get(realm, tlsVerify, tls, { Authorization: basic });
+    res = await get(realm, verify, tls, { Authorization: basic });
   } else {
-    res = await get(new URL('/v2/', base), tlsVerify, tls, { Authorization: basic });
+    res = await get(new URL('/v2/', base), verify, tls, { Authorization: basic });
   }
   if (res.statusCode === 401 || res.statusCode === 403) throw new HuskError(`logging in to ${registry}: invalid username/password`);
   if (res.statusCode !== 200) throw new HuskError(`logging in to ${registry}: the registry answered HTTP ${res.statusCode}`);

@@ -2,6 +2,7 @@
 // manifests, Docker manifest lists and OCI indexes, and the choice of one
 // platform from a list.
 import { HuskError, UsageError } from '../../core/errors.js';
+import { printable } from '../../core/printable.js';
 
 export const MT_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const MT_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
@@ -65,7 +66,7 @@ export function parseManifest(body: Buffer, contentType?: string): Manifest {
   try {
     json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw new HuskError(`invalid manifest: malformed JSON (${(err as Error).message})`);
+    throw new HuskError(`invalid manifest: malformed JSON (${printable((err as Error).message)})`);
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new HuskError('invalid manifest: not a JSON object');
   const ct = contentType?.split(';')[0]?.trim();
@@ -122,6 +123,11 @@ function normalizeArch(a: string): string {
   if (a === 'x86_64' || a === 'x86-64') return 'amd64';
   if (a === 'aarch64') return 'arm64';
   return a;
+}
+
+/** Whether an image for `got` (os and architecture, Go's or the kernel's names) is what `want` asks for. */
+export function platformMatches(got: Platform, want: Platform): boolean {
+  return got.os === want.os && normalizeArch(got.architecture) === want.architecture;
 }
 
 export function formatPlatform(p: Platform): string {
