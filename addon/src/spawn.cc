@@ -5,6 +5,7 @@
 #include "src/spawn.h"
 #include "src/child_plan.h"
 #include "src/errors.h"
+#include "common/fdpass.h"
 #include "common/trace.h"
 #include "src/seccomp.h"
 #include <linux/filter.h>
@@ -697,25 +698,9 @@ const struct {
 // One fd over a unix socket (SCM_RIGHTS), -1 on EOF or error.
 int ReceiveFd(int sock) {
   char byte;
-  struct iovec iov = {&byte, 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof u);
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = u.buf;
-  msg.msg_controllen = sizeof u.buf;
-  ssize_t n;
-  while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
-  if (n <= 0) return -1;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
   int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  ssize_t n = husk::receive_with_fd(sock, &byte, 1, &fd);
+  if (n <= 0 && fd >= 0) close(fd), fd = -1;
   return fd;
 }
 

@@ -4,6 +4,7 @@
 // allocate, no V8, no locks, no stdio. Errors leave as a SyncRecord on the sync
 // pipe ({step, errno, path}), then the process exits with 125.
 #include "src/child_plan.h"
+#include "common/fdpass.h"
 #include "common/trace.h"
 
 #include <cerrno>
@@ -110,52 +111,23 @@ pid_t raw_fork(unsigned long flags) {
 // F -> init: an errno (0: mounted) and then the detached mount, SCM_RIGHTS.
 void send_mount(int sock, int err, int mnt) {
   int32_t e = err;
-  struct iovec iov = {&e, sizeof e};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  zero(&u, sizeof u);
-  struct msghdr msg;
-  zero(&msg, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (!err) {
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof u.buf;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    *reinterpret_cast<int*>(CMSG_DATA(c)) = mnt;
-  }
-  while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
+  husk::send_with_fd(sock, &e, sizeof e, err ? -1 : mnt);
 }
 
 // The mount fd send_mount sent, or -1 with *err set (left as is on EOF).
 int receive_mount(int sock, int* err) {
   int32_t e = 0;
-  struct iovec iov = {&e, sizeof e};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  zero(&u, sizeof u);
-  struct msghdr msg;
-  zero(&msg, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = u.buf;
-  msg.msg_controllen = sizeof u.buf;
-  ssize_t n;
-  while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
-  if (n != ssize_t(sizeof e)) return -1;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (e || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
-    if (e) *err = e;
+  int fd;
+  if (husk::receive_with_fd(sock, &e, sizeof e, &fd) != ssize_t(sizeof e)) {
+    if (fd >= 0) close(fd);
     return -1;
   }
-  return *reinterpret_cast<int*>(CMSG_DATA(c));
+  if (e || fd < 0) {
+    if (e) *err = e;
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 // ---------------------------------------------------------------- the init
@@ -468,26 +440,7 @@ struct Init {
 
     // Hand the master to the monitor over the console socket.
     char byte = 'T';
-    struct iovec iov = {&byte, 1};
-    union {
-      char buf[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-    } u;
-    zero(&u, sizeof u);
-    struct msghdr msg;
-    zero(&msg, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof u.buf;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    int* fdp = reinterpret_cast<int*>(CMSG_DATA(c));
-    *fdp = master;
-    while (sendmsg(plan.console_init, &msg, MSG_NOSIGNAL) < 0)
-      if (errno != EINTR) fail("send console fd", errno);
+    if (husk::send_with_fd(plan.console_init, &byte, 1, master) < 0) fail("send console fd", errno);
     close(master);
 
     if (setsid() < 0) fail("setsid", errno);
