@@ -7,12 +7,15 @@
 //            range, makes /dev/fuse and /dev/net/tun 0666, and, if husktest
 //            cannot read the checkout, mirrors what husk needs at run time
 //            into /tmp/husk-rootless-copy-HASH.
-// Always:    compiles test/fixtures/probe.c (static) and builds the busybox
-//            image tarball under /tmp/husk-test-fixtures.
+// Always:    compiles test/fixtures/probe.c and hostile-probe.c (static) and
+//            seccomp-dump.c, and builds the busybox image tarball under
+//            /tmp/husk-test-fixtures.
 //
 // Outputs (all world-readable), read by test/helpers/husk.ts, in
 // /tmp/husk-test-fixtures (as root) or /tmp/husk-test-fixtures-$UID:
 //   /tmp/husk-test-fixtures/probe          the probe binary
+//   /tmp/husk-test-fixtures/hostile-probe  syscalls and opens an image's program may try
+//   /tmp/husk-test-fixtures/seccomp-dump   a process's seccomp filters (ptrace), syscall names
 //   /tmp/husk-test-fixtures/busybox.tar    the busybox root filesystem
 //   /tmp/husk-test-fixtures/setup-HASH.json { huskRoot, node, rootlessUser, ... } (HASH: of the checkout's path)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -209,15 +212,23 @@ function isSymlink(p) {
   }
 }
 
-// --------------------------------------------------------------- the probe
-const probeSrc = path.join(repo, 'test/fixtures/probe.c');
-const probe = path.join(FIXTURES, 'probe');
-if (mtime(probe) < mtime(probeSrc)) {
-  sh('gcc', ['-static', '-O2', '-o', `${probe}.tmp`, probeSrc]);
-  fs.chmodSync(`${probe}.tmp`, 0o755);
-  fs.renameSync(`${probe}.tmp`, probe);
-  done.push(`compiled ${probe}`);
+// -------------------------------------------------------------- the probes
+/** Compiles a C fixture into FIXTURES (static unless given libraries) unless the binary is newer than its source. */
+function compile(name, libs = []) {
+  const src = path.join(repo, 'test/fixtures', `${name}.c`);
+  const bin = path.join(FIXTURES, name);
+  if (mtime(bin) < mtime(src)) {
+    sh('gcc', [...(libs.length ? [] : ['-static']), '-O2', '-o', `${bin}.tmp`, src, ...libs]);
+    fs.chmodSync(`${bin}.tmp`, 0o755);
+    fs.renameSync(`${bin}.tmp`, bin);
+    done.push(`compiled ${bin}`);
+  }
+  return bin;
 }
+const probe = compile('probe');
+const hostileProbe = compile('hostile-probe');
+// A host tool (libseccomp for the syscall names), for comparing filters with podman's.
+const seccompDump = compile('seccomp-dump', ['-lseccomp']);
 
 // ------------------------------------------------------ the busybox image
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
@@ -289,7 +300,7 @@ function buildBusyboxTar(out) {
 }
 
 // ------------------------------------------------------------ the record
-const record = { huskRoot, node, rootlessUser, probe, busyboxTar: tarball, repo };
+const record = { huskRoot, node, rootlessUser, probe, hostileProbe, seccompDump, busyboxTar: tarball, repo };
 // One record per checkout: test runs of two worktrees at once each use their own husk.
 const recordPath = path.join(FIXTURES, setupRecordName(repo));
 const recordText = JSON.stringify(record, null, 2) + '\n';

@@ -1,5 +1,6 @@
 // Module entry: each part of the addon registers its own functions.
 #include <napi.h>
+#include "src/cgroup.h"
 #include "src/errors.h"
 #include "src/misc.h"
 #include "src/spawn.h"
@@ -8,6 +9,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   RegisterMisc(env, exports);
   RegisterSpawn(env, exports);
+  RegisterCgroup(env, exports);
   return exports;
 }
 

@@ -105,6 +105,11 @@ struct SpawnPlan {
   // exec: the process is started in the joined namespaces and not waited for.
   bool exec_detach = false;
 
+  // The container's cgroup (cgroup.c{c,h}): its cgroup.procs, opened before
+  // the fork; the init's cgroup namespace is then made after it is moved in.
+  int cgroup_fd = -1;
+  bool unshare_cgroupns = false;
+
   // Monitor: argv with the appended arguments; the numbers are written into
   // the fixed buffers after the fork.
   std::vector<std::string> monitor_args;

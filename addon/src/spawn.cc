@@ -8,6 +8,7 @@
 #include "common/fdpass.h"
 #include "common/trace.h"
 #include "src/seccomp.h"
+#include "src/cgroup.h"
 #include <linux/filter.h>
 #include <sys/stat.h>
 
@@ -491,6 +492,7 @@ void BuildPlan(Napi::Env env, SpawnPlan& plan, Napi::Object opts) {
     }
   }
   plan.exec_fifo = Str(env, opts, "execFifo");
+  PlanCgroup(env, plan, opts);
 
   plan.monitor_args = Strings(env, opts, "monitorArgv");
   if (plan.monitor_args.empty()) Invalid(env, "monitorArgv is empty");
@@ -519,7 +521,8 @@ struct Fds {
   std::vector<int*> all;
   explicit Fds(SpawnPlan& p)
       : all{&p.sync_w, &p.devnull, &p.stdin_r, &p.stdin_w, &p.stdout_r, &p.stdout_w,
-            &p.stderr_r, &p.stderr_w, &p.console_init, &p.console_monitor, &p.attach_monitor},
+            &p.stderr_r, &p.stderr_w, &p.console_init, &p.console_monitor, &p.attach_monitor,
+            &p.cgroup_fd},
         attach_node(&p.attach_node) {}
   int sync_r = -1;
   int* attach_node;  // Node's end: handed to JS on success, closed otherwise
@@ -785,6 +788,7 @@ Napi::Value ExecProcess(const Napi::CallbackInfo& info) {
   plan.devnull = High(env, open("/dev/null", O_RDWR | O_CLOEXEC));
   if (plan.devnull < 0) throw MakeNativeError(env, "open", errno, "/dev/null");
   if (!plan.terminal && !plan.exec_detach) stdio.Open(env, plan, Bool(opts, "stdin"));
+  PlanExecCgroup(env, plan, opts);
   int p[2];
   int console_node = -1;
   if (plan.terminal) {

@@ -4,6 +4,7 @@
 // allocate, no V8, no locks, no stdio. Errors leave as a SyncRecord on the sync
 // pipe ({step, errno, path}), then the process exits with 125.
 #include "src/child_plan.h"
+#include "src/cgroup.h"
 #include "common/fdpass.h"
 #include "common/trace.h"
 
@@ -592,6 +593,8 @@ struct Init {
     while ((n = read(go_r, &go, 1)) < 0 && errno == EINTR) {}
     if (n != 1) _exit(125);  // P died or failed; it reported the error
     close(go_r);
+    // P has moved us into the container's cgroup: the namespace is rooted there.
+    if (plan.unshare_cgroupns && unshare(CLONE_NEWCGROUP) < 0) fail("unshare cgroup namespace", errno);
     // Not dumpable: nothing in the container may ptrace us or open our
     // /proc entries (our fds point at the host) until execve. Only now:
     // while the maps were written, /proc/<pid> had to stay owned by the user
@@ -804,6 +807,8 @@ void fork_fuse_mounter(SpawnPlan& plan, pid_t init, int userns, int fuse[2]) {
   }
   native_trace("P: cloned init");
   close(go[0]);
+  // Before the init runs anything of the image: its devices are confined from the start.
+  if (int r = join_cgroup(plan.cgroup_fd, init)) fail_p(plan, init, "join cgroup", -r);
 
   SyncRecord pids;
   zero(&pids, sizeof pids);
@@ -859,10 +864,16 @@ void fork_fuse_mounter(SpawnPlan& plan, pid_t init, int userns, int fuse[2]) {
 }  // namespace
 
 [[noreturn]] void run_exec(SpawnPlan& plan) {
+  // Into the container's cgroup first (the process forked below inherits it),
+  // while we are still the host's root in the host's namespaces.
+  if (int r = join_cgroup(plan.cgroup_fd, 0)) {
+    send_error(plan.sync_w, "join cgroup", -r, nullptr);
+    _exit(125);
+  }
   // E keeps only what the plan names: not husk's ends of the process's pipes
   // (the process would never see EOF), not husk's stdio (it waits here as
   // long as the process runs, in the container's namespaces), nothing else
-  // of Node's or its caller's.
+  // of Node's or its caller's. (The cgroup fd has done its work.)
   for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
   if (!close_fds_except({plan.sync_w, plan.devnull, plan.console_init, plan.stdin_r, plan.stdout_w, plan.stderr_w})) {
     send_error(plan.sync_w, "close inherited fds", errno, nullptr);

@@ -28,6 +28,8 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   privileged: { type: 'boolean', default: false, describe: 'Give extended privileges to the container' },
   'read-only': { type: 'boolean', default: false, describe: 'Mount the container root filesystem read-only' },
   'security-opt': { type: 'string', array: true, nargs: 1, default: [], describe: 'Security options: seccomp=unconfined|PROFILE.json, no-new-privileges' },
+  device: { type: 'string', array: true, nargs: 1, default: [], describe: 'Add a host device: /host/dev[:/container/path][:PERMISSIONS (rwm)]' },
+  'device-cgroup-rule': { type: 'string', array: true, nargs: 1, default: [], describe: 'Allow devices by number (as root): "TYPE MAJOR:MINOR ACCESS", e.g. "c 1:11 rwm"' },
   userns: { type: 'string', coerce: lastWins, describe: 'User namespace mode: "" (default) or keep-id' },
   network: { alias: ['net'], type: 'string', coerce: lastWins, default: 'private', describe: 'Network mode: none, host, or private (loopback only)' },
   label: { alias: 'l', type: 'string', array: true, nargs: 1, default: [], describe: 'Set metadata on the container (KEY=VALUE)' },
@@ -73,6 +75,8 @@ export interface CreateArgs {
   privileged: boolean;
   readOnly: boolean;
   securityOpt: string[];
+  device?: string[];
+  deviceCgroupRule?: string[];
   userns?: string;
   network: string;
   label: string[];
@@ -166,6 +170,8 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
     privileged: a.privileged,
     readOnly: a.readOnly,
     security: parseSecurityOpts(a.securityOpt),
+    devices: a.device ?? [],
+    deviceCgroupRules: a.deviceCgroupRule ?? [],
     keepId: a.userns === 'keep-id',
     network,
     tty: a.tty,

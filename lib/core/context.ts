@@ -33,6 +33,8 @@ export interface Context {
   paths: Paths;
   /** Storage driver forced by --storage-driver or HUSK_STORAGE_DRIVER. */
   storageDriver?: string;
+  /** Where the cgroup hierarchies are mounted (/sys/fs/cgroup); unit tests give a directory of their own. */
+  cgroupFs: string;
   /** The user namespace every rootless container and layer shares (undefined as root). */
   userns(): UserNamespace | undefined;
   /** The addon, loaded on first use (lib/native); unit tests give a recording fake. */
@@ -56,6 +58,7 @@ export interface ContextOptions {
   root?: string;
   runroot?: string;
   storageDriver?: string;
+  cgroupFs?: string;
   env?: NodeJS.ProcessEnv;
   /** Required: core cannot load the addon, which sits above it. */
   native: () => Native;
@@ -130,6 +133,7 @@ export function buildContext(opts: ContextOptions): Context {
     rootless,
     paths,
     storageDriver: opts.storageDriver ?? (env.HUSK_STORAGE_DRIVER || undefined),
+    cgroupFs: opts.cgroupFs ?? '/sys/fs/cgroup',
     userns: () => {
       if (!rootless) return undefined;
       userns ??= rootlessUserns(user, uid, gid);

@@ -1,7 +1,7 @@
 // The contract of the addon (the C++ side of husk): what it takes and what it
 // gives back. Types only, so that every layer can name them; lib/native loads
 // the real binding, and unit tests put a recording fake in its place.
-import type { Spec } from './oci-spec.js';
+import type { DeviceCgroupRule, Spec } from './oci-spec.js';
 
 /** How the root filesystem is assembled inside the container's mount namespace. */
 export interface RootfsPlan {
@@ -42,6 +42,11 @@ export interface CreateOptions {
   openStdin: boolean;
   /** A file to keep the compiled seccomp filter in, named after the profile's content. */
   seccompCache?: string;
+  /**
+   * cgroup.procs of the container's cgroup: the init is moved there before it
+   * runs anything of the image, and its cgroup namespace is made after that.
+   */
+  cgroupProcs?: string;
   /** Milliseconds to wait for the init to report "ready". */
   timeoutMs: number;
 }
@@ -50,6 +55,8 @@ export interface ExecProcessOptions {
   process: Spec['process'];
   seccomp?: unknown;
   seccompCache?: string;
+  /** cgroup.procs of the container's cgroup, joined before the process is forked. */
+  cgroupProcs?: string;
   /** The container's namespaces to join, the user namespace first. */
   namespaces: Array<{ type: string; path: string }>;
   /** A pipe for the process's stdin (-i); else it reads /dev/null. */
@@ -106,4 +113,9 @@ export interface Native {
   execResult(records: Buffer): number;
   reap(pid: number): number;
   setWinsize(fd: number, rows: number, cols: number): void;
+  /**
+   * cgroup v2: builds an eBPF device program from `rules` (the last rule that
+   * matches decides; none: refused) and attaches it to the cgroup directory.
+   */
+  attachDeviceFilter(cgroupDir: string, rules: DeviceCgroupRule[]): void;
 }

@@ -63,6 +63,23 @@ export interface Device {
   gid: number;
 }
 
+/** linux.resources.devices: one rule of the device allowlist (a devices cgroup or eBPF program). */
+export interface DeviceCgroupRule {
+  allow: boolean;
+  /** a (all, the default), c or b. */
+  type?: 'a' | 'c' | 'b';
+  /** Absent: any. */
+  major?: number;
+  minor?: number;
+  /** Some of r, w, m; absent: rwm. */
+  access?: string;
+}
+
+export interface Resources {
+  /** In order; the last rule that matches a device decides. */
+  devices?: DeviceCgroupRule[];
+}
+
 export interface SeccompArg {
   index: number;
   value: number;
@@ -94,6 +111,9 @@ export interface Linux {
   seccomp?: Seccomp;
   sysctl?: Record<string, string>;
   rootfsPropagation?: string;
+  /** The container's cgroup, relative to the root of each hierarchy (husk: /husk/<id>, as root only). */
+  cgroupsPath?: string;
+  resources?: Resources;
 }
 
 export interface Spec {

@@ -8,6 +8,8 @@ import { healthConfig } from './health.js';
 import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
 import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
+import { cgroupsPathOf, deviceCgroups, setUpDeviceCgroup } from '../runtime/cgroups.js';
+import { findDeviceNode } from '../runtime/devices.js';
 
 export type { SecurityOptions };
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
@@ -54,6 +56,10 @@ export interface CreateOptions {
   stopTimeout?: number;
   /** Run husk's tiny init as PID 1 (--init). */
   init?: boolean;
+  /** --device HOST[:CONTAINER][:PERMISSIONS]. */
+  devices?: string[];
+  /** --device-cgroup-rule "TYPE MAJOR:MINOR ACCESS" (root only). */
+  deviceCgroupRules?: string[];
   /** -v, --mount, --tmpfs; --volumes-from. */
   mounts?: MountRequest[];
   volumesFrom?: VolumesFrom[];
@@ -82,6 +88,8 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   const id = randomHex(32);
   const p = store.paths(id);
   const hostname = opts.hostname ?? id.slice(0, 12);
+  // Root containers get a cgroup of their own that confines their devices, where the machine allows.
+  const cgroups = ctx.rootless ? undefined : deviceCgroups(ctx.cgroupFs);
   const spec = buildSpec({
     image: imageConfig,
     layerDirsTopFirst: [...layerDirs].reverse(),
@@ -104,7 +112,11 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     rootfs: p.rootfs,
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
     mounts: mounts.oci,
+    devices: opts.devices,
+    deviceCgroupRules: opts.deviceCgroupRules,
+    cgroupsPath: cgroups && cgroups.kind !== 'none' ? cgroupsPathOf(id) : undefined,
   });
+  if (cgroups?.kind === 'none') refuseUnconfinedDevices(opts, spec, layerDirs);
 
   if (opts.init) withInit(spec);
   trace('create: spec built');
@@ -178,7 +190,9 @@ function spawnInit(
   // dropping to that user; the directory (0700) keeps everyone else out.
   ctx.native().mkfifo(p.execFifo, 0o622);
   fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
-  const result = spawnOnDriver(ctx, record, spec, p, layerDirs, opts.attach);
+  const cgroupsPath = spec.linux.cgroupsPath;
+  const cgroupProcs = cgroupsPath && setUpDeviceCgroup(ctx, deviceCgroups(ctx.cgroupFs), cgroupsPath, spec.linux.resources?.devices ?? []);
+  const result = spawnOnDriver(ctx, record, spec, p, layerDirs, opts.attach, cgroupProcs);
   trace('create: init ready');
   const state: ContainerState = {
     pid: result.pid,
@@ -215,6 +229,21 @@ export function respawnContainer(ctx: Context, view: ContainerView, restartCount
   });
 }
 
+/**
+ * As root on a machine with neither a devices cgroup nor cgroup v2, nothing
+ * keeps a container from opening a device node: refuse what would bring one
+ * (an image's layers, --device-cgroup-rule, CAP_MKNOD), unless --privileged
+ * asked for every device anyway.
+ */
+function refuseUnconfinedDevices(opts: CreateOptions, spec: ReturnType<typeof buildSpec>, layerDirs: string[]): void {
+  if (opts.privileged) return;
+  const why = 'this machine has no devices cgroup (v1) and no cgroup v2 to keep a container from opening device nodes';
+  if (opts.deviceCgroupRules?.length) throw new UsageError(`--device-cgroup-rule cannot be applied: ${why}`);
+  if (spec.process.capabilities.bounding.includes('CAP_MKNOD')) throw new UsageError(`CAP_MKNOD cannot be given: ${why}`);
+  const node = findDeviceNode([...layerDirs].reverse());
+  if (node) throw new UsageError(`image ${opts.image} carries the device node ${node} and ${why}: husk will not run it as root (rootless, device nodes are not extracted)`);
+}
+
 /** Where --init's binary appears in the container (podman's is /run/podman-init). */
 export const INIT_IN_CONTAINER = '/run/husk-init';
 
@@ -226,7 +255,7 @@ function withInit(spec: ReturnType<typeof buildSpec>): void {
 
 type Paths = ReturnType<ContainerStore['paths']>;
 
-function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean) {
+function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean, cgroupProcs?: string) {
   // vfs keeps the container's changes in the copy itself: it is made once.
   if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
   // A failed mount is an error of this container, whatever its cause: the
@@ -242,6 +271,7 @@ function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<t
     openStdin: record.openStdin,
     attach,
     seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
+    cgroupProcs,
     timeoutMs: START_TIMEOUT_MS,
   });
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
+import { cgroupsPathOf, deviceCgroups, removeDeviceCgroup } from '../runtime/cgroups.js';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import { removeTrees } from '../native/userns-helper.js';
 import type { Context } from '../core/context.js';
@@ -200,6 +201,7 @@ export function removeContainerFiles(ctx: Context, store: ContainerStore, id: st
     openUp(path.join(p.work, 'work'));
     removeTrees(ctx.userns(), [p.dir, p.run]);
   });
+  if (!ctx.rootless) removeDeviceCgroup(deviceCgroups(ctx.cgroupFs), cgroupsPathOf(id));
 }
 
 function openUp(dir: string): void {

@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import type { ImageRuntimeConfig } from '../image/types.js';
 import { resolveCapabilities } from './capabilities.js';
 import type { Device, IdMapping, Mount, Namespace, Spec } from '../core/oci-spec.js';
+import { deviceRules, parseDevice, parseDeviceCgroupRule } from './devices.js';
 import { defaultSeccomp, loadSeccompProfile } from './seccomp.js';
 import { resolveUser } from './user.js';
 
@@ -42,6 +43,12 @@ export interface SpecInput {
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   /** Volumes, binds and tmpfs mounts the user asked for: mounted after (over) the defaults. */
   mounts?: Mount[];
+  /** --device HOST[:CONTAINER][:PERMISSIONS]: host device nodes bound in and allowed. */
+  devices?: string[];
+  /** --device-cgroup-rule "c 1:11 rwm": more devices allowed (a devices cgroup is root's only). */
+  deviceCgroupRules?: string[];
+  /** The container's own cgroup (linux.cgroupsPath), where its devices are confined: root only. */
+  cgroupsPath?: string;
 }
 
 export function processArgs(image: ImageRuntimeConfig, command: string[], entrypoint?: string): string[] {
@@ -118,6 +125,12 @@ export function buildSpec(input: SpecInput): Spec {
   if (input.network !== 'host') namespaces.push({ type: 'network' });
   if (input.userns) namespaces.push({ type: 'user' });
 
+  if (input.userns && input.deviceCgroupRules?.length) {
+    throw new UsageError('--device-cgroup-rule needs a devices cgroup, which rootless containers do not get (nor can they make device nodes); use --device to pass a host device in');
+  }
+  const deviceRequests = (input.devices ?? []).map(parseDevice);
+  const addedRules = [...deviceRequests.map((d) => d.rule), ...(input.deviceCgroupRules ?? []).map(parseDeviceCgroupRule)];
+
   let seccomp;
   if (!input.privileged && input.security.seccomp !== 'unconfined') {
     seccomp = input.security.seccomp === 'default' ? defaultSeccomp(capabilities) : loadSeccompProfile(input.security.seccomp.file, capabilities);
@@ -144,7 +157,7 @@ export function buildSpec(input: SpecInput): Spec {
     },
     root: { path: input.rootfs, readonly: input.readOnly },
     hostname: input.hostname,
-    mounts: [...defaultMounts(input, gidMappings), ...(input.mounts ?? [])],
+    mounts: [...defaultMounts(input, gidMappings), ...deviceRequests.map((d) => d.mount), ...(input.mounts ?? [])],
     linux: {
       namespaces,
       uidMappings,
@@ -154,6 +167,9 @@ export function buildSpec(input: SpecInput): Spec {
       readonlyPaths: input.privileged ? [] : READONLY_PATHS,
       seccomp,
       rootfsPropagation: 'rprivate',
+      cgroupsPath: input.cgroupsPath,
+      // Enforced where cgroupsPath is set (lib/runtime/cgroups.ts); rootless, the user namespace keeps devices shut.
+      resources: { devices: deviceRules(input.privileged, addedRules) },
     },
   };
 }

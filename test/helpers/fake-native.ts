@@ -53,6 +53,7 @@ export function nativeError(message: string, fields: { code?: string; step?: str
 /** A context over fresh temporary store directories, with `native` as its addon. */
 export function fakeContext(native: Native, ui: UserInterface = SILENT_UI): Context & { cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'husk-unit-'));
-  const ctx = buildContext({ root: path.join(dir, 'data'), runroot: path.join(dir, 'run'), native: () => native, ui, env: { HOME: dir } });
+  // No cgroup file system of the machine's: nothing is made there by a unit test.
+  const ctx = buildContext({ root: path.join(dir, 'data'), runroot: path.join(dir, 'run'), cgroupFs: path.join(dir, 'cgroup'), native: () => native, ui, env: { HOME: dir } });
   return Object.assign(ctx, { cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) });
 }

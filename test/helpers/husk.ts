@@ -43,6 +43,10 @@ export interface Setup {
   node: string;
   rootlessUser: string | null;
   probe: string;
+  /** test/fixtures/hostile-probe.c, compiled static. */
+  hostileProbe: string;
+  /** test/fixtures/seccomp-dump.c: a process's seccomp filters and libseccomp's syscall names. */
+  seccompDump: string;
   busyboxTar: string;
   repo: string;
 }
@@ -66,8 +70,14 @@ export function setup(): Setup {
   return setupCache;
 }
 
-/** Where the fixtures are (probe binary, busybox tarball). */
+/** Where the fixtures are (probe binaries, busybox tarball). */
 export const fixtures = {
+  get hostileProbe() {
+    return setup().hostileProbe;
+  },
+  get seccompDump() {
+    return setup().seccompDump;
+  },
   get busyboxTar() {
     return setup().busyboxTar;
   },

@@ -2,6 +2,7 @@
 // (at /usr/local/bin/probe in the busybox image) reports it as JSON.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { CAP, hasCap, modes, newHusk, parseIdMap, parseProbe, subordinateRanges, type Probe } from '../helpers/husk.js';
 
@@ -109,6 +110,22 @@ for (const mode of modes()) {
         t.notOk(devs.includes(d), `no /dev/${d}`);
       const w = await h.run(['run', '--rm', 'busybox', 'sh', '-c', 'echo x > /dev/null && head -c 4 /dev/zero | wc -c']);
       t.same([w.code, w.stdout.trim()], [0, '4'], '/dev/null and /dev/zero work');
+    });
+
+    t.test('a root container\'s devices cgroup: podman\'s list, removed with the container', { skip: mode !== 'root' && 'root only' }, async (t) => {
+      const d = await h.run(['run', '-d', 'busybox', 'sleep', '600']);
+      const id = d.stdout.trim();
+      const dir = `/sys/fs/cgroup/devices/husk/${id}`;
+      if (!fs.existsSync('/sys/fs/cgroup/devices/devices.allow')) return void t.skip('no cgroup v1 devices controller here', () => {});
+      t.same(fs.readFileSync(path.join(dir, 'devices.list'), 'utf8').split('\n').filter(Boolean), [
+        'c *:* m', 'b *:* m', 'c 1:3 rwm', 'c 1:5 rwm', 'c 1:7 rwm', 'c 1:8 rwm', 'c 1:9 rwm', 'c 5:0 rwm', 'c 5:2 rwm', 'c 136:* rwm', 'c 10:200 rwm',
+      ]);
+      const pid = Number((await h.run(['inspect', '--format', '{{.State.Pid}}', id])).stdout);
+      t.same(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').trim().split('\n').map(Number), [pid], 'the init is in it');
+      const inside = await h.run(['exec', id, 'cat', '/proc/self/cgroup']);
+      t.match(inside.stdout, /^\d+:devices:\/$/m, 'the container\'s cgroup namespace is rooted there');
+      t.equal((await h.run(['rm', '-f', id])).code, 0);
+      t.notOk(fs.existsSync(dir), 'rm removed it');
     });
 
     t.test('host processes cannot be seen or signalled', async (t) => {

@@ -1,7 +1,7 @@
 // husk run options, checked from inside the container.
 import fs from 'node:fs';
 import t from 'tap';
-import { CAP, capCount, hasCap, lines, modes, newHusk, parseProbe } from '../helpers/husk.js';
+import { CAP, capCount, fixtures, hasCap, lines, modes, newHusk, parseProbe } from '../helpers/husk.js';
 
 for (const mode of modes()) {
   t.test(mode, async (t) => {
@@ -126,6 +126,45 @@ for (const mode of modes()) {
       t.equal(p.seccomp, 0, 'no seccomp filter');
       const m = await run('--privileged', 'busybox', 'sh', '-c', 'mkdir -p /mnt; mount -t tmpfs none /mnt && echo mounted');
       t.same([m.code, m.stdout], [0, 'mounted\n'], 'can mount');
+    });
+
+    t.test('--device passes a host device in', async (t) => {
+      const hp = ['-v', `${fixtures.hostileProbe}:/hp:ro`];
+      const opens = async (...args: string[]) => {
+        const r = await run(...hp, ...args);
+        t.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout) as Record<string, { read: number; write: number }>;
+      };
+      t.same(await opens('busybox', '/hp', 'open', '/dev/fuse'), { '/dev/fuse': { read: 2, write: 2 } }, 'no /dev/fuse without it');
+      t.same(await opens('--device', '/dev/fuse', 'busybox', '/hp', 'open', '/dev/fuse'), { '/dev/fuse': { read: 0, write: 0 } }, '--device /dev/fuse opens');
+      const st = await run('--device', '/dev/fuse:/dev/other', 'busybox', 'stat', '-c', '%F %t:%T', '/dev/other');
+      t.same([st.code, st.stdout], [0, 'character special file a:e5\n'], 'at another path: the same node (10:229)');
+      if (mode === 'root') {
+        t.same(await opens('--device', '/dev/fuse:/dev/fuse:r', 'busybox', '/hp', 'open', '/dev/fuse'), { '/dev/fuse': { read: 0, write: 1 } }, 'permissions r: reading only (EPERM for writing)');
+      }
+      for (const bad of ['/dev/nonexistent', '/etc/passwd', 'dev/fuse', '/dev/fuse:/dev/fuse:rwx']) {
+        const r = await run('--device', bad, 'busybox', 'true');
+        t.same([r.code, lines(r.stderr).length], [125, 1], `--device ${bad}: ${r.stderr.trim()}`);
+      }
+    });
+
+    t.test('--device-cgroup-rule allows devices by number, as root', async (t) => {
+      // 10:229 is /dev/fuse, which is not on the default list and harmless to open.
+      const k = ['-v', `${fixtures.hostileProbe}:/hp:ro`, '--cap-add', 'MKNOD', 'busybox', 'sh', '-c', 'mknod /tmp/k c 10 229 && /hp open /tmp/k'];
+      if (mode === 'rootless') {
+        const r = await run('--device-cgroup-rule', 'c 10:229 r', ...k);
+        t.equal(r.code, 125, 'refused rootless');
+        t.match(r.stderr, /--device-cgroup-rule needs a devices cgroup/);
+        return;
+      }
+      const none = await run(...k);
+      t.same([none.code, JSON.parse(none.stdout)], [0, { '/tmp/k': { read: 1, write: 1 } }], 'a node the container makes cannot be opened');
+      const r = await run('--device-cgroup-rule', 'c 10:229 r', ...k);
+      t.same([r.code, JSON.parse(r.stdout)], [0, { '/tmp/k': { read: 0, write: 1 } }], 'with "c 10:229 r" it can be read, not written');
+      const star = await run('--device-cgroup-rule', 'c 10:* rw', ...k);
+      t.same([star.code, JSON.parse(star.stdout)], [0, { '/tmp/k': { read: 0, write: 0 } }], '"c 10:* rw": any minor');
+      const bad = await run('--device-cgroup-rule', 'c 1:11 rwx', 'busybox', 'true');
+      t.same([bad.code, lines(bad.stderr).length], [125, 1], `a bad rule: ${bad.stderr.trim()}`);
     });
 
     t.test('--read-only', async (t) => {

@@ -5,6 +5,7 @@
 // Every refusal is checked as the user sees it (exit 125, one line on
 // stderr) and in the store (no image, no blob under the refused digest, no
 // temp files).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -23,6 +24,29 @@ const hostArch = process.arch === 'arm64' ? 'arm64' : 'amd64';
 /** The busybox fixture as a one-layer image (gzip). */
 const base = buildImage({ layers: [{ tar: busybox }] });
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
+const isRoot = process.getuid?.() === 0;
+
+/** The host's kernel log (/dev/kmsg, which root may read) holds `marker`. */
+function kernelLogHas(marker: string): boolean {
+  const fd = fs.openSync('/dev/kmsg', fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const buf = Buffer.alloc(16384);
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf); // one record per read
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') return false; // the end of the log
+        if (code === 'EPIPE') continue; // a record was overwritten meanwhile
+        throw e;
+      }
+      if (buf.toString('utf8', 0, n).includes(marker)) return true;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 const short = (digest: string) => hex(digest).slice(0, 12);
 
 /** A fake registry closed when the test ends. */
@@ -268,6 +292,103 @@ for (const mode of modes()) {
       t.test('a layer with path traversal is refused', (t) =>
         refusesLayer(t, 'dotdot', hostile.dotdot!(), ['/escape', '/tmp/escape', '/abs-escape']),
       );
+
+      /** Pulls busybox plus one layer of `entries`; a runner for it (`run.h`, `run.ref` for more). */
+      const withLayer = async (t: Test, name: string, ...entries: Buffer[]) => {
+        const h = await husk(t, mode);
+        const reg = await fake(t);
+        reg.putImage('hostile', name, buildImage({ layers: [{ tar: busybox }, { tar: hostile.archive!(...entries) }] }));
+        const ref = `${reg.host}/hostile:${name}`;
+        const p = await pull(h, ref, ['-q']);
+        t.equal(p.code, 0, `the image is pulled: ${p.stderr}`);
+        return Object.assign((...args: string[]) => h.run(['run', '--rm', ref, ...args]), { h, ref });
+      };
+      const opens = (r: Result) => JSON.parse(r.stdout) as Record<string, { read: number; write: number }>;
+      const EPERM = 1;
+      const ENOENT = 2;
+      // Root extracts the node as it is; a user namespace cannot make one (skipped).
+      const refusedOpen = mode === 'root' ? { read: EPERM, write: EPERM } : { read: ENOENT, write: ENOENT };
+      const probeEntries = () => [
+        hostile.dir!('usr/local/bin'),
+        hostile.file!('usr/local/bin/hostile-probe', fs.readFileSync(fixtures.hostileProbe), { mode: 0o755 }),
+      ];
+
+      t.test('a char device 1:11 in a layer cannot write to the host kernel log', async (t) => {
+        const run = await withLayer(t, 'kmsg', hostile.dir!('hostile'), hostile.node!('hostile/kmsg', '3', 1, 11, { mode: 0o666 }), ...probeEntries());
+        const st = await run('stat', '-c', '%F %t:%T', '/hostile/kmsg');
+        if (mode === 'root') t.same([st.code, st.stdout], [0, 'character special file 1:b\n'], 'the node is there, as podman leaves it');
+        else t.not(st.code, 0, 'a user namespace cannot make the node: extraction skipped it');
+        const o = await run('hostile-probe', 'open', '/hostile/kmsg');
+        t.same([o.code, opens(o)], [0, { '/hostile/kmsg': refusedOpen }], 'it cannot be opened');
+        const marker = `husk-kmsg-${Math.random().toString(36).slice(2)}`;
+        const w = await run('sh', '-c', `echo ${marker} > /hostile/kmsg`);
+        if (mode === 'root') t.not(w.code, 0, 'writing to it fails');
+        // A process exec'd into the container is held to the same rules.
+        const d = await run.h.run(['run', '-d', run.ref, 'sleep', '600']);
+        const e = await run.h.run(['exec', d.stdout.trim(), 'hostile-probe', 'open', '/hostile/kmsg']);
+        t.same([e.code, opens(e)], [0, { '/hostile/kmsg': refusedOpen }], 'nor by husk exec');
+        if (isRoot) t.notOk(kernelLogHas(marker), 'nothing reached the host kernel log');
+      });
+
+      t.test('a char device 5:1 in a layer cannot open the host console', async (t) => {
+        const run = await withLayer(t, 'console', hostile.dir!('hostile'), hostile.node!('hostile/console', '3', 5, 1, { mode: 0o666 }), ...probeEntries());
+        const o = await run('hostile-probe', 'open', '/hostile/console');
+        t.same([o.code, opens(o)], [0, { '/hostile/console': refusedOpen }], 'it cannot be opened');
+        const ok = await run('hostile-probe', 'open', '/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom');
+        t.same(Object.values(opens(ok)), Array(5).fill({ read: 0, write: 0 }), 'the default devices still open');
+      });
+
+      /** husk as root in a mount namespace where `hide` (a shell command) changed what /sys/fs/cgroup shows. */
+      const inMountNs = (h: Husk, hide: string) => (args: string[]) =>
+        spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${hide} && exec "$@"`, 'sh', ...h.argv(args)], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
+          timeout: 60_000,
+        });
+
+      t.test('a char device 1:11 in a layer cannot be opened under cgroup v2 either (eBPF device program)', { skip: mode !== 'root' && 'as root' }, async (t) => {
+        if (!fs.existsSync('/sys/fs/cgroup/devices/devices.allow') || !fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers')) {
+          return void t.skip('not a hybrid layout: the other tests ran on what this machine has', () => {});
+        }
+        const run = await withLayer(t, 'ebpf', hostile.dir!('hostile'), hostile.node!('hostile/kmsg', '3', 1, 11, { mode: 0o666 }), ...probeEntries());
+        // Without the v1 devices hierarchy husk uses the unified (v2) one of this hybrid layout.
+        const v2 = inMountNs(run.h, 'umount -l /sys/fs/cgroup/devices');
+        const o = v2(['run', '--rm', run.ref, 'sh', '-c', 'grep "^0::" /proc/self/cgroup; hostile-probe open /hostile/kmsg /dev/null']);
+        t.same([o.status, o.stderr], [0, ''], 'it runs');
+        t.same(lines(o.stdout), ['0::/', '{"/hostile/kmsg":{"read":1,"write":1},"/dev/null":{"read":0,"write":0}}'], 'in a v2 cgroup of its own; the node refused, /dev/null not');
+        const id = v2(['run', '-d', run.ref, 'sleep', '600']).stdout.trim();
+        const dir = `/sys/fs/cgroup/unified/husk/${id}`;
+        t.ok(fs.existsSync(dir), 'its cgroup');
+        const e = v2(['exec', id, 'hostile-probe', 'open', '/hostile/kmsg']);
+        t.same([e.status, e.stdout], [0, '{"/hostile/kmsg":{"read":1,"write":1}}\n'], 'husk exec is held to it too');
+        t.equal(v2(['rm', '-f', id]).status, 0);
+        t.notOk(fs.existsSync(dir), 'removed with the container');
+      });
+
+      t.test('a layer with a device node is refused as root where nothing could keep it shut', { skip: mode !== 'root' && 'as root' }, async (t) => {
+        const run = await withLayer(t, 'nocgroup', hostile.dir!('hostile'), hostile.node!('hostile/kmsg', '3', 1, 11, { mode: 0o666 }));
+        // A machine without cgroups, as far as husk can tell: an empty tmpfs over /sys/fs/cgroup.
+        const noCgroups = inMountNs(run.h, 'mount -t tmpfs none /sys/fs/cgroup');
+        const r = noCgroups(['run', '--rm', run.ref, 'true']);
+        t.equal(r.status, 125, 'exit 125');
+        t.equal(lines(r.stderr).length, 1, `one line on stderr: ${r.stderr}`);
+        t.match(r.stderr, /carries the device node \/hostile\/kmsg \(char 1:11\).*no devices cgroup/, 'naming the node and why');
+        t.same(await run.h.containerIds(), [], 'no container was made');
+        await run.h.importBusybox();
+        const plain = noCgroups(['run', '--rm', 'busybox', 'echo', 'hi']);
+        t.same([plain.status, plain.stdout, plain.stderr], [0, 'hi\n', ''], 'an image without device nodes runs');
+        const mknod = noCgroups(['run', '--rm', '--cap-add', 'MKNOD', 'busybox', 'true']);
+        t.equal(mknod.status, 125, 'CAP_MKNOD is refused there too');
+        t.match(mknod.stderr, /CAP_MKNOD cannot be given/, 'which would let the container make one');
+      });
+
+      t.test('a program in a layer cannot set up io_uring, READ_IMPLIES_EXEC or an audit socket', async (t) => {
+        const run = await withLayer(t, 'syscalls', ...probeEntries());
+        const r = await run('hostile-probe', 'syscalls');
+        t.equal(r.code, 0, `the probe runs: ${r.stderr}`);
+        // podman's answers on this machine (ENOSYS: a syscall the profile does not allow).
+        t.same(JSON.parse(r.stdout), { ioUringSetup: 38, personalityReadImpliesExec: 38, personalityQuery: 0, auditSocket: 22, routeSocket: 0 });
+      });
 
       t.test('a layer whose parent is a symlink is refused', async (t) => {
         // A directory anyone may write to: an extractor that follows the

@@ -104,10 +104,11 @@ t.test('toCreateOptions: straight translation', async (t) => {
   t.same(toCreateOptions(args({
     command: ['ls', '-l'], name: 'c1', entrypoint: '', workdir: '/w', user: 'app', hostname: 'h', tty: true, interactive: true, rm: true,
     capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: true, readOnly: true, securityOpt: ['no-new-privileges'],
+    device: ['/dev/fuse'], deviceCgroupRule: ['c 1:11 rwm'],
   })), {
     image: 'busybox', command: ['ls', '-l'], name: 'c1', entrypoint: '', env: [], workdir: '/w', user: 'app', hostname: 'h',
     capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: true, readOnly: true, security: { seccomp: 'default', noNewPrivileges: true },
-    keepId: false, network: 'private', tty: true, interactive: true, autoRemove: true,
+    devices: ['/dev/fuse'], deviceCgroupRules: ['c 1:11 rwm'], keepId: false, network: 'private', tty: true, interactive: true, autoRemove: true,
   });
 });
 

@@ -13,6 +13,7 @@ import { storeDriver } from '../../lib/storage/driver.js';
 import { ExecError, type NativeError } from '../../lib/core/errors.js';
 import type { CreateOptions as NativeCreateOptions, ExecProcessOptions } from '../../lib/core/native-api.js';
 import { fakeContext, nativeError, recordingNative } from '../helpers/fake-native.js';
+import { writeTree } from './fixtures/helpers.js';
 
 const IMAGE = 'localhost/empty:latest';
 
@@ -211,4 +212,53 @@ t.test('exec: only into a running container', async (t) => {
   const opts: ExecOptions = { command: ['id'], interactive: false, tty: false, detach: false, env: [], privileged: false };
   await t.rejects(execInContainer(ctx, createdView(ctx, 'created'), opts), /can only exec into running containers: web is created/);
   t.same(fake.calls, []);
+});
+
+const asRoot = { skip: process.getuid?.() !== 0 && 'root containers only (rootless ones get no cgroup)' };
+
+t.test('create as root: a devices cgroup with the spec\'s rules, its cgroup.procs to the addon', asRoot, async (t) => {
+  const fake = recordingNative({ createContainer: spawned });
+  const ctx = fakeContext(fake.native);
+  t.teardown(ctx.cleanup);
+  addEmptyImage(ctx);
+  writeTree(ctx.cgroupFs, { 'devices/devices.allow': '' }); // v1, as on this kind of machine
+  const view = await createContainer(ctx, createOptions({ deviceCgroupRules: ['c 10:229 rw'] }));
+  const [opts] = fake.callsOf('createContainer')[0] as [NativeCreateOptions];
+  const dir = `${ctx.cgroupFs}/devices/husk/${view.record.id}`;
+  t.equal(opts.spec.linux.cgroupsPath, `/husk/${view.record.id}`);
+  t.equal(opts.cgroupProcs, `${dir}/cgroup.procs`, 'the init is to be moved there');
+  t.equal(fs.readFileSync(`${dir}/devices.deny`, 'utf8'), 'a\n', 'everything refused');
+  t.match(fs.readFileSync(`${dir}/devices.allow`, 'utf8'), /^c \*:\* m\n[^]*c 1:3 rwm\n[^]*c 10:229 rw\n$/, 'then the allowlist, --device-cgroup-rule last');
+});
+
+t.test('create as root where nothing confines devices: --device-cgroup-rule and CAP_MKNOD are refused', asRoot, async (t) => {
+  const fake = recordingNative({ createContainer: spawned });
+  const ctx = fakeContext(fake.native);
+  t.teardown(ctx.cleanup);
+  addEmptyImage(ctx);
+  await t.rejects(createContainer(ctx, createOptions({ deviceCgroupRules: ['c 10:229 rw'] })), /--device-cgroup-rule cannot be applied: this machine has no devices cgroup/);
+  await t.rejects(createContainer(ctx, createOptions({ capAdd: ['MKNOD'] })), /CAP_MKNOD cannot be given/);
+  t.same(fake.calls, [], 'the addon was not asked');
+  t.same(listContainers(ctx), [], 'nothing written');
+  await createContainer(ctx, createOptions({ capAdd: ['MKNOD'], privileged: true }));
+  t.same(fake.callsOf('createContainer').length, 1, '--privileged asked for every device anyway');
+  t.equal((fake.callsOf('createContainer')[0] as [NativeCreateOptions])[0].cgroupProcs, undefined, 'and gets no cgroup');
+});
+
+t.test('exec into a root container: into its cgroup too', asRoot, async (t) => {
+  const fake = recordingNative({
+    execProcess: () => ({ pid: 1111, execPid: 1112, syncFd: fs.openSync('/dev/null', 'r') }),
+    execResult: () => 0,
+  });
+  const ctx = fakeContext(fake.native);
+  t.teardown(ctx.cleanup);
+  writeTree(ctx.cgroupFs, { 'devices/devices.allow': '', 'devices/husk/abc/cgroup.procs': '' });
+  const view = createdView(ctx, 'running');
+  const spec = { process: { args: ['sh'], env: [], cwd: '/', user: { uid: 0, gid: 0 }, capabilities: { bounding: [] } }, linux: { namespaces: [], cgroupsPath: '/husk/abc' } };
+  fs.writeFileSync(new ContainerStore(ctx).paths(view.record.id).config, JSON.stringify(spec));
+  const opts: ExecOptions = { command: ['id'], interactive: false, tty: false, detach: false, env: [], privileged: false };
+  await execInContainer(ctx, view, opts);
+  t.equal((fake.callsOf('execProcess')[0] as [ExecProcessOptions])[0].cgroupProcs, `${ctx.cgroupFs}/devices/husk/abc/cgroup.procs`);
+  fs.rmSync(`${ctx.cgroupFs}/devices/husk/abc`, { recursive: true });
+  await t.rejects(execInContainer(ctx, view, opts), /cgroup \/husk\/abc is gone/, 'not without it');
 });

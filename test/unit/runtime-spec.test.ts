@@ -4,6 +4,7 @@ import t from 'tap';
 import type { UserNamespace } from '../../lib/core/context.js';
 import type { ImageRuntimeConfig } from '../../lib/image/types.js';
 import { DEFAULT_CAPABILITIES, kernelCapabilities, resolveCapabilities } from '../../lib/runtime/capabilities.js';
+import { DEFAULT_DEVICE_RULES } from '../../lib/runtime/devices.js';
 import { defaultSeccomp } from '../../lib/runtime/seccomp.js';
 import { buildSpec, DEFAULT_PATH, keepIdMappings, mergeEnv, processArgs, type SpecInput } from '../../lib/runtime/spec.js';
 import { tempDir, usageError, writeTree } from './fixtures/helpers.js';
@@ -244,4 +245,24 @@ t.test('buildSpec: keep-id', async (t) => {
   const single = buildSpec(input(t, { userns: ROOTLESS_SINGLE, keepId: { uid: 1000, gid: 1000 } }));
   t.same(single.linux.uidMappings, [{ containerID: 1000, hostID: 1000, size: 1 }]);
   t.same(single.process.user, { uid: 1000, gid: 1000, additionalGids: [], umask: 0o022 });
+});
+
+t.test('buildSpec: the device allowlist runc and podman apply; all of them when privileged', async (t) => {
+  const spec = buildSpec(input(t));
+  t.same(spec.linux.resources?.devices, [...DEFAULT_DEVICE_RULES]);
+  t.equal(spec.linux.cgroupsPath, undefined, 'no cgroup unless the engine asks for one');
+  t.same(buildSpec(input(t, { cgroupsPath: '/husk/abc' })).linux.cgroupsPath, '/husk/abc');
+  t.same(buildSpec(input(t, { privileged: true })).linux.resources?.devices, [{ allow: true, access: 'rwm' }]);
+});
+
+t.test('buildSpec: --device binds the host node and allows it; --device-cgroup-rule adds rules', async (t) => {
+  const spec = buildSpec(input(t, { devices: ['/dev/null:/dev/mynull:rw'], deviceCgroupRules: ['c 10:229 rwm', 'b *:* r'] }));
+  t.same(spec.mounts.find((m) => m.destination === '/dev/mynull'), { destination: '/dev/mynull', type: 'bind', source: '/dev/null', options: ['bind'] });
+  t.same(spec.linux.resources?.devices?.slice(DEFAULT_DEVICE_RULES.length), [
+    { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' },
+    { allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' },
+    { allow: true, type: 'b', major: undefined, minor: undefined, access: 'r' },
+  ]);
+  usageError(t, () => buildSpec(input(t, { userns: ROOTLESS, deviceCgroupRules: ['c 10:229 rwm'] })), '--device-cgroup-rule needs a devices cgroup');
+  t.ok(buildSpec(input(t, { userns: ROOTLESS, devices: ['/dev/null'] })).mounts.some((m) => m.destination === '/dev/null' && m.type === 'bind'), '--device rootless: a bind');
 });
