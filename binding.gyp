@@ -10,6 +10,7 @@
         "addon/src/spawn_child.cc",
         "addon/src/seccomp.cc",
         "addon/src/cgroup.cc",
+        "addon/src/helper_spawn.cc",
         "addon/common/idmap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../core/context.js';
+import type { ContainerNetworkConfig } from '../core/network.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { mkdirPrivate, readJsonIfExists } from '../storage/atomic.js';
 import type { DriverName } from '../storage/driver.js';
@@ -24,6 +25,8 @@ export interface ContainerRecord {
   openStdin: boolean;
   hostname: string;
   network: 'private' | 'none' | 'host';
+  /** --network, -p, --dns... (lib/core/network.ts); absent in records made before networking. */
+  net?: ContainerNetworkConfig;
   storageDriver: DriverName;
   /** Rootful or rootless: which mapping owns the container's files. */
   rootless: boolean;

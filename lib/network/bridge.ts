@@ -1,0 +1,67 @@
+// User networks on the wire: a Linux bridge per network, a veth pair per
+// container and network, NAT out through nftables. As root the bridges are
+// on the host; rootless they are in the rootless network namespace
+// (rootless-netns.ts), whose own way out is pasta or slirp4netns. The same
+// commands serve both: only the namespace they run in differs.
+import type { NetworkEndpoint, NetworkRecord } from '../core/network.js';
+import { ipBatch, linkExists, runIn, type NsTarget } from './nsexec.js';
+
+/** The bridge of `net`, made when missing (with its gateway address unless internal). */
+export function ensureBridge(where: NsTarget, net: NetworkRecord, mtu?: number): void {
+  if (linkExists(where, net.bridge)) return;
+  const prefix = net.subnet.split('/')[1];
+  ipBatch(where, [
+    `link add ${net.bridge} type bridge${mtu ? ` mtu ${mtu}` : ''}`,
+    // An internal network has no address of the host's on it: nothing there reaches the host.
+    ...(net.internal ? [] : [`addr add ${net.gateway}/${prefix} dev ${net.bridge}`]),
+    `link set ${net.bridge} up`,
+  ], `creating the bridge of network ${net.name}`);
+}
+
+/**
+ * The nftables rules of every network, made again as a whole (idempotent):
+ * masquerade what leaves a non-internal network's subnet, and drop what
+ * crosses from one husk bridge to another, or out of an internal one.
+ */
+export function applyFirewall(where: NsTarget, networks: NetworkRecord[]): void {
+  const nat = networks.filter((n) => !n.internal).map((n) => `    ip saddr ${n.subnet} ip daddr != ${n.subnet} masquerade`);
+  const isolate = networks.map((n) => n.internal
+    ? `    iifname "${n.bridge}" oifname != "${n.bridge}" drop\n    oifname "${n.bridge}" iifname != "${n.bridge}" drop`
+    : `    iifname "${n.bridge}" oifname "husk*" oifname != "${n.bridge}" drop`);
+  const script = [
+    'table ip husk {}',
+    'flush table ip husk',
+    'table ip husk {',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    ...nat,
+    '  }',
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    ...isolate,
+    '  }',
+    '}',
+  ].join('\n');
+  runIn(where, ['nft', '-f', '-'], 'setting up the firewall rules of husk networks', script + '\n');
+}
+
+/** The host side of a container's veth on network number `index`: unique per container and network. */
+export const hostVethName = (containerId: string, index: number) => `vh${containerId.slice(0, 10)}${index}`;
+
+/**
+ * Plugs a container (`netnsPid`, its init) into `net`: a veth pair whose
+ * host end joins the bridge in `where`, and whose other end, `ifname`,
+ * appears in the container with its address and MAC. The first network
+ * with a gateway gives the default route.
+ */
+export function connectEndpoint(where: NsTarget, inContainer: NsTarget, net: NetworkRecord, ep: NetworkEndpoint, hostVeth: string, netnsPid: number, defaultRoute: boolean): void {
+  ipBatch(where, [
+    `link add ${hostVeth} type veth peer name ${ep.interface} address ${ep.mac} netns ${netnsPid}`,
+    `link set ${hostVeth} master ${net.bridge} up`,
+  ], `connecting the container to network ${net.name}`);
+  ipBatch(inContainer, [
+    `addr add ${ep.ip}/${ep.prefixLen} dev ${ep.interface}`,
+    `link set ${ep.interface} up`,
+    ...(defaultRoute && !net.internal ? [`route add default via ${ep.gateway} dev ${ep.interface}`] : []),
+  ], `configuring the container's address on network ${net.name}`);
+}
