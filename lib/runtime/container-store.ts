@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Context } from '../core/context.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { mkdirPrivate, readJsonIfExists } from '../storage/atomic.js';
+import type { ContainerNetworkConfig } from '../core/network.js';
 import type { DriverName } from '../storage/driver.js';
 import { withLockSync } from '../storage/lock.js';
 
@@ -24,6 +25,12 @@ export interface ContainerRecord {
   openStdin: boolean;
   hostname: string;
   network: 'private' | 'none' | 'host';
+  /**
+   * Networking as asked for (--network, -p, --dns, ...). Records written
+   * before it existed have only `network`: see networkConfigOf() in
+   * lib/engine/networks.ts for what they mean.
+   */
+  net?: ContainerNetworkConfig;
   storageDriver: DriverName;
   /** Rootful or rootless: which mapping owns the container's files. */
   rootless: boolean;
