@@ -8,7 +8,6 @@ import type { Context } from '../core/context.js';
 import type { ContainerNetworkConfig } from '../core/network.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { mkdirPrivate, readJsonIfExists } from '../storage/atomic.js';
-import type { ContainerNetworkConfig } from '../core/network.js';
 import type { DriverName } from '../storage/driver.js';
 import { withLockSync } from '../storage/lock.js';
 
