@@ -29,6 +29,14 @@
       "ldflags": ["-static", "-Wl,--gc-sections"]
     },
     {
+      "target_name": "husk-net",
+      "type": "executable",
+      "sources": ["addon/net/main.cc", "addon/net/args.cc", "addon/net/util.cc", "addon/net/publish.cc", "addon/net/outbound.cc", "addon/net/tcp.cc", "addon/net/udp.cc", "addon/net/forward.cc", "addon/net/hold.cc", "addon/common/idmap.cc"],
+      "include_dirs": ["addon"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables", "-ffunction-sections", "-fdata-sections"],
+      "ldflags": ["-static", "-Wl,--gc-sections"]
+    },
+    {
       "target_name": "husk-init",
       "type": "executable",
       "sources": ["addon/init/init.cc"],
