@@ -64,13 +64,17 @@ export function outboundCandidates(wanted?: OutboundKind): OutboundChoice[] {
   return all;
 }
 
-/** pasta, in the foreground, configuring the namespace of `pid` as the host's; it forwards no port itself. */
-export function pastaArgv(program: string, pid: number, options: string[]): string[] {
-  return [program, '--config-net', '-f', '-q', '-t', 'none', '-u', 'none', '-T', 'none', '-U', 'none', ...options, String(pid)];
+/**
+ * pasta, in the foreground, configuring the namespace of `pid` as the
+ * host's; it forwards no port itself. Its pid file, written once it is
+ * configured, is how husk-net knows it is ready.
+ */
+export function pastaArgv(program: string, pid: number | '{pid}', options: string[], pidFile: string): string[] {
+  return [program, '--config-net', '-f', '-q', '-t', 'none', '-u', 'none', '-T', 'none', '-U', 'none', '-P', pidFile, ...options, String(pid)];
 }
 
 /** slirp4netns for the namespace of `pid` (husk-net appends --ready-fd). podman's options, as key=value. */
-export function slirpArgv(program: string, pid: number, options: string[], rootless: boolean): string[] {
+export function slirpArgv(program: string, pid: number | '{pid}', options: string[], rootless: boolean): string[] {
   const opts = new Map(options.map((o) => [o.split('=')[0]!, o.slice(o.indexOf('=') + 1)]));
   const args = [program, '--configure', `--mtu=${opts.get('mtu') ?? '65520'}`];
   if (opts.get('allow_host_loopback') !== 'true') args.push('--disable-host-loopback');

@@ -18,7 +18,7 @@ import { mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { withLockSync } from '../storage/lock.js';
 import { netHelperPath } from '../native/binding.js';
 import { namespacesOf, runIn, type NsTarget } from './nsexec.js';
-import { outboundCandidates } from './outbound.js';
+import { outboundCandidates, pastaArgv, slirpArgv } from './outbound.js';
 
 export interface RootlessNetns {
   pid: number;
@@ -84,8 +84,10 @@ function ensureHolder(ctx: Context): RootlessNetns {
     args.push('--gidmap', userns.gidMappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join(' '));
     if (userns.helpers) args.push('--newuidmap');
   }
-  const [outbound] = outboundCandidates();
-  args.push('--outbound-kind', outbound!.kind, '--outbound', '--', outbound!.program);
+  // The holder puts its own pid in place of {pid}: the program joins its namespaces.
+  const outbound = outboundCandidates()[0]!;
+  if (outbound.kind === 'slirp4netns') args.push('--outbound-fd-arg', '--outbound', '--', ...slirpArgv(outbound.program, '{pid}', [], true));
+  else args.push('--outbound', '--', ...pastaArgv(outbound.program, '{pid}', [], path.join(p.dir, 'pasta.pid')));
   const { pid, fd } = ctx.native().spawnHelper(args, { stderrPath: p.log });
   let line: string;
   try {

@@ -77,7 +77,7 @@ function attachOwnNamespace(ctx: Context, req: AttachRequest, wanted: 'pasta' | 
   let lastError: Error | undefined;
   for (const choice of candidates) {
     const outbound = choice.kind === 'pasta'
-      ? { argv: pastaArgv(choice.program, req.initPid, options), readyFdArg: false }
+      ? { argv: pastaArgv(choice.program, req.initPid, options, `${req.runDir}/pasta.pid`), readyFdArg: false }
       : { argv: slirpArgv(choice.program, req.initPid, choice.kind === wanted ? options : [], ctx.rootless), readyFdArg: true };
     try {
       const helper = startNetHelper(ctx, { initPid: req.initPid, target, publish, outbound }, `${req.runDir}/husk-net.log`);

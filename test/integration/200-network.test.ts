@@ -1,0 +1,189 @@
+// Networking as a user sees it: a published port reached from the host, UDP,
+// -P, user networks with names, isolation between networks, the host reached
+// by name, a port conflict refused cleanly, forwarders gone with their
+// container, bad values refused. Traffic only to loopback and to namespaces
+// these tests make.
+import t from 'tap';
+import dgram from 'node:dgram';
+import http from 'node:http';
+import net from 'node:net';
+import fs from 'node:fs';
+import { lines, modes, newHusk, waitFor, type Husk } from '../helpers/husk.js';
+
+/** A port nobody listens on now (the kernel's choice, released at once). */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** GET http://127.0.0.1:port/path, retried (bounded) until the server in the container listens. */
+async function fetchText(port: number, urlPath = '/index.html', host = '127.0.0.1'): Promise<string> {
+  let last: unknown;
+  for (let i = 0; i < 100; i++) {
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        const req = http.get({ host, port, path: urlPath, timeout: 2000 }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+        });
+        req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
+      });
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw last;
+}
+
+/** Whether something accepts connections on 127.0.0.1:port right now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.on('connect', () => { s.destroy(); resolve(true); }).on('error', () => resolve(false));
+  });
+}
+
+const httpd = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`];
+
+const netHelpers = (h: Husk) => fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f)).filter((pid) => {
+  try {
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmd.includes('husk-net') && cmd.includes(h.dir) || (cmd.startsWith('husk-net') && cmd.includes(h.dir));
+  } catch {
+    return false;
+  }
+});
+
+for (const mode of modes()) {
+  t.test(mode, async (t) => {
+    const h = await newHusk(mode);
+    t.teardown(() => h.cleanup());
+    await h.importBusybox();
+
+    t.test('a published TCP port: busybox httpd in the container, fetched from the host', async (t) => {
+      const port = await freePort();
+      const r = await h.run(['run', '-d', '--name', 'web', '-p', `${port}:80`, 'busybox', ...httpd('hello-from-web')]);
+      t.equal(r.code, 0, 'run -d -p exits 0', { stderr: r.stderr });
+      t.equal(await fetchText(port), 'hello-from-web\n', 'the page arrives through 127.0.0.1');
+      const portOut = await h.run(['port', 'web']);
+      t.match(portOut.stdout, new RegExp(`80/tcp -> 0\\.0\\.0\\.0:${port}`), 'husk port lists the mapping');
+      const ps = await h.run(['ps', '--format', '{{.Ports}}']);
+      t.match(ps.stdout, new RegExp(`0\\.0\\.0\\.0:${port}->80/tcp`), 'ps shows it in PORTS');
+      const insp = await h.run(['inspect', '--format', '{{json .NetworkSettings.Ports}}', 'web']);
+      t.match(insp.stdout, new RegExp(`"80/tcp":\\[\\{"HostIp":"0.0.0.0","HostPort":"${port}"\\}\\]`), 'inspect NetworkSettings.Ports');
+      const rm = await h.run(['rm', '-f', 'web']);
+      t.equal(rm.code, 0);
+      await waitFor(async () => !(await accepts(port)), 15_000);
+      t.notOk(await accepts(port), 'rm -f: nothing listens on the port any more');
+      await waitFor(() => netHelpers(h).length === 0, 15_000);
+      t.same(netHelpers(h), [], 'no husk-net of this store is left');
+    });
+
+    t.test('a published UDP port', async (t) => {
+      const port = await freePort();
+      const r = await h.run(['run', '-d', '--name', 'udp', '-p', `${port}:5353/udp`, 'busybox', 'nc', '-u', '-l', '-p', '5353']);
+      t.equal(r.code, 0, 'run -d exits 0', { stderr: r.stderr });
+      const sock = dgram.createSocket('udp4');
+      let got = '';
+      for (let i = 0; i < 50 && !got.includes('ping-udp'); i++) {
+        sock.send('ping-udp\n', port, '127.0.0.1');
+        await new Promise((res) => setTimeout(res, 100));
+        got = (await h.run(['logs', 'udp'])).stdout;
+      }
+      sock.close();
+      t.match(got, /ping-udp/, 'the datagram reached the container');
+      await h.run(['rm', '-f', 'udp']);
+    });
+
+    t.test('-P publishes every exposed port on a free host port', async (t) => {
+      const r = await h.run(['run', '-d', '--name', 'pall', '--expose', '80', '-P', 'busybox', ...httpd('published-all')]);
+      t.equal(r.code, 0, { stderr: r.stderr });
+      const out = await h.run(['port', 'pall', '80']);
+      const m = /:(\d+)$/.exec(out.stdout.trim());
+      t.ok(m, `husk port names the host port: ${out.stdout}`);
+      t.equal(await fetchText(Number(m![1])), 'published-all\n');
+      await h.run(['rm', '-f', 'pall']);
+    });
+
+    t.test('a host port in use is refused before the container starts, nothing left', async (t) => {
+      const blocker = net.createServer();
+      await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', r));
+      const port = (blocker.address() as net.AddressInfo).port;
+      t.teardown(() => new Promise((r) => blocker.close(r)));
+      const r = await h.run(['run', '--rm', '-p', `${port}:80`, 'busybox', 'true']);
+      t.equal(r.code, 125, 'exit 125');
+      t.equal(lines(r.stderr).length, 1, 'one line');
+      t.match(r.stderr, new RegExp(`${port}.*already in use`), 'naming the port');
+      t.same(await h.containerIds(), [], 'no container left');
+      t.same(netHelpers(h), [], 'no forwarder left');
+    });
+
+    t.test('--network none has only loopback', async (t) => {
+      const r = await h.run(['run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net']);
+      t.same(r.stdout.split(/\s+/).filter(Boolean), ['lo']);
+    });
+
+    t.test('the default network reaches the host as host.containers.internal', async (t) => {
+      const server = http.createServer((_req, res) => res.end('host-says-hi'));
+      await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+      t.teardown(() => new Promise((r) => server.close(r)));
+      const port = (server.address() as net.AddressInfo).port;
+      const r = await h.run(['run', '--rm', 'busybox', 'wget', '-q', '-T', '5', '-O', '-', `http://host.containers.internal:${port}/`]);
+      t.same([r.code, r.stdout], [0, 'host-says-hi'], 'fetched from the host', { stderr: r.stderr });
+    });
+
+    t.test('user networks: names and aliases within one, nothing across two', async (t) => {
+      for (const n of ['front', 'back']) t.equal((await h.run(['network', 'create', n])).code, 0, `network create ${n}`);
+      const a = await h.run(['run', '-d', '--name', 'alpha', '--network', 'front', '--network-alias', 'api', 'busybox', ...httpd('from-alpha')]);
+      const b = await h.run(['run', '-d', '--name', 'beta', '--network', 'front', 'busybox', ...httpd('from-beta')]);
+      t.same([a.code, b.code], [0, 0], 'both on front, both on :80', { a: a.stderr, b: b.stderr });
+      const get = (from: string[], name: string) => h.run(['run', '--rm', ...from, 'busybox', 'sh', '-c', `for i in $(seq 50); do wget -q -T 2 -O - http://${name}/index.html && exit 0; sleep 0.1; done; exit 1`]);
+      t.equal((await get(['--network', 'front'], 'alpha')).stdout, 'from-alpha\n', 'by name');
+      t.equal((await get(['--network', 'front'], 'api')).stdout, 'from-alpha\n', 'by alias');
+      t.equal((await get(['--network', 'front'], 'beta')).stdout, 'from-beta\n', 'the other, same port');
+      const ip = (await h.run(['inspect', '--format', '{{.NetworkSettings.Networks.front.IPAddress}}', 'alpha'])).stdout.trim();
+      t.match(ip, /^\d+\.\d+\.\d+\.\d+$/, 'inspect shows its address on front');
+      const across = await h.run(['run', '--rm', '--network', 'back', 'busybox', 'wget', '-q', '-T', '2', '-O', '-', `http://${ip}/index.html`]);
+      t.not(across.code, 0, 'a container on back cannot reach alpha');
+      await h.run(['rm', '-f', 'alpha', 'beta']);
+      const inHosts = await h.run(['run', '--rm', '--network', 'front', 'busybox', 'cat', '/etc/hosts']);
+      t.notMatch(inHosts.stdout, /alpha|beta/, 'removed containers are gone from the names');
+      t.equal((await h.run(['network', 'rm', 'front', 'back'])).code, 0);
+    });
+
+    t.test('--internal has no way out, not even to the host', async (t) => {
+      const server = http.createServer((_req, res) => res.end('host'));
+      await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+      t.teardown(() => new Promise((r) => server.close(r)));
+      const port = (server.address() as net.AddressInfo).port;
+      t.equal((await h.run(['network', 'create', '--internal', 'sealed'])).code, 0);
+      const gw = (await h.run(['network', 'inspect', '--format', '{{range .Subnets}}{{.Gateway}}{{end}}', 'sealed'])).stdout.trim();
+      const r = await h.run(['run', '--rm', '--network', 'sealed', 'busybox', 'sh', '-c', `wget -q -T 2 -O - http://${gw || '10.0.0.1'}:${port}/ ; ip route`]);
+      t.notMatch(r.stdout, /host/, 'the host server is not reached');
+      t.notMatch(r.stdout, /default/, 'no default route');
+      await h.run(['network', 'rm', 'sealed']);
+    });
+
+    t.test('--network container:X shares X\'s stack', async (t) => {
+      const x = await h.run(['run', '-d', '--name', 'owner', '--network', 'none', 'busybox', ...httpd('shared-stack')]);
+      t.equal(x.code, 0, { stderr: x.stderr });
+      const r = await h.run(['run', '--rm', '--network', 'container:owner', 'busybox', 'sh', '-c', 'for i in $(seq 50); do wget -q -T 2 -O - http://127.0.0.1/index.html && exit 0; sleep 0.1; done; exit 1']);
+      t.same([r.code, r.stdout], [0, 'shared-stack\n'], 'its loopback is owner\'s');
+      await h.run(['rm', '-f', 'owner']);
+    });
+
+    t.test('malformed -p, --ip, --subnet: one line, exit 125, nothing made', async (t) => {
+      for (const args of [['run', '--rm', '-p', '70000:80', 'busybox', 'true'], ['run', '--rm', '-p', 'abc', 'busybox', 'true'], ['run', '--rm', '--network', 'husk', '--ip', '10.88.0.300', 'busybox', 'true'], ['network', 'create', '--subnet', '10.1.2.3/99', 'bad']]) {
+        const r = await h.run(args);
+        t.equal(r.code, 125, `${args.join(' ')}: exit 125`);
+        t.equal(lines(r.stderr).length, 1, 'one line');
+      }
+      t.same(await h.containerIds(), [], 'no container');
+      t.equal((await h.run(['network', 'exists', 'bad'])).code, 1, 'no network');
+    });
+  });
+}
