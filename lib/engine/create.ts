@@ -19,6 +19,7 @@ import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
+import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
@@ -43,7 +44,8 @@ export interface CreateOptions {
   readOnly: boolean;
   security: SecurityOptions;
   keepId: boolean;
-  network: 'private' | 'none' | 'host';
+  /** Everything networking asked for; the spec, record and files still take legacyNetwork() of it (the wiring is to come). */
+  network: ContainerNetworkConfig;
   tty: boolean;
   consoleSize?: { rows: number; cols: number };
   interactive: boolean;
@@ -104,7 +106,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     privileged: opts.privileged,
     readOnly: opts.readOnly,
     security: opts.security,
-    network: opts.network,
+    network: legacyNetwork(opts.network.mode),
     tty: opts.tty,
     consoleSize: opts.consoleSize,
     userns: ctx.userns(),
@@ -133,7 +135,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     tty: opts.tty,
     openStdin: opts.interactive,
     hostname,
-    network: opts.network,
+    network: legacyNetwork(opts.network.mode),
     storageDriver: driver,
     rootless: ctx.rootless,
     stopSignal: opts.stopSignal ?? imageConfig.StopSignal,
@@ -157,7 +159,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   trace('create: record written');
   try {
     prepareMounts(ctx, mounts, { layerDirsBottomFirst: layerDirs, uid: spec.process.user.uid, gid: spec.process.user.gid });
-    writeEtcFiles(p, hostname, opts.network);
+    writeEtcFiles(p, hostname, legacyNetwork(opts.network.mode));
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
     writeJsonAtomic(p.config, spec, 0o600, false);
@@ -288,6 +290,15 @@ function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] 
     for (const a of [...husk, 'healthcheck', 'run', record.id]) argv.push('--health-arg', a);
   }
   return argv;
+}
+
+/**
+ * TODO(network wiring): the network modes before lib/network existed. Every
+ * mode but none and host is a namespace of the container's own with loopback
+ * only until create and start set up pasta, slirp4netns and user networks.
+ */
+export function legacyNetwork(mode: NetworkMode): 'private' | 'none' | 'host' {
+  return mode.kind === 'none' || mode.kind === 'host' ? mode.kind : 'private';
 }
 
 function writeEtcFiles(p: Paths, hostname: string, network: string): void {
