@@ -8,7 +8,6 @@ import { healthConfig } from './health.js';
 import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
 import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
-import type { ContainerNetworkConfig } from '../core/network.js';
 import { publishAllPorts } from '../network/ports.js';
 import { checkPublishable, spawnWithNetwork } from './network.js';
 import { cgroupsPathOf, deviceCgroups, setUpDeviceCgroup } from '../runtime/cgroups.js';
@@ -22,6 +21,7 @@ import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
+import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
@@ -139,7 +139,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     tty: opts.tty,
     openStdin: opts.interactive,
     hostname,
-    network: legacyNetwork(net),
+    network: legacyNetwork(net.mode),
     net,
     storageDriver: driver,
     rootless: ctx.rootless,
@@ -297,10 +297,6 @@ function networkForRecord(ctx: Context, opts: CreateOptions, imageExpose: Record
   return config;
 }
 
-/** The record's old one-word network field, still read by older code paths. */
-function legacyNetwork(net: ContainerNetworkConfig): 'private' | 'none' | 'host' {
-  return net.mode.kind === 'host' ? 'host' : net.mode.kind === 'none' ? 'none' : 'private';
-}
 
 function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {
   const husk = [process.execPath, path.join(packageRoot(), 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot];
@@ -314,6 +310,15 @@ function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] 
     for (const a of [...husk, 'healthcheck', 'run', record.id]) argv.push('--health-arg', a);
   }
   return argv;
+}
+
+/**
+ * TODO(network wiring): the network modes before lib/network existed. Every
+ * mode but none and host is a namespace of the container's own with loopback
+ * only until create and start set up pasta, slirp4netns and user networks.
+ */
+export function legacyNetwork(mode: NetworkMode): 'private' | 'none' | 'host' {
+  return mode.kind === 'none' || mode.kind === 'host' ? mode.kind : 'private';
 }
 
 function writeEtcFiles(p: Paths, hostname: string, network: string): void {

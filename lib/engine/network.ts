@@ -3,23 +3,30 @@
 // lib/network), the files that tell it its names, and what its exit undoes.
 import fs from 'node:fs';
 import type { Context } from '../core/context.js';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkStatus } from '../core/network.js';
+import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkMode, type NetworkStatus, type PortMapping } from '../core/network.js';
 import type { Spec } from '../core/oci-spec.js';
 import { ConflictError, UsageError } from '../core/errors.js';
-import { ContainerStore, isAlive, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
-import { attachNetwork, detachNetwork, readNetworkStatus, saveNetworkStatus } from '../network/setup.js';
+import { ContainerStore, isAlive, readNetworkStatus, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
+import { attachNetwork, detachNetwork, saveNetworkStatus } from '../network/setup.js';
+import { networkNames as networkModeNames } from '../network/inspect.js';
+import { formatPorts } from '../network/ports.js';
+
+export { parseNetworkConfig, type NetworkConfigFlags } from '../network/mode.js';
+export { formatPorts, parsePortFilter, portCommandLines } from '../network/ports.js';
 import { joinRootlessNetns } from '../network/rootless-netns.js';
 import { hostsFile, resolvConf } from '../network/etc-files.js';
 import { parseAddHost } from '../network/mode.js';
 
 type Paths = ReturnType<ContainerStore['paths']>;
 
-/** The network settings of a record made before networking existed: its old mode. */
+/** The record's network config; for a record written before it had one, what its old `network` meant. */
 export function networkConfigOf(record: ContainerRecord): ContainerNetworkConfig {
-  if (record.net) return record.net;
-  const legacy = record.network as string;
-  const mode = legacy === 'host' ? { kind: 'host' as const } : legacy === 'none' || legacy === 'private' ? { kind: 'none' as const } : { kind: 'none' as const };
-  return { mode, ports: [], publishAll: false, expose: [], addHosts: [], noHosts: false, dns: [], dnsSearch: [], dnsOptions: [] };
+  return record.net ?? { mode: legacyMode(record), ports: [], publishAll: false, expose: [], addHosts: [], noHosts: false, dns: [], dnsSearch: [], dnsOptions: [] };
+}
+
+/** `private` was a namespace of the container's own with loopback only: today's none. */
+function legacyMode(record: ContainerRecord): NetworkMode {
+  return record.network === 'host' ? { kind: 'host' } : { kind: 'none' };
 }
 
 /**
@@ -92,10 +99,26 @@ export function leaveNetworks(ctx: Context, record: ContainerRecord): void {
   refreshPeers(ctx, record.id, config);
 }
 
-/** Published ports and addresses of a running container (none when it does not run). */
+/** What the running container's start made of its network; none for a container not running. */
 export function networkStatusOf(ctx: Context, view: ContainerView): NetworkStatus | undefined {
   if (view.status !== 'running') return undefined;
-  return readNetworkStatus(new ContainerStore(ctx).paths(view.record.id).run);
+  return readNetworkStatus(new ContainerStore(ctx).paths(view.record.id));
+}
+
+/** The host ports the container has bound: none unless it runs. */
+export function publishedPorts(ctx: Context, view: ContainerView): PortMapping[] {
+  return networkStatusOf(ctx, view)?.ports ?? [];
+}
+
+/** ps' PORTS column: bound ports and exposed ones while it runs, else empty (as docker). */
+export function psPorts(ctx: Context, view: ContainerView): string {
+  const status = networkStatusOf(ctx, view);
+  return status ? formatPorts(status.ports, networkConfigOf(view.record).expose) : '';
+}
+
+/** ps' Networks column. */
+export function psNetworks(view: ContainerView): string {
+  return view.record.net ? networkModeNames(view.record.net.mode) : view.record.network;
 }
 
 const networkNames = (config: ContainerNetworkConfig) =>
@@ -114,7 +137,7 @@ function peersOf(ctx: Context, selfId: string, config: ContainerNetworkConfig): 
   const store = new ContainerStore(ctx);
   return store.list().flatMap((v) => {
     if (v.record.id === selfId || v.status !== 'running') return [];
-    const status = readNetworkStatus(store.paths(v.record.id).run);
+    const status = readNetworkStatus(store.paths(v.record.id));
     if (!status || !Object.keys(status.networks).some((n) => mine.has(n))) return [];
     return [{ record: v.record, paths: store.paths(v.record.id), status }];
   });

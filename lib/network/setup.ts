@@ -38,14 +38,6 @@ export interface AttachedNetwork {
 
 export const networkStatusFile = (runDir: string) => `${runDir}/network.json`;
 
-export function readNetworkStatus(runDir: string): NetworkStatus | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(networkStatusFile(runDir), 'utf8')) as NetworkStatus;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Makes the container's network; on failure nothing of it is left. */
 export function attachNetwork(ctx: Context, req: AttachRequest): AttachedNetwork {
   const mode = req.config.mode;
