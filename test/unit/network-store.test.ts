@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ConflictError, HuskError, NotFoundError } from '../../lib/core/errors.js';
 import { DEFAULT_NETWORK } from '../../lib/core/network.js';
 import type { HostNetworkView, HostRoute } from '../../lib/network/host.js';
@@ -15,7 +15,7 @@ import { parseCidr } from '../../lib/network/ipv4.js';
 import { checkMac, DEFAULT_NETWORK_ID, macFromIp, NetworkStore } from '../../lib/network/store.js';
 import { tempDir, usageError } from './fixtures/helpers.js';
 
-type T = Parameters<Parameters<typeof t.test>[1]>[0];
+type T = Test;
 
 function route(cidr: string, iface = 'eth0'): HostRoute {
   return { destination: parseCidr(cidr)!, iface };
