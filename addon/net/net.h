@@ -151,6 +151,7 @@ struct Hold {
   bool ever_watched = false;
   long long started = 0;
   int lock_fd = -1;
+  bool lock_logged = false;  // the lock file could not be opened: said once
   bool done = false;
 };
 

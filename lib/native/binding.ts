@@ -25,7 +25,7 @@ export function packageRoot(): string {
 export const nativeBuildDir = () => path.join(packageRoot(), 'build', 'Release');
 export const monitorPath = () => path.join(nativeBuildDir(), 'husk-monitor');
 export const usernsHelperPath = () => path.join(nativeBuildDir(), 'husk-userns');
-/** Per-container port forwarder and outbound babysitter, and the rootless network namespace's holder. */
+/** Port forwarding, outbound networking and the shared rootless network namespace (addon/net/README.md). */
 export const netHelperPath = () => path.join(nativeBuildDir(), 'husk-net');
 /** The static init of --init, bind-mounted into the container. */
 export const initPath = () => path.join(nativeBuildDir(), 'husk-init');
