@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
-import { lines, modes, newHusk, waitFor, type Husk } from '../helpers/husk.js';
+import { fixtures, lines, modes, newHusk, waitFor, type Husk } from '../helpers/husk.js';
 
 /** A port nobody listens on now (the kernel's choice, released at once). */
 async function freePort(): Promise<number> {
@@ -83,19 +83,21 @@ for (const mode of modes()) {
       t.same(netHelpers(h), [], 'no husk-net of this store is left');
     });
 
-    t.test('a published UDP port', async (t) => {
+    t.test('a published UDP port: a datagram in, the answer back', async (t) => {
       const port = await freePort();
-      const r = await h.run(['run', '-d', '--name', 'udp', '-p', `${port}:5353/udp`, 'busybox', 'nc', '-u', '-l', '-p', '5353']);
+      const r = await h.run(['run', '-d', '--name', 'udp', '-p', `${port}:5353/udp`, '-v', `${fixtures.udpEcho}:/udp-echo:ro`, 'busybox', '/udp-echo', '5353']);
       t.equal(r.code, 0, 'run -d exits 0', { stderr: r.stderr });
       const sock = dgram.createSocket('udp4');
-      let got = '';
-      for (let i = 0; i < 50 && !got.includes('ping-udp'); i++) {
-        sock.send('ping-udp\n', port, '127.0.0.1');
-        await new Promise((res) => setTimeout(res, 100));
-        got = (await h.run(['logs', 'udp'])).stdout;
+      const answer = new Promise<string>((resolve) => sock.on('message', (m) => resolve(m.toString())));
+      let got: string | undefined;
+      // Bounded: until the server in the container answers.
+      for (let i = 0; i < 50 && got === undefined; i++) {
+        sock.send('ping-udp', port, '127.0.0.1');
+        got = await Promise.race([answer, new Promise<undefined>((res) => setTimeout(res, 100))]);
       }
       sock.close();
-      t.match(got, /ping-udp/, 'the datagram reached the container');
+      t.equal(got, 'echo:ping-udp', 'the answer came back through the published port');
+      t.match((await h.run(['logs', 'udp'])).stdout, /ping-udp/, 'the container got the datagram');
       await h.run(['rm', '-f', 'udp']);
     });
 
@@ -132,7 +134,7 @@ for (const mode of modes()) {
       await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
       t.teardown(() => new Promise((r) => server.close(r)));
       const port = (server.address() as net.AddressInfo).port;
-      const r = await h.run(['run', '--rm', 'busybox', 'wget', '-q', '-T', '5', '-O', '-', `http://host.containers.internal:${port}/`]);
+      const r = await h.run(['run', '--rm', 'busybox', 'timeout', '5', 'wget', '-q', '-O', '-', `http://host.containers.internal:${port}/`]);
       t.same([r.code, r.stdout], [0, 'host-says-hi'], 'fetched from the host', { stderr: r.stderr });
     });
 
@@ -141,13 +143,13 @@ for (const mode of modes()) {
       const a = await h.run(['run', '-d', '--name', 'alpha', '--network', 'front', '--network-alias', 'api', 'busybox', ...httpd('from-alpha')]);
       const b = await h.run(['run', '-d', '--name', 'beta', '--network', 'front', 'busybox', ...httpd('from-beta')]);
       t.same([a.code, b.code], [0, 0], 'both on front, both on :80', { a: a.stderr, b: b.stderr });
-      const get = (from: string[], name: string) => h.run(['run', '--rm', ...from, 'busybox', 'sh', '-c', `for i in $(seq 50); do wget -q -T 2 -O - http://${name}/index.html && exit 0; sleep 0.1; done; exit 1`]);
+      const get = (from: string[], name: string) => h.run(['run', '--rm', ...from, 'busybox', 'sh', '-c', `for i in $(seq 50); do timeout 3 wget -q -O - http://${name}/index.html && exit 0; sleep 0.1; done; exit 1`]);
       t.equal((await get(['--network', 'front'], 'alpha')).stdout, 'from-alpha\n', 'by name');
       t.equal((await get(['--network', 'front'], 'api')).stdout, 'from-alpha\n', 'by alias');
       t.equal((await get(['--network', 'front'], 'beta')).stdout, 'from-beta\n', 'the other, same port');
       const ip = (await h.run(['inspect', '--format', '{{.NetworkSettings.Networks.front.IPAddress}}', 'alpha'])).stdout.trim();
       t.match(ip, /^\d+\.\d+\.\d+\.\d+$/, 'inspect shows its address on front');
-      const across = await h.run(['run', '--rm', '--network', 'back', 'busybox', 'wget', '-q', '-T', '2', '-O', '-', `http://${ip}/index.html`]);
+      const across = await h.run(['run', '--rm', '--network', 'back', 'busybox', 'timeout', '3', 'wget', '-q', '-O', '-', `http://${ip}/index.html`]);
       t.not(across.code, 0, 'a container on back cannot reach alpha');
       await h.run(['rm', '-f', 'alpha', 'beta']);
       const inHosts = await h.run(['run', '--rm', '--network', 'front', 'busybox', 'cat', '/etc/hosts']);
@@ -162,7 +164,7 @@ for (const mode of modes()) {
       const port = (server.address() as net.AddressInfo).port;
       t.equal((await h.run(['network', 'create', '--internal', 'sealed'])).code, 0);
       const gw = (await h.run(['network', 'inspect', '--format', '{{range .Subnets}}{{.Gateway}}{{end}}', 'sealed'])).stdout.trim();
-      const r = await h.run(['run', '--rm', '--network', 'sealed', 'busybox', 'sh', '-c', `wget -q -T 2 -O - http://${gw || '10.0.0.1'}:${port}/ ; ip route`]);
+      const r = await h.run(['run', '--rm', '--network', 'sealed', 'busybox', 'sh', '-c', `timeout 3 wget -q -O - http://${gw || '10.0.0.1'}:${port}/ ; ip route`]);
       t.notMatch(r.stdout, /host/, 'the host server is not reached');
       t.notMatch(r.stdout, /default/, 'no default route');
       await h.run(['network', 'rm', 'sealed']);
@@ -171,7 +173,7 @@ for (const mode of modes()) {
     t.test('--network container:X shares X\'s stack', async (t) => {
       const x = await h.run(['run', '-d', '--name', 'owner', '--network', 'none', 'busybox', ...httpd('shared-stack')]);
       t.equal(x.code, 0, { stderr: x.stderr });
-      const r = await h.run(['run', '--rm', '--network', 'container:owner', 'busybox', 'sh', '-c', 'for i in $(seq 50); do wget -q -T 2 -O - http://127.0.0.1/index.html && exit 0; sleep 0.1; done; exit 1']);
+      const r = await h.run(['run', '--rm', '--network', 'container:owner', 'busybox', 'sh', '-c', 'for i in $(seq 50); do timeout 3 wget -q -O - http://127.0.0.1/index.html && exit 0; sleep 0.1; done; exit 1']);
       t.same([r.code, r.stdout], [0, 'shared-stack\n'], 'its loopback is owner\'s');
       await h.run(['rm', '-f', 'owner']);
     });
