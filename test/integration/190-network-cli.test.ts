@@ -107,6 +107,8 @@ for (const mode of modes()) {
       t.equal((await inspect(String(n2.id).slice(0, 12))).name, 'n2', 'by an id prefix');
       const f = await net('inspect', '--format', '{{.Name}}: {{range .Subnets}}{{.Subnet}} via {{.Gateway}}{{end}}', 'n2', 'husk');
       t.same(lines(f.stdout), ['n2: 10.123.0.0/24 via 10.123.0.254', 'husk: 10.88.0.0/16 via 10.88.0.1'], 'inspect --format: Go names');
+      const j = await net('inspect', '--format', '{{json .Subnets}}', 'n2');
+      t.same(JSON.parse(j.stdout), n2.subnets, '{{json}} writes podman\'s JSON names, as Go\'s encoder does');
       const missing = await net('inspect', 'nosuch', 'n1');
       t.same([missing.code, missing.stderr], [125, 'Error: network nosuch not found\n'], 'a missing one is named');
       t.match(JSON.parse(missing.stdout), [{ name: 'n1' }], 'and the others still shown');
