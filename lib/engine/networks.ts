@@ -235,11 +235,10 @@ export function inspectNetworks(ctx: Context, names: string[]): Array<NetworkRep
   });
 }
 
-/** Every network's inspect object (for `network ls --format`, which offers the same fields). */
-export function inspectListed(ctx: Context, records: NetworkRecord[]): NetworkInspect[] {
+/** Networks as `network ls` shows them: inspect's objects without their containers (so no container is read). */
+export function describeNetworks(ctx: Context, records: NetworkRecord[]): NetworkInspect[] {
   const store = new NetworkStore(ctx);
-  const users = networkUsers(ctx);
-  return records.map((r) => inspectRecord(ctx, store, r, users));
+  return records.map((r) => inspectRecord(ctx, store, r, new Map()));
 }
 
 export interface RemoveNetworkOptions {

@@ -133,7 +133,7 @@ export function leaseRange(c: Cidr): { start: number; end: number } {
 }
 
 /** What a new network's flags mean, checked without looking at the store: bad input fails before anything is written. */
-interface CheckedNetwork {
+export interface CheckedNetwork {
   subnet?: Cidr;
   gateway?: number;
   ipRange?: Cidr;
@@ -216,7 +216,11 @@ export class NetworkStore {
     this.lockFile = path.join(this.dir, 'networks.lock');
   }
 
-  /** Runs fn holding networks.lock; nested calls on the same store share it. */
+  /**
+   * Runs fn holding networks.lock; nested calls on the same store share it.
+   * flock is per open file: a second NetworkStore in this process would wait
+   * on this one forever, so code under the lock passes this instance along.
+   */
   locked<T>(fn: () => T): T {
     if (this.held) return fn();
     mkdirPrivate(this.dir);

@@ -1,6 +1,6 @@
 // husk network ls [-q] [--no-trunc] [-n] [--filter K=V]... [--format F]
 import type { CommandModule } from 'yargs';
-import { inspectListed, listNetworks, parseNetworkFilters } from '../../engine/networks.js';
+import { describeNetworks, listNetworks, parseNetworkFilters } from '../../engine/networks.js';
 import { contextFrom, table, type GlobalArgs } from '../common.js';
 import { parseTemplate, renderRows } from '../format.js';
 import { listJson, listRow } from '../network-view.js';
@@ -29,7 +29,7 @@ export const networkLsCommand: CommandModule<object, LsArgs> = {
       printOut(records.map((r) => `${r.name}\n`).join(''));
       return;
     }
-    const networks = inspectListed(ctx, records);
+    const networks = describeNetworks(ctx, records);
     if (format?.kind === 'json') {
       printOut(`${JSON.stringify(networks.map(listJson), null, 2)}\n`);
       return;
