@@ -9,7 +9,7 @@ import type { SecurityOptions } from '../engine/create.js';
 import type { HealthConfig, RestartPolicy } from '../engine/containers.js';
 import { parseDuration } from '../core/duration.js';
 import { parseSignal } from '../engine/lifecycle.js';
-import { parseNetworkConfig } from '../engine/network.js';
+import { parseNetworkConfig } from '../engine/container-network.js';
 import type { ContainerNetworkConfig } from '../core/network.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';

@@ -8,7 +8,7 @@ import type { Context } from '../core/context.js';
 import { respawnContainer } from './create.js';
 import { removeContainerFiles } from './remove.js';
 import { startContainer } from './start.js';
-import { leaveNetworks } from './network.js';
+import { leaveNetworks } from './container-network.js';
 import { stoppedMarker } from './stop.js';
 import { withLockSync } from '../storage/lock.js';
 

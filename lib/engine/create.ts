@@ -9,7 +9,7 @@ import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord,
 import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { publishAllPorts } from '../network/ports.js';
-import { checkPublishable, spawnWithNetwork } from './network.js';
+import { checkPublishable, spawnWithNetwork } from './container-network.js';
 import { cgroupsPathOf, deviceCgroups, setUpDeviceCgroup } from '../runtime/cgroups.js';
 import { findDeviceNode } from '../runtime/devices.js';
 
@@ -21,7 +21,7 @@ import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkMode } from '../core/network.js';
+import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
@@ -312,18 +312,9 @@ function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] 
   return argv;
 }
 
-/**
- * TODO(network wiring): the network modes before lib/network existed. Every
- * mode but none and host is a namespace of the container's own with loopback
- * only until create and start set up pasta, slirp4netns and user networks;
- * what that cannot stand for is refused, as it was before.
- */
+/** The record's one-word `network` of before lib/network, kept for older husks reading the record. */
 export function legacyNetwork(mode: NetworkMode): 'private' | 'none' | 'host' {
-  if (mode.kind === 'none' || mode.kind === 'host') return mode.kind;
-  if (mode.kind === 'container' || mode.kind === 'ns' || (mode.kind === 'bridge' && mode.networks.some((n) => n.name !== DEFAULT_NETWORK))) {
-    throw new UsageError('invalid --network: user networks, container: and ns: are not supported yet; use none, host, private, pasta or slirp4netns');
-  }
-  return 'private';
+  return mode.kind === 'none' || mode.kind === 'host' ? mode.kind : 'private';
 }
 
 function writeEtcFiles(p: Paths, hostname: string, network: string): void {

@@ -10,7 +10,7 @@ import type { Context } from '../core/context.js';
 import { INIT_IN_CONTAINER } from './create.js';
 import { readHealth } from './health.js';
 import { inspectHostConfigNetwork, inspectNetworkSettings } from '../network/inspect.js';
-import { networkConfigOf, networkStatusOf } from './network.js';
+import { networkConfigOf, networkStatusOf } from './container-network.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 

@@ -4,9 +4,10 @@
 // twice. Bridges, veths and addresses in a running container are made at
 // its start (lib/engine/start.ts, by the networking work): connect and
 // disconnect change only a stopped container's record for now.
+import { networkConfigOf } from './container-network.js';
 import type { Context } from '../core/context.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkAttachment, type NetworkRecord, type NetworkStatus } from '../core/network.js';
+import { DEFAULT_NETWORK, type NetworkAttachment, type NetworkRecord, type NetworkStatus } from '../core/network.js';
 import { ContainerStore, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
 import { checkMac, checkRequestedIp, leaseRange, macFromIp, NetworkStore, type NewNetwork } from '../network/store.js';
 import { formatIPv4, parseCidr } from '../network/ipv4.js';
@@ -18,17 +19,6 @@ import { removeContainers } from './remove.js';
 export { DEFAULT_NETWORK, type NetworkRecord } from '../core/network.js';
 export { type NewNetwork } from '../network/store.js';
 
-/** The networking a record asks for: `net`, or for a record older than it, what `network` meant. */
-export function networkConfigOf(record: ContainerRecord): ContainerNetworkConfig {
-  if (record.net) return record.net;
-  const empty = { ports: [], publishAll: false, expose: [], addHosts: [], noHosts: false, dns: [], dnsSearch: [], dnsOptions: [] };
-  if (record.network === 'none' || record.network === 'host') return { mode: { kind: record.network }, ...empty };
-  // `private` is the mode's default (lib/core/network.ts): pasta rootless, the default network as root.
-  return {
-    mode: record.rootless ? { kind: 'pasta', options: [] } : { kind: 'bridge', networks: [{ name: DEFAULT_NETWORK, aliases: [] }] },
-    ...empty,
-  };
-}
 
 /** The user networks a container is on, with what was asked for each. */
 function attachmentsOf(record: ContainerRecord): NetworkAttachment[] {

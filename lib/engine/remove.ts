@@ -11,7 +11,7 @@ import { stopContainer } from './stop.js';
 import { eachContainer, type ItemReport, type Selection } from './bulk.js';
 import { removeAnonymousVolumes } from '../runtime/volume-store.js';
 import { withLock } from '../storage/lock.js';
-import { leaveNetworks } from './network.js';
+import { leaveNetworks } from './container-network.js';
 
 /**
  * Removes a container whose exit we saw. The monitor, told that we clean up,

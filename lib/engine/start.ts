@@ -10,7 +10,7 @@ import type { Context } from '../core/context.js';
 import { ConflictError, execErrorFrom, HuskError, UsageError } from '../core/errors.js';
 import { removeAfterExit, removeContainer } from './remove.js';
 import { START_TIMEOUT_MS } from './create.js';
-import { startWithNetwork } from './network.js';
+import { startWithNetwork } from './container-network.js';
 
 /** Releases the container's init: from here on, its own program runs. */
 export function startContainer(ctx: Context, view: ContainerView): void {

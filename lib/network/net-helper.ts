@@ -83,7 +83,11 @@ export function startNetHelper(ctx: Context, plan: ForwardPlan, logPath: string)
     pid,
     hostPorts,
     commit: () => {
-      fs.writeSync(fd, 'go\n');
+      try {
+        fs.writeSync(fd, 'go\n');
+      } catch {
+        // EPIPE: the container's program already exited, and husk-net with it.
+      }
       close();
     },
     abandon: close,

@@ -134,11 +134,15 @@ for (const mode of modes()) {
       await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
       t.teardown(() => new Promise((r) => server.close(r)));
       const port = (server.address() as net.AddressInfo).port;
-      const r = await h.run(['run', '--rm', 'busybox', 'timeout', '5', 'wget', '-q', '-O', '-', `http://host.containers.internal:${port}/`]);
+      const r = await h.run(['run', '--rm', 'busybox', 'sh', '-c', `timeout 5 wget -q -O - http://host.containers.internal:${port}/`]);
       t.same([r.code, r.stdout], [0, 'host-says-hi'], 'fetched from the host', { stderr: r.stderr });
     });
 
     t.test('user networks: names and aliases within one, nothing across two', async (t) => {
+      t.teardown(async () => {
+        await h.run(['rm', '-f', 'alpha', 'beta']);
+        await h.run(['network', 'rm', '-f', 'front', 'back']);
+      });
       for (const n of ['front', 'back']) t.equal((await h.run(['network', 'create', n])).code, 0, `network create ${n}`);
       const a = await h.run(['run', '-d', '--name', 'alpha', '--network', 'front', '--network-alias', 'api', 'busybox', ...httpd('from-alpha')]);
       const b = await h.run(['run', '-d', '--name', 'beta', '--network', 'front', 'busybox', ...httpd('from-beta')]);
@@ -149,7 +153,8 @@ for (const mode of modes()) {
       t.equal((await get(['--network', 'front'], 'beta')).stdout, 'from-beta\n', 'the other, same port');
       const ip = (await h.run(['inspect', '--format', '{{.NetworkSettings.Networks.front.IPAddress}}', 'alpha'])).stdout.trim();
       t.match(ip, /^\d+\.\d+\.\d+\.\d+$/, 'inspect shows its address on front');
-      const across = await h.run(['run', '--rm', '--network', 'back', 'busybox', 'timeout', '3', 'wget', '-q', '-O', '-', `http://${ip}/index.html`]);
+      // Under sh: a timeout as PID 1 could not kill its wget (PID 1 ignores SIGTERM).
+      const across = await h.run(['run', '--rm', '--network', 'back', 'busybox', 'sh', '-c', `timeout 3 wget -q -O - http://${ip}/index.html`]);
       t.not(across.code, 0, 'a container on back cannot reach alpha');
       await h.run(['rm', '-f', 'alpha', 'beta']);
       const inHosts = await h.run(['run', '--rm', '--network', 'front', 'busybox', 'cat', '/etc/hosts']);

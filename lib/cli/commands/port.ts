@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { NotFoundError } from '../../core/errors.js';
 import { getContainer } from '../../engine/containers.js';
-import { parsePortFilter, portCommandLines, publishedPorts } from '../../engine/network.js';
+import { parsePortFilter, portCommandLines, publishedPorts } from '../../engine/container-network.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 

@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { contextFrom, humanDuration, humanSize, lastWins, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 import { readHealth, type HealthState } from '../../engine/health.js';
-import { psNetworks, psPorts } from '../../engine/network.js';
+import { psNetworks, psPorts } from '../../engine/container-network.js';
 import type { Context } from '../../core/context.js';
 import { printOut } from '../output.js';
 

@@ -3,11 +3,10 @@
 // with fabricated records, states and statuses.
 import fs from 'node:fs';
 import t, { type Test } from 'tap';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkMode, type NetworkStatus } from '../../lib/core/network.js';
+import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkStatus } from '../../lib/core/network.js';
 import { inspectContainer } from '../../lib/engine/inspect.js';
 import { legacyNetwork } from '../../lib/engine/create.js';
-import { usageError } from './fixtures/helpers.js';
-import { networkConfigOf, psNetworks, psPorts, publishedPorts } from '../../lib/engine/network.js';
+import { networkConfigOf, psNetworks, psPorts, publishedPorts } from '../../lib/engine/container-network.js';
 import { ContainerStore, procStartTime, readNetworkStatus, type ContainerRecord, type ContainerView } from '../../lib/runtime/container-store.js';
 import { fakeContext, recordingNative } from '../helpers/fake-native.js';
 
@@ -99,7 +98,7 @@ t.test('a running container without network.json (started before the wiring)', a
 });
 
 t.test('records from before the net field', async (t) => {
-  for (const [network, mode] of [['private', 'slirp4netns'], ['none', 'none'], ['host', 'host']] as const) {
+  for (const [network, mode] of [['private', 'none'], ['none', 'none'], ['host', 'host']] as const) {
     const { ctx, view } = fabricate(t, record(ID, { network }), true);
     t.equal(networkConfigOf(view.record).mode.kind, mode, network);
     t.equal(psNetworks(view), network);
@@ -114,18 +113,10 @@ t.test('ps reads the view only: a view not running never touches the run dir', a
   t.equal(psPorts(ctx, created), '');
 });
 
-t.test('legacyNetwork: what create does until the wiring, and what it refuses', async (t) => {
+t.test('legacyNetwork: the record\'s one-word network of before', async (t) => {
   t.equal(legacyNetwork({ kind: 'none' }), 'none');
   t.equal(legacyNetwork({ kind: 'host' }), 'host');
   t.equal(legacyNetwork({ kind: 'pasta', options: [] }), 'private');
-  t.equal(legacyNetwork({ kind: 'slirp4netns', options: [] }), 'private');
-  t.equal(legacyNetwork({ kind: 'bridge', networks: [{ name: DEFAULT_NETWORK, aliases: [] }] }), 'private', 'root\'s default');
-  const refused: NetworkMode[] = [
-    { kind: 'bridge', networks: [{ name: 'mynet', aliases: [] }] },
-    { kind: 'container', container: 'x' },
-    { kind: 'ns', path: '/run/netns/x' },
-  ];
-  for (const mode of refused) {
-    usageError(t, () => legacyNetwork(mode), 'invalid --network: user networks, container: and ns: are not supported yet');
-  }
+  t.equal(legacyNetwork({ kind: 'bridge', networks: [{ name: 'mynet', aliases: [] }] }), 'private');
+  t.equal(legacyNetwork({ kind: 'container', container: 'x' }), 'private');
 });
