@@ -3,7 +3,7 @@
 // with fabricated records, states and statuses.
 import fs from 'node:fs';
 import t, { type Test } from 'tap';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkStatus } from '../../lib/core/network.js';
+import { type ContainerNetworkConfig, type NetworkStatus } from '../../lib/core/network.js';
 import { inspectContainer } from '../../lib/engine/inspect.js';
 import { legacyNetwork } from '../../lib/engine/create.js';
 import { networkConfigOf, psNetworks, psPorts, publishedPorts } from '../../lib/engine/container-network.js';
