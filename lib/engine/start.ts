@@ -90,7 +90,11 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     startContainer(ctx, view);
   } catch (err) {
     client.close();
-    if (view.record.autoRemove) removeAfterExit(ctx, view);
+    if (view.record.autoRemove) {
+      // A start that failed before the exec (its network, say) leaves the init waiting: kill it too.
+      if (view.state && isAlive(view.state)) await removeContainer(ctx, view, true);
+      else removeAfterExit(ctx, view);
+    }
     throw err;
   }
   const end = await session.run(client);

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
-import { fixtures, lines, modes, newHusk, waitFor, type Husk } from '../helpers/husk.js';
+import { fixtures, Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
 /** A port nobody listens on now (the kernel's choice, released at once). */
 async function freePort(): Promise<number> {
@@ -121,7 +121,45 @@ for (const mode of modes()) {
       t.equal(lines(r.stderr).length, 1, 'one line');
       t.match(r.stderr, new RegExp(`${port}.*already in use`), 'naming the port');
       t.same(await h.containerIds(), [], 'no container left');
-      t.same(netHelpers(h), [], 'no forwarder left');
+      await waitFor(() => Husk.pidsMatching(h.dir).length === 0, 15_000);
+      t.same(Husk.pidsMatching(h.dir), [], 'no process of this store left: no init, monitor or forwarder');
+    });
+
+    t.test('--add-host, --dns, --dns-search, --dns-option, --no-hosts', async (t) => {
+      const r = await h.run(['run', '--rm', '--add-host', 'db.test:10.1.2.3', '--add-host', 'gw.test:host-gateway', '--dns', '10.9.9.9', '--dns-search', 'example.test', '--dns-option', 'ndots:3', 'busybox', 'cat', '/etc/hosts', '/etc/resolv.conf']);
+      t.equal(r.code, 0, { stderr: r.stderr });
+      t.match(r.stdout, /^10\.1\.2\.3\s+db\.test$/m, '--add-host');
+      t.match(r.stdout, /^\S+\s+gw\.test$/m, '--add-host NAME:host-gateway');
+      t.match(r.stdout, /^\S+\s+host\.containers\.internal host\.docker\.internal$/m, 'the host by name');
+      t.match(r.stdout, /^nameserver 10\.9\.9\.9$/m, '--dns');
+      t.notMatch(r.stdout, /^nameserver (?!10\.9\.9\.9)/m, 'only that nameserver');
+      t.match(r.stdout, /^search example\.test$/m, '--dns-search');
+      t.match(r.stdout, /^options ndots:3$/m, '--dns-option');
+      const own = await h.run(['run', '--rm', '--no-hosts', 'busybox', 'cat', '/etc/hosts']);
+      t.notMatch(own.stdout, /host\.containers\.internal/, '--no-hosts: the image\'s own /etc/hosts');
+      const both = await h.run(['run', '--rm', '--no-hosts', '--add-host', 'a:1.2.3.4', 'busybox', 'true']);
+      t.same([both.code, lines(both.stderr).length], [125, 1], '--no-hosts with --add-host: one line, 125');
+    });
+
+    t.test('husk killed with SIGKILL during run -p: no forwarder outlives its container', async (t) => {
+      const port = await freePort();
+      for (const delayMs of [0, 60, 120, 200, 300, 450]) {
+        const child = h.spawn(['run', '--rm', '-p', `${port}:80`, 'busybox', ...httpd('killed')]);
+        await new Promise((r) => setTimeout(r, delayMs));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+        // Whatever was made: a running container keeps its forwarder; anything else has none.
+        const running = (await h.run(['ps', '-q'])).stdout.trim().split('\n').filter(Boolean);
+        if (running.length === 0) {
+          await waitFor(() => netHelpers(h).length === 0, 15_000);
+          t.same(netHelpers(h), [], `killed after ${delayMs} ms, nothing runs: no husk-net`);
+        } else {
+          t.ok(await accepts(port), `killed after ${delayMs} ms, the container runs: its port is served`);
+        }
+        t.equal((await h.run(['rm', '-af'])).code, 0);
+        await waitFor(async () => netHelpers(h).length === 0 && !(await accepts(port)), 15_000);
+        t.same(netHelpers(h), [], 'after rm -af: no husk-net, nothing on the port');
+      }
     });
 
     t.test('--network none has only loopback', async (t) => {
@@ -134,7 +172,7 @@ for (const mode of modes()) {
       await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
       t.teardown(() => new Promise((r) => server.close(r)));
       const port = (server.address() as net.AddressInfo).port;
-      const r = await h.run(['run', '--rm', 'busybox', 'sh', '-c', `timeout 5 wget -q -O - http://host.containers.internal:${port}/`]);
+      const r = await h.run(['run', '--rm', 'busybox', 'sh', '-c', `timeout 5 wget -q -O - http://host.containers.internal:${port}/; exit $?`]);
       t.same([r.code, r.stdout], [0, 'host-says-hi'], 'fetched from the host', { stderr: r.stderr });
     });
 
@@ -153,10 +191,16 @@ for (const mode of modes()) {
       t.equal((await get(['--network', 'front'], 'beta')).stdout, 'from-beta\n', 'the other, same port');
       const ip = (await h.run(['inspect', '--format', '{{.NetworkSettings.Networks.front.IPAddress}}', 'alpha'])).stdout.trim();
       t.match(ip, /^\d+\.\d+\.\d+\.\d+$/, 'inspect shows its address on front');
-      // Under sh: a timeout as PID 1 could not kill its wget (PID 1 ignores SIGTERM).
-      const across = await h.run(['run', '--rm', '--network', 'back', 'busybox', 'sh', '-c', `timeout 3 wget -q -O - http://${ip}/index.html`]);
+      // Under sh, not exec'd by it: a timeout as PID 1 could not kill its wget (PID 1 ignores SIGTERM).
+      const across = await h.run(['run', '--rm', '--network', 'back', 'busybox', 'sh', '-c', `timeout 3 wget -q -O - http://${ip}/index.html; exit $?`]);
       t.not(across.code, 0, 'a container on back cannot reach alpha');
       await h.run(['rm', '-f', 'alpha', 'beta']);
+      if (mode === 'rootless') {
+        // The rootless network namespace is held only while a container uses it.
+        const holder = () => Husk.pidsMatching(`${h.runroot}/netns/holder.sock`);
+        await waitFor(() => holder().length === 0, 15_000);
+        t.same(holder(), [], 'the last container gone, the rootless network namespace goes too');
+      }
       const inHosts = await h.run(['run', '--rm', '--network', 'front', 'busybox', 'cat', '/etc/hosts']);
       t.notMatch(inHosts.stdout, /alpha|beta/, 'removed containers are gone from the names');
       t.equal((await h.run(['network', 'rm', 'front', 'back'])).code, 0);
