@@ -155,6 +155,7 @@ function report(dir) {
     const rr = median(ratios);
     const met = Number.isFinite(rr) && rr <= 0.5;
     Object.assign(summary.run_rm, { unit: 'ms', median: { husk: hm, podman: pm }, round_ratios: ratios, husk_over_podman: rr, target_met: failed.run_rm ? false : met });
+    if (meta.husk_default_ifaces !== undefined) summary.run_rm.interfaces = { husk: meta.husk_default_ifaces, podman: meta.podman_default_ifaces };
     rows.push(['run --rm busybox true, ms (median)', huskCell('run_rm', hm, 1), fmt(pm, 1), '-',
       failed.run_rm ? '-' : `${fmt(rr, 2)} x podman`, `<= 0.5 x podman: ${failed.run_rm ? 'not measured' : met ? 'met' : 'MISSED'}`]);
   }
@@ -172,10 +173,13 @@ function report(dir) {
   console.log(line(head));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   rows.forEach((r) => console.log(line(r)));
-  for (const [section, reason] of Object.entries(failed)) console.log(`husk: FAILED (${reason}) [${section}]`);
+  for (const section of ['throughput', 'conn_rate', 'run_rm', 'memory']) {
+    if (failed[section]) console.log(`husk: FAILED (${failed[section]}) [${section}]`);
+  }
   const show = (name, v) => console.log(`${name}: ${['husk', 'podman', 'loopback'].map((t) => `${t} [${(v[t] || []).map((x) => x.toFixed(0)).join(' ')}]`).join('  ')}`);
   show('throughput samples, MB/s', summary.throughput.samples);
   show('connection samples, req/s', summary.conn_rate.samples);
+  if (summary.run_rm.interfaces) console.log(`run --rm, the container's interfaces: husk [${summary.run_rm.interfaces.husk}], podman [${summary.run_rm.interfaces.podman}]`);
   if (summary.run_rm.round_ratios.length) console.log(`run --rm husk/podman per round: ${summary.run_rm.round_ratios.map((x) => x.toFixed(2)).join(' ')}`);
   for (const t of ['husk', 'podman']) {
     if (mem[t] && mem[t].procs) console.log(`memory ${t}: ${mem[t].procs.map((p) => `${p.comm}(${p.pid}) ${p.rss_kb} kB`).join(' + ') || 'no process found'}`);

@@ -356,6 +356,11 @@ PODMAN_CMD="${PODMAN[*]} run --rm busybox true"
 if ! as_user "${HUSK[@]}" run --rm busybox true 2>"$RES/husk-run.err"; then
   husk_fail run_rm "run --rm busybox true: $(first_err "$RES/husk-run.err")"
 fi
+# what each default network gave the container (a husk without pasta has only lo)
+ifaces() { awk 'NR > 2 { sub(":", "", $1); printf "%s%s", sep, $1; sep = " " }'; }
+HUSK_IFACES=$(as_user "${HUSK[@]}" run --rm busybox cat /proc/net/dev 2>/dev/null | ifaces || true)
+PODMAN_IFACES=$(as_user "${PODMAN[@]}" run --rm busybox cat /proc/net/dev 2>/dev/null | ifaces || true)
+echo "interfaces with the default network: husk [${HUSK_IFACES:-?}], podman [${PODMAN_IFACES:-?}]"
 for round in $(seq "$RUN_ROUNDS"); do
   cmds=(-n podman "$PODMAN_CMD")
   husk_ok run_rm && cmds=(-n husk "$HUSK_CMD" "${cmds[@]}")
@@ -372,9 +377,9 @@ done
 HUSK_VER="husk $(as_user "${HUSK[@]}" --version 2>/dev/null || echo ?)"
 PODMAN_VER=$(podman --version | sed 's/ version//')
 NETINFO=$(as_user "${PODMAN[@]}" info --format 'slirp4netns {{.Host.Slirp4NetNS.Version}}' 2>/dev/null | head -n1 || true)
-printf '{"date":"%s","cores":%s,"load":"%s","husk":"%s","podman":"%s","podman_net":"%s","mib":%s,"rounds":%s,"requests":%s,"concurrency":%s,"run_rounds":%s,"runs":%s}\n' \
+printf '{"date":"%s","cores":%s,"load":"%s","husk":"%s","podman":"%s","podman_net":"%s","husk_default_ifaces":"%s","podman_default_ifaces":"%s","mib":%s,"rounds":%s,"requests":%s,"concurrency":%s,"run_rounds":%s,"runs":%s}\n' \
   "$(date -u +%FT%TZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$HUSK_VER" "$PODMAN_VER" \
-  "$(echo "$NETINFO" | tr -d '"\n' | cut -c1-100)" "$MIB" "$ROUNDS" "$REQUESTS" "$CONC" "$RUN_ROUNDS" "$RUNS" >"$RES/meta.json"
+  "$(echo "$NETINFO" | tr -d '"\n' | cut -c1-100)" "$HUSK_IFACES" "$PODMAN_IFACES" "$MIB" "$ROUNDS" "$REQUESTS" "$CONC" "$RUN_ROUNDS" "$RUNS" >"$RES/meta.json"
 node -e '
   const fs = require("fs"), d = process.argv[1], o = {};
   for (const f of fs.readdirSync(d)) o[f] = fs.readFileSync(`${d}/${f}`, "utf8");
