@@ -12,11 +12,11 @@ set -euo pipefail
 # shellcheck source=benchmarks/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${ROUNDS:-5}         # throughput and connection-rate rounds (median reported)
+ROUNDS=${ROUNDS:-7}         # throughput and connection-rate rounds (median reported)
 MIB=${MIB:-512}             # MiB per throughput transfer
 REQUESTS=${REQUESTS:-2000}  # ab -n
 CONC=${CONC:-8}             # ab -c
-RUNS=${RUNS:-10}            # hyperfine runs per round for run --rm
+RUNS=${RUNS:-15}            # hyperfine runs per round for run --rm
 RUN_ROUNDS=${RUN_ROUNDS:-3}
 WARMUP=${WARMUP:-2}
 OUT=${BENCH_OUT:-}
