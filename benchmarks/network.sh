@@ -367,7 +367,12 @@ for round in $(seq "$RUN_ROUNDS"); do
   if ! as_user hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --style basic \
       --export-json "$RES/run-$round.json" "${cmds[@]}" 2>"$RES/hf.err"; then
     cat "$RES/hf.err" >&2
-    husk_ok run_rm && husk_fail run_rm "hyperfine: $(first_err "$RES/hf.err")"
+    if husk_ok run_rm; then # how often does it fail, and how?
+      hf_code=$(grep -o 'non-zero exit code: [0-9]*' "$RES/hf.err" | grep -o '[0-9]*$' | head -n1 || true)
+      codes=$(for i in $(seq 20); do as_user timeout 30 "${HUSK[@]}" run --rm busybox true >/dev/null 2>&1 </dev/null; echo $?; done |
+              sort | uniq -c | awk '{printf "%s%s x exit %s", sep, $1, $2; sep = ", "}')
+      husk_fail run_rm "run --rm busybox true exited ${hf_code:-non-zero} under hyperfine (round $round); 20 more runs, stdout to /dev/null: $codes"
+    fi
     as_user hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --style basic \
       --export-json "$RES/run-$round.json" -n podman "$PODMAN_CMD"
   fi
@@ -376,7 +381,7 @@ done
 # ---------------------------------------------------------------- report
 HUSK_VER="husk $(as_user "${HUSK[@]}" --version 2>/dev/null || echo ?)"
 PODMAN_VER=$(podman --version | sed 's/ version//')
-NETINFO=$(as_user "${PODMAN[@]}" info --format 'slirp4netns {{.Host.Slirp4NetNS.Version}}' 2>/dev/null | head -n1 || true)
+NETINFO=$(as_user "${PODMAN[@]}" info --format '{{.Host.Slirp4NetNS.Version}}' 2>/dev/null | head -n1 || true)
 printf '{"date":"%s","cores":%s,"load":"%s","husk":"%s","podman":"%s","podman_net":"%s","husk_default_ifaces":"%s","podman_default_ifaces":"%s","mib":%s,"rounds":%s,"requests":%s,"concurrency":%s,"run_rounds":%s,"runs":%s}\n' \
   "$(date -u +%FT%TZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$HUSK_VER" "$PODMAN_VER" \
   "$(echo "$NETINFO" | tr -d '"\n' | cut -c1-100)" "$HUSK_IFACES" "$PODMAN_IFACES" "$MIB" "$ROUNDS" "$REQUESTS" "$CONC" "$RUN_ROUNDS" "$RUNS" >"$RES/meta.json"
