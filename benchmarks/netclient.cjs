@@ -157,7 +157,8 @@ function report(dir) {
     Object.assign(summary.run_rm, { unit: 'ms', median: { husk: hm, podman: pm }, round_ratios: ratios, husk_over_podman: rr, target_met: failed.run_rm ? false : met });
     if (meta.husk_default_ifaces !== undefined) summary.run_rm.interfaces = { husk: meta.husk_default_ifaces, podman: meta.podman_default_ifaces };
     rows.push(['run --rm busybox true, ms (median)', huskCell('run_rm', hm, 1), fmt(pm, 1), '-',
-      failed.run_rm ? '-' : `${fmt(rr, 2)} x podman`, `<= 0.5 x podman: ${failed.run_rm ? 'not measured' : met ? 'met' : 'MISSED'}`]);
+      failed.run_rm ? '-' : `${fmt(rr, 2)} x podman`, `<= 0.5 x podman: ${failed.run_rm ? 'not measured' : met ? 'met' : 'MISSED'}` +
+      (meta.husk_default_ifaces === 'lo' ? ' (husk: lo only, no outbound network)' : '')]);
   }
   // 4. memory
   {
