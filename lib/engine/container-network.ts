@@ -8,6 +8,7 @@ import type { Spec } from '../core/oci-spec.js';
 import { ConflictError, UsageError } from '../core/errors.js';
 import { ContainerStore, isAlive, readNetworkStatus, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
 import { attachNetwork, detachNetwork, saveNetworkStatus } from '../network/setup.js';
+import { killStaleHelper } from '../network/net-helper.js';
 import { networkNames as networkModeNames } from '../network/inspect.js';
 import { formatPorts } from '../network/ports.js';
 
@@ -69,6 +70,7 @@ export function startWithNetwork(ctx: Context, view: ContainerView, start: () =>
   const store = new ContainerStore(ctx);
   const p = store.paths(view.record.id);
   const config = networkConfigOf(view.record);
+  killStaleHelper(readNetworkStatus(p)?.helperPid);
   const attached = attachNetwork(ctx, {
     id: view.record.id,
     initPid: view.state!.pid,
@@ -82,13 +84,14 @@ export function startWithNetwork(ctx: Context, view: ContainerView, start: () =>
   try {
     saveNetworkStatus(p.run, attached.status);
     writeEtcFiles(ctx, view.record, p, attached.status, { hostGateway: attached.hostGateway, dnsForwarder: attached.dnsForwarder });
+    // Committed before the start: a husk killed after the exec leaves a running container with its ports.
+    attached.commit();
     start();
   } catch (err) {
     attached.abandon();
-    fs.rmSync(`${p.run}/network.json`, { force: true });
+    fs.rmSync(p.networkStatus, { force: true });
     throw err;
   }
-  attached.commit();
   refreshPeers(ctx, view.record.id, config);
 }
 

@@ -5,6 +5,9 @@
 // its start (lib/engine/start.ts, by the networking work): connect and
 // disconnect change only a stopped container's record for now.
 import { networkConfigOf } from './container-network.js';
+import { ensureBridge, removeBridge } from '../network/bridge.js';
+import { hostNamespaces } from '../network/nsexec.js';
+import { liveRootlessNetns } from '../network/rootless-netns.js';
 import type { Context } from '../core/context.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { DEFAULT_NETWORK, type NetworkAttachment, type NetworkRecord, type NetworkStatus } from '../core/network.js';
@@ -45,7 +48,23 @@ export function createNetwork(ctx: Context, name: string, n: NewNetwork, ignoreE
     const existing = store.locked(() => store.list().find((r) => r.name === name));
     if (existing) return existing;
   }
-  return store.create(name, n);
+  const rec = store.create(name, n);
+  // As root the bridge is made at once, as docker does: another store on this host then sees its name and subnet taken.
+  if (!ctx.rootless) {
+    try {
+      ensureBridge(hostNamespaces, rec);
+    } catch (err) {
+      store.remove(rec.name, () => []);
+      throw err;
+    }
+  }
+  return rec;
+}
+
+/** A removed network's bridge goes too: on the host, or in the rootless network namespace if one is held. */
+function removeBridgeOf(ctx: Context, rec: NetworkRecord): void {
+  const where = ctx.rootless ? liveRootlessNetns(ctx)?.namespaces : hostNamespaces;
+  if (where) removeBridge(where, rec.bridge);
 }
 
 export function networkExists(ctx: Context, nameOrId: string): boolean {
@@ -253,6 +272,7 @@ export async function removeNetworks(ctx: Context, names: string[], opts: Remove
         }
       }
       store.remove(r.name, attachedNames(ctx));
+      removeBridgeOf(ctx, r);
       reports.push({ name });
     } catch (err) {
       if (opts.force && err instanceof NotFoundError) continue;
@@ -264,7 +284,11 @@ export async function removeNetworks(ctx: Context, names: string[], opts: Remove
 
 /** `network prune`: every network but the default one that no container is on and the filter (label, label!, until) accepts. */
 export function pruneNetworks(ctx: Context, f: NetworkFilter = parseNetworkFilters([], PRUNE_FILTERS)): NetworkReport[] {
-  return new NetworkStore(ctx).prune(attachedNames(ctx), (r) => matches(r, f, undefined));
+  const store = new NetworkStore(ctx);
+  const before = new Map(store.list().map((r) => [r.name, r]));
+  const reports = store.prune(attachedNames(ctx), (r) => matches(r, f, undefined));
+  for (const rep of reports) if (!rep.error && before.has(rep.name)) removeBridgeOf(ctx, before.get(rep.name)!);
+  return reports;
 }
 
 export interface ConnectOptions {

@@ -65,3 +65,8 @@ export function connectEndpoint(where: NsTarget, inContainer: NsTarget, net: Net
     ...(defaultRoute && !net.internal ? [`route add default via ${ep.gateway} dev ${ep.interface}`] : []),
   ], `configuring the container's address on network ${net.name}`);
 }
+
+/** The bridge of a network being removed (no container is on it): gone, if it exists here. */
+export function removeBridge(where: NsTarget, bridge: string): void {
+  if (linkExists(where, bridge)) ipBatch(where, [`link del ${bridge}`], `removing the bridge ${bridge}`);
+}

@@ -28,7 +28,7 @@ export interface StartedHelper {
   hostPorts: number[];
   /** The container runs: the helper no longer dies with husk. */
   commit(): void;
-  /** The start failed: the helper exits (and its outbound helper with it). */
+  /** The start failed: the helper goes (and its outbound helper with it), committed or not. */
   abandon(): void;
 }
 
@@ -66,11 +66,7 @@ export function startNetHelper(ctx: Context, plan: ForwardPlan, logPath: string)
     line = native.readLine(fd, READY_TIMEOUT_MS);
   } catch (err) {
     close();
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    killQuietly(pid);
     throw new HuskError(`setting up the container's network: husk-net did not answer (${(err as Error).message})`);
   }
   if (!line.startsWith('ok')) {
@@ -90,7 +86,10 @@ export function startNetHelper(ctx: Context, plan: ForwardPlan, logPath: string)
       }
       close();
     },
-    abandon: close,
+    abandon: () => {
+      close();
+      killQuietly(pid);
+    },
   };
 }
 
@@ -101,4 +100,26 @@ function friendlyHelperError(why: string): string {
   const denied = /^publish (\w+) (\S+):(\d+): Permission denied/.exec(why);
   if (denied) return `cannot publish ${denied[2]}:${denied[3]}/${denied[1]}: ports below net.ipv4.ip_unprivileged_port_start need root`;
   return `setting up the container's network: ${why}`;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+/**
+ * A husk-net a killed start left behind for this same init (committed, the
+ * start never done): it holds the ports, so it goes before a new one starts.
+ */
+export function killStaleHelper(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('husk-net\0forward')) return;
+  } catch {
+    return;
+  }
+  killQuietly(pid);
 }

@@ -56,6 +56,12 @@ export function rootlessNetns(ctx: Context): RootlessNetns {
   return (current = { pid: rec.pid, namespaces: namespacesOf(rec.pid, true) });
 }
 
+/** The rootless network namespace, if a holder keeps one now. */
+export function liveRootlessNetns(ctx: Context): RootlessNetns | undefined {
+  const rec = liveHolder(paths(ctx).record);
+  return rec && { pid: rec.pid, namespaces: namespacesOf(rec.pid, true) };
+}
+
 /**
  * Runs `spawn` (which makes the container's init in the holder's user
  * namespace) with the holder kept alive, then has the holder watch the init.

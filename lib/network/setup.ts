@@ -11,6 +11,7 @@ import { applyFirewall, connectEndpoint, ensureBridge, hostVethName } from './br
 import { startNetHelper, type ForwardPlan, type StartedHelper } from './net-helper.js';
 import { hostNamespaces, namespacesOf, type NsTarget } from './nsexec.js';
 import { hostDefaultGateway, outboundCandidates, pastaArgv, slirpArgv, SLIRP } from './outbound.js';
+import { leaseOnBridge } from './host-leases.js';
 import { rootlessNetns } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
 
@@ -110,7 +111,9 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
     let routed = false;
     mode.networks.forEach((a, i) => {
       const rec = records[i]!;
-      const lease = store.allocate(rec.name, req.id, { ip: a.ip, mac: a.mac, isLive: req.isLive });
+      const allocate = (taken?: Set<string>) => store.allocate(rec.name, req.id, { ip: a.ip, mac: a.mac, isLive: req.isLive, taken });
+      // As root the bridge is the host's: other stores' containers may be on it too.
+      const lease = ctx.rootless ? allocate() : leaseOnBridge(rec.bridge, req.initPid, allocate);
       const ep: NetworkEndpoint = { networkId: rec.id, ip: lease.ip, prefixLen: lease.prefixLen, gateway: rec.internal ? '' : lease.gateway, mac: lease.mac, aliases: a.aliases, interface: `eth${i}` };
       endpoints[rec.name] = ep;
       connectEndpoint(where, inContainer, rec, ep, hostVethName(req.id, i), req.initPid, !routed);

@@ -79,6 +79,8 @@ export interface AllocationRequest {
   mac?: string;
   /** Whether a container still exists: addresses held by one that does not are free again. */
   isLive: (containerId: string) => boolean;
+  /** Addresses held outside this store (as root, by other stores on the same host bridge). */
+  taken?: Set<string>;
 }
 
 /** Containers (ids or names) on a network, by its name: the caller reads them from the containers' records. */
@@ -435,11 +437,12 @@ export class NetworkStore {
       if (wanted !== undefined) {
         const holder = Object.entries(allocs).find(([id, a]) => id !== containerId && a === formatIPv4(wanted))?.[0];
         if (holder) throw new ConflictError(`IP address ${formatIPv4(wanted)} is already in use on network ${r.name} by container ${holder.slice(0, 12)}`);
+        if (req.taken?.has(formatIPv4(wanted))) throw new ConflictError(`IP address ${formatIPv4(wanted)} is already in use on bridge ${r.bridge} by a container of another husk store`);
         ip = wanted;
-      } else if (allocs[containerId] !== undefined && contains(subnet, parseIPv4(allocs[containerId]) ?? -1)) {
+      } else if (allocs[containerId] !== undefined && contains(subnet, parseIPv4(allocs[containerId]) ?? -1) && !req.taken?.has(allocs[containerId])) {
         ip = parseIPv4(allocs[containerId])!;
       } else {
-        ip = this.freeAddress(r, subnet, new Set(Object.entries(allocs).filter(([id]) => id !== containerId).map(([, a]) => a)));
+        ip = this.freeAddress(r, subnet, new Set([...Object.entries(allocs).filter(([id]) => id !== containerId).map(([, a]) => a), ...(req.taken ?? [])]));
       }
       allocs[containerId] = formatIPv4(ip);
       if (JSON.stringify(allocs) !== JSON.stringify(before)) writeJsonAtomic(this.paths(r.name).alloc, allocs);

@@ -47,6 +47,38 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function descendants(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    /* gone */
+  }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+/** Runs husk and SIGKILLs the husk process itself (not runuser) when its trace reaches `marker`. */
+async function killAt(h: Husk, args: string[], marker: string): Promise<void> {
+  const child = h.spawn(args, { env: { HUSK_TRACE: '1' } });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    if (!stderr.includes(` ${marker}\n`)) return;
+    // Rootless, runuser is the child and husk (node) below it.
+    const husk = [child.pid!, ...descendants(child.pid!)].find((pid) => cmdline(pid).includes('bin/husk'));
+    if (husk) process.kill(husk, 'SIGKILL');
+  });
+  await new Promise((r) => child.once('exit', r));
+}
+
 const httpd = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`];
 
 const netHelpers = (h: Husk) => fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f)).filter((pid) => {
@@ -143,18 +175,16 @@ for (const mode of modes()) {
 
     t.test('husk killed with SIGKILL during run -p: no forwarder outlives its container', async (t) => {
       const port = await freePort();
-      for (const delayMs of [0, 60, 120, 200, 300, 450]) {
-        const child = h.spawn(['run', '--rm', '-p', `${port}:80`, 'busybox', ...httpd('killed')]);
-        await new Promise((r) => setTimeout(r, delayMs));
-        child.kill('SIGKILL');
-        await new Promise((r) => child.once('exit', r));
-        // Whatever was made: a running container keeps its forwarder; anything else has none.
-        const running = (await h.run(['ps', '-q'])).stdout.trim().split('\n').filter(Boolean);
-        if (running.length === 0) {
+      // Before the network, between it and the start, after the start.
+      for (const marker of ['create: init ready', 'attach: connected', 'start: releasing init', 'start: exec done']) {
+        await killAt(h, ['run', '--rm', '-p', `${port}:80`, 'busybox', ...httpd('killed')], marker);
+        // Whatever was made: a running container has its forwarder; without a container there is none.
+        const ids = async (all: boolean) => (await h.run(['ps', '-q', ...(all ? ['-a'] : [])])).stdout.trim().split('\n').filter(Boolean);
+        if ((await ids(true)).length === 0) {
           await waitFor(() => netHelpers(h).length === 0, 15_000);
-          t.same(netHelpers(h), [], `killed after ${delayMs} ms, nothing runs: no husk-net`);
-        } else {
-          t.ok(await accepts(port), `killed after ${delayMs} ms, the container runs: its port is served`);
+          t.same(netHelpers(h), [], `killed at "${marker}", no container: no husk-net`);
+        } else if ((await ids(false)).length) {
+          t.ok(await accepts(port), `killed at "${marker}", the container runs: its port is served`);
         }
         t.equal((await h.run(['rm', '-af'])).code, 0);
         await waitFor(async () => netHelpers(h).length === 0 && !(await accepts(port)), 15_000);
