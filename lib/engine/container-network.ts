@@ -3,11 +3,11 @@
 // lib/network), the files that tell it its names, and what its exit undoes.
 import fs from 'node:fs';
 import type { Context } from '../core/context.js';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkMode, type NetworkStatus, type PortMapping } from '../core/network.js';
+import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkAttachment, type NetworkMode, type NetworkStatus, type PortMapping } from '../core/network.js';
 import type { Spec } from '../core/oci-spec.js';
 import { ConflictError, UsageError } from '../core/errors.js';
 import { ContainerStore, isAlive, readNetworkStatus, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
-import { attachNetwork, detachNetwork, saveNetworkStatus } from '../network/setup.js';
+import { attachNetwork, detachNetwork, plugRunning, saveNetworkStatus, unplugRunning } from '../network/setup.js';
 import { killStaleHelper } from '../network/net-helper.js';
 import { networkNames as networkModeNames } from '../network/inspect.js';
 import { formatPorts } from '../network/ports.js';
@@ -93,6 +93,45 @@ export function startWithNetwork(ctx: Context, view: ContainerView, start: () =>
     throw err;
   }
   refreshPeers(ctx, view.record.id, config);
+}
+
+/**
+ * `network connect` of a running container on bridge networks: plugged in
+ * at once, its names known to its new peers and theirs to it.
+ */
+export function connectRunning(ctx: Context, view: ContainerView, attachment: NetworkAttachment): void {
+  const store = new ContainerStore(ctx);
+  const p = store.paths(view.record.id);
+  const status = readNetworkStatus(p) ?? { ports: [], networks: {} };
+  const taken = Object.values(status.networks).map((ep) => Number(ep.interface.replace(/^eth/, '')));
+  const index = taken.length ? Math.max(...taken) + 1 : 0;
+  const routed = Object.values(status.networks).some((ep) => ep.gateway);
+  const isLive = (id: string) => {
+    const v = store.view(id);
+    return Boolean(v?.state && isAlive(v.state));
+  };
+  const ep = plugRunning(ctx, { id: view.record.id, initPid: view.state!.pid, isLive }, attachment, index, !routed);
+  status.networks[attachment.name] = ep;
+  saveNetworkStatus(p.run, status);
+  rewriteOwnHosts(ctx, view.record, p, status);
+  refreshPeers(ctx, view.record.id, networkConfigOf(view.record));
+}
+
+/** `network disconnect` of a running container: unplugged at once, and gone from its old peers' names. */
+export function disconnectRunning(ctx: Context, view: ContainerView, network: string, before: ContainerNetworkConfig): void {
+  const p = new ContainerStore(ctx).paths(view.record.id);
+  const status = readNetworkStatus(p);
+  const ep = status?.networks[network];
+  if (!status || !ep) return;
+  unplugRunning(ctx, view.record.id, network, ep);
+  delete status.networks[network];
+  saveNetworkStatus(p.run, status);
+  rewriteOwnHosts(ctx, view.record, p, status);
+  refreshPeers(ctx, view.record.id, before);
+}
+
+function rewriteOwnHosts(ctx: Context, record: ContainerRecord, p: Paths, status: NetworkStatus): void {
+  if (!networkConfigOf(record).noHosts) fs.writeFileSync(p.hosts, hostsOf(ctx, record, status, readHostGateway(p)));
 }
 
 /** The container left its networks: addresses free, peers' hosts files without it. */

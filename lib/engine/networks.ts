@@ -4,14 +4,14 @@
 // twice. Bridges, veths and addresses in a running container are made at
 // its start (lib/engine/start.ts, by the networking work): connect and
 // disconnect change only a stopped container's record for now.
-import { networkConfigOf } from './container-network.js';
+import { connectRunning, disconnectRunning, networkConfigOf } from './container-network.js';
 import { ensureBridge, removeBridge } from '../network/bridge.js';
 import { hostNamespaces } from '../network/nsexec.js';
 import { liveRootlessNetns } from '../network/rootless-netns.js';
 import type { Context } from '../core/context.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
-import { DEFAULT_NETWORK, type NetworkAttachment, type NetworkRecord, type NetworkStatus } from '../core/network.js';
-import { ContainerStore, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
+import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkAttachment, type NetworkRecord, type NetworkStatus } from '../core/network.js';
+import { ContainerStore, isAlive, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
 import { checkMac, checkRequestedIp, leaseRange, macFromIp, NetworkStore, type NewNetwork } from '../network/store.js';
 import { formatIPv4, parseCidr } from '../network/ipv4.js';
 import { readJsonIfExists, writeJsonAtomic } from '../storage/atomic.js';
@@ -305,30 +305,30 @@ export interface ConnectOptions {
  * that order, as the store asks), so a `network rm` cannot slip between the
  * check that the network exists and the write.
  */
-function changeRecord(ctx: Context, nameOrId: string, what: string, change: (record: ContainerRecord, networks: NetworkStore) => void): void {
+function changeRecord(ctx: Context, nameOrId: string, change: (record: ContainerRecord, networks: NetworkStore, view: ContainerView) => void): { view: ContainerView; before: ContainerNetworkConfig } {
   const containers = new ContainerStore(ctx);
   const networks = new NetworkStore(ctx);
-  containers.locked(() =>
+  return containers.locked(() =>
     networks.locked(() => {
       const view = containers.get(nameOrId);
-      // Hot-plugging a running container's interfaces is for the engine's
-      // networking (its start makes them); until it does, the record only.
-      if (view.status === 'running') {
-        throw new ConflictError(`container ${view.record.name} is running: stop it first to ${what} (changing the networks of a running container is not supported yet)`);
-      }
-      const record = view.record;
-      change(record, networks);
-      writeJsonAtomic(containers.paths(record.id).record, record, 0o600, !record.autoRemove);
+      const before = networkConfigOf(view.record);
+      change(view.record, networks, view);
+      writeJsonAtomic(containers.paths(view.record.id).record, view.record, 0o600, !view.record.autoRemove);
+      return { view, before };
     }),
   );
 }
+
+/** Whether the container's init runs now: its interfaces are then changed at once (after the locks: plugging takes them again). */
+const runningNow = (view: ContainerView) => view.status === 'running' && Boolean(view.state && isAlive(view.state));
 
 /** `network connect`: the container joins the network at its next start. */
 export function connectNetwork(ctx: Context, network: string, container: string, opts: ConnectOptions = {}): void {
   const aliases = opts.aliases ?? [];
   for (const a of aliases) if (!NAME_PATTERN.test(a)) throw new UsageError(`invalid alias "${a}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   const mac = opts.mac === undefined ? undefined : checkMac(opts.mac);
-  changeRecord(ctx, container, `connect it to network ${network}`, (record, networks) => {
+  let attachment: NetworkAttachment | undefined;
+  const { view } = changeRecord(ctx, container, (record, networks) => {
     const r = networks.get(network);
     const net = networkConfigOf(record);
     if (net.mode.kind !== 'bridge') {
@@ -342,21 +342,35 @@ export function connectNetwork(ctx: Context, network: string, container: string,
       const held = Object.entries(networks.allocations(r.name)).find(([id, a]) => id !== record.id && a === opts.ip && new ContainerStore(ctx).view(id))?.[0];
       if (asked || held) throw new ConflictError(`IP address ${opts.ip} is already in use on network ${r.name} by container ${asked?.record.name ?? held!.slice(0, 12)}`);
     }
-    const attachment: NetworkAttachment = { name: r.name, aliases, ...(opts.ip !== undefined ? { ip: opts.ip } : {}), ...(mac ? { mac } : {}) };
+    attachment = { name: r.name, aliases, ...(opts.ip !== undefined ? { ip: opts.ip } : {}), ...(mac ? { mac } : {}) };
     record.net = { ...net, mode: { kind: 'bridge', networks: [...net.mode.networks, attachment] } };
   });
+  if (!runningNow(view)) return;
+  try {
+    connectRunning(ctx, view, attachment!);
+  } catch (err) {
+    // Not plugged in: not connected either.
+    changeRecord(ctx, view.record.id, (record) => {
+      const net = networkConfigOf(record);
+      if (net.mode.kind === 'bridge') record.net = { ...net, mode: { kind: 'bridge', networks: net.mode.networks.filter((a) => a.name !== attachment!.name) } };
+    });
+    throw err;
+  }
 }
 
 /** `network disconnect`: the container leaves the network (at once if stopped; its address there is freed). */
 export function disconnectNetwork(ctx: Context, network: string, container: string): void {
-  changeRecord(ctx, container, `disconnect it from network ${network}`, (record, networks) => {
+  let name = network;
+  const { view, before } = changeRecord(ctx, container, (record, networks, v) => {
     // A network removed with -f is still named by records: match the name given too.
-    const name = networks.find(network)?.name ?? network;
+    name = networks.find(network)?.name ?? network;
     const net = networkConfigOf(record);
     if (net.mode.kind !== 'bridge' || !net.mode.networks.some((a) => a.name === name)) {
       throw new NotFoundError(`container ${record.name} is not connected to network ${name}`);
     }
     record.net = { ...net, mode: { kind: 'bridge', networks: net.mode.networks.filter((a) => a.name !== name) } };
-    networks.release(name, record.id);
+    // A running container's address goes with its veth, below.
+    if (!runningNow(v)) networks.release(name, record.id);
   });
+  if (runningNow(view)) disconnectRunning(ctx, view, name, before);
 }

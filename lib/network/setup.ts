@@ -4,15 +4,15 @@
 // /etc/resolv.conf, and the forwarder of its published ports.
 import fs from 'node:fs';
 import type { Context } from '../core/context.js';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkEndpoint, type NetworkRecord, type NetworkStatus, type PortMapping } from '../core/network.js';
+import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkAttachment, type NetworkEndpoint, type NetworkRecord, type NetworkStatus, type PortMapping } from '../core/network.js';
 import { HuskError, UsageError } from '../core/errors.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import { applyFirewall, connectEndpoint, ensureBridge, hostVethName } from './bridge.js';
 import { startNetHelper, type ForwardPlan, type StartedHelper } from './net-helper.js';
-import { hostNamespaces, namespacesOf, type NsTarget } from './nsexec.js';
+import { hostNamespaces, ipBatch, namespacesOf, type NsTarget } from './nsexec.js';
 import { hostDefaultGateway, outboundCandidates, pastaArgv, slirpArgv, SLIRP } from './outbound.js';
 import { leaseOnBridge } from './host-leases.js';
-import { rootlessNetns } from './rootless-netns.js';
+import { liveRootlessNetns, rootlessNetns } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
 
 export interface AttachRequest {
@@ -101,8 +101,7 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
   const store = new NetworkStore(ctx);
   const records = mode.networks.map((a) => store.get(a.name === 'default' || a.name === 'bridge' ? DEFAULT_NETWORK : a.name));
   // Rootless, the bridges live in the rootless network namespace, which the container's init joined.
-  const where: NsTarget = ctx.rootless ? rootlessNetns(ctx).namespaces : hostNamespaces;
-  const inContainer: NsTarget = { ...namespacesOf(req.initPid, false), userns: where.userns };
+  const where = bridgeNamespaces(ctx);
   if (!ctx.rootless) enableForwarding();
   const endpoints: Record<string, NetworkEndpoint> = {};
   try {
@@ -111,12 +110,7 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
     let routed = false;
     mode.networks.forEach((a, i) => {
       const rec = records[i]!;
-      const allocate = (taken?: Set<string>) => store.allocate(rec.name, req.id, { ip: a.ip, mac: a.mac, isLive: req.isLive, taken });
-      // As root the bridge is the host's: other stores' containers may be on it too.
-      const lease = ctx.rootless ? allocate() : leaseOnBridge(rec.bridge, req.initPid, allocate);
-      const ep: NetworkEndpoint = { networkId: rec.id, ip: lease.ip, prefixLen: lease.prefixLen, gateway: rec.internal ? '' : lease.gateway, mac: lease.mac, aliases: a.aliases, interface: `eth${i}` };
-      endpoints[rec.name] = ep;
-      connectEndpoint(where, inContainer, rec, ep, hostVethName(req.id, i), req.initPid, !routed);
+      endpoints[rec.name] = plug(ctx, { where, store, rec, attachment: a, id: req.id, initPid: req.initPid, isLive: req.isLive, index: i, defaultRoute: !routed });
       if (!rec.internal) routed = true;
     });
   } catch (err) {
@@ -124,6 +118,7 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
     throw err;
   }
   const first = Object.values(endpoints)[0];
+  if (!first && req.config.ports.length) throw new UsageError('ports cannot be published: the container is on no network (network connect it first)');
   const plan: ForwardPlan = {
     initPid: req.initPid,
     target: ctx.rootless ? where : hostNamespaces,
@@ -149,6 +144,69 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
       releaseAddresses(ctx, req.id, records);
     },
   });
+}
+
+interface PlugRequest {
+  where: NsTarget;
+  store: NetworkStore;
+  rec: NetworkRecord;
+  attachment: NetworkAttachment;
+  id: string;
+  initPid: number;
+  isLive: (containerId: string) => boolean;
+  /** n of the container's ethN, and of its host-side veth. */
+  index: number;
+  defaultRoute: boolean;
+}
+
+/** An address on the network, then the veth that puts the container there. */
+function plug(ctx: Context, r: PlugRequest): NetworkEndpoint {
+  const a = r.attachment;
+  const allocate = (taken?: Set<string>) => r.store.allocate(r.rec.name, r.id, { ip: a.ip, mac: a.mac, isLive: r.isLive, taken });
+  // As root the bridge is the host's: other stores' containers may be on it too.
+  const lease = ctx.rootless ? allocate() : leaseOnBridge(r.rec.bridge, r.initPid, allocate);
+  const ep: NetworkEndpoint = { networkId: r.rec.id, ip: lease.ip, prefixLen: lease.prefixLen, gateway: r.rec.internal ? '' : lease.gateway, mac: lease.mac, aliases: a.aliases, interface: `eth${r.index}` };
+  const inContainer: NsTarget = { ...namespacesOf(r.initPid, false), userns: r.where.userns };
+  connectEndpoint(r.where, inContainer, r.rec, ep, hostVethName(r.id, r.index), r.initPid, r.defaultRoute);
+  return ep;
+}
+
+/** Where the bridges are: the host's namespaces, or rootless the rootless network namespace's. */
+function bridgeNamespaces(ctx: Context): NsTarget {
+  return ctx.rootless ? rootlessNetns(ctx).namespaces : hostNamespaces;
+}
+
+/**
+ * `network connect` of a running container: one more veth, as its start
+ * would have made it; the endpoint, for its network.json.
+ */
+export function plugRunning(ctx: Context, req: { id: string; initPid: number; isLive: (id: string) => boolean }, attachment: NetworkAttachment, index: number, defaultRoute: boolean): NetworkEndpoint {
+  const store = new NetworkStore(ctx);
+  const rec = store.get(attachment.name);
+  const where = ctx.rootless ? liveRootlessNetnsOrFail(ctx) : hostNamespaces;
+  if (!ctx.rootless) enableForwarding();
+  ensureBridge(where, rec);
+  applyFirewall(where, store.list());
+  try {
+    return plug(ctx, { where, store, rec, attachment, ...req, index, defaultRoute });
+  } catch (err) {
+    store.release(rec.name, req.id);
+    throw err;
+  }
+}
+
+/** `network disconnect` of a running container: its veth there goes (both ends), and its address. */
+export function unplugRunning(ctx: Context, id: string, network: string, ep: NetworkEndpoint): void {
+  const where = ctx.rootless ? liveRootlessNetnsOrFail(ctx) : hostNamespaces;
+  const index = Number(ep.interface.replace(/^eth/, ''));
+  ipBatch(where, [`link del ${hostVethName(id, index)}`], `disconnecting the container from network ${network}`);
+  new NetworkStore(ctx).release(network, id);
+}
+
+function liveRootlessNetnsOrFail(ctx: Context): NsTarget {
+  const ns = liveRootlessNetns(ctx);
+  if (!ns) throw new HuskError('the rootless network namespace is gone: restart the container');
+  return ns.namespaces;
 }
 
 function releaseAddresses(ctx: Context, id: string, records: NetworkRecord[]): void {
