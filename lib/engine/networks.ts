@@ -5,7 +5,7 @@
 // its start (lib/engine/start.ts, by the networking work): connect and
 // disconnect change only a stopped container's record for now.
 import { connectRunning, disconnectRunning, networkConfigOf } from './container-network.js';
-import { ensureBridge, removeBridge } from '../network/bridge.js';
+import { applyFirewall, ensureBridge, removeBridge, removeFirewall } from '../network/bridge.js';
 import { hostNamespaces } from '../network/nsexec.js';
 import { liveRootlessNetns } from '../network/rootless-netns.js';
 import type { Context } from '../core/context.js';
@@ -64,7 +64,9 @@ export function createNetwork(ctx: Context, name: string, n: NewNetwork, ignoreE
 /** A removed network's bridge goes too: on the host, or in the rootless network namespace if one is held. */
 function removeBridgeOf(ctx: Context, rec: NetworkRecord): void {
   const where = ctx.rootless ? liveRootlessNetns(ctx)?.namespaces : hostNamespaces;
-  if (where) removeBridge(where, rec.bridge);
+  if (!where) return;
+  removeBridge(where, rec.bridge);
+  removeFirewall(where, rec);
 }
 
 export function networkExists(ctx: Context, nameOrId: string): boolean {
@@ -373,4 +375,32 @@ export function disconnectNetwork(ctx: Context, network: string, container: stri
     if (!runningNow(v)) networks.release(name, record.id);
   });
   if (runningNow(view)) disconnectRunning(ctx, view, name, before);
+}
+
+/**
+ * `network reload`: for each running container on bridge networks, its
+ * networks' bridges and firewall rules made again (veths die with a flushed
+ * bridge only if the bridge itself was deleted; then restart the container).
+ */
+export function reloadNetworks(ctx: Context, sel: { names: string[]; all: boolean }): NetworkReport[] {
+  const containers = new ContainerStore(ctx);
+  const views = sel.all ? containers.list().filter(runningNow) : sel.names.map((n) => containers.get(n));
+  const store = new NetworkStore(ctx);
+  return views.map((view) => {
+    try {
+      if (!runningNow(view)) throw new ConflictError(`container ${view.record.name} is not running`);
+      const mode = networkConfigOf(view.record).mode;
+      if (mode.kind !== 'bridge') return { name: view.record.id };
+      const where = ctx.rootless ? liveRootlessNetns(ctx)?.namespaces : hostNamespaces;
+      if (!where) throw new ConflictError(`the rootless network namespace of container ${view.record.name} is gone: restart it`);
+      for (const a of mode.networks) {
+        const rec = store.get(a.name === 'default' || a.name === 'bridge' ? DEFAULT_NETWORK : a.name);
+        ensureBridge(where, rec);
+        applyFirewall(where, rec);
+      }
+      return { name: view.record.id };
+    } catch (err) {
+      return { name: view.record.name, error: err as Error };
+    }
+  });
 }

@@ -30,55 +30,74 @@ export function firewallTool(): 'nftables' | 'iptables' {
 }
 
 /**
- * The firewall rules of every network, made again as a whole (idempotent):
- * masquerade what leaves a non-internal network's subnet, and drop what
- * crosses from one husk bridge to another, or out of an internal one.
+ * The firewall rules of one network, made again as a whole (idempotent):
+ * masquerade what leaves its subnet unless it is internal; drop what crosses
+ * from its bridge to another husk bridge, or anything in or out of an
+ * internal one. Chains of its own, one per bridge: as root the bridges are
+ * the host's, and one store's networks must not unmake another's rules.
  */
-export function applyFirewall(where: NsTarget, networks: NetworkRecord[]): void {
-  const what = 'setting up the firewall rules of husk networks';
-  if (firewallTool() === 'nftables') runIn(where, ['nft', '-f', '-'], what, nftablesScript(networks));
-  else {
-    runIn(where, ['iptables-restore', '--noflush'], what, iptablesScript(networks));
-    // The jumps into husk's chains, once.
-    for (const [table, chain, ours] of [['nat', 'POSTROUTING', 'HUSK-POSTROUTING'], ['filter', 'FORWARD', 'HUSK-FORWARD']] as const) {
-      try {
-        runIn(where, ['iptables', '-w', '-t', table, '-C', chain, '-j', ours], what);
-      } catch {
-        runIn(where, ['iptables', '-w', '-t', table, '-I', chain, '-j', ours], what);
-      }
+export function applyFirewall(where: NsTarget, net: NetworkRecord): void {
+  const what = `setting up the firewall rules of network ${net.name}`;
+  if (firewallTool() === 'nftables') {
+    runIn(where, ['nft', '-f', '-'], what, nftablesScript(net));
+    return;
+  }
+  runIn(where, ['iptables-restore', '--noflush'], what, iptablesScript(net));
+  for (const [table, chain, ours] of iptablesJumps(net)) {
+    try {
+      runIn(where, ['iptables', '-w', '-t', table, '-C', chain, '-j', ours], what);
+    } catch {
+      runIn(where, ['iptables', '-w', '-t', table, '-I', chain, '-j', ours], what);
     }
   }
 }
 
-export function nftablesScript(networks: NetworkRecord[]): string {
-  const nat = networks.filter((n) => !n.internal).map((n) => `    ip saddr ${n.subnet} ip daddr != ${n.subnet} masquerade`);
-  const isolate = networks.map((n) => n.internal
-    ? `    iifname "${n.bridge}" oifname != "${n.bridge}" drop\n    oifname "${n.bridge}" iifname != "${n.bridge}" drop`
-    : `    iifname "${n.bridge}" oifname "husk*" oifname != "${n.bridge}" drop`);
+/** A removed network's rules go with its bridge. */
+export function removeFirewall(where: NsTarget, net: NetworkRecord): void {
+  const what = `removing the firewall rules of network ${net.name}`;
+  try {
+    if (firewallTool() === 'nftables') {
+      runIn(where, ['nft', '-f', '-'], what, `table ip husk {}\ndelete chain ip husk post-${net.bridge}\ndelete chain ip husk fwd-${net.bridge}\n`);
+      return;
+    }
+    for (const [table, chain, ours] of iptablesJumps(net)) {
+      runIn(where, ['iptables', '-w', '-t', table, '-D', chain, '-j', ours], what);
+      runIn(where, ['iptables', '-w', '-t', table, '-X', ours], what);
+    }
+  } catch {
+    /* never made, or gone already */
+  }
+}
+
+export function nftablesScript(net: NetworkRecord): string {
+  const b = net.bridge;
+  const forward = net.internal
+    ? [`add rule ip husk fwd-${b} iifname "${b}" oifname != "${b}" drop`, `add rule ip husk fwd-${b} oifname "${b}" iifname != "${b}" drop`]
+    : [`add rule ip husk fwd-${b} iifname "${b}" oifname "husk*" oifname != "${b}" drop`];
   return [
-    'table ip husk {}',
-    'flush table ip husk',
-    'table ip husk {',
-    '  chain postrouting {',
-    '    type nat hook postrouting priority srcnat; policy accept;',
-    ...nat,
-    '  }',
-    '  chain forward {',
-    '    type filter hook forward priority filter; policy accept;',
-    ...isolate,
-    '  }',
-    '}',
+    'add table ip husk',
+    `add chain ip husk post-${b} { type nat hook postrouting priority srcnat; policy accept; }`,
+    `flush chain ip husk post-${b}`,
+    ...(net.internal ? [] : [`add rule ip husk post-${b} ip saddr ${net.subnet} ip daddr != ${net.subnet} masquerade`]),
+    `add chain ip husk fwd-${b} { type filter hook forward priority filter; policy accept; }`,
+    `flush chain ip husk fwd-${b}`,
+    ...forward,
   ].join('\n') + '\n';
 }
 
-/** The same rules for iptables-restore --noflush: husk's own chains, emptied and filled again. */
-export function iptablesScript(networks: NetworkRecord[]): string {
-  const nat = networks.filter((n) => !n.internal).map((n) => `-A HUSK-POSTROUTING -s ${n.subnet} ! -d ${n.subnet} -j MASQUERADE`);
-  const isolate = networks.flatMap((n) => n.internal
-    ? [`-A HUSK-FORWARD -i ${n.bridge} ! -o ${n.bridge} -j DROP`, `-A HUSK-FORWARD -o ${n.bridge} ! -i ${n.bridge} -j DROP`]
-    // iptables takes one -o: every other husk bridge by name.
-    : networks.filter((o) => o.bridge !== n.bridge).map((o) => `-A HUSK-FORWARD -i ${n.bridge} -o ${o.bridge} -j DROP`));
-  return ['*nat', ':HUSK-POSTROUTING - [0:0]', ...nat, 'COMMIT', '*filter', ':HUSK-FORWARD - [0:0]', ...isolate, 'COMMIT'].join('\n') + '\n';
+/** The same for iptables-restore --noflush: chains declared (so emptied) and filled. */
+export function iptablesScript(net: NetworkRecord): string {
+  const b = net.bridge;
+  const nat = net.internal ? [] : [`-A HUSK-POST-${b} -s ${net.subnet} ! -d ${net.subnet} -j MASQUERADE`];
+  // One -o per rule: within the bridge returns, to any other husk bridge drops.
+  const forward = net.internal
+    ? [`-A HUSK-FWD-${b} -i ${b} -o ${b} -j RETURN`, `-A HUSK-FWD-${b} -i ${b} -j DROP`, `-A HUSK-FWD-${b} -o ${b} -j DROP`]
+    : [`-A HUSK-FWD-${b} -i ${b} -o ${b} -j RETURN`, `-A HUSK-FWD-${b} -i ${b} -o husk+ -j DROP`];
+  return ['*nat', `:HUSK-POST-${b} - [0:0]`, ...nat, 'COMMIT', '*filter', `:HUSK-FWD-${b} - [0:0]`, ...forward, 'COMMIT'].join('\n') + '\n';
+}
+
+function iptablesJumps(net: NetworkRecord): Array<[string, string, string]> {
+  return [['nat', 'POSTROUTING', `HUSK-POST-${net.bridge}`], ['filter', 'FORWARD', `HUSK-FWD-${net.bridge}`]];
 }
 
 /** The host side of a container's veth on network number `index`: unique per container and network. */

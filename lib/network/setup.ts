@@ -105,8 +105,10 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
   if (!ctx.rootless) enableForwarding();
   const endpoints: Record<string, NetworkEndpoint> = {};
   try {
-    for (const rec of records) ensureBridge(where, rec);
-    applyFirewall(where, store.list());
+    for (const rec of records) {
+      ensureBridge(where, rec);
+      applyFirewall(where, rec);
+    }
     let routed = false;
     mode.networks.forEach((a, i) => {
       const rec = records[i]!;
@@ -186,7 +188,7 @@ export function plugRunning(ctx: Context, req: { id: string; initPid: number; is
   const where = ctx.rootless ? liveRootlessNetnsOrFail(ctx) : hostNamespaces;
   if (!ctx.rootless) enableForwarding();
   ensureBridge(where, rec);
-  applyFirewall(where, store.list());
+  applyFirewall(where, rec);
   try {
     return plug(ctx, { where, store, rec, attachment, ...req, index, defaultRoute });
   } catch (err) {

@@ -7,6 +7,7 @@ import t from 'tap';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fixtures, Husk, lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
@@ -234,6 +235,33 @@ for (const mode of modes()) {
       const inHosts = await h.run(['run', '--rm', '--network', 'front', 'busybox', 'cat', '/etc/hosts']);
       t.notMatch(inHosts.stdout, /alpha|beta/, 'removed containers are gone from the names');
       t.equal((await h.run(['network', 'rm', 'front', 'back'])).code, 0);
+    });
+
+    t.test('network reload makes the rules of a running container\'s network again', async (t) => {
+      t.teardown(async () => {
+        await h.run(['rm', '-f', 'rl']);
+        await h.run(['network', 'rm', '-f', 'reloadnet']);
+      });
+      t.equal((await h.run(['network', 'create', 'reloadnet'])).code, 0);
+      t.equal((await h.run(['run', '-d', '--name', 'rl', '--network', 'reloadnet', 'busybox', 'sleep', '600'])).code, 0);
+      const bridge = (await h.run(['network', 'inspect', '--format', '{{.NetworkInterface}}', 'reloadnet'])).stdout.trim();
+      // Where the bridge is: the host, or rootless the holder's namespaces (entered as the user who owns them).
+      const nft = (...args: string[]) => {
+        const holder = Husk.pidsMatching(`${h.runroot}/netns/holder.sock`)[0];
+        const argv = h.user
+          ? ['runuser', '-u', h.user, '--', 'nsenter', `--user=/proc/${holder}/ns/user`, `--net=/proc/${holder}/ns/net`, '--preserve-credentials', 'nft', ...args]
+          : ['nft', ...args];
+        return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+      };
+      t.equal(nft('list', 'chain', 'ip', 'husk', `fwd-${bridge}`).status, 0, 'the network has its forward chain');
+      t.equal(nft('delete', 'chain', 'ip', 'husk', `fwd-${bridge}`).status, 0, 'taken away');
+      t.not(nft('list', 'chain', 'ip', 'husk', `fwd-${bridge}`).status, 0);
+      const r = await h.run(['network', 'reload', 'rl']);
+      t.equal(r.code, 0, { stderr: r.stderr });
+      t.match(r.stdout, /^[0-9a-f]{64}\n$/, 'prints the container\'s id');
+      t.equal(nft('list', 'chain', 'ip', 'husk', `fwd-${bridge}`).status, 0, 'made again');
+      const bad = await h.run(['network', 'reload']);
+      t.same([bad.code, lines(bad.stderr).length], [125, 1], 'neither names nor --all: one line, 125');
     });
 
     t.test('--internal has no way out, not even to the host', async (t) => {

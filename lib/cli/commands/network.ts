@@ -7,6 +7,7 @@ import { networkExistsCommand } from './network-exists.js';
 import { networkInspectCommand } from './network-inspect.js';
 import { networkLsCommand } from './network-ls.js';
 import { networkPruneCommand } from './network-prune.js';
+import { networkReloadCommand } from './network-reload.js';
 import { networkRmCommand } from './network-rm.js';
 
 export const networkCommand: CommandModule = {
@@ -22,6 +23,7 @@ export const networkCommand: CommandModule = {
       networkExistsCommand,
       networkConnectCommand,
       networkDisconnectCommand,
+      networkReloadCommand,
     ]) {
       y.command(c as CommandModule);
     }
