@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../core/context.js';
 import { HuskError } from '../core/errors.js';
-import { procStartTime } from '../runtime/container-store.js';
+import { pidRunning, procStartTime } from '../runtime/container-store.js';
 import { mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { withLockSync } from '../storage/lock.js';
 import { netHelperPath } from '../native/binding.js';
@@ -37,10 +37,16 @@ function paths(ctx: Context) {
   return { dir, record: path.join(dir, 'holder.json'), socket: path.join(dir, 'holder.sock'), lock: path.join(dir, 'holder.lock'), setup: path.join(dir, 'setup.lock'), log: path.join(dir, 'holder.log') };
 }
 
-function liveHolder(recordFile: string): HolderRecord | undefined {
+/**
+ * The holder, if one serves now. It unlinks its socket (then exits) only
+ * while it holds holder.lock exclusively: under our shared lock, a socket
+ * that exists belongs to a holder that stays. Its pid alone is not enough:
+ * an exiting holder lingers as a zombie with the same start time.
+ */
+function liveHolder(p: ReturnType<typeof paths>): HolderRecord | undefined {
   try {
-    const rec = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as HolderRecord;
-    return procStartTime(rec.pid) === rec.startTime ? rec : undefined;
+    const rec = JSON.parse(fs.readFileSync(p.record, 'utf8')) as HolderRecord;
+    return fs.existsSync(p.socket) && pidRunning(rec.pid) && procStartTime(rec.pid) === rec.startTime ? rec : undefined;
   } catch {
     return undefined;
   }
@@ -51,14 +57,14 @@ let current: RootlessNetns | undefined;
 /** The holder this process found or started (inside joinRootlessNetns). */
 export function rootlessNetns(ctx: Context): RootlessNetns {
   if (current) return current;
-  const rec = liveHolder(paths(ctx).record);
+  const rec = liveHolder(paths(ctx));
   if (!rec) throw new HuskError('the rootless network namespace is gone: start the container again');
   return (current = { pid: rec.pid, namespaces: namespacesOf(rec.pid, true) });
 }
 
 /** The rootless network namespace, if a holder keeps one now. */
 export function liveRootlessNetns(ctx: Context): RootlessNetns | undefined {
-  const rec = liveHolder(paths(ctx).record);
+  const rec = liveHolder(paths(ctx));
   return rec && { pid: rec.pid, namespaces: namespacesOf(rec.pid, true) };
 }
 
@@ -81,7 +87,7 @@ export function joinRootlessNetns<T extends { pid: number }>(ctx: Context, spawn
 
 function ensureHolder(ctx: Context): RootlessNetns {
   const p = paths(ctx);
-  const live = liveHolder(p.record);
+  const live = liveHolder(p);
   if (live) return { pid: live.pid, namespaces: namespacesOf(live.pid, true) };
   const userns = ctx.userns();
   const args = [netHelperPath(), 'hold', '--socket', p.socket, '--lock', p.lock, '--ready-fd', '3'];

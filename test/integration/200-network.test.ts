@@ -243,7 +243,8 @@ for (const mode of modes()) {
         await h.run(['network', 'rm', '-f', 'reloadnet']);
       });
       t.equal((await h.run(['network', 'create', 'reloadnet'])).code, 0);
-      t.equal((await h.run(['run', '-d', '--name', 'rl', '--network', 'reloadnet', 'busybox', 'sleep', '600'])).code, 0);
+      const rl = await h.run(['run', '-d', '--name', 'rl', '--network', 'reloadnet', 'busybox', 'sleep', '600']);
+      t.equal(rl.code, 0, 'run -d on the network', { stderr: rl.stderr });
       const bridge = (await h.run(['network', 'inspect', '--format', '{{.NetworkInterface}}', 'reloadnet'])).stdout.trim();
       // Where the bridge is: the host, or rootless the holder's namespaces (entered as the user who owns them).
       const nft = (...args: string[]) => {
