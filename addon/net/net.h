@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "common/strio.h"
+
 namespace husk {
 
 // ---------------------------------------------------------------- constants
@@ -158,9 +160,6 @@ struct Hold {
 // ---------------------------------------------------------------- functions
 
 // util.cc
-void WriteAll(int fd, const char* p, size_t n);
-void WriteStr(int fd, const char* s);
-size_t FormatInt(char* buf, long long v);
 long long MonotonicMs();
 void LogError(const char* what, int err);  // "husk-net: what: strerror\n" on stderr
 void ErrorLine(int fd, const char* a, const char* b, const char* c);  // "error a b: c\n" on the ready fd

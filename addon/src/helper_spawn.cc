@@ -7,6 +7,7 @@
 // (or /dev/null) on 2. readLine(fd, timeoutMs) reads the helper's answer.
 #include "src/helper_spawn.h"
 #include "src/errors.h"
+#include "common/child_signals.h"
 
 #include <cerrno>
 #include <csignal>
@@ -35,13 +36,7 @@ struct HelperFds {
 
 // After the fork: only async-signal-safe calls on what the parent prepared.
 [[noreturn]] void RunHelper(HelperFds& f, char* const* argv) {
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  ResetSignalsInChild();
   if (setsid() < 0) _exit(125);
   pid_t p = fork();
   if (p != 0) {
