@@ -148,6 +148,8 @@ void ParseForwardArgs(int argc, char** argv, ForwardOptions& opt) {
     } else if (!strcmp(k, "--publish")) {
       if (opt.n_publish == kMaxPublish) Usage("too many --publish", v);
       if (!ParsePublish(v, opt.publish[opt.n_publish++])) Usage("bad --publish", v);
+    } else if (!strcmp(k, "--container")) {
+      // Only for ps and pgrep: whose forwarder this is (the container's run dir).
     } else {
       Usage("unknown option", k);
     }

@@ -14,6 +14,8 @@ import type { NsTarget } from './nsexec.js';
 export interface ForwardPlan {
   /** The container's init, whose exit ends the helper. */
   initPid: number;
+  /** The container's run dir: only shown in its command line, for ps and pgrep. */
+  container: string;
   /** Where connections to the container are made from. */
   target: NsTarget;
   /** Each published port with the address it is relayed to in `target`. */
@@ -38,7 +40,7 @@ const READY_TIMEOUT_MS = 20_000;
 const hostAddress = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
 
 export function forwardArgs(plan: ForwardPlan): string[] {
-  const args = [netHelperPath(), 'forward', '--pid', String(plan.initPid), '--ready-fd', '3'];
+  const args = [netHelperPath(), 'forward', '--container', plan.container, '--pid', String(plan.initPid), '--ready-fd', '3'];
   if (plan.target.userns) args.push('--userns', plan.target.userns);
   if (plan.target.netns) args.push('--netns', plan.target.netns);
   for (const { port, targetIp } of plan.publish) {

@@ -73,7 +73,7 @@ function attachOwnNamespace(ctx: Context, req: AttachRequest, wanted: 'pasta' | 
       ? { argv: pastaArgv(choice.program, req.initPid, options, `${req.runDir}/pasta.pid`), readyFdArg: false }
       : { argv: slirpArgv(choice.program, req.initPid, choice.kind === wanted ? options : [], ctx.rootless), readyFdArg: true };
     try {
-      const helper = startNetHelper(ctx, { initPid: req.initPid, target, publish, outbound }, `${req.runDir}/husk-net.log`);
+      const helper = startNetHelper(ctx, { initPid: req.initPid, container: req.runDir, target, publish, outbound }, `${req.runDir}/husk-net.log`);
       const status = statusOf(req, helper, {});
       if (choice.kind === 'slirp4netns') {
         const loopback = options.includes('allow_host_loopback=true');
@@ -123,6 +123,7 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
   if (!first && req.config.ports.length) throw new UsageError('ports cannot be published: the container is on no network (network connect it first)');
   const plan: ForwardPlan = {
     initPid: req.initPid,
+    container: req.runDir,
     target: ctx.rootless ? where : hostNamespaces,
     publish: req.config.ports.map((port) => ({ port, targetIp: first!.ip })),
   };

@@ -82,14 +82,8 @@ async function killAt(h: Husk, args: string[], marker: string): Promise<void> {
 
 const httpd = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`];
 
-const netHelpers = (h: Husk) => fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f)).filter((pid) => {
-  try {
-    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmd.includes('husk-net') && cmd.includes(h.dir) || (cmd.startsWith('husk-net') && cmd.includes(h.dir));
-  } catch {
-    return false;
-  }
-});
+/** This store's forwarders: husk-net names the container's run dir (under h.dir) in its command line. */
+const netHelpers = (h: Husk) => Husk.pidsMatching(h.dir).filter((pid) => cmdline(pid).includes('husk-net\0forward\0--container\0'));
 
 for (const mode of modes()) {
   t.test(mode, async (t) => {
