@@ -20,7 +20,7 @@ for (const mode of modes()) {
       t.match(r.stdout, /^\s*1 sleep$/m, 'its pid namespace: the container\'s init is PID 1');
       t.notMatch(r.stdout, /node|husk/, 'none of the host\'s processes');
       t.ok(out.includes('1'), 'the container\'s environment');
-      const net = await h.run(['exec', 'web', 'sh', '-c', 'readlink /proc/self/ns/net /proc/1/ns/net']);
+      const net = await h.run(['exec', 'web', 'sh', '-c', 'readlink /proc/self/ns/net; readlink /proc/1/ns/net']);
       const [mine, init] = lines(net.stdout);
       t.ok(mine && mine === init, `its network namespace: ${mine} is the init's`);
       t.not(mine, fs.readlinkSync('/proc/self/ns/net'), 'not the host\'s');
