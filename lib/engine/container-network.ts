@@ -3,7 +3,7 @@
 // lib/network), the files that tell it its names, and what its exit undoes.
 import fs from 'node:fs';
 import type { Context } from '../core/context.js';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkAttachment, type NetworkMode, type NetworkStatus, type PortMapping } from '../core/network.js';
+import { type ContainerNetworkConfig, type NetworkAttachment, type NetworkMode, type NetworkStatus, type PortMapping } from '../core/network.js';
 import type { Spec } from '../core/oci-spec.js';
 import { ConflictError, UsageError } from '../core/errors.js';
 import { ContainerStore, isAlive, readNetworkStatus, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
@@ -164,7 +164,7 @@ export function psNetworks(view: ContainerView): string {
 }
 
 const networkNames = (config: ContainerNetworkConfig) =>
-  config.mode.kind === 'bridge' ? config.mode.networks.map((a) => (a.name === 'default' || a.name === 'bridge' ? DEFAULT_NETWORK : a.name)) : [];
+  config.mode.kind === 'bridge' ? config.mode.networks.map((a) => a.name) : [];
 
 interface Peer {
   record: ContainerRecord;

@@ -22,6 +22,7 @@ import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
 import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
+import { NetworkStore } from '../network/store.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
@@ -288,6 +289,11 @@ function networkForRecord(ctx: Context, opts: CreateOptions, imageExpose: Record
   const net = opts.network;
   if (ctx.rootless && opts.keepId && net.mode.kind === 'bridge') {
     throw new UsageError('--userns=keep-id cannot be used with user networks when rootless: their containers share one user namespace');
+  }
+  // A network that does not exist is a 125 now, before anything is made.
+  if (net.mode.kind === 'bridge') {
+    const networks = new NetworkStore(ctx);
+    for (const a of net.mode.networks) networks.get(a.name);
   }
   const expose = [...new Set([...Object.keys(imageExpose ?? {}), ...net.expose])];
   // docker drops -p with --network host: the container's ports are the host's.

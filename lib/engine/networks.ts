@@ -394,7 +394,7 @@ export function reloadNetworks(ctx: Context, sel: { names: string[]; all: boolea
       const where = ctx.rootless ? liveRootlessNetns(ctx)?.namespaces : hostNamespaces;
       if (!where) throw new ConflictError(`the rootless network namespace of container ${view.record.name} is gone: restart it`);
       for (const a of mode.networks) {
-        const rec = store.get(a.name === 'default' || a.name === 'bridge' ? DEFAULT_NETWORK : a.name);
+        const rec = store.get(a.name);
         ensureBridge(where, rec);
         applyFirewall(where, rec);
       }

@@ -4,7 +4,7 @@
 // /etc/resolv.conf, and the forwarder of its published ports.
 import fs from 'node:fs';
 import type { Context } from '../core/context.js';
-import { DEFAULT_NETWORK, type ContainerNetworkConfig, type NetworkAttachment, type NetworkEndpoint, type NetworkRecord, type NetworkStatus, type PortMapping } from '../core/network.js';
+import { type ContainerNetworkConfig, type NetworkAttachment, type NetworkEndpoint, type NetworkRecord, type NetworkStatus, type PortMapping } from '../core/network.js';
 import { HuskError, UsageError } from '../core/errors.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import { applyFirewall, connectEndpoint, ensureBridge, hostVethName } from './bridge.js';
@@ -99,7 +99,7 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
   const mode = req.config.mode;
   if (mode.kind !== 'bridge') throw new Error('not a bridge mode');
   const store = new NetworkStore(ctx);
-  const records = mode.networks.map((a) => store.get(a.name === 'default' || a.name === 'bridge' ? DEFAULT_NETWORK : a.name));
+  const records = mode.networks.map((a) => store.get(a.name));
   // Rootless, the bridges live in the rootless network namespace, which the container's init joined.
   const where = bridgeNamespaces(ctx);
   if (!ctx.rootless) enableForwarding();
@@ -237,7 +237,7 @@ export function detachNetwork(ctx: Context, id: string, config: ContainerNetwork
   const store = new NetworkStore(ctx);
   for (const a of config.mode.networks) {
     try {
-      store.release(a.name === 'default' || a.name === 'bridge' ? DEFAULT_NETWORK : a.name, id);
+      store.release(a.name, id);
     } catch {
       /* the network is gone */
     }

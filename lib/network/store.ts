@@ -464,6 +464,8 @@ export class NetworkStore {
 
   /** Frees the container's address on a network (nothing when it holds none, or the network is gone). */
   release(nameOrId: string, containerId: string): void {
+    // Nothing was ever allocated here: a failed create leaves no directory behind.
+    if (!fs.existsSync(this.dir)) return;
     this.locked(() => {
       const r = this.find(nameOrId);
       if (!r) return;
