@@ -10,6 +10,7 @@
         "addon/src/spawn_child.cc",
         "addon/src/seccomp.cc",
         "addon/src/cgroup.cc",
+        "addon/src/helper_spawn.cc",
         "addon/common/idmap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],
@@ -22,9 +23,17 @@
     {
       "target_name": "husk-monitor",
       "type": "executable",
-      "sources": ["addon/monitor/main.cc", "addon/monitor/args.cc", "addon/monitor/util.cc", "addon/monitor/log.cc", "addon/monitor/relay.cc", "addon/monitor/pty.cc", "addon/monitor/attach.cc", "addon/monitor/clients.cc", "addon/monitor/container.cc", "addon/monitor/exit.cc", "addon/monitor/commands.cc", "addon/monitor/loop.cc"],
+      "sources": ["addon/monitor/main.cc", "addon/monitor/args.cc", "addon/monitor/util.cc", "addon/common/strio.cc", "addon/monitor/log.cc", "addon/monitor/relay.cc", "addon/monitor/pty.cc", "addon/monitor/attach.cc", "addon/monitor/clients.cc", "addon/monitor/container.cc", "addon/monitor/exit.cc", "addon/monitor/commands.cc", "addon/monitor/loop.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"],
+      "ldflags": ["-static", "-Wl,--gc-sections"]
+    },
+    {
+      "target_name": "husk-net",
+      "type": "executable",
+      "sources": ["addon/net/main.cc", "addon/net/args.cc", "addon/net/util.cc", "addon/common/strio.cc", "addon/net/publish.cc", "addon/net/outbound.cc", "addon/net/tcp.cc", "addon/net/udp.cc", "addon/net/forward.cc", "addon/net/hold.cc", "addon/common/idmap.cc"],
+      "include_dirs": ["addon"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables", "-ffunction-sections", "-fdata-sections"],
       "ldflags": ["-static", "-Wl,--gc-sections"]
     },
     {

@@ -227,6 +227,7 @@ function compile(name, libs = []) {
 }
 const probe = compile('probe');
 const hostileProbe = compile('hostile-probe');
+const udpEcho = compile('udp-echo');
 // A host tool (libseccomp for the syscall names), for comparing filters with podman's.
 const seccompDump = compile('seccomp-dump', ['-lseccomp']);
 
@@ -300,7 +301,7 @@ function buildBusyboxTar(out) {
 }
 
 // ------------------------------------------------------------ the record
-const record = { huskRoot, node, rootlessUser, probe, hostileProbe, seccompDump, busyboxTar: tarball, repo };
+const record = { huskRoot, node, rootlessUser, probe, hostileProbe, udpEcho, seccompDump, busyboxTar: tarball, repo };
 // One record per checkout: test runs of two worktrees at once each use their own husk.
 const recordPath = path.join(FIXTURES, setupRecordName(repo));
 const recordText = JSON.stringify(record, null, 2) + '\n';

@@ -16,6 +16,8 @@
 #include <sys/ioctl.h>  // struct winsize
 #include <time.h>
 
+#include "common/strio.h"
+
 namespace husk {
 
 // ---------------------------------------------------------------- constants
@@ -139,9 +141,6 @@ void ParseArgs(int argc, char** argv, Options& opt);
 void FreeOptions(Options& opt);
 
 // util.cc
-void WriteAll(int fd, const char* p, size_t n);
-void WriteStr(int fd, const char* s);
-size_t FormatInt(char* buf, long long v);               // returns the number of chars
 void FormatTime(char* out, const struct timespec& ts);  // kTimeLen chars, no NUL
 void FormatNow(char* out);
 long long MonotonicMs();

@@ -19,37 +19,6 @@ void FormatPadded(char* buf, unsigned v, int width) {
 
 }  // namespace
 
-void WriteAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return;  // nothing sensible to do (log disk full, ...)
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-}
-
-void WriteStr(int fd, const char* s) {
-  WriteAll(fd, s, strlen(s));
-}
-
-size_t FormatInt(char* buf, long long v) {
-  char tmp[24];
-  size_t n = 0;
-  bool neg = v < 0;
-  unsigned long long u = neg ? (unsigned long long)(-(v + 1)) + 1 : (unsigned long long)v;
-  do {
-    tmp[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  size_t o = 0;
-  if (neg) buf[o++] = '-';
-  while (n) buf[o++] = tmp[--n];
-  return o;
-}
-
 void FormatTime(char* out, const struct timespec& ts) {
   long long secs = ts.tv_sec;
   long long days = secs / 86400;

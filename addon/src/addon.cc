@@ -2,6 +2,7 @@
 #include <napi.h>
 #include "src/cgroup.h"
 #include "src/errors.h"
+#include "src/helper_spawn.h"
 #include "src/misc.h"
 #include "src/spawn.h"
 
@@ -10,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterMisc(env, exports);
   RegisterSpawn(env, exports);
   RegisterCgroup(env, exports);
+  RegisterHelperSpawn(env, exports);
   return exports;
 }
 

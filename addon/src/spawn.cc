@@ -3,6 +3,7 @@
 // report "ready". startContainer: releases the init through the exec FIFO.
 // Everything that can allocate or throw happens here, before the fork.
 #include "src/spawn.h"
+#include "common/child_signals.h"
 #include "src/child_plan.h"
 #include "src/errors.h"
 #include "common/fdpass.h"
@@ -597,13 +598,7 @@ pid_t ForkChild(SpawnPlan& plan, void (*child)(SpawnPlan&)) {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   pid_t pid = fork();
   if (pid == 0) {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
+    ResetSignalsInChild();
     child(plan);
     _exit(125);
   }

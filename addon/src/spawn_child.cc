@@ -655,6 +655,10 @@ struct Init {
     // Keep only 0, 1, 2 and the FIFO (O_PATH, CLOEXEC).
     if (fifo > 3) syscall(SYS_close_range, 3, fifo - 1, 0);
     syscall(SYS_close_range, fifo + 1, ~0U, 0);
+    // Dumpable again: nothing of the host is open any more but the FIFO, and
+    // husk-net, pasta and slirp4netns must open /proc/<pid>/ns/{user,net}
+    // (a non-dumpable task's are root's) to build the network before start.
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 
     // A name no program has: while it waits here, ps -a can tell a created
     // container from one whose start a killed husk left half-recorded.

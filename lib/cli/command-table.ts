@@ -48,6 +48,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   image: () => import('./commands/image.js').then((m) => m.imageCommand),
   system: () => import('./commands/system.js').then((m) => m.systemCommand),
   volume: () => import('./commands/volume.js').then((m) => m.volumeCommand),
+  network: () => import('./commands/network.js').then((m) => m.networkCommand),
   healthcheck: () => import('./commands/healthcheck.js').then((m) => m.healthcheckCommand),
 };
 

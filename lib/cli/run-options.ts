@@ -9,6 +9,8 @@ import type { SecurityOptions } from '../engine/create.js';
 import type { HealthConfig, RestartPolicy } from '../engine/containers.js';
 import { parseDuration } from '../core/duration.js';
 import { parseSignal } from '../engine/lifecycle.js';
+import { parseNetworkConfig } from '../engine/container-network.js';
+import type { ContainerNetworkConfig } from '../core/network.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';
 
@@ -31,7 +33,19 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   device: { type: 'string', array: true, nargs: 1, default: [], describe: 'Add a host device: /host/dev[:/container/path][:PERMISSIONS (rwm)]' },
   'device-cgroup-rule': { type: 'string', array: true, nargs: 1, default: [], describe: 'Allow devices by number (as root): "TYPE MAJOR:MINOR ACCESS", e.g. "c 1:11 rwm"' },
   userns: { type: 'string', coerce: lastWins, describe: 'User namespace mode: "" (default) or keep-id' },
-  network: { alias: ['net'], type: 'string', coerce: lastWins, default: 'private', describe: 'Network mode: none, host, or private (loopback only)' },
+  network: { alias: ['net'], type: 'string', array: true, nargs: 1, default: [], describe: 'Networks to join (repeatable, comma-separated), or a mode: bridge, pasta[:OPTIONS], slirp4netns[:OPTIONS], private, none, host, container:NAME, ns:PATH' },
+  'network-alias': { alias: ['net-alias'], type: 'string', array: true, nargs: 1, default: [], describe: 'Add a network-scoped alias for the container (user networks)' },
+  ip: { type: 'string', coerce: lastWins, describe: 'IPv4 or IPv6 address of the container on its user network' },
+  'mac-address': { type: 'string', coerce: lastWins, describe: 'MAC address of the container on its user network (e.g. 92:d0:c6:0a:29:33)' },
+  publish: { alias: 'p', type: 'string', array: true, nargs: 1, default: [], describe: 'Publish a container\'s port(s) on the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' },
+  'publish-all': { alias: 'P', type: 'boolean', default: false, describe: 'Publish all exposed ports on free host ports' },
+  expose: { type: 'string', array: true, nargs: 1, default: [], describe: 'Expose a port or a range of ports: PORT[-END][/tcp|/udp]' },
+  'add-host': { type: 'string', array: true, nargs: 1, default: [], describe: 'Add a line to /etc/hosts: NAME:IP (IP may be host-gateway)' },
+  // --no-hosts negates --hosts.
+  hosts: { type: 'boolean', default: true, describe: 'Write /etc/hosts for the container (--no-hosts: keep the image\'s)' },
+  dns: { type: 'string', array: true, nargs: 1, default: [], describe: 'Set custom DNS servers (IP addresses)' },
+  'dns-search': { type: 'string', array: true, nargs: 1, default: [], describe: 'Set custom DNS search domains ("." for none)' },
+  'dns-option': { alias: ['dns-opt'], type: 'string', array: true, nargs: 1, default: [], describe: 'Set DNS options (e.g. ndots:2)' },
   label: { alias: 'l', type: 'string', array: true, nargs: 1, default: [], describe: 'Set metadata on the container (KEY=VALUE)' },
   restart: { type: 'string', coerce: lastWins, describe: 'Restart policy: no, on-failure[:MAX], always, unless-stopped' },
   'stop-signal': { type: 'string', coerce: lastWins, describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
@@ -78,7 +92,19 @@ export interface CreateArgs {
   device?: string[];
   deviceCgroupRule?: string[];
   userns?: string;
-  network: string;
+  network?: string[];
+  networkAlias?: string[];
+  ip?: string;
+  macAddress?: string;
+  publish?: string[];
+  publishAll?: boolean;
+  expose?: string[];
+  addHost?: string[];
+  /** false: --no-hosts. */
+  hosts?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
   label: string[];
   restart?: string;
   stopSignal?: string;
@@ -147,11 +173,9 @@ export function parseSecurityOpts(opts: string[]): SecurityOptions {
   return sec;
 }
 
-export function toCreateOptions(a: CreateArgs): CreateOptions {
-  const network = a.network === 'bridge' || a.network === 'default' || a.network === 'slirp4netns' || a.network === 'pasta' ? 'private' : a.network;
-  if (network !== 'private' && network !== 'none' && network !== 'host') {
-    throw new UsageError(`invalid --network "${a.network}": use none, host or private (user networks are not supported yet)`);
-  }
+/** `rootless` decides what the default network (private) is: pasta rootless, the default user network as root. */
+export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions {
+  const network = networkOptions(a, rootless);
   if (a.userns !== undefined && a.userns !== '' && a.userns !== 'keep-id' && a.userns !== 'host') {
     throw new UsageError(`invalid --userns "${a.userns}": use keep-id`);
   }
@@ -185,6 +209,25 @@ export function toCreateOptions(a: CreateArgs): CreateOptions {
     health: parseHealthFlags(a),
     ...mountOptions(a),
   };
+}
+
+/** -p, -P, --expose, --network and its companions, --add-host, --no-hosts, --dns*: the record's network config. */
+export function networkOptions(a: CreateArgs, rootless: boolean): ContainerNetworkConfig {
+  return parseNetworkConfig({
+    network: a.network ?? [],
+    networkAlias: a.networkAlias ?? [],
+    ip: a.ip,
+    mac: a.macAddress,
+    rootless,
+    publish: a.publish ?? [],
+    publishAll: a.publishAll ?? false,
+    expose: a.expose ?? [],
+    addHost: a.addHost ?? [],
+    noHosts: a.hosts === false,
+    dns: a.dns ?? [],
+    dnsSearch: a.dnsSearch ?? [],
+    dnsOptions: a.dnsOption ?? [],
+  });
 }
 
 /** --health-* (null for --no-healthcheck): what the flags set, to go over the image's HEALTHCHECK. */

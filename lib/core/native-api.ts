@@ -118,4 +118,14 @@ export interface Native {
    * matches decides; none: refused) and attaches it to the cgroup directory.
    */
   attachDeviceFilter(cgroupDir: string, rules: DeviceCgroupRule[]): void;
+  /**
+   * Starts a native helper that outlives husk (husk-net), detached as the
+   * monitor is: fd 3 of the helper is a socket whose other end is `fd`;
+   * its stderr goes to `stderrPath` (else /dev/null), nothing else of ours.
+   */
+  spawnHelper(argv: string[], opts?: { stderrPath?: string }): { pid: number; fd: number };
+  /** One line from `fd` (without its newline; "" at EOF), or ETIMEDOUT after timeoutMs. */
+  readLine(fd: number, timeoutMs: number): string;
+  /** Sends one line to a unix socket and returns the first line of the answer. */
+  unixRequest(socketPath: string, line: string, timeoutMs: number): string;
 }

@@ -99,5 +99,7 @@ export interface NetworkRecord {
   internal: boolean;
   dnsEnabled: boolean;
   labels: Record<string, string>;
+  /** --opt mtu=N: the MTU of the bridge and the containers' interfaces (default: the kernel's, 1500). */
+  mtu?: number;
   created: string;
 }

@@ -8,6 +8,7 @@ import type { Context } from '../core/context.js';
 import { respawnContainer } from './create.js';
 import { removeContainerFiles } from './remove.js';
 import { startContainer } from './start.js';
+import { leaveNetworks } from './container-network.js';
 import { stoppedMarker } from './stop.js';
 import { withLockSync } from '../storage/lock.js';
 
@@ -21,6 +22,7 @@ export function cleanupContainer(ctx: Context, id: string, monitorPid?: number):
   const store = new ContainerStore(ctx);
   const view = store.find(id);
   if (!view || view.status === 'running' || !ranUnder(view, monitorPid)) return;
+  leaveNetworks(ctx, view.record);
   if (applyRestartPolicy(ctx, view)) return;
   if (view.record.autoRemove) {
     removeContainerFiles(ctx, store, view.record.id);

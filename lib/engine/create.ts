@@ -8,6 +8,8 @@ import { healthConfig } from './health.js';
 import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
 import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
+import { publishAllPorts } from '../network/ports.js';
+import { checkPublishable, spawnWithNetwork } from './container-network.js';
 import { cgroupsPathOf, deviceCgroups, setUpDeviceCgroup } from '../runtime/cgroups.js';
 import { findDeviceNode } from '../runtime/devices.js';
 
@@ -19,6 +21,8 @@ import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
+import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
+import { NetworkStore } from '../network/store.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
@@ -43,7 +47,7 @@ export interface CreateOptions {
   readOnly: boolean;
   security: SecurityOptions;
   keepId: boolean;
-  network: 'private' | 'none' | 'host';
+  network: ContainerNetworkConfig;
   tty: boolean;
   consoleSize?: { rows: number; cols: number };
   interactive: boolean;
@@ -104,7 +108,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     privileged: opts.privileged,
     readOnly: opts.readOnly,
     security: opts.security,
-    network: opts.network,
+    network: opts.network.mode.kind === 'host' ? 'host' : 'private',
     tty: opts.tty,
     consoleSize: opts.consoleSize,
     userns: ctx.userns(),
@@ -119,6 +123,9 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   if (cgroups?.kind === 'none') refuseUnconfinedDevices(opts, spec, layerDirs);
 
   if (opts.init) withInit(spec);
+  // --no-hosts: the image's own /etc/hosts.
+  if (opts.network.noHosts) spec.mounts = spec.mounts.filter((m) => m.destination !== '/etc/hosts');
+  const net = networkForRecord(ctx, opts, imageConfig.ExposedPorts);
   trace('create: spec built');
   const driver = chooseDriver(ctx, layerDirs.length);
   const record: ContainerRecord = {
@@ -133,7 +140,8 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     tty: opts.tty,
     openStdin: opts.interactive,
     hostname,
-    network: opts.network,
+    network: legacyNetwork(net.mode),
+    net,
     storageDriver: driver,
     rootless: ctx.rootless,
     stopSignal: opts.stopSignal ?? imageConfig.StopSignal,
@@ -157,7 +165,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   trace('create: record written');
   try {
     prepareMounts(ctx, mounts, { layerDirsBottomFirst: layerDirs, uid: spec.process.user.uid, gid: spec.process.user.gid });
-    writeEtcFiles(p, hostname, opts.network);
+    writeEtcFiles(p, hostname, opts.network.mode.kind);
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
     writeJsonAtomic(p.config, spec, 0o600, false);
@@ -261,7 +269,7 @@ function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<t
   // A failed mount is an error of this container, whatever its cause: the
   // store's driver was decided by its probe (chooseDriver), not here.
   const lowers = record.storageDriver === 'overlay' ? lowerLinks(p.lowerLinks, layerDirs) : layerDirs;
-  return ctx.native().createContainer({
+  return spawnWithNetwork(ctx, record, spec, (spec) => ctx.native().createContainer({
     spec,
     bundle: p.dir,
     rootfs: rootfsPlan(record.storageDriver, lowers, p, record.autoRemove),
@@ -273,8 +281,28 @@ function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<t
     seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
     cgroupProcs,
     timeoutMs: START_TIMEOUT_MS,
-  });
+  }));
 }
+
+/** What the record keeps of the network flags: -P's ports (the image's EXPOSE too) are added here, their host ports chosen at start. */
+function networkForRecord(ctx: Context, opts: CreateOptions, imageExpose: Record<string, unknown> | undefined): ContainerNetworkConfig {
+  const net = opts.network;
+  if (ctx.rootless && opts.keepId && net.mode.kind === 'bridge') {
+    throw new UsageError('--userns=keep-id cannot be used with user networks when rootless: their containers share one user namespace');
+  }
+  // A network that does not exist is a 125 now, before anything is made.
+  if (net.mode.kind === 'bridge') {
+    const networks = new NetworkStore(ctx);
+    for (const a of net.mode.networks) networks.get(a.name);
+  }
+  const expose = [...new Set([...Object.keys(imageExpose ?? {}), ...net.expose])];
+  // docker drops -p with --network host: the container's ports are the host's.
+  const ports = net.mode.kind === 'host' ? [] : net.ports;
+  const config = { ...net, expose, ports: net.publishAll ? [...ports, ...publishAllPorts(expose, ports)] : ports };
+  checkPublishable(config);
+  return config;
+}
+
 
 function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {
   const husk = [process.execPath, path.join(packageRoot(), 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot];
@@ -288,6 +316,11 @@ function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] 
     for (const a of [...husk, 'healthcheck', 'run', record.id]) argv.push('--health-arg', a);
   }
   return argv;
+}
+
+/** The record's one-word `network` of before lib/network, kept for older husks reading the record. */
+export function legacyNetwork(mode: NetworkMode): 'private' | 'none' | 'host' {
+  return mode.kind === 'none' || mode.kind === 'host' ? mode.kind : 'private';
 }
 
 function writeEtcFiles(p: Paths, hostname: string, network: string): void {

@@ -1,4 +1,6 @@
 // `husk info`: what this host offers a container engine, checked, not assumed.
+import { DEFAULT_NETWORK } from '../core/network.js';
+import { outboundCandidates } from '../network/outbound.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import { ImageStore } from '../image/store.js';
@@ -45,6 +47,17 @@ function overlayWorks(ctx: Context): string {
   return check.verdict === 'yes' ? 'yes' : `${check.verdict} (${check.detail})`;
 }
 
+/** Which backend a default container gets, and why (husk info). */
+function networkBackend(rootless: boolean): { backend: string; reason: string } {
+  if (!rootless) return { backend: 'bridge', reason: `root: the default network ${DEFAULT_NETWORK}, a bridge on the host with NAT through nftables` };
+  try {
+    const [best] = outboundCandidates();
+    return { backend: best!.kind, reason: best!.reason };
+  } catch (err) {
+    return { backend: 'none', reason: (err as Error).message };
+  }
+}
+
 export function hostInfo(ctx: Context) {
   const userns = ctx.userns();
   const subuids = ctx.rootless ? readSubids('/etc/subuid', ctx.user, ctx.uid) : [];
@@ -76,6 +89,7 @@ export function hostInfo(ctx: Context) {
         pasta: which('pasta') ?? 'not installed',
         slirp4netns: which('slirp4netns') ?? 'not installed',
       },
+      network: networkBackend(ctx.rootless),
     },
     store: {
       graphDriverName: chooseDriver(ctx),

@@ -9,6 +9,8 @@ import { directorySize } from '../storage/du.js';
 import type { Context } from '../core/context.js';
 import { INIT_IN_CONTAINER } from './create.js';
 import { readHealth } from './health.js';
+import { inspectHostConfigNetwork, inspectNetworkSettings } from '../network/inspect.js';
+import { networkConfigOf, networkStatusOf } from './container-network.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -40,6 +42,8 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
     RW: m.rw,
     Propagation: m.type === 'bind' ? 'rprivate' : '',
   }));
+  const net = networkConfigOf(r);
+  const netStatus = running ? networkStatusOf(ctx, view) : undefined;
   const upper = r.storageDriver === 'vfs' ? p.rootfs : p.upper;
   return {
     Id: r.id,
@@ -77,7 +81,7 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
     ExecIDs: [],
     HostConfig: {
       Binds: (r.mounts ?? []).filter((m) => m.type !== 'tmpfs').map((m) => `${m.source}:${m.destination}${m.rw ? '' : ':ro'}`),
-      NetworkMode: r.network === 'private' ? 'slirp4netns' : r.network,
+      ...inspectHostConfigNetwork(net),
       RestartPolicy: { Name: r.restartPolicy?.name ?? 'no', MaximumRetryCount: r.restartPolicy?.maxRetries ?? 0 },
       AutoRemove: r.autoRemove,
       CapAdd: [],
@@ -121,16 +125,8 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
       ...(imageConfig.Healthcheck ? { Healthcheck: imageConfig.Healthcheck } : {}),
     },
     NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      HairpinMode: false,
-      Ports: {},
+      ...inspectNetworkSettings(net, netStatus),
       SandboxKey: running ? `/proc/${view.state!.pid}/ns/net` : '',
-      IPAddress: '',
-      IPPrefixLen: 0,
-      Gateway: '',
-      MacAddress: '',
-      Networks: {},
     },
   };
 }

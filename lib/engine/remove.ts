@@ -11,6 +11,7 @@ import { stopContainer } from './stop.js';
 import { eachContainer, type ItemReport, type Selection } from './bulk.js';
 import { removeAnonymousVolumes } from '../runtime/volume-store.js';
 import { withLock } from '../storage/lock.js';
+import { leaveNetworks } from './container-network.js';
 
 /**
  * Removes a container whose exit we saw. The monitor, told that we clean up,
@@ -193,6 +194,8 @@ function childrenOf(pid: number): number[] {
 
 export function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): void {
   const p = store.paths(id);
+  const record = store.find(id)?.record;
+  if (record) leaveNetworks(ctx, record);
   store.locked(() => {
     // The record goes first: a half-removed container is then invisible, never listed broken.
     fs.rmSync(p.record, { force: true });

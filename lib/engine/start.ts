@@ -10,6 +10,7 @@ import type { Context } from '../core/context.js';
 import { ConflictError, execErrorFrom, HuskError, UsageError } from '../core/errors.js';
 import { removeAfterExit, removeContainer } from './remove.js';
 import { START_TIMEOUT_MS } from './create.js';
+import { startWithNetwork } from './container-network.js';
 
 /** Releases the container's init: from here on, its own program runs. */
 export function startContainer(ctx: Context, view: ContainerView): void {
@@ -18,15 +19,18 @@ export function startContainer(ctx: Context, view: ContainerView): void {
   if (!view.state || view.status !== 'created' || !isAlive(view.state)) {
     throw new ConflictError(`container ${view.record.name} cannot be started: it is ${view.status}`);
   }
-  try {
-    trace('start: releasing init');
-    ctx.native().startContainer(p.execFifo, view.state.pid, START_TIMEOUT_MS);
-    trace('start: exec done');
-  } catch (err) {
-    throw execErrorFrom(err);
-  } finally {
-    fs.rmSync(p.execFifo, { force: true });
-  }
+  const state = view.state;
+  startWithNetwork(ctx, view, () => {
+    try {
+      trace('start: releasing init');
+      ctx.native().startContainer(p.execFifo, state.pid, START_TIMEOUT_MS);
+      trace('start: exec done');
+    } catch (err) {
+      throw execErrorFrom(err);
+    } finally {
+      fs.rmSync(p.execFifo, { force: true });
+    }
+  });
   if (!view.state.startedAt) {
     view.state.startedAt = new Date().toISOString();
     writeJsonAtomic(p.state, view.state, 0o600, false);
@@ -86,7 +90,11 @@ export async function runAttached(ctx: Context, view: ContainerView, io: AttachI
     startContainer(ctx, view);
   } catch (err) {
     client.close();
-    if (view.record.autoRemove) removeAfterExit(ctx, view);
+    if (view.record.autoRemove) {
+      // A start that failed before the exec (its network, say) leaves the init waiting: kill it too.
+      if (view.state && isAlive(view.state)) await removeContainer(ctx, view, true);
+      else removeAfterExit(ctx, view);
+    }
     throw err;
   }
   const end = await session.run(client);

@@ -25,6 +25,8 @@ export function packageRoot(): string {
 export const nativeBuildDir = () => path.join(packageRoot(), 'build', 'Release');
 export const monitorPath = () => path.join(nativeBuildDir(), 'husk-monitor');
 export const usernsHelperPath = () => path.join(nativeBuildDir(), 'husk-userns');
+/** Port forwarding, outbound networking and the shared rootless network namespace (addon/net/README.md). */
+export const netHelperPath = () => path.join(nativeBuildDir(), 'husk-net');
 /** The static init of --init, bind-mounted into the container. */
 export const initPath = () => path.join(nativeBuildDir(), 'husk-init');
 

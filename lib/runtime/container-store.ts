@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../core/context.js';
+import type { ContainerNetworkConfig, NetworkStatus } from '../core/network.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { mkdirPrivate, readJsonIfExists } from '../storage/atomic.js';
 import type { DriverName } from '../storage/driver.js';
@@ -24,6 +25,12 @@ export interface ContainerRecord {
   openStdin: boolean;
   hostname: string;
   network: 'private' | 'none' | 'host';
+  /**
+   * Everything networking asked for (--network, -p, --dns, ...). Records
+   * written before it existed have only `network` above, which this will
+   * replace once create and start use it.
+   */
+  net?: ContainerNetworkConfig;
   storageDriver: DriverName;
   /** Rootful or rootless: which mapping owns the container's files. */
   rootless: boolean;
@@ -165,6 +172,8 @@ export class ContainerStore {
       run,
       attach: `${run}/attach`,
       execFifo: `${run}/exec.fifo`,
+      /** What the start made of the network (NetworkStatus), gone with the container's process. */
+      networkStatus: `${run}/network.json`,
     };
   }
 
@@ -220,6 +229,16 @@ export class ContainerStore {
     const byName = all.find((c) => c.record.name === nameOrId);
     if (byName) return [byName];
     return /^[a-f0-9]+$/.test(nameOrId) ? all.filter((c) => c.record.id.startsWith(nameOrId)) : [];
+  }
+}
+
+/** The network a start made (ports as bound, addresses), if the container has one running; a torn file reads as none. */
+export function readNetworkStatus(paths: { networkStatus: string }): NetworkStatus | undefined {
+  try {
+    return readJsonIfExists<NetworkStatus>(paths.networkStatus);
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
   }
 }
 

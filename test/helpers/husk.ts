@@ -47,6 +47,8 @@ export interface Setup {
   hostileProbe: string;
   /** test/fixtures/seccomp-dump.c: a process's seccomp filters and libseccomp's syscall names. */
   seccompDump: string;
+  /** test/fixtures/udp-echo.c, compiled static: a UDP server for busybox images. */
+  udpEcho: string;
   busyboxTar: string;
   repo: string;
 }
@@ -77,6 +79,9 @@ export const fixtures = {
   },
   get seccompDump() {
     return setup().seccompDump;
+  },
+  get udpEcho() {
+    return setup().udpEcho;
   },
   get busyboxTar() {
     return setup().busyboxTar;

@@ -3,7 +3,7 @@
 // valgrind (3.19 here) cannot run husk-userns (it does not know openat2), so
 // the native parts are rebuilt with -fsanitize=address,undefined into a temp
 // copy of the package (bin/, dist/, package.json, binding.gyp +
-// build/Release/{husk_native.node,husk-monitor,husk-userns}); husk finds its
+// build/Release/{husk_native.node,husk-monitor,husk-userns,husk-net}); husk finds its
 // native parts next to the binding.gyp above dist/, so that copy runs the
 // sanitized builds. The usual commands then run from the copy, as root and
 // rootless, with libasan preloaded into node (the addon needs it first in the
@@ -47,7 +47,7 @@ const skip = !isRoot
 /** What a sanitizer prints; also looked for on stderr (a report that could not reach its log file). */
 const SANITIZER_TEXT = /ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error:|Sanitizer:DEADLYSIGNAL|ERROR: Can't open file|SUMMARY: \w+Sanitizer/;
 /** A leak report that is husk's own (not node's). */
-const HUSK_CODE = /husk-monitor|husk-userns|husk_native\.node|\baddon\//;
+const HUSK_CODE = /husk-monitor|husk-userns|husk-net|husk_native\.node|\baddon\//;
 
 const SAN_FLAGS = ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-g', '-O1'];
 const CXX_FLAGS = ['-std=c++17', '-Wall', '-Wextra', '-Wno-unused-parameter'];
@@ -152,12 +152,13 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
   const addonSrc = own('husk_native');
   const usernsSrc = own('husk-userns');
   const monitorSrc = own('husk-monitor');
+  const netSrc = own('husk-net');
 
   // Deliberate bugs for checking that this test can fail: target:kind,...
   const inject: Record<string, string> = {};
   for (const item of (process.env.HUSK_ASAN_INJECT ?? '').split(',').filter(Boolean)) {
     const [target, kind] = item.split(':');
-    if (!['monitor', 'userns', 'addon'].includes(target ?? '') || !kind) throw new Error(`HUSK_ASAN_INJECT: bad item ${item}`);
+    if (!['monitor', 'userns', 'addon', 'net'].includes(target ?? '') || !kind) throw new Error(`HUSK_ASAN_INJECT: bad item ${item}`);
     const file = path.join(obj, `inject-${target}.cc`);
     fs.writeFileSync(file, injectSource(kind));
     inject[target!] = file;
@@ -175,6 +176,8 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
     // binding.gyp builds the monitor -static -Os -fno-exceptions -fno-rtti; the
     // sanitizers need it dynamic (and -O1, as the rest).
     ...monitorSrc.map((s) => cc(src(s), o(`monitor-${path.basename(s, '.cc')}.o`), [...exeInc, '-fno-exceptions', '-fno-rtti'])),
+    // husk-net likewise (static and -Os in binding.gyp).
+    ...netSrc.map((s) => cc(src(s), o(`net-${path.basename(s, '.cc')}.o`), [...exeInc, '-fno-exceptions', '-fno-rtti'])),
     cc(path.join(obj, 'ubsan-log-path.cc'), o('ubsan-log-path.o'), []),
     ...Object.entries(inject).map(([target, file]) => cc(file, o(`inject-${target}.o`), [])),
   ];
@@ -185,6 +188,7 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
     run('g++', [...SAN_FLAGS, '-shared', '-fPIC', ...addonSrc.map((s) => o(`addon-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('addon'), ...(target('husk_native').libraries ?? []), '-o', path.join(out, 'husk_native.node')]),
     run('g++', [...SAN_FLAGS, ...monitorSrc.map((s) => o(`monitor-${path.basename(s, '.cc')}.o`)), ...injected('monitor'), '-o', path.join(out, 'husk-monitor')]),
     run('g++', [...SAN_FLAGS, ...usernsSrc.map((s) => o(`userns-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('userns'), ...(target('husk-userns').libraries ?? []), '-o', path.join(out, 'husk-userns')]),
+    run('g++', [...SAN_FLAGS, ...netSrc.map((s) => o(`net-${path.basename(s, '.cc')}.o`)), o('idmap.o'), ...injected('net'), '-o', path.join(out, 'husk-net')]),
   ]);
   // Kept for the canary: the UBSan log-path shim.
   fs.renameSync(o('ubsan-log-path.cc'), path.join(pkg, 'build', 'ubsan-log-path.cc'));
@@ -196,12 +200,15 @@ async function buildSanitizedPackage(t: Test): Promise<string> {
 
 /**
  * Leaks of node itself (its heap is still there when husk exits through
- * process.exit) are not husk's; the leak pass is for husk-monitor and
- * husk-userns, which run no node code.
+ * process.exit) are not husk's; the leak pass is for husk-monitor,
+ * husk-userns and husk-net, which run no node code. Nor are those of the
+ * system's programs husk runs with the preload inherited (ip, nft,
+ * nsenter, pasta): a leak report would also change their exit status.
  */
 function writeSuppressions(logDir: string): string {
   const file = `${logDir}.lsan.supp`; // beside the log dir: everything in it is a report
-  fs.writeFileSync(file, `leak:${process.execPath}\n`, { mode: 0o644 });
+  const system = ['/usr/bin/', '/usr/sbin/', '/bin/', '/sbin/'].map((dir) => `leak:^${dir}\n`).join('');
+  fs.writeFileSync(file, `leak:${process.execPath}\n${system}`, { mode: 0o644 });
   return file;
 }
 

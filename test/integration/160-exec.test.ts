@@ -1,6 +1,7 @@
 // husk exec: a process in a running container, in all of its namespaces and
 // confined as the container's own process; stdin, terminals, detached
 // processes, exit codes and the errors; each as root and rootless.
+import fs from 'node:fs';
 import t from 'tap';
 import { lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 
@@ -19,8 +20,10 @@ for (const mode of modes()) {
       t.match(r.stdout, /^\s*1 sleep$/m, 'its pid namespace: the container\'s init is PID 1');
       t.notMatch(r.stdout, /node|husk/, 'none of the host\'s processes');
       t.ok(out.includes('1'), 'the container\'s environment');
-      const net = await h.run(['exec', 'web', 'cat', '/proc/net/dev']);
-      t.notMatch(net.stdout, /eth0|ens|enp/, 'its network namespace: loopback only');
+      const net = await h.run(['exec', 'web', 'sh', '-c', 'readlink /proc/self/ns/net; readlink /proc/1/ns/net']);
+      const [mine, init] = lines(net.stdout);
+      t.ok(mine && mine === init, `its network namespace: ${mine} is the init's`);
+      t.not(mine, fs.readlinkSync('/proc/self/ns/net'), 'not the host\'s');
       const mnt = await h.run(['exec', 'web', 'sh', '-c', 'echo written > /tmp/from-exec']);
       t.equal(mnt.code, 0);
       t.equal((await h.run(['exec', 'web', 'cat', '/tmp/from-exec'])).stdout, 'written\n', 'its mount namespace and root filesystem');

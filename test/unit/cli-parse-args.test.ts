@@ -39,7 +39,7 @@ t.test('values: separate word, --opt=value, empty, and one that looks like an im
   const r = run(['--name', 'busybox', 'alpine']);
   t.equal(r.values.name, 'busybox');
   t.same(r.words, ['alpine']);
-  t.equal(run(['--net', 'host', 'img']).values.network, 'host', 'an alias sets the option');
+  t.same(run(['--net', 'host', 'img']).values.network, ['host'], 'an alias sets the option');
 });
 
 t.test('short options: clusters, attached values, =value', async (t) => {

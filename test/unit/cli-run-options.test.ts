@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { parseEnvFile, parseSecurityOpts, toCreateOptions, type CreateArgs } from '../../lib/cli/run-options.js';
+import { CREATE_OPTIONS, parseEnvFile, parseSecurityOpts, toCreateOptions, type CreateArgs } from '../../lib/cli/run-options.js';
+import { parseArgs } from '../../lib/cli/parse-args.js';
+import { DEFAULT_NETWORK } from '../../lib/core/network.js';
 import { tempDir, usageError } from './fixtures/helpers.js';
 
 function withHostEnv(t: { teardown(fn: () => void): void }, vars: Record<string, string | undefined>): void {
@@ -22,11 +24,16 @@ function envFile(t: Parameters<typeof tempDir>[0], text: string): string {
   return file;
 }
 
+/** toCreateOptions of args(over), rootless unless said. */
+function options(over: Partial<CreateArgs> = {}, rootless = true) {
+  return toCreateOptions(args(over), rootless);
+}
+
 /** Arguments as yargs leaves them: flags not given (--label, --init, ...) are absent. */
 function args(over: Partial<CreateArgs> = {}): CreateArgs {
   return {
     image: 'busybox', interactive: false, tty: false, rm: false, env: [], envFile: [], capAdd: [], capDrop: [],
-    privileged: false, readOnly: false, securityOpt: [], network: 'private', ...over,
+    privileged: false, readOnly: false, securityOpt: [], network: [], ...over,
   } as CreateArgs;
 }
 
@@ -47,7 +54,7 @@ t.test('parseEnvFile: a bare KEY takes the host value', async (t) => {
 t.test('parseEnvFile: a bare KEY unset on the host is left out', async (t) => {
   withHostEnv(t, { HUSK_UNIT_UNSET: undefined });
   const file = envFile(t, 'HUSK_UNIT_UNSET\nX=1\n');
-  t.same(toCreateOptions(args({ envFile: [file] })).env, ['X=1']);
+  t.same(options({ envFile: [file] }).env, ['X=1']);
 });
 
 t.test('parseEnvFile: bad lines and missing files', async (t) => {
@@ -101,47 +108,95 @@ t.test('parseSecurityOpts: anything else is refused', async (t) => {
 });
 
 t.test('toCreateOptions: straight translation', async (t) => {
-  t.same(toCreateOptions(args({
+  t.same(options({
     command: ['ls', '-l'], name: 'c1', entrypoint: '', workdir: '/w', user: 'app', hostname: 'h', tty: true, interactive: true, rm: true,
     capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: true, readOnly: true, securityOpt: ['no-new-privileges'],
     device: ['/dev/fuse'], deviceCgroupRule: ['c 1:11 rwm'],
-  })), {
+  }), {
     image: 'busybox', command: ['ls', '-l'], name: 'c1', entrypoint: '', env: [], workdir: '/w', user: 'app', hostname: 'h',
     capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: true, readOnly: true, security: { seccomp: 'default', noNewPrivileges: true },
-    devices: ['/dev/fuse'], deviceCgroupRules: ['c 1:11 rwm'], keepId: false, network: 'private', tty: true, interactive: true, autoRemove: true,
+    devices: ['/dev/fuse'], deviceCgroupRules: ['c 1:11 rwm'], keepId: false, network: NO_FLAGS, tty: true, interactive: true, autoRemove: true,
   });
 });
 
+const NO_FLAGS = { mode: { kind: 'pasta', options: [] }, ports: [], publishAll: false, expose: [], addHosts: [], noHosts: false, dns: [], dnsSearch: [], dnsOptions: [] };
+
 t.test('toCreateOptions: network modes', async (t) => {
-  for (const n of ['private', 'bridge', 'default', 'slirp4netns', 'pasta']) t.equal(toCreateOptions(args({ network: n })).network, 'private', n);
-  t.equal(toCreateOptions(args({ network: 'none' })).network, 'none');
-  t.equal(toCreateOptions(args({ network: 'host' })).network, 'host');
-  usageError(t, () => toCreateOptions(args({ network: 'mynet' })), 'invalid --network "mynet": use none, host or private (user networks are not supported yet)');
-  usageError(t, () => toCreateOptions(args({ network: 'container:abc' })), 'invalid --network "container:abc"');
-  usageError(t, () => toCreateOptions(args({ network: '' })), 'invalid --network ""');
+  t.same(options().network, NO_FLAGS, 'rootless: pasta');
+  t.same(options({}, false).network.mode, { kind: 'bridge', networks: [{ name: DEFAULT_NETWORK, aliases: [] }] }, 'root: the default network');
+  t.same(options({ network: ['none'] }).network.mode, { kind: 'none' });
+  t.same(options({ network: ['host'] }).network.mode, { kind: 'host' });
+  t.same(options({ network: ['slirp4netns:allow_host_loopback=true'] }).network.mode, { kind: 'slirp4netns', options: ['allow_host_loopback=true'] });
+  t.same(options({ network: ['a,b', 'c'], networkAlias: ['x'] }).network.mode, {
+    kind: 'bridge',
+    networks: ['a', 'b', 'c'].map((name) => ({ name, aliases: ['x'] })),
+  });
+  t.same(options({ network: ['a'], ip: '10.89.0.9', macAddress: '02:00:00:00:00:09' }).network.mode, {
+    kind: 'bridge',
+    networks: [{ name: 'a', aliases: [], ip: '10.89.0.9', mac: '02:00:00:00:00:09' }],
+  });
+  usageError(t, () => options({ network: ['my net'] }), 'invalid --network "my net"');
+  usageError(t, () => options({ network: ['none', 'a'] }), 'none cannot be combined with another network');
+  usageError(t, () => options({ ip: '10.0.0.1' }), '--ip can only be used with user networks');
+  usageError(t, () => options({ network: [''] }), 'invalid --network ""');
+});
+
+t.test('toCreateOptions: ports, hosts and DNS', async (t) => {
+  const n = options({
+    publish: ['8080:80', '127.0.0.1::53/udp'], publishAll: true, expose: ['90-91'], addHost: ['db:10.0.0.5'], dns: ['1.1.1.1'], dnsSearch: ['.'], dnsOption: ['ndots:1'],
+  }).network;
+  t.same(n.ports, [
+    { hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
+    { hostIp: '127.0.0.1', hostPort: 0, containerPort: 53, protocol: 'udp' },
+  ]);
+  t.same([n.publishAll, n.expose, n.addHosts, n.noHosts, n.dns, n.dnsSearch, n.dnsOptions], [true, ['90/tcp', '91/tcp'], ['db:10.0.0.5'], false, ['1.1.1.1'], ['.'], ['ndots:1']]);
+  t.equal(options({ hosts: false }).network.noHosts, true);
+  usageError(t, () => options({ hosts: false, addHost: ['a:1.2.3.4'] }), '--no-hosts and --add-host cannot be set together');
+  usageError(t, () => options({ publish: ['0:80'] }), 'invalid --publish "0:80"');
+  usageError(t, () => options({ network: ['host'], publish: ['80'] }), '--publish cannot be used with --network host');
+  usageError(t, () => options({ dns: ['x'] }), 'invalid --dns "x"');
+});
+
+t.test('the networking flags as the command line gives them', async (t) => {
+  const parse = (argv: string[]) => {
+    const { values, words } = parseArgs([...argv, 'busybox'], CREATE_OPTIONS, { command: 'create', wordsBeforeRest: 1 });
+    return toCreateOptions({ ...values, image: words[0]! } as unknown as CreateArgs, true).network;
+  };
+  const n = parse(['-p', '80', '-p8443:443', '--publish=53:53/udp', '-P', '--expose', '81', '--net', 'a', '--network', 'b,c', '--net-alias', 'x', '--network-alias=y',
+    '--add-host', 'h:1.2.3.4', '--dns', '9.9.9.9', '--dns-search', 'ex.org', '--dns-opt', 'ndots:1', '--dns-option', 'rotate']);
+  t.same(n.ports.map((p) => `${p.hostPort}:${p.containerPort}/${p.protocol}`), ['0:80/tcp', '8443:443/tcp', '53:53/udp']);
+  t.equal(n.publishAll, true);
+  t.same(n.expose, ['81/tcp']);
+  t.same(n.mode, { kind: 'bridge', networks: ['a', 'b', 'c'].map((name) => ({ name, aliases: ['x', 'y'] })) });
+  t.same([n.addHosts, n.dns, n.dnsSearch, n.dnsOptions], [['h:1.2.3.4'], ['9.9.9.9'], ['ex.org'], ['ndots:1', 'rotate']]);
+  t.equal(parse(['--no-hosts']).noHosts, true);
+  t.same(parse(['--network', 'a', '--ip', '10.0.0.1', '--ip', '10.0.0.2', '--mac-address', '02:00:00:00:00:01']).mode, {
+    kind: 'bridge', networks: [{ name: 'a', aliases: [], ip: '10.0.0.2', mac: '02:00:00:00:00:01' }],
+  }, 'the last --ip wins');
+  t.same(parse([]).mode, { kind: 'pasta', options: [] });
 });
 
 t.test('toCreateOptions: userns values', async (t) => {
-  t.equal(toCreateOptions(args()).keepId, false);
-  t.equal(toCreateOptions(args({ userns: '' })).keepId, false);
-  t.equal(toCreateOptions(args({ userns: 'keep-id' })).keepId, true);
-  t.equal(toCreateOptions(args({ userns: 'host' })).keepId, false);
-  usageError(t, () => toCreateOptions(args({ userns: 'auto' })), 'invalid --userns "auto": use keep-id');
-  usageError(t, () => toCreateOptions(args({ userns: 'keep-id:uid=1' })), 'invalid --userns "keep-id:uid=1"');
+  t.equal(options().keepId, false);
+  t.equal(options({ userns: '' }).keepId, false);
+  t.equal(options({ userns: 'keep-id' }).keepId, true);
+  t.equal(options({ userns: 'host' }).keepId, false);
+  usageError(t, () => options({ userns: 'auto' }), 'invalid --userns "auto": use keep-id');
+  usageError(t, () => options({ userns: 'keep-id:uid=1' }), 'invalid --userns "keep-id:uid=1"');
 });
 
 t.test('toCreateOptions: the command is the words after the image', async (t) => {
-  t.same(toCreateOptions(args({ command: ['10', 'y'] })).command, ['10', 'y']);
-  t.same(toCreateOptions(args()).command, []);
+  t.same(options({ command: ['10', 'y'] }).command, ['10', 'y']);
+  t.same(options().command, []);
 });
 
 t.test('toCreateOptions: env files first, then -e, host values for bare names', async (t) => {
   withHostEnv(t, { HUSK_UNIT_H: 'hv', HUSK_UNIT_UNSET: undefined });
   const file = envFile(t, 'A=file\nB=file\n');
-  t.same(toCreateOptions(args({ envFile: [file], env: ['A=cli', 'HUSK_UNIT_H', 'HUSK_UNIT_UNSET', 'C=x=y'] })).env, ['A=file', 'B=file', 'A=cli', 'HUSK_UNIT_H=hv', 'C=x=y']);
-  usageError(t, () => toCreateOptions(args({ env: ['=x'] })), '--env: invalid environment variable "=x": expected KEY=VALUE');
-  usageError(t, () => toCreateOptions(args({ env: ['A B=1'] })), '--env: invalid environment variable "A B=1"');
-  usageError(t, () => toCreateOptions(args({ env: [''] })), '--env: invalid environment variable ""');
-  usageError(t, () => toCreateOptions(args({ envFile: ['/nonexistent/e'] })), '--env-file /nonexistent/e: no such file');
-  usageError(t, () => toCreateOptions(args({ securityOpt: ['nope'] })), 'invalid --security-opt "nope"');
+  t.same(options({ envFile: [file], env: ['A=cli', 'HUSK_UNIT_H', 'HUSK_UNIT_UNSET', 'C=x=y'] }).env, ['A=file', 'B=file', 'A=cli', 'HUSK_UNIT_H=hv', 'C=x=y']);
+  usageError(t, () => options({ env: ['=x'] }), '--env: invalid environment variable "=x": expected KEY=VALUE');
+  usageError(t, () => options({ env: ['A B=1'] }), '--env: invalid environment variable "A B=1"');
+  usageError(t, () => options({ env: [''] }), '--env: invalid environment variable ""');
+  usageError(t, () => options({ envFile: ['/nonexistent/e'] }), '--env-file /nonexistent/e: no such file');
+  usageError(t, () => options({ securityOpt: ['nope'] }), 'invalid --security-opt "nope"');
 });

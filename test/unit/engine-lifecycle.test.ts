@@ -32,7 +32,8 @@ function addEmptyImage(ctx: ReturnType<typeof fakeContext>): void {
 function createOptions(over: Partial<CreateOptions> = {}): CreateOptions {
   return {
     image: IMAGE, command: ['echo', 'hi'], env: [], capAdd: [], capDrop: [], privileged: false, readOnly: false,
-    security: { seccomp: 'default', noNewPrivileges: false }, keepId: false, network: 'none', tty: false, interactive: false, autoRemove: false,
+    security: { seccomp: 'default', noNewPrivileges: false }, keepId: false,
+    network: { mode: { kind: 'none' }, ports: [], publishAll: false, expose: [], addHosts: [], noHosts: false, dns: [], dnsSearch: [], dnsOptions: [] }, tty: false, interactive: false, autoRemove: false,
     ...over,
   };
 }

@@ -12,7 +12,7 @@ export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
-    const view = await createContainer(ctx, toCreateOptions(argv));
+    const view = await createContainer(ctx, toCreateOptions(argv, ctx.rootless));
     printOut(`${view.record.id}\n`);
   },
 };

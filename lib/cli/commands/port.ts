@@ -1,10 +1,13 @@
-// husk port CONTAINER [PORT[/PROTO]]: the container's published ports. husk
-// publishes none yet (no port forwarding until user networks), so the list
-// is empty and a named port is reported as not published, as docker does.
+// husk port CONTAINER [PORT[/PROTO]]: the host addresses of a running
+// container's published ports, as its start bound them (none while it does
+// not run). With PORT, just that port's addresses, or an error as docker's
+// when it is not published.
 import type { CommandModule } from 'yargs';
-import { NotFoundError, UsageError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { getContainer } from '../../engine/containers.js';
+import { parsePortFilter, portCommandLines, publishedPorts } from '../../engine/container-network.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
 
 type PortArgs = GlobalArgs & { container: string; port?: string };
 
@@ -12,10 +15,12 @@ export const portCommand: CommandModule<object, PortArgs> = {
   command: 'port <container> [port]',
   describe: 'List the port mappings of a container',
   handler: (argv) => {
-    const view = getContainer(contextFrom(argv), String(argv.container));
-    if (argv.port === undefined) return;
-    const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(String(argv.port));
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new UsageError(`invalid port "${argv.port}": use PORT or PORT/PROTO (tcp, udp, sctp)`);
-    throw new NotFoundError(`no public port '${m[1]}/${m[2] ?? 'tcp'}' published for ${view.record.name}`);
+    const ctx = contextFrom(argv);
+    const view = getContainer(ctx, String(argv.container));
+    const filter = argv.port === undefined ? undefined : String(argv.port);
+    const wanted = filter === undefined ? undefined : parsePortFilter(filter); // checked before the container's state
+    const lines = portCommandLines(publishedPorts(ctx, view), filter);
+    if (wanted && lines.length === 0) throw new NotFoundError(`no public port '${wanted.port}/${wanted.protocol}' published for ${view.record.name}`);
+    printOut(lines.map((l) => `${l}\n`).join(''));
   },
 };

@@ -5,6 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { contextFrom, humanDuration, humanSize, lastWins, table, timeAgo, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 import { readHealth, type HealthState } from '../../engine/health.js';
+import { psNetworks, psPorts } from '../../engine/container-network.js';
 import type { Context } from '../../core/context.js';
 import { printOut } from '../output.js';
 
@@ -66,12 +67,12 @@ function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?
     Health: health?.Status ?? '',
     State: v.status,
     ExitCode: v.exit?.exitCode ?? 0,
-    Ports: '',
+    Ports: psPorts(ctx, v),
     Names: v.record.name,
     // Strings, as docker's ps templates print them.
     Labels: Object.entries(v.record.labels ?? {}).map(([k, val]) => `${k}=${val}`).join(','),
     Mounts: (v.record.mounts ?? []).map((m) => (m.type === 'volume' ? m.source : m.destination)).join(','),
-    Networks: v.record.network,
+    Networks: psNetworks(v),
     Pid: v.status === 'running' ? v.state?.pid ?? 0 : 0,
     Size: size === undefined ? '' : humanSize(size),
     AutoRemove: v.record.autoRemove,

@@ -16,7 +16,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     trace('run: handler');
     const ctx = contextFrom(argv);
-    const opts = { ...toCreateOptions(argv), attach: !argv.detach, startNow: true };
+    const opts = { ...toCreateOptions(argv, ctx.rootless), attach: !argv.detach, startNow: true };
     const detachKeys = parseDetachKeys(argv.detachKeys); // checked before anything is made
     trace('run: options');
     if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
