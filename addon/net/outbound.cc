@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,6 +98,26 @@ bool DrainSignals(int sig_fd) {
 
 }  // namespace
 
+// An inotify fd that wakes us when a file in path's directory is written:
+// pasta writes its pid file once it is configured. -1 if inotify fails
+// (then the 10 ms look is all there is).
+int WatchDirOf(const char* path) {
+  char dir[4096];
+  size_t n = strlen(path);
+  if (n >= sizeof dir) return -1;
+  memcpy(dir, path, n + 1);
+  char* slash = strrchr(dir, '/');
+  if (!slash) return -1;
+  if (slash == dir) slash[1] = 0; else *slash = 0;
+  int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (fd < 0) return -1;
+  if (inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 bool StartOutbound(Outbound& o, int gate, char* err, size_t err_len) {
   int p[2] = {-1, -1};
   if (o.fd_arg) {
@@ -113,6 +134,7 @@ bool StartOutbound(Outbound& o, int gate, char* err, size_t err_len) {
     o.ready_fd = p[0];
   } else {
     unlink(o.pid_file);  // a stale one would read as ready
+    o.ready_fd = WatchDirOf(o.pid_file);
   }
   pid_t parent = getpid();
   o.pid = fork();
@@ -136,9 +158,9 @@ bool WaitOutboundReady(Outbound& o, int sig_fd, char* err, size_t err_len) {
       SetErr(err, err_len, o, "not ready after 10 s", -1);
       return false;
     }
-    // The pid file has no event to wait on: look every 10 ms.
+    // The pid file: woken by inotify when its directory is written, and a look every 10 ms.
     int timeout = o.fd_arg ? (int)left : (int)(left < 10 ? left : 10);
-    int r = poll(pfd, o.fd_arg ? 2 : 1, timeout);
+    int r = poll(pfd, o.ready_fd >= 0 ? 2 : 1, timeout);
     if (r < 0 && errno != EINTR) {
       SetErr(err, err_len, o, strerror(errno), -1);
       return false;
@@ -174,7 +196,15 @@ bool WaitOutboundReady(Outbound& o, int sig_fd, char* err, size_t err_len) {
       SetExitErr(err, err_len, o, status);
       return false;
     }
-    if (!o.fd_arg && PidFileReady(o.pid_file)) return true;
+    if (!o.fd_arg && o.ready_fd >= 0 && pfd[1].revents) {
+      char events[4096];
+      while (read(o.ready_fd, events, sizeof events) > 0) {}
+    }
+    if (!o.fd_arg && PidFileReady(o.pid_file)) {
+      if (o.ready_fd >= 0) close(o.ready_fd);
+      o.ready_fd = -1;
+      return true;
+    }
   }
 }
 
