@@ -15,6 +15,7 @@ import { formatPorts } from '../network/ports.js';
 export { parseNetworkConfig, type NetworkConfigFlags } from '../network/mode.js';
 export { formatPorts, parsePortFilter, portCommandLines } from '../network/ports.js';
 import { joinRootlessNetns } from '../network/rootless-netns.js';
+import { NetworkStore } from '../network/store.js';
 import { hostsFile, resolvConf } from '../network/etc-files.js';
 import { parseAddHost } from '../network/mode.js';
 
@@ -209,9 +210,12 @@ function hostsOf(ctx: Context, record: ContainerRecord, status: NetworkStatus, h
   const config = networkConfigOf(record);
   const shortId = record.id.slice(0, 12);
   const own = Object.values(status.networks);
+  // Names only on networks with DNS (not the default one, as docker's default bridge and podman's).
+  const networks = new NetworkStore(ctx);
+  const named = new Set(Object.keys(status.networks).filter((name) => networks.find(name)?.dnsEnabled));
   const peers = peersOf(ctx, record.id, config).flatMap((peer) =>
     Object.entries(peer.status.networks)
-      .filter(([name]) => status.networks[name])
+      .filter(([name]) => named.has(name))
       .map(([, ep]) => ({ ip: ep.ip, names: [peer.record.name, peer.record.id.slice(0, 12), ...ep.aliases] })),
   );
   return hostsFile({

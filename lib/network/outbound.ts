@@ -46,12 +46,20 @@ export interface OutboundChoice {
   reason: string;
 }
 
+/** What outboundCandidates looks at: the host, unless a test says otherwise. */
+export interface HostTools {
+  find: (name: string) => string | undefined;
+  tunProblem: () => string | undefined;
+}
+
+const HOST_TOOLS: HostTools = { find: findProgram, tunProblem };
+
 /** Every usable outbound program, best first; throws one line naming what is missing. */
-export function outboundCandidates(wanted?: OutboundKind): OutboundChoice[] {
-  const tun = tunProblem();
+export function outboundCandidates(wanted?: OutboundKind, host: HostTools = HOST_TOOLS): OutboundChoice[] {
+  const tun = host.tunProblem();
   if (tun) throw new HuskError(`the container cannot get a network: ${tun}; or use --network none`);
-  const pasta = findProgram('pasta');
-  const slirp = findProgram('slirp4netns');
+  const pasta = host.find('pasta');
+  const slirp = host.find('slirp4netns');
   const all: OutboundChoice[] = [];
   if (pasta && wanted !== 'slirp4netns') all.push({ kind: 'pasta', program: pasta, reason: 'pasta is installed' });
   if (slirp && wanted !== 'pasta') all.push({ kind: 'slirp4netns', program: slirp, reason: pasta ? 'pasta failed or was not asked for' : 'pasta is not installed' });

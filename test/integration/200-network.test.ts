@@ -259,6 +259,22 @@ for (const mode of modes()) {
       t.same([bad.code, lines(bad.stderr).length], [125, 1], 'neither names nor --all: one line, 125');
     });
 
+    t.test('no names on the default network nor on a --disable-dns one, as docker\'s default bridge', async (t) => {
+      t.teardown(async () => {
+        await h.run(['rm', '-f', 'quiet1', 'plain1']);
+        await h.run(['network', 'rm', '-f', 'quietnet']);
+      });
+      t.equal((await h.run(['network', 'create', '--disable-dns', 'quietnet'])).code, 0);
+      t.equal((await h.run(['run', '-d', '--name', 'quiet1', '--network', 'quietnet', 'busybox', 'sleep', '600'])).code, 0);
+      t.equal((await h.run(['run', '-d', '--name', 'plain1', '--network', 'husk', 'busybox', 'sleep', '600'])).code, 0);
+      const onQuiet = await h.run(['run', '--rm', '--network', 'quietnet', 'busybox', 'cat', '/etc/hosts']);
+      t.equal(onQuiet.code, 0, { stderr: onQuiet.stderr });
+      t.notMatch(onQuiet.stdout, /quiet1/, '--disable-dns: no peer names');
+      const onDefault = await h.run(['run', '--rm', '--network', 'husk', 'busybox', 'cat', '/etc/hosts']);
+      t.notMatch(onDefault.stdout, /plain1/, 'the default network: no peer names');
+      t.match(onDefault.stdout, /host\.containers\.internal/, 'the host still has its name');
+    });
+
     t.test('--internal has no way out, not even to the host', async (t) => {
       const server = http.createServer((_req, res) => res.end('host'));
       await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
