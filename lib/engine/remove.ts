@@ -12,6 +12,7 @@ import { eachContainer, type ItemReport, type Selection } from './bulk.js';
 import { removeAnonymousVolumes } from '../runtime/volume-store.js';
 import { withLock } from '../storage/lock.js';
 import { leaveNetworks } from './container-network.js';
+import { NetworkStore } from '../network/store.js';
 
 /**
  * Removes a container whose exit we saw. The monitor, told that we clean up,
@@ -45,9 +46,10 @@ export interface RemoveReport extends ItemReport {
  * mkdir and the record's rename, or an rm killed after it unlinked the
  * record. Both happen under the store lock, so under the lock such a
  * directory belongs to no husk that is still at work. Taken away by rm and
- * container prune.
+ * container prune, with the network store's temp files of killed writes.
  */
 export function removeOrphans(ctx: Context): void {
+  new NetworkStore(ctx).tidy();
   const store = new ContainerStore(ctx);
   const orphans = store.locked(() => {
     const dirs = store.ids().filter((id) => !fs.existsSync(store.paths(id).record)).map((id) => store.paths(id).dir);

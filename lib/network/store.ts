@@ -227,6 +227,7 @@ export class NetworkStore {
     if (this.held) return fn();
     mkdirPrivate(this.dir);
     return withLockSync(this.lockFile, () => {
+      this.removeStaleTemps();
       this.held = true;
       try {
         return fn();
@@ -234,6 +235,16 @@ export class NetworkStore {
         this.held = false;
       }
     });
+  }
+
+  /** Takes away what a killed husk left (temp files), if the store exists: for rm and container prune. */
+  tidy(): void {
+    if (fs.existsSync(this.dir)) this.locked(() => {});
+  }
+
+  /** Under the lock no write is under way: a temp file is one a killed husk left (writeJsonAtomic's `.NAME.RANDOM.tmp`). */
+  private removeStaleTemps(): void {
+    for (const f of fs.readdirSync(this.dir)) if (/^\..+\.[0-9a-f]+\.tmp$/.test(f)) fs.rmSync(path.join(this.dir, f), { force: true });
   }
 
   paths(name: string) {
