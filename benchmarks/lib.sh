@@ -3,6 +3,24 @@
 log() { printf '\n== %s\n' "$*"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
+# stop_podman_pause XDG USER: rootless podman's pause process (catatonit) for
+# that XDG_RUNTIME_DIR, if it is USER's.
+stop_podman_pause() {
+  local xdg=$1 user=$2 pid
+  [ -f "$xdg/libpod/tmp/pause.pid" ] || return 0
+  pid=$(cat "$xdg/libpod/tmp/pause.pid")
+  if [ -n "$pid" ] && [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$user" ]; then
+    kill "$pid" 2>/dev/null
+  fi
+  return 0
+}
+
+# unmount_under DIR: mounts left under DIR, deepest first.
+unmount_under() {
+  awk -v w="$1" '$2 == w || index($2, w "/") == 1 {print $2}' /proc/mounts | sort -r |
+    while read -r m; do umount -l "$m"; done
+}
+
 # snapshot_husk REPO PKG USER: a copy of husk that USER can read wherever the
 # checkout lives, and that a rebuild during the run does not change. The
 # bundle normally needs no node_modules; they are copied only if dist/husk.cjs

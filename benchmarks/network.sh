@@ -110,15 +110,9 @@ cleanup() {
   for pid in $(ps -u "$BENCH_USER" -o pid=); do
     grep -qF "$WORK" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
   done
-  if [ -f "$XDG/libpod/tmp/pause.pid" ]; then
-    pid=$(cat "$XDG/libpod/tmp/pause.pid")
-    if [ -n "$pid" ] && [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$BENCH_USER" ]; then
-      kill "$pid" 2>/dev/null
-    fi
-  fi
+  stop_podman_pause "$XDG" "$BENCH_USER"
   sleep 0.2
-  awk -v w="$WORK" '$2 == w || index($2, w "/") == 1 {print $2}' /proc/mounts | sort -r |
-    while read -r m; do umount -l "$m"; done
+  unmount_under "$WORK"
   rm -rf "$WORK"
   [ -e "$WORK" ] && echo "bench: could not remove $WORK" >&2
   exit "$rc"

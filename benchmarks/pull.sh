@@ -72,8 +72,7 @@ PODMAN_FLAGS=(--runtime runc --cgroup-manager cgroupfs --events-backend file
               --storage-driver "${PODMAN_STORAGE_DRIVER:-overlay}")
 
 rm_tree() { # removes a store as root (files owned by subordinate ids), mounts first
-  awk -v w="$1" '$2 == w || index($2, w "/") == 1 {print $2}' /proc/mounts | sort -r |
-    while read -r m; do umount -l "$m"; done
+  unmount_under "$1"
   rm -rf "$1"
 }
 
@@ -92,12 +91,7 @@ cleanup() {
     kill -9 "$REG_PID" 2>/dev/null
   fi
   # rootless podman's pause process (catatonit) for this XDG_RUNTIME_DIR
-  if [ -f "$XDG/libpod/tmp/pause.pid" ]; then
-    pid=$(cat "$XDG/libpod/tmp/pause.pid")
-    if [ -n "$pid" ] && [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$BENCH_USER" ]; then
-      kill "$pid" 2>/dev/null
-    fi
-  fi
+  stop_podman_pause "$XDG" "$BENCH_USER"
   sleep 0.2
   rm_tree "$WORK"
   rm -rf "$CACHE.tmp" "$CACHE.raw"
