@@ -62,6 +62,12 @@ function runningContainer(ctx: Context, nameOrId: string): ContainerView {
   return view;
 }
 
+/** Whether a container's init lives (running or created): its addresses are held. */
+const liveIn = (store: ContainerStore) => (id: string) => {
+  const v = store.view(id);
+  return Boolean(v?.state && isAlive(v.state));
+};
+
 /**
  * Builds the container's network, writes its hosts and resolv.conf, runs
  * `start` (which releases the init) and keeps the network only if that
@@ -77,13 +83,10 @@ export function startWithNetwork(ctx: Context, view: ContainerView, start: () =>
     initPid: view.state!.pid,
     config,
     runDir: p.run,
-    isLive: (id) => {
-      const v = store.view(id);
-      return Boolean(v?.state && isAlive(v.state));
-    },
+    isLive: liveIn(store),
   });
   try {
-    saveNetworkStatus(p.run, attached.status);
+    saveNetworkStatus(p.networkStatus, attached.status);
     writeEtcFiles(ctx, view.record, p, attached.status, { hostGateway: attached.hostGateway, dnsForwarder: attached.dnsForwarder });
     // Committed before the start: a husk killed after the exec leaves a running container with its ports.
     attached.commit();
@@ -107,13 +110,9 @@ export function connectRunning(ctx: Context, view: ContainerView, attachment: Ne
   const taken = Object.values(status.networks).map((ep) => Number(ep.interface.replace(/^eth/, '')));
   const index = taken.length ? Math.max(...taken) + 1 : 0;
   const routed = Object.values(status.networks).some((ep) => ep.gateway);
-  const isLive = (id: string) => {
-    const v = store.view(id);
-    return Boolean(v?.state && isAlive(v.state));
-  };
-  const ep = plugRunning(ctx, { id: view.record.id, initPid: view.state!.pid, isLive }, attachment, index, !routed);
+  const ep = plugRunning(ctx, { id: view.record.id, initPid: view.state!.pid, isLive: liveIn(store) }, attachment, index, !routed);
   status.networks[attachment.name] = ep;
-  saveNetworkStatus(p.run, status);
+  saveNetworkStatus(p.networkStatus, status);
   rewriteOwnHosts(ctx, view.record, p, status);
   refreshPeers(ctx, view.record.id, networkConfigOf(view.record));
 }
@@ -126,7 +125,7 @@ export function disconnectRunning(ctx: Context, view: ContainerView, network: st
   if (!status || !ep) return;
   unplugRunning(ctx, view.record.id, network, ep);
   delete status.networks[network];
-  saveNetworkStatus(p.run, status);
+  saveNetworkStatus(p.networkStatus, status);
   rewriteOwnHosts(ctx, view.record, p, status);
   refreshPeers(ctx, view.record.id, before);
 }

@@ -37,8 +37,6 @@ export interface AttachedNetwork {
   abandon(): void;
 }
 
-export const networkStatusFile = (runDir: string) => `${runDir}/network.json`;
-
 /** Makes the container's network; on failure nothing of it is left. */
 export function attachNetwork(ctx: Context, req: AttachRequest): AttachedNetwork {
   const mode = req.config.mode;
@@ -227,8 +225,8 @@ function enableForwarding(): void {
 }
 
 /** Writes what a start made, for inspect, ps and port. */
-export function saveNetworkStatus(runDir: string, status: NetworkStatus): void {
-  writeJsonAtomic(networkStatusFile(runDir), status, 0o600, false);
+export function saveNetworkStatus(file: string, status: NetworkStatus): void {
+  writeJsonAtomic(file, status, 0o600, false);
 }
 
 /** The container left its networks (it exited or is removed): its addresses are free again. */
