@@ -38,4 +38,23 @@ size_t FormatInt(char* buf, long long v) {
   return o;
 }
 
+
+bool ParseInt(const char* s, int* out) {
+  if (!s || !*s) return false;
+  bool neg = false;
+  if (*s == '-') {
+    neg = true;
+    s++;
+  }
+  if (!*s) return false;
+  long long v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9') return false;
+    v = v * 10 + (*s - '0');
+    if (v > 0x7fffffff) return false;
+  }
+  *out = (int)(neg ? -v : v);
+  return true;
+}
+
 }  // namespace husk

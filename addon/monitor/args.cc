@@ -23,24 +23,6 @@ namespace {
   _exit(2);
 }
 
-bool ParseInt(const char* s, int* out) {
-  if (!s || !*s) return false;
-  bool neg = false;
-  if (*s == '-') {
-    neg = true;
-    s++;
-  }
-  if (!*s) return false;
-  long long v = 0;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9') return false;
-    v = v * 10 + (*s - '0');
-    if (v > 0x7fffffff) return false;
-  }
-  *out = (int)(neg ? -v : v);
-  return true;
-}
-
 bool TakesValue(const char* k) {
   return !strcmp(k, "--id") || !strcmp(k, "--log") || !strcmp(k, "--attach") || !strcmp(k, "--exit") ||
          !strcmp(k, "--cleanup-arg") || !strcmp(k, "--pid") || !strcmp(k, "--stdio-fds") ||

@@ -35,6 +35,26 @@ void TakeOutbound(int i, int argc, char** argv, Outbound& o) {
   FindPidFile(o);
 }
 
+// The outbound options both modes take: true when argv[i] was one; *rest
+// when it was --outbound, which takes the rest of the command line.
+bool TakeOutboundOption(int i, int argc, char** argv, Outbound& o, bool* rest) {
+  const char* k = argv[i];
+  if (!strcmp(k, "--outbound")) {
+    TakeOutbound(i + 1, argc, argv, o);
+    *rest = true;
+    return true;
+  }
+  if (!strcmp(k, "--outbound-fd-arg")) {
+    o.fd_arg = true;
+    return true;
+  }
+  return false;
+}
+
+void CheckOutbound(const Outbound& o) {
+  if (o.argv && !o.fd_arg && !o.pid_file) Usage("--outbound needs --outbound-fd-arg or a pid file (-P PATH)", o.argv[0]);
+}
+
 int IntValue(const char* k, const char* v) {
   int n;
   if (!ParseInt(v, &n)) Usage("bad number", k);
@@ -77,7 +97,7 @@ bool SetPort(sockaddr_storage& a, const char* s, size_t n, bool allow_zero) {
   if (n == 0 || n >= sizeof buf) return false;
   memcpy(buf, s, n);
   buf[n] = 0;
-  if (!ParseInt(buf, &port) || port > 65535 || (port == 0 && !allow_zero)) return false;
+  if (!ParseInt(buf, &port) || port < 0 || port > 65535 || (port == 0 && !allow_zero)) return false;
   if (a.ss_family == AF_INET6) {
     ((sockaddr_in6*)&a)->sin6_port = htons((uint16_t)port);
   } else {
@@ -125,16 +145,10 @@ bool ParsePublish(const char* spec, Publish& p) {
 }
 
 void ParseForwardArgs(int argc, char** argv, ForwardOptions& opt) {
-  for (int i = 2; i < argc; i++) {
+  bool rest = false;
+  for (int i = 2; i < argc && !rest; i++) {
     const char* k = argv[i];
-    if (!strcmp(k, "--outbound")) {
-      TakeOutbound(i + 1, argc, argv, opt.out);
-      break;
-    }
-    if (!strcmp(k, "--outbound-fd-arg")) {
-      opt.out.fd_arg = true;
-      continue;
-    }
+    if (TakeOutboundOption(i, argc, argv, opt.out, &rest)) continue;
     if (i + 1 >= argc) Usage("missing value", k);
     const char* v = argv[++i];
     if (!strcmp(k, "--pid")) {
@@ -156,22 +170,14 @@ void ParseForwardArgs(int argc, char** argv, ForwardOptions& opt) {
   }
   if (opt.pid <= 0) Usage("--pid is required", nullptr);
   if (opt.ready_fd < 0) Usage("--ready-fd is required", nullptr);
-  if (opt.out.argv && !opt.out.fd_arg && !opt.out.pid_file) {
-    Usage("--outbound needs --outbound-fd-arg or a pid file (-P PATH)", opt.out.argv[0]);
-  }
+  CheckOutbound(opt.out);
 }
 
 void ParseHoldArgs(int argc, char** argv, HoldOptions& opt) {
-  for (int i = 2; i < argc; i++) {
+  bool rest = false;
+  for (int i = 2; i < argc && !rest; i++) {
     const char* k = argv[i];
-    if (!strcmp(k, "--outbound")) {
-      TakeOutbound(i + 1, argc, argv, opt.out);
-      break;
-    }
-    if (!strcmp(k, "--outbound-fd-arg")) {
-      opt.out.fd_arg = true;
-      continue;
-    }
+    if (TakeOutboundOption(i, argc, argv, opt.out, &rest)) continue;
     if (!strcmp(k, "--newuidmap")) {
       opt.newuidmap = true;
       continue;
@@ -195,9 +201,7 @@ void ParseHoldArgs(int argc, char** argv, HoldOptions& opt) {
   if (!opt.socket || !opt.lock) Usage("--socket and --lock are required", nullptr);
   if (opt.ready_fd < 0) Usage("--ready-fd is required", nullptr);
   if (!opt.uidmap != !opt.gidmap) Usage("--uidmap and --gidmap go together", nullptr);
-  if (opt.out.argv && !opt.out.fd_arg && !opt.out.pid_file) {
-    Usage("--outbound needs --outbound-fd-arg or a pid file (-P PATH)", opt.out.argv[0]);
-  }
+  CheckOutbound(opt.out);
 }
 
 }  // namespace husk

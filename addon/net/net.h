@@ -163,7 +163,6 @@ struct Hold {
 long long MonotonicMs();
 void LogError(const char* what, int err);  // "husk-net: what: strerror\n" on stderr
 void ErrorLine(int fd, const char* a, const char* b, const char* c);  // "error a b: c\n" on the ready fd
-bool ParseInt(const char* s, int* out);
 size_t FormatAddr(char* buf, const sockaddr_storage& a);  // "1.2.3.4:80", "[::1]:80"
 int PidfdOpen(pid_t pid);
 int SetupSignals();   // signalfd: SIGCHLD, SIGTERM, SIGINT (blocked); SIGPIPE ignored

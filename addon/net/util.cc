@@ -16,18 +16,6 @@
 
 namespace husk {
 
-bool ParseInt(const char* s, int* out) {
-  if (!s || !*s) return false;
-  long long v = 0;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9') return false;
-    v = v * 10 + (*s - '0');
-    if (v > 0x7fffffff) return false;
-  }
-  *out = (int)v;
-  return true;
-}
-
 long long MonotonicMs() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

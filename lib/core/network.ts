@@ -67,6 +67,8 @@ export interface NetworkStatus {
   ports: PortMapping[];
   /** Per user network: the address the container got there. */
   networks: Record<string, NetworkEndpoint>;
+  /** Where the container reaches the host (host.containers.internal), if anywhere. */
+  hostGateway?: string;
   /** pasta and slirp4netns: the container's own address, gateway and how the host is reached. */
   ip?: string;
   gateway?: string;

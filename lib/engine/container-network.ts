@@ -87,7 +87,7 @@ export function startWithNetwork(ctx: Context, view: ContainerView, start: () =>
   });
   try {
     saveNetworkStatus(p.networkStatus, attached.status);
-    writeEtcFiles(ctx, view.record, p, attached.status, { hostGateway: attached.hostGateway, dnsForwarder: attached.dnsForwarder });
+    writeEtcFiles(ctx, view.record, p, attached.status, attached.dnsForwarder);
     // Committed before the start: a husk killed after the exec leaves a running container with its ports.
     attached.commit();
     start();
@@ -131,7 +131,7 @@ export function disconnectRunning(ctx: Context, view: ContainerView, network: st
 }
 
 function rewriteOwnHosts(ctx: Context, record: ContainerRecord, p: Paths, status: NetworkStatus): void {
-  if (!networkConfigOf(record).noHosts) fs.writeFileSync(p.hosts, hostsOf(ctx, record, status, readHostGateway(p)));
+  if (!networkConfigOf(record).noHosts) fs.writeFileSync(p.hosts, hostsOf(ctx, record, status, networkMembers(ctx)));
 }
 
 /** The container left its networks: addresses free, peers' hosts files without it. */
@@ -166,53 +166,49 @@ export function psNetworks(view: ContainerView): string {
 const networkNames = (config: ContainerNetworkConfig) =>
   config.mode.kind === 'bridge' ? config.mode.networks.map((a) => a.name) : [];
 
-interface Peer {
+/** A running container with its network as its start made it. */
+interface Member {
   record: ContainerRecord;
   paths: Paths;
   status: NetworkStatus;
 }
 
-/** Running containers that share a user network with `config`'s, except `selfId`. */
-function peersOf(ctx: Context, selfId: string, config: ContainerNetworkConfig): Peer[] {
-  const mine = new Set(networkNames(config));
-  if (mine.size === 0) return [];
+/** Every running container's network, read once for all the hosts files one change rewrites. */
+function networkMembers(ctx: Context): Member[] {
   const store = new ContainerStore(ctx);
   return store.list().flatMap((v) => {
-    if (v.record.id === selfId || v.status !== 'running') return [];
-    const status = readNetworkStatus(store.paths(v.record.id));
-    if (!status || !Object.keys(status.networks).some((n) => mine.has(n))) return [];
-    return [{ record: v.record, paths: store.paths(v.record.id), status }];
+    if (v.status !== 'running') return [];
+    const paths = store.paths(v.record.id);
+    const status = readNetworkStatus(paths);
+    return status ? [{ record: v.record, paths, status }] : [];
   });
+}
+
+/** Members on any of `networks`, except `selfId`. */
+function peersIn(members: Member[], selfId: string, networks: Set<string>): Member[] {
+  if (networks.size === 0) return [];
+  return members.filter((m) => m.record.id !== selfId && Object.keys(m.status.networks).some((n) => networks.has(n)));
 }
 
 /** Rewrites the hosts file of every peer (in place: it is bind-mounted into them). */
 function refreshPeers(ctx: Context, selfId: string, config: ContainerNetworkConfig): void {
-  for (const peer of peersOf(ctx, selfId, config)) {
+  const members = networkMembers(ctx);
+  for (const peer of peersIn(members, selfId, new Set(networkNames(config)))) {
     try {
-      fs.writeFileSync(peer.paths.hosts, hostsOf(ctx, peer.record, peer.status, readHostGateway(peer.paths)));
+      fs.writeFileSync(peer.paths.hosts, hostsOf(ctx, peer.record, peer.status, members));
     } catch {
       /* the peer is going away */
     }
   }
 }
 
-const gatewayFile = (p: Paths) => `${p.run}/host-gateway`;
-function readHostGateway(p: Paths): string | undefined {
-  try {
-    return fs.readFileSync(gatewayFile(p), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function hostsOf(ctx: Context, record: ContainerRecord, status: NetworkStatus, hostGateway: string | undefined): string {
+function hostsOf(ctx: Context, record: ContainerRecord, status: NetworkStatus, members: Member[]): string {
   const config = networkConfigOf(record);
-  const shortId = record.id.slice(0, 12);
   const own = Object.values(status.networks);
   // Names only on networks with DNS (not the default one, as docker's default bridge and podman's).
   const networks = new NetworkStore(ctx);
   const named = new Set(Object.keys(status.networks).filter((name) => networks.find(name)?.dnsEnabled));
-  const peers = peersOf(ctx, record.id, config).flatMap((peer) =>
+  const peers = peersIn(members, record.id, named).flatMap((peer) =>
     Object.entries(peer.status.networks)
       .filter(([name]) => named.has(name))
       .map(([, ep]) => ({ ip: ep.ip, names: [peer.record.name, peer.record.id.slice(0, 12), ...ep.aliases] })),
@@ -220,27 +216,31 @@ function hostsOf(ctx: Context, record: ContainerRecord, status: NetworkStatus, h
   return hostsFile({
     hostname: record.hostname,
     containerName: record.name,
-    shortId,
+    shortId: record.id.slice(0, 12),
     aliases: [...new Set(own.flatMap((ep) => ep.aliases))],
     ownAddresses: own.map((ep) => ep.ip),
     peers,
     addHosts: config.addHosts.map(parseAddHost),
-    hostGateway,
+    hostGateway: status.hostGateway,
     baseHosts: config.mode.kind === 'host' ? readOr('/etc/hosts', '') : undefined,
   });
 }
 
-function writeEtcFiles(ctx: Context, record: ContainerRecord, p: Paths, status: NetworkStatus, via: { hostGateway?: string; dnsForwarder?: string }): void {
+/**
+ * /etc/hosts (unless --no-hosts) and /etc/resolv.conf, at each start: create
+ * only made them empty, for the init to bind-mount. A container: network
+ * has no addresses of its own; its files say localhost and its hostname.
+ */
+function writeEtcFiles(ctx: Context, record: ContainerRecord, p: Paths, status: NetworkStatus, dnsForwarder: string | undefined): void {
   const config = networkConfigOf(record);
-  fs.writeFileSync(gatewayFile(p), via.hostGateway ?? '', { mode: 0o600 });
-  if (!config.noHosts && config.mode.kind !== 'container') fs.writeFileSync(p.hosts, hostsOf(ctx, record, status, via.hostGateway));
-  if (config.mode.kind === 'container') return;
+  const members = config.mode.kind === 'bridge' ? networkMembers(ctx) : [];
+  if (!config.noHosts) fs.writeFileSync(p.hosts, hostsOf(ctx, record, status, members));
   fs.writeFileSync(p.resolvConf, resolvConf({
     hostResolvConf: readOr('/etc/resolv.conf', ''),
     dns: config.dns,
     dnsSearch: config.dnsSearch,
     dnsOptions: config.dnsOptions,
-    loopbackReplacement: via.dnsForwarder,
+    loopbackReplacement: dnsForwarder,
     keepLoopback: config.mode.kind === 'host',
   }));
 }

@@ -165,7 +165,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   trace('create: record written');
   try {
     prepareMounts(ctx, mounts, { layerDirsBottomFirst: layerDirs, uid: spec.process.user.uid, gid: spec.process.user.gid });
-    writeEtcFiles(p, hostname, opts.network.mode.kind);
+    writeEtcFiles(p, hostname);
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
     writeJsonAtomic(p.config, spec, 0o600, false);
@@ -323,24 +323,10 @@ export function legacyNetwork(mode: NetworkMode): 'private' | 'none' | 'host' {
   return mode.kind === 'none' || mode.kind === 'host' ? mode.kind : 'private';
 }
 
-function writeEtcFiles(p: Paths, hostname: string, network: string): void {
-  const hosts = network === 'host' ? readOr('/etc/hosts', '') : '';
-  fs.writeFileSync(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n${hosts}`, { mode: 0o644 });
+/** /etc/hostname; /etc/hosts and resolv.conf empty for the init to bind-mount: each start writes them (engine/container-network.ts). */
+function writeEtcFiles(p: Paths, hostname: string): void {
   fs.writeFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
-  // Loopback resolvers of the host are unreachable from a private network namespace.
-  const resolv = readOr('/etc/resolv.conf', '')
-    .split('\n')
-    .filter((l) => network === 'host' || !/^\s*nameserver\s+(127\.|::1)/.test(l))
-    .join('\n');
-  fs.writeFileSync(p.resolvConf, resolv, { mode: 0o644 });
-}
-
-function readOr(file: string, fallback: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return fallback;
-  }
+  for (const file of [p.hosts, p.resolvConf]) fs.writeFileSync(file, '', { mode: 0o644 });
 }
 
 /** docker creates a missing working directory; the upper layer is where it can. */

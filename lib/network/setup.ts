@@ -27,8 +27,6 @@ export interface AttachRequest {
 
 export interface AttachedNetwork {
   status: NetworkStatus;
-  /** Where the container reaches the host (host.containers.internal), if anywhere. */
-  hostGateway?: string;
   /** A nameserver the container can reach in place of the host's loopback one. */
   dnsForwarder?: string;
   /** The container's program runs: the forwarder stays. */
@@ -75,9 +73,11 @@ function attachOwnNamespace(ctx: Context, req: AttachRequest, wanted: 'pasta' | 
       const status = statusOf(req, helper, {});
       if (choice.kind === 'slirp4netns') {
         const loopback = options.includes('allow_host_loopback=true');
-        return done({ ...status, ip: SLIRP.ip, gateway: SLIRP.gateway, prefixLen: SLIRP.prefixLen }, helper, { hostGateway: loopback ? SLIRP.gateway : undefined, dnsForwarder: SLIRP.dns });
+        const hostGateway = loopback ? SLIRP.gateway : undefined;
+        return done({ ...status, ip: SLIRP.ip, gateway: SLIRP.gateway, prefixLen: SLIRP.prefixLen, hostGateway }, helper, { dnsForwarder: SLIRP.dns });
       }
-      return done(status, helper, { hostGateway: hostDefaultGateway(), dnsForwarder: hostDefaultGateway() });
+      const gateway = hostDefaultGateway();
+      return done({ ...status, hostGateway: gateway }, helper, { dnsForwarder: gateway });
     } catch (err) {
       // A port in use is the user's to fix: no other program would do better.
       if (/already in use|need root/.test((err as Error).message)) throw err;
@@ -137,8 +137,7 @@ function attachBridges(ctx: Context, req: AttachRequest): AttachedNetwork {
   const routedNet = records.find((r) => !r.internal);
   // Rootless, the host is reached through the rootless namespace's pasta, which maps its gateway to the host.
   const hostGateway = routedNet && (ctx.rootless ? hostDefaultGateway() : endpoints[routedNet.name]!.gateway);
-  return done(statusOf(req, helper, endpoints), helper, {
-    hostGateway,
+  return done({ ...statusOf(req, helper, endpoints), hostGateway }, helper, {
     dnsForwarder: ctx.rootless ? hostDefaultGateway() : undefined,
     abandon: () => {
       helper?.abandon();
