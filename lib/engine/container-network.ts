@@ -192,8 +192,11 @@ function peersIn(members: Member[], selfId: string, networks: Set<string>): Memb
 
 /** Rewrites the hosts file of every peer (in place: it is bind-mounted into them). */
 function refreshPeers(ctx: Context, selfId: string, config: ContainerNetworkConfig): void {
+  const names = new Set(networkNames(config));
+  // Not on a user network (pasta, none, host...): no peers, and no reading every container on each run.
+  if (names.size === 0) return;
   const members = networkMembers(ctx);
-  for (const peer of peersIn(members, selfId, new Set(networkNames(config)))) {
+  for (const peer of peersIn(members, selfId, names)) {
     try {
       fs.writeFileSync(peer.paths.hosts, hostsOf(ctx, peer.record, peer.status, members));
     } catch {
