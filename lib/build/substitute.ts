@@ -429,6 +429,19 @@ export class StageScope {
     this.env.set(name, this.substitute(rawValue));
   }
 
+  /** An ENV whose value is already substituted (several on one line, or the base image's). */
+  defineEnv(name: string, value: string): void {
+    this.env.set(name, value);
+  }
+
+  /** The base image's environment, visible to substitution as ENV is. */
+  seedEnv(env: readonly string[]): void {
+    for (const e of env) {
+      const eq = e.indexOf('=');
+      if (eq > 0) this.env.set(e.slice(0, eq), e.slice(eq + 1));
+    }
+  }
+
   /** What a line of the stage sees: ENV first, then declared ARGs. Global ARGs not re-declared are not visible. */
   readonly lookup: Lookup = (name) => (this.env.has(name) ? this.env.get(name) : this.args.get(name));
 
