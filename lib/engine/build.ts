@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseDockerfile, type Dockerfile, type Instruction, type Stage } from '../build/dockerfile.js';
-import { ArgScope, platformArgs, substitute, type StageScope } from '../build/substitute.js';
+import { ArgScope, platformArgs, substitute, SubstitutionError, type StageScope } from '../build/substitute.js';
 import { applyMetadata, type ConfigState } from '../build/config.js';
 import { cacheKey } from '../build/cache.js';
 import { ImageStore, ociManifest } from '../image/store.js';
@@ -196,7 +196,9 @@ async function buildStage(run: BuildRun, stage: Stage, args: ArgScope, label: st
     run.say(`${label}STEP ${i + 2}/${total}: ${textOf(run, instr)}`);
     // podman names the image before the last step's "-->".
     if (i + 2 === total && isTarget) run.commitLine = `COMMIT${finalName !== undefined ? ` ${finalName}` : ''}`;
-    state = await step(run, stage, state, instr);
+    state = await step(run, stage, state, instr).catch((err: unknown) => {
+      throw err instanceof SubstitutionError ? err.at(run.opts.dockerfile.name, instr.line, instr.kind) : err;
+    });
   }
   if (total === 1 && isTarget) run.commitLine = `COMMIT${finalName !== undefined ? ` ${finalName}` : ''}`;
   return state;
