@@ -15,7 +15,7 @@
 // FROM) only in FROM lines unless a stage re-declares them, the predefined
 // platform and proxy args, --build-arg values, ENV over ARG within a stage.
 
-import { goQuote } from '../cli/template/quote.js';
+import { goQuote } from '../core/go-quote.js';
 import { UsageError } from '../core/errors.js';
 
 /** Returns a variable's value, or undefined when it is not set. */

@@ -20,7 +20,7 @@ import { fnv1a } from '../core/hash.js';
 import { lazyCrypto } from '../core/lazy.js';
 import { HuskError, UsageError } from '../core/errors.js';
 import { imageRootArgs } from './container-root.js';
-import { cached, fromCache, stageRef, type BuildRun, type StageState, type StepResult } from './build.js';
+import { cached, fromCache, stageRef, type BuildRun, type StageState, type StepResult } from './build-state.js';
 
 export interface CopySettings {
   contextDir?: string;

@@ -19,7 +19,7 @@ import { changeArgs } from './container-root.js';
 import { createContainer } from './create.js';
 import { runAttached } from './start.js';
 import { removeContainer } from './remove.js';
-import { cached, fromCache, type BuildRun, type BuildSecret, type StageState, type StepResult } from './build.js';
+import { cached, fromCache, type BuildRun, type BuildSecret, type StageState, type StepResult } from './build-state.js';
 import { materializeFrom } from './build-copy.js';
 import type { MountRequest } from './mounts.js';
 

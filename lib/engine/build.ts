@@ -9,7 +9,6 @@
 // tar straight from their sources (lib/engine/build-copy.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Writable } from 'node:stream';
 import { parseDockerfile, type Dockerfile, type Instruction, type Stage } from '../build/dockerfile.js';
 import { ArgScope, platformArgs, substitute, SubstitutionError, type StageScope } from '../build/substitute.js';
 import { applyMetadata, type ConfigState } from '../build/config.js';
@@ -25,78 +24,13 @@ import { removeTrees } from '../native/userns-helper.js';
 import { mkdirPrivate } from '../storage/atomic.js';
 import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context.js';
-import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
 import { removeContainer } from './remove.js';
+import { cached, fromCache, missingLayer, stageRef, type BuildOptions, type BuildRun, type BuildResult, type StageState, type StepResult } from './build-state.js';
+
+export type { BuildOptions, BuildResult, BuildSecret, PullPolicy } from './build-state.js';
 import { runStep, type RunSettings } from './build-run.js';
 import { copyStep, type CopySettings } from './build-copy.js';
-
-export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
-
-/** --secret: a file's content, or a value (from the environment) that the build writes to a private file. */
-export type BuildSecret = { id: string; file: string } | { id: string; value: string };
-
-export interface BuildOptions {
-  /** The context directory; undefined: none (a Dockerfile from stdin alone). */
-  contextDir?: string;
-  /** The Dockerfile's text and the name errors give it; its path when it is a file (for its .dockerignore). */
-  dockerfile: { text: string; name: string; path?: string };
-  tags: string[];
-  buildArgs: Record<string, string>;
-  target?: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  noCache: boolean;
-  pull: PullPolicy;
-  /** Seconds since the epoch for every date in the image (--timestamp, SOURCE_DATE_EPOCH). */
-  timestamp?: number;
-  secrets: BuildSecret[];
-  /** --ssh default=SOCKET or ID=SOCKET. */
-  ssh: Array<{ id: string; socket: string }>;
-  /** --network for every RUN (a RUN's own --network wins). */
-  network?: string;
-  addHosts: string[];
-  /** --ulimit TYPE=SOFT[:HARD] for the RUN containers. */
-  ulimits: string[];
-  /** podman's --layers: false keeps no intermediate images (and reads no cache). */
-  layers: boolean;
-  /** Step lines and the RUN steps' output. */
-  out: Writable;
-  /** -q: RUN output only when a step fails. */
-  quiet: boolean;
-}
-
-export interface BuildResult {
-  image: ImageRecord;
-  names: string[];
-}
-
-/** What a stage has made so far: its image and config, and the key of the last step. */
-export interface StageState {
-  image?: ImageRecord;
-  config: ImageConfig;
-  layers: LayerRecord[];
-  key: string;
-  scope: StageScope;
-  cfg: ConfigState;
-}
-
-/** Everything a step needs to know about the build. */
-export interface BuildRun {
-  ctx: Context;
-  opts: BuildOptions;
-  file: Dockerfile;
-  images: ImageStore;
-  /** The results of the stages built so far, by index. */
-  stages: Map<number, StageState>;
-  /** Scratch space of this build (removed at the end; a dead build's by the next one). */
-  tmp: string;
-  created: string;
-  say(line: string): void;
-  /** Printed before the next step's "-->": the COMMIT line of the last step. */
-  commitLine?: string;
-  /** Says that a step is done: "--> ID" (after the COMMIT line, for the last). */
-  done(image: ImageRecord): void;
-}
 
 export async function buildImage(ctx: Context, opts: BuildOptions): Promise<BuildResult> {
   const file = parseDockerfile(opts.dockerfile.text, opts.dockerfile.name);
@@ -149,15 +83,6 @@ function targetStage(file: Dockerfile, target: string | undefined): number {
   const stage = file.stages.find((s) => s.name === target.toLowerCase());
   if (!stage) throw new UsageError(`--target ${target}: no stage of that name in the Dockerfile`);
   return stage.index;
-}
-
-/** The stage named by `ref` (a name or an index), if it is one before `before`. */
-export function stageRef(file: Dockerfile, ref: string, before: number): Stage | undefined {
-  const lower = ref.toLowerCase();
-  const byName = file.stages.find((s) => s.name === lower && s.index < before);
-  if (byName) return byName;
-  if (/^\d+$/.test(ref) && Number(ref) < before) return file.stages[Number(ref)];
-  return undefined;
 }
 
 /** The target and every stage it depends on (FROM, COPY --from, RUN --mount from=), as buildkit builds only those. */
@@ -265,10 +190,6 @@ function checkPlatform(platform: string): void {
   }
 }
 
-function missingLayer(image: ImageRecord, chainId: string): never {
-  throw new HuskError(`image ${image.names[0] ?? image.id.slice(0, 12)}: layer ${chainId.slice(0, 12)} is missing from the store: pull it again`);
-}
-
 async function baseImage(run: BuildRun, ref: string): Promise<ImageRecord> {
   const { ctx, images, opts } = run;
   const progress = (line: string) => run.say(line);
@@ -310,33 +231,6 @@ function runSettings(run: BuildRun): RunSettings {
 
 function copySettings(run: BuildRun): CopySettings {
   return { contextDir: run.opts.contextDir, dockerfile: run.opts.dockerfile.path };
-}
-
-/** What a step made: its config (with or without a new layer), for the cache and the history. */
-export interface StepResult {
-  config: ImageConfig;
-  layer: LayerRecord | undefined;
-  key: string;
-  createdBy: string;
-}
-
-/**
- * Looks a step up in the cache before it runs: the image made by the same
- * step from the same parent. `--no-cache` and `--layers=false` skip it.
- */
-export function cached(run: BuildRun, key: string): ImageRecord | undefined {
-  if (run.opts.noCache || !run.opts.layers) return undefined;
-  const hit = run.images.listImages().find((i) => i.buildKey === key && i.layers.every((c) => run.images.getLayer(c)));
-  return hit;
-}
-
-/** The state after a step that the cache had. */
-export function fromCache(run: BuildRun, state: StageState, hit: ImageRecord, key: string): StageState {
-  run.say(`--> Using cache ${hit.id}`);
-  run.done(hit);
-  const config = run.images.imageConfig(hit);
-  const layers = hit.layers.map((c) => run.images.getLayer(c) ?? missingLayer(hit, c));
-  return { ...state, image: hit, config: { ...config, config: config.config ?? {} }, layers, key };
 }
 
 /** Records a step's image (intermediate: the cache of the next build). */

@@ -3,7 +3,7 @@
 // parse where it is reached.
 import { parseError } from './errors.js';
 import type { Token, TokenType } from './lexer.js';
-import { goQuote } from './quote.js';
+import { goQuote } from '../../core/go-quote.js';
 
 export class TokenCursor {
   protected i = 0;

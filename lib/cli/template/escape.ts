@@ -1,7 +1,7 @@
 // html, js and urlquery: Go's escapers, byte for byte, for output pasted
 // into HTML, JavaScript or a URL.
 import { sprint } from './printf.js';
-import { isPrintable } from './quote.js';
+import { isPrintable } from '../../core/go-quote.js';
 
 /** html, js and urlquery take one string as is, anything else as print would write it. */
 export function textOf(args: unknown[]): string {

@@ -3,7 +3,7 @@
 // A number is an int when it is a safe integer and a float64 otherwise (JSON
 // cannot tell 2 from 2.0).
 import { formatE, formatF, formatG } from './float.js';
-import { canBackquote, goQuote, goQuoteRune } from './quote.js';
+import { canBackquote, goQuote, goQuoteRune } from '../../core/go-quote.js';
 import { goType, isObject, sortedKeys } from './values.js';
 
 /** The flags, width and precision of one printf verb. */

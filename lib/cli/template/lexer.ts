@@ -3,7 +3,7 @@
 // handled here, so the parser never sees them. A lexing error becomes the
 // last token, and the parser reports it only when it reaches it, as Go does:
 // an earlier parse error wins.
-import { describeRune, goQuote } from './quote.js';
+import { describeRune, goQuote } from '../../core/go-quote.js';
 
 export type TokenType =
   | 'text' | 'left' | 'right' | 'space' | 'field' | 'variable' | 'dot' | 'identifier' | 'keyword'

@@ -8,7 +8,7 @@ import { TokenCursor } from './cursor.js';
 import { FUNCTIONS } from './functions.js';
 import type { Token, TokenType } from './lexer.js';
 import { charValue, numberValue, unquote } from './literals.js';
-import { goQuote } from './quote.js';
+import { goQuote } from '../../core/go-quote.js';
 
 /** What one item gives: a node, or the {{end}} or {{else}} that closes a list. */
 type Parsed = Node | { kind: 'end' } | { kind: 'else' };

@@ -1,0 +1,120 @@
+// What the parts of a build share: its options, the state of a stage, and
+// the build cache lookups (lib/engine/build.ts drives; build-run.ts and
+// build-copy.ts make the RUN and COPY/ADD steps).
+import type { Writable } from 'node:stream';
+import type { Dockerfile, Stage } from '../build/dockerfile.js';
+import type { ConfigState } from '../build/config.js';
+import type { StageScope } from '../build/substitute.js';
+import type { ImageStore } from '../image/store.js';
+import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
+import type { Context } from '../core/context.js';
+import { HuskError } from '../core/errors.js';
+
+export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
+
+/** --secret: a file's content, or a value (from the environment) that the build writes to a private file. */
+export type BuildSecret = { id: string; file: string } | { id: string; value: string };
+
+export interface BuildOptions {
+  /** The context directory; undefined: none (a Dockerfile from stdin alone). */
+  contextDir?: string;
+  /** The Dockerfile's text and the name errors give it; its path when it is a file (for its .dockerignore). */
+  dockerfile: { text: string; name: string; path?: string };
+  tags: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  noCache: boolean;
+  pull: PullPolicy;
+  /** Seconds since the epoch for every date in the image (--timestamp, SOURCE_DATE_EPOCH). */
+  timestamp?: number;
+  secrets: BuildSecret[];
+  /** --ssh default=SOCKET or ID=SOCKET. */
+  ssh: Array<{ id: string; socket: string }>;
+  /** --network for every RUN (a RUN's own --network wins). */
+  network?: string;
+  addHosts: string[];
+  /** --ulimit TYPE=SOFT[:HARD] for the RUN containers. */
+  ulimits: string[];
+  /** podman's --layers: false keeps no intermediate images (and reads no cache). */
+  layers: boolean;
+  /** Step lines and the RUN steps' output. */
+  out: Writable;
+  /** -q: RUN output only when a step fails. */
+  quiet: boolean;
+}
+
+export interface BuildResult {
+  image: ImageRecord;
+  names: string[];
+}
+
+/** What a stage has made so far: its image and config, and the key of the last step. */
+export interface StageState {
+  image?: ImageRecord;
+  config: ImageConfig;
+  layers: LayerRecord[];
+  key: string;
+  scope: StageScope;
+  cfg: ConfigState;
+}
+
+/** Everything a step needs to know about the build. */
+export interface BuildRun {
+  ctx: Context;
+  opts: BuildOptions;
+  file: Dockerfile;
+  images: ImageStore;
+  /** The results of the stages built so far, by index. */
+  stages: Map<number, StageState>;
+  /** Scratch space of this build (removed at the end; a dead build's by the next one). */
+  tmp: string;
+  created: string;
+  say(line: string): void;
+  /** Printed before the next step's "-->": the COMMIT line of the last step. */
+  commitLine?: string;
+  /** Says that a step is done: "--> ID" (after the COMMIT line, for the last). */
+  done(image: ImageRecord): void;
+}
+
+/** The stage named by `ref` (a name or an index), if it is one before `before`. */
+export function stageRef(file: Dockerfile, ref: string, before: number): Stage | undefined {
+  const lower = ref.toLowerCase();
+  const byName = file.stages.find((s) => s.name === lower && s.index < before);
+  if (byName) return byName;
+  if (/^\d+$/.test(ref) && Number(ref) < before) return file.stages[Number(ref)];
+  return undefined;
+}
+
+export function missingLayer(image: ImageRecord, chainId: string): never {
+  throw new HuskError(`image ${image.names[0] ?? image.id.slice(0, 12)}: layer ${chainId.slice(0, 12)} is missing from the store: pull it again`);
+}
+
+/** What a step made: its config (with or without a new layer), for the cache and the history. */
+export interface StepResult {
+  config: ImageConfig;
+  layer: LayerRecord | undefined;
+  key: string;
+  createdBy: string;
+}
+
+/**
+ * Looks a step up in the cache before it runs: the image made by the same
+ * step from the same parent. `--no-cache` and `--layers=false` skip it.
+ */
+export function cached(run: BuildRun, key: string): ImageRecord | undefined {
+  if (run.opts.noCache || !run.opts.layers) return undefined;
+  const hit = run.images.listImages().find((i) => i.buildKey === key && i.layers.every((c) => run.images.getLayer(c)));
+  return hit;
+}
+
+/** The state after a step that the cache had. */
+export function fromCache(run: BuildRun, state: StageState, hit: ImageRecord, key: string): StageState {
+  run.say(`--> Using cache ${hit.id}`);
+  run.done(hit);
+  const config = run.images.imageConfig(hit);
+  const layers = hit.layers.map((c) => run.images.getLayer(c) ?? missingLayer(hit, c));
+  return { ...state, image: hit, config: { ...config, config: config.config ?? {} }, layers, key };
+}
+
