@@ -1,0 +1,116 @@
+// The layer of a COPY/ADD as a tar stream: the destination's missing
+// parents, then the files in the order given, contents read from disk as
+// the reader asks for them. The same inputs with a fixed mtime give the same
+// bytes (no user or group names, no atime, no host ids).
+
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import tar, { type Header, type Pack } from 'tar-stream';
+import { HuskError } from '../core/errors.js';
+import type { FileEntry, TarFile, TarOptions } from './entries.js';
+
+const CHUNK = 1 << 20;
+
+// tar-stream replaces a mode of 0 by its default (0644/0755): the file type
+// bits keep it non-zero, and tar-stream writes only mode & 07777.
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+function checkName(name: string): void {
+  if (name === '' || name.startsWith('/') || name.split('/').includes('..')) throw new HuskError(`layer entry ${JSON.stringify(name)}: not a relative path inside the layer`);
+}
+
+const dirName = (name: string): string => (name.endsWith('/') ? name : `${name}/`);
+
+interface State {
+  opts: TarOptions;
+  /** dev:ino of files written, to their names: where a hard link points. */
+  written: Map<string, string>;
+  /** Rejects when the pack is closed: a reader that went away must not leave the writer waiting (and a file open). */
+  closed: Promise<never>;
+}
+
+function addEntry(pack: Pack, s: State, header: Partial<Header> & { name: string }): Promise<void> {
+  return Promise.race([new Promise<void>((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve()))), s.closed]);
+}
+
+/** Exactly `size` bytes of an open file into the entry, waiting whenever the reader is behind. */
+async function streamContent(pack: Pack, s: State, header: Partial<Header> & { name: string }, fh: fs.promises.FileHandle, size: number): Promise<void> {
+  const done = new Promise<void>((resolve, reject) => {
+    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    // Its failures reach us through the callback above and the pack's own error.
+    sink.on('error', () => undefined);
+    (async () => {
+      let left = size;
+      while (left > 0) {
+        // A fresh buffer per chunk: the tar stream keeps a reference until it is read.
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
+        const { bytesRead } = await fh.read(buf, 0, buf.length, size - left);
+        if (bytesRead === 0) throw new HuskError(`${header.name}: the file shrank while it was copied into the layer`);
+        left -= bytesRead;
+        if (!sink.write(buf.subarray(0, bytesRead))) await Promise.race([once(sink, 'drain'), s.closed]);
+      }
+      sink.end(() => undefined);
+    })().catch((err: Error) => {
+      // The pack fails with the cause: destroying the entry alone would fail
+      // it with tar-stream's "tar entry destroyed" instead.
+      reject(err);
+      pack.destroy(err);
+    });
+  });
+  await Promise.race([done, s.closed]);
+}
+
+function baseHeader(s: State, name: string, e?: FileEntry): Partial<Header> & { name: string } {
+  const ms = s.opts.mtime !== undefined ? s.opts.mtime * 1000 : e ? e.mtimeMs : Date.now();
+  return { name, uid: s.opts.uid, gid: s.opts.gid, uname: '', gname: '', mtime: new Date(ms) };
+}
+
+async function addFile(pack: Pack, s: State, f: TarFile): Promise<void> {
+  const e = f.entry;
+  const mode = (s.opts.chmod ?? e.mode) | S_IFREG;
+  // O_NOFOLLOW: a file swapped for a symlink since the walk must not read outside the context.
+  const fh = await fs.promises.open(e.hostPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    const key = `${st.dev}:${st.ino}`;
+    const target = e.hardlinkOf !== undefined ? s.written.get(key) : undefined;
+    if (target !== undefined) {
+      await addEntry(pack, s, { ...baseHeader(s, f.name, e), type: 'link', linkname: target, mode, size: 0 });
+      return;
+    }
+    if (!s.written.has(key)) s.written.set(key, f.name);
+    await streamContent(pack, s, { ...baseHeader(s, f.name, e), type: 'file', mode, size: e.size }, fh, e.size);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeLayer(pack: Pack, files: TarFile[], opts: TarOptions): Promise<void> {
+  const closed = new Promise<never>((_, reject) => pack.once('close', () => reject(new HuskError('layer tar: its reader went away'))));
+  closed.catch(() => undefined);
+  const s: State = { opts, written: new Map(), closed };
+  for (const d of opts.dirs ?? []) {
+    const h = { ...baseHeader(s, dirName(d.name)), uid: d.uid ?? opts.uid, gid: d.gid ?? opts.gid };
+    await addEntry(pack, s, { ...h, type: 'directory', mode: (d.mode ?? 0o755) | S_IFDIR });
+  }
+  for (const f of files) {
+    const e = f.entry;
+    if (e.type === 'dir') await addEntry(pack, s, { ...baseHeader(s, dirName(f.name), e), type: 'directory', mode: (opts.chmod ?? e.mode) | S_IFDIR });
+    // --chmod does not apply to symlinks: their mode means nothing on Linux.
+    else if (e.type === 'symlink') await addEntry(pack, s, { ...baseHeader(s, f.name, e), type: 'symlink', linkname: e.linkTarget ?? '', mode: 0o777 | S_IFLNK });
+    else await addFile(pack, s, f);
+  }
+  pack.finalize();
+}
+
+export function layerTar(files: TarFile[], opts: TarOptions): Readable {
+  for (const d of opts.dirs ?? []) checkName(d.name.replace(/\/$/, ''));
+  for (const f of files) checkName(f.name.replace(/\/$/, ''));
+  const pack = tar.pack();
+  writeLayer(pack, files, opts).catch((err: Error) => pack.destroy(err));
+  // A Node stream for the callers (pipeline, store.addLayer); pulling from the pack keeps backpressure.
+  return Readable.from(pack, { objectMode: false });
+}
