@@ -201,6 +201,9 @@ t.test('resolveSources: symlinks resolve inside the context', async (t) => {
   // A wildcard that matches a link follows it (in the context).
   const [w] = await resolveSources(ctx, ['ab*']);
   t.equal(w!.entries[0]!.hostPath, path.join(dir, 'etc/hostname'));
+  // But a wildcard search does not enter linked directories (filepath.Walk), a literal prefix does.
+  t.same(listing(await resolveSources(ctx, ['*/a'])), ['data/a:']);
+  t.same(listing(await resolveSources(ctx, ['datalink/?'])), ['datalink/a:']);
 });
 
 t.test('resolveSources: special files are skipped, hard links found', async (t) => {
@@ -438,6 +441,27 @@ t.test('layerTar: the same input twice is the same bytes', async (t) => {
   const b = await bytes(layerTar(filesOf(item!, 'x/src'), opts));
   t.ok(a.length > 0);
   t.ok(a.equals(b), 'byte-identical');
+});
+
+t.test('layerTar: a 200 MB file streams in little memory', async (t) => {
+  const dir = tempDir(t, 'husk-ctx-');
+  const big = path.join(dir, 'big');
+  const fd = fs.openSync(big, 'w');
+  const chunk = Buffer.alloc(1 << 20, 7);
+  for (let i = 0; i < 200; i++) fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+  const [item] = await resolveSources(openBuildContext(dir), ['big']);
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  let total = 0;
+  for await (const c of layerTar([{ name: 'big', entry: item!.entries[0]! }], { uid: 0, gid: 0 })) {
+    total += (c as Buffer).length;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    // A slow reader: the writer must wait rather than buffer the file.
+    if (total % (16 << 20) < (c as Buffer).length) await new Promise((r) => setTimeout(r, 1));
+  }
+  t.ok(total >= 200 << 20, 'everything read');
+  t.ok(peak - before < 100 << 20, `RSS grew by ${((peak - before) / 2 ** 20).toFixed(1)} MiB`);
 });
 
 /** Whether this process has `file` open. */
