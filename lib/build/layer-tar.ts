@@ -24,14 +24,24 @@ function checkName(name: string): void {
 
 const dirName = (name: string): string => (name.endsWith('/') ? name : `${name}/`);
 
-function addEntry(pack: Pack, header: Header | (Partial<Header> & { name: string })): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve())));
+interface State {
+  opts: TarOptions;
+  /** dev:ino of files written, to their names: where a hard link points. */
+  written: Map<string, string>;
+  /** Rejects when the pack is closed: a reader that went away must not leave the writer waiting (and a file open). */
+  closed: Promise<never>;
+}
+
+function addEntry(pack: Pack, s: State, header: Partial<Header> & { name: string }): Promise<void> {
+  return Promise.race([new Promise<void>((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve()))), s.closed]);
 }
 
 /** Exactly `size` bytes of an open file into the entry, waiting whenever the reader is behind. */
-async function streamContent(pack: Pack, header: Partial<Header> & { name: string }, fh: fs.promises.FileHandle, size: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+async function streamContent(pack: Pack, s: State, header: Partial<Header> & { name: string }, fh: fs.promises.FileHandle, size: number): Promise<void> {
+  const done = new Promise<void>((resolve, reject) => {
     const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    // Its failures reach us through the callback above and the pack's own error.
+    sink.on('error', () => undefined);
     (async () => {
       let left = size;
       while (left > 0) {
@@ -40,20 +50,17 @@ async function streamContent(pack: Pack, header: Partial<Header> & { name: strin
         const { bytesRead } = await fh.read(buf, 0, buf.length, size - left);
         if (bytesRead === 0) throw new HuskError(`${header.name}: the file shrank while it was copied into the layer`);
         left -= bytesRead;
-        if (!sink.write(buf.subarray(0, bytesRead))) await once(sink, 'drain');
+        if (!sink.write(buf.subarray(0, bytesRead))) await Promise.race([once(sink, 'drain'), s.closed]);
       }
       sink.end(() => undefined);
     })().catch((err: Error) => {
-      sink.destroy(err);
+      // The pack fails with the cause: destroying the entry alone would fail
+      // it with tar-stream's "tar entry destroyed" instead.
       reject(err);
+      pack.destroy(err);
     });
   });
-}
-
-interface State {
-  opts: TarOptions;
-  /** dev:ino of files written, to their names: where a hard link points. */
-  written: Map<string, string>;
+  await Promise.race([done, s.closed]);
 }
 
 function baseHeader(s: State, name: string, e?: FileEntry): Partial<Header> & { name: string } {
@@ -71,42 +78,45 @@ async function addFile(pack: Pack, s: State, f: TarFile): Promise<void> {
     const key = `${st.dev}:${st.ino}`;
     const target = e.hardlinkOf !== undefined ? s.written.get(key) : undefined;
     if (target !== undefined) {
-      await addEntry(pack, { ...baseHeader(s, f.name, e), type: 'link', linkname: target, mode, size: 0 });
+      await addEntry(pack, s, { ...baseHeader(s, f.name, e), type: 'link', linkname: target, mode, size: 0 });
       return;
     }
     if (!s.written.has(key)) s.written.set(key, f.name);
-    await streamContent(pack, { ...baseHeader(s, f.name, e), type: 'file', mode, size: e.size }, fh, e.size);
+    await streamContent(pack, s, { ...baseHeader(s, f.name, e), type: 'file', mode, size: e.size }, fh, e.size);
   } finally {
     await fh.close();
   }
 }
 
-async function writeLayer(pack: Pack, files: TarFile[], opts: TarOptions): Promise<void> {
-  await writeEntries(pack, files, opts);
-  pack.finalize();
-}
-
-/** The destination's parents, then the files: into a pack that more may follow. */
-async function writeEntries(pack: Pack, files: TarFile[], opts: TarOptions): Promise<void> {
-  const s: State = { opts, written: new Map() };
+async function writeLayer(pack: Pack, files: TarFile[], opts: TarOptions, tars: TarInput[]): Promise<void> {
+  const closed = new Promise<never>((_, reject) => pack.once('close', () => reject(new HuskError('layer tar: its reader went away'))));
+  closed.catch(() => undefined);
+  const s: State = { opts, written: new Map(), closed };
   for (const d of opts.dirs ?? []) {
     const h = { ...baseHeader(s, dirName(d.name)), uid: d.uid ?? opts.uid, gid: d.gid ?? opts.gid };
-    await addEntry(pack, { ...h, type: 'directory', mode: (d.mode ?? 0o755) | S_IFDIR });
+    await addEntry(pack, s, { ...h, type: 'directory', mode: (d.mode ?? 0o755) | S_IFDIR });
   }
   for (const f of files) {
     const e = f.entry;
-    if (e.type === 'dir') await addEntry(pack, { ...baseHeader(s, dirName(f.name), e), type: 'directory', mode: (opts.chmod ?? e.mode) | S_IFDIR });
+    if (e.type === 'dir') await addEntry(pack, s, { ...baseHeader(s, dirName(f.name), e), type: 'directory', mode: (opts.chmod ?? e.mode) | S_IFDIR });
     // --chmod does not apply to symlinks: their mode means nothing on Linux.
-    else if (e.type === 'symlink') await addEntry(pack, { ...baseHeader(s, f.name, e), type: 'symlink', linkname: e.linkTarget ?? '', mode: 0o777 | S_IFLNK });
+    else if (e.type === 'symlink') await addEntry(pack, s, { ...baseHeader(s, f.name, e), type: 'symlink', linkname: e.linkTarget ?? '', mode: 0o777 | S_IFLNK });
     else await addFile(pack, s, f);
   }
+  for (const t of tars) await addTar(pack, t, opts);
+  pack.finalize();
 }
 
-export function layerTar(files: TarFile[], opts: TarOptions): Readable {
+/**
+ * The layer of a COPY/ADD: the destination's missing parents (opts.dirs),
+ * host files, then tars whose entries are moved under the destination
+ * (another image's files, an archive ADD unpacks).
+ */
+export function layerTar(files: TarFile[], opts: TarOptions, tars: TarInput[] = []): Readable {
   for (const d of opts.dirs ?? []) checkName(d.name.replace(/\/$/, ''));
   for (const f of files) checkName(f.name.replace(/\/$/, ''));
   const pack = tar.pack();
-  writeLayer(pack, files, opts).catch((err: Error) => pack.destroy(err));
+  writeLayer(pack, files, opts, tars).catch((err: Error) => pack.destroy(err));
   // A Node stream for the callers (pipeline, store.addLayer); pulling from the pack keeps backpressure.
   return Readable.from(pack, { objectMode: false });
 }
@@ -118,24 +128,6 @@ export interface TarInput {
   rename?: string;
   /** Keep the tar's owners (ADD of an archive) instead of the step's. */
   keepOwners: boolean;
-}
-
-/**
- * A COPY/ADD layer from several kinds of sources: the destination's missing
- * parents, host files, and tars whose entries are moved under the
- * destination (another image's files, an archive ADD unpacks). Names that
- * would leave the destination are refused.
- */
-export function composeLayer(parts: { dirs: NonNullable<TarOptions['dirs']>; files: TarFile[]; tars: TarInput[] }, opts: TarOptions): Readable {
-  for (const d of parts.dirs) checkName(d.name.replace(/\/$/, ''));
-  for (const f of parts.files) checkName(f.name.replace(/\/$/, ''));
-  const pack = tar.pack();
-  (async () => {
-    await writeEntries(pack, parts.files, { ...opts, dirs: parts.dirs });
-    for (const t of parts.tars) await addTar(pack, t, opts);
-    pack.finalize();
-  })().catch((err: Error) => pack.destroy(err));
-  return Readable.from(pack, { objectMode: false });
 }
 
 async function addTar(pack: Pack, t: TarInput, opts: TarOptions): Promise<void> {

@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AddInstr, CopyInstr, Heredoc, Stage } from '../build/dockerfile.js';
 import { cacheKey } from '../build/cache.js';
-import { checksumSources, openBuildContext, resolveSources, type FileEntry, type SourceItem, type TarFile } from '../build/context.js';
-import { composeLayer, type TarInput } from '../build/layer-tar.js';
+import { checksumSources, layerTar, openBuildContext, resolveSources, type FileEntry, type SourceItem, type TarFile } from '../build/context.js';
+import type { TarInput } from '../build/layer-tar.js';
 import { archiveKind, decompressed } from '../build/archives.js';
 import type { ImageRecord } from '../image/types.js';
 import { pullMissing } from '../image/pull.js';
@@ -84,8 +84,8 @@ export async function copyStep(run: BuildRun, stage: Stage, state: StageState, i
       } else files.push({ name: toDir ? path.posix.join(at, path.posix.basename(s.named)) : destRoot, entry: e });
     }
   }
-  const layerTar = composeLayer({ dirs, files, tars }, { uid: owner.uid, gid: owner.gid, chmod, mtime: run.opts.timestamp });
-  const layer = await run.images.addLayer(layerTar, state.layers[state.layers.length - 1]).catch((err: Error) => {
+  const tar = layerTar(files, { uid: owner.uid, gid: owner.gid, chmod, mtime: run.opts.timestamp, dirs }, tars);
+  const layer = await run.images.addLayer(tar, state.layers[state.layers.length - 1]).catch((err: Error) => {
     throw new HuskError(`${where}: ${err.message}`);
   });
   const createdBy = `/bin/sh -c #(nop) ${instr.kind} ${contentKey.slice(0, 12)} in ${dest}`;
@@ -226,7 +226,7 @@ async function sourcesKey(run: BuildRun, sources: Source[]): Promise<string> {
   const items = sources.flatMap((s) => (s.kind === 'files' ? [s.item] : s.archive ? [s.archive] : []));
   const cacheFile = path.join(run.ctx.paths.dataRoot, 'build-cache', 'checksums', `${fnv1a(run.opts.contextDir ?? '-')}.json`);
   fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
-  const files = items.length > 0 ? await checksumSources(items, cacheFile) : '';
+  const files = items.length > 0 ? await checksumSources(items, cacheFile, { root: run.opts.contextDir }) : '';
   return cacheKey([files, ...sources.map((s) => (s.kind === 'tar' ? s.key : `files:${s.named}`))]);
 }
 
