@@ -3,8 +3,15 @@
 // DockerfileError naming the file, the line and the instruction. No
 // substitution happens here: values are kept raw (quotes included, as
 // buildkit keeps them) for substitute.ts to process at build time.
+//
+// The rules are buildkit's (frontend/dockerfile/parser and instructions):
+// directives, continuations, comments, flags, JSON detection, heredocs. As in
+// buildkit, FROM, EXPOSE and the shell form of COPY, ADD and VOLUME split on
+// blanks without regard to quotes (`COPY "a b" c` is two broken sources: use
+// the JSON form), while ENV, LABEL and ARG split on blanks outside quotes.
 
 import { UsageError } from '../core/errors.js';
+import { SubstitutionError, shellLex } from './substitute.js';
 
 export class DockerfileError extends UsageError {
   constructor(
@@ -27,7 +34,7 @@ export type CommandForm = { form: 'shell'; text: string } | { form: 'exec'; args
 
 export interface Heredoc {
   name: string;
-  /** The lines between the marker and the terminator, each ending in a newline (tabs stripped for <<-). */
+  /** The lines between the marker and the terminator as written, line endings kept (leading tabs stripped for <<-). Expand with substituteHeredoc(). */
   content: string;
   /** False when the delimiter was quoted (<<"EOF", <<'EOF'): no substitution in the content. */
   expand: boolean;
@@ -43,7 +50,10 @@ export interface Mount {
 }
 
 export interface KeyValue {
+  /** Unquoted (a $VAR in it is left as written). */
   key: string;
+  /** The key as written: buildkit substitutes keys too (substitute(rawKey) at build time). */
+  rawKey?: string;
   /** Raw: quotes and escapes kept, processed by substitute(). */
   value: string;
 }
@@ -195,7 +205,16 @@ export interface Dockerfile {
 
 const INSTRUCTIONS = new Set(['FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL']);
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
-const DIRECTIVE = /^#[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+/** buildkit's reWhitespace. */
+const BLANKS = /[\t\v\f\r ]+/;
+/** Go's unicode.IsSpace, at the start or end of a string. */
+const LEADING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+const TRAILING_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/;
+const isGoSpace = (ch: string) => LEADING_SPACE.test(ch);
+const goTrim = (s: string) => s.replace(LEADING_SPACE, '').replace(TRAILING_SPACE, '');
+const trimNewline = (s: string) => s.replace(/[\r\n]+$/, '');
+const isComment = (s: string) => s.replace(LEADING_SPACE, '').startsWith('#');
 const MOUNT_TYPES = new Set(['bind', 'cache', 'tmpfs', 'secret', 'ssh']);
 const STAGE_NAME = /^[a-z][a-z0-9_.-]*$/;
 
@@ -207,77 +226,85 @@ interface Logical {
 }
 
 class Parser {
+  /** The lines, each with its own line ending (heredoc contents keep them). */
   private readonly lines: string[];
   private pos = 0;
   readonly directives: Directives = { escape: '\\' };
+  private continuation = Parser.continuationFor('\\');
 
   constructor(
     text: string,
     readonly file: string,
   ) {
-    this.lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    this.lines = text.replace(/^\uFEFF/, '').split(/(?<=\n)/);
     if (this.lines.length > 0 && this.lines[this.lines.length - 1] === '') this.lines.pop();
+  }
+
+  /**
+   * buildkit's lineContinuationRegex: the escape character last on the line
+   * (blanks after it allowed), not preceded by another one, or alone.
+   */
+  private static continuationFor(escape: string): RegExp {
+    const e = `\\${escape}`;
+    return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
   }
 
   fail(line: number, instruction: string, what: string): never {
     throw new DockerfileError(this.file, line, instruction, what);
   }
 
-  /** `# name=value` lines at the very top; the first other line (blank lines included) ends them. */
+  /**
+   * `# name=value` lines at the very top (leading blanks allowed). The first
+   * line that is not one of syntax, escape or check ends them: a blank line,
+   * an instruction, any other comment, an unknown directive.
+   */
   readDirectives(): void {
     const seen = new Set<string>();
     while (this.pos < this.lines.length) {
-      const m = DIRECTIVE.exec(this.lines[this.pos] as string);
+      const text = trimNewline(this.lines[this.pos] as string).replace(LEADING_SPACE, '');
+      if (!text.startsWith('#')) return;
+      const m = DIRECTIVE.exec(text.slice(1).replace(LEADING_SPACE, ''));
       if (!m) return;
       const name = (m[1] as string).toLowerCase();
+      if (name !== 'syntax' && name !== 'escape' && name !== 'check') return;
       const value = m[2] as string;
       const line = this.pos + 1;
-      this.pos++;
-      if (name !== 'syntax' && name !== 'escape' && name !== 'check') continue;
       if (seen.has(name)) this.fail(line, name, `only one ${name} parser directive can be used`);
       seen.add(name);
       if (name === 'escape') {
-        if (value !== '\\' && value !== '`') this.fail(line, 'escape', `invalid escape token '${value}': must be \\ or \``);
+        if (value !== '\\' && value !== '`') this.fail(line, 'escape', `invalid escape token '${value}' does not match \` or \\`);
         this.directives.escape = value;
+        this.continuation = Parser.continuationFor(value);
       } else this.directives[name] = value;
+      this.pos++;
     }
   }
 
-  private isContinued(s: string): string | undefined {
-    const trimmed = s.replace(/[ \t]+$/, '');
-    return trimmed.endsWith(this.directives.escape) ? trimmed.slice(0, -1) : undefined;
+  /** The line without its continuation mark, and whether the instruction goes on. */
+  private trimContinuation(s: string): { text: string; more: boolean } {
+    return this.continuation.test(s) ? { text: s.replace(this.continuation, '$1'), more: true } : { text: s, more: false };
   }
 
   /** The next instruction line, continuations joined (comment and empty lines inside skipped), or undefined at the end. */
   next(): Logical | undefined {
     while (this.pos < this.lines.length) {
-      const trimmed = (this.lines[this.pos] as string).trim();
-      if (trimmed === '' || trimmed.startsWith('#')) this.pos++;
-      else break;
-    }
-    if (this.pos >= this.lines.length) return undefined;
-    const line = this.pos + 1;
-    let text = '';
-    let current = (this.lines[this.pos] as string).replace(/^[ \t]+/, '');
-    this.pos++;
-    for (;;) {
-      const stripped = this.isContinued(current);
-      if (stripped === undefined) {
-        text += current;
-        break;
-      }
-      text += stripped;
-      // Skip comments and empty lines within the continuation.
-      while (this.pos < this.lines.length) {
-        const t = (this.lines[this.pos] as string).trim();
-        if (t === '' || t.startsWith('#')) this.pos++;
-        else break;
-      }
-      if (this.pos >= this.lines.length) break;
-      current = this.lines[this.pos] as string;
+      const first = trimNewline(this.lines[this.pos] as string).replace(LEADING_SPACE, '');
       this.pos++;
+      if (first.startsWith('#')) continue;
+      const line = this.pos;
+      let { text, more } = this.trimContinuation(first);
+      if (!more && text === '') continue;
+      while (more && this.pos < this.lines.length) {
+        const raw = trimNewline(this.lines[this.pos] as string);
+        this.pos++;
+        if (isComment(raw) || raw.replace(LEADING_SPACE, '') === '') continue;
+        const part = this.trimContinuation(raw);
+        text += part.text;
+        more = part.more;
+      }
+      return { line, endLine: this.pos, text };
     }
-    return { line, endLine: this.pos, text: text.trim() };
+    return undefined;
   }
 
   /** Reads the bodies of the heredocs a line opened, in order, from the lines after it. */
@@ -287,12 +314,15 @@ class Parser {
       let content = '';
       for (;;) {
         if (this.pos >= this.lines.length) this.fail(logical.line, instruction, `unterminated heredoc ${m.name}: no line "${m.name}" ends it`);
-        let l = this.lines[this.pos] as string;
+        const l = this.lines[this.pos] as string;
         this.pos++;
-        if (m.chomp) l = l.replace(/^\t+/, '');
-        if (l === m.name) break;
-        content += l + '\n';
+        let terminator = trimNewline(l);
+        if (m.chomp) terminator = terminator.replace(/^\t+/, '');
+        if (terminator === m.name) break;
+        content += l;
       }
+      // <<- strips leading tabs from the contents too (buildkit's ChompHeredocContent).
+      if (m.chomp) content = content.replace(/^\t+/gm, '');
       docs.push({ name: m.name, content, expand: m.expand, chomp: m.chomp, ...(m.fd !== undefined ? { fd: m.fd } : {}) });
     }
     logical.endLine = this.pos;
@@ -307,47 +337,89 @@ interface HeredocMarker {
   fd?: number;
 }
 
-/** Splits on blanks outside quotes; quotes and escapes stay in the words. */
+/**
+ * buildkit's parseWords (ENV, LABEL, ARG): splits on blanks outside quotes;
+ * quotes and escapes stay in the words (an escape at the very end is dropped).
+ */
 export function splitRaw(text: string, escape = '\\'): string[] {
   const words: string[] = [];
+  const chars = Array.from(text);
   let word = '';
+  let inWord = false;
   let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
+  let blankOK = false;
+  for (let i = 0; i < chars.length; i++) {
+    let ch = chars[i] as string;
+    if (!inWord && !quote) {
+      if (isGoSpace(ch)) continue;
+      inWord = true;
+    }
     if (quote) {
+      if (ch === quote) quote = '';
+      // The escape character works in double quotes only.
+      if (ch === escape && quote !== "'") {
+        if (i + 1 === chars.length) {
+          quote = '';
+          continue;
+        }
+        word += ch;
+        ch = chars[++i] as string;
+      }
       word += ch;
-      if (ch === escape && quote === '"' && i + 1 < text.length) word += text[++i];
-      else if (ch === quote) quote = '';
       continue;
     }
-    if (ch === ' ' || ch === '\t') {
-      if (word) words.push(word);
+    if (isGoSpace(ch)) {
+      if (blankOK || word.length > 0) words.push(word);
       word = '';
+      inWord = false;
+      blankOK = false;
       continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      blankOK = true;
+    }
+    if (ch === escape) {
+      if (i + 1 === chars.length) continue;
+      word += ch;
+      ch = chars[++i] as string;
     }
     word += ch;
-    if (ch === escape && i + 1 < text.length) word += text[++i];
-    else if (ch === '"' || ch === "'") quote = ch;
   }
-  if (word) words.push(word);
+  if ((inWord || quote) && (blankOK || word.length > 0)) words.push(word);
   return words;
 }
 
-function unquote(word: string): string {
-  return word.replace(/^(["'])(.*)\1$/s, '$2').replace(/["']/g, '');
+/** buildkit's reWhitespace split (FROM, EXPOSE, the shell form of COPY, ADD, VOLUME): quotes mean nothing. */
+function splitBlanks(text: string): string[] {
+  return text === '' ? [] : text.split(BLANKS);
 }
 
-function heredocMarkers(text: string, escape: string): HeredocMarker[] {
-  const out: HeredocMarker[] = [];
-  for (const word of splitRaw(text, escape)) {
-    const m = /^(\d*)<<(-?)([^<]+)$/.exec(word);
-    if (!m) continue;
-    const rest = m[3] as string;
-    const name = unquote(rest);
-    if (!name) continue;
-    out.push({ name, expand: !/["']/.test(rest), chomp: m[2] === '-', ...(m[1] ? { fd: Number(m[1]) } : {}) });
+const HEREDOC = /^(\d*)<<(-?)[\t\n\f\r ]*([^<]*)$/;
+
+/** One word as a heredoc marker (buildkit's ParseHeredoc), or undefined. */
+function heredocMarker(word: string): HeredocMarker | undefined {
+  const m = HEREDOC.exec(word);
+  if (!m || m[3] === '') return undefined;
+  const rest = m[3] as string;
+  const none = () => undefined;
+  const words = shellLex(rest, none, { skipUnsetEnv: true }).words;
+  if (words.length !== 1) return undefined;
+  const raw = shellLex(rest, none, { skipUnsetEnv: true, rawQuotes: true }).words;
+  const name = words[0] as string;
+  const quotes = (s: string) => s.split(/['"]/).length - 1;
+  return { name, expand: quotes(name) === quotes(raw[0] ?? ''), chomp: m[2] === '-', ...(m[1] ? { fd: Number(m[1]) } : {}) };
+}
+
+/** The heredocs a whole line opens (buildkit's heredocsFromLine: `\` escapes, whatever the directive). */
+function heredocMarkers(line: string): HeredocMarker[] {
+  let words: string[];
+  try {
+    words = shellLex(line, () => undefined, { escape: '\\', rawQuotes: true, rawEscapes: true, skipUnsetEnv: true }).words;
+  } catch {
+    words = [];
   }
-  return out;
+  return words.map(heredocMarker).filter((m): m is HeredocMarker => m !== undefined);
 }
 
 type FlagValue = string | true;
@@ -357,61 +429,130 @@ interface Flags {
   rest: string;
 }
 
-/** Leading --name[=value] words; fails on a name the instruction does not take. */
-function parseFlags(p: Parser, at: Logical, instruction: string, text: string, allowed: readonly string[]): Flags {
-  const values = new Map<string, FlagValue[]>();
-  let rest = text;
-  for (;;) {
-    const m = /^--([A-Za-z0-9-]*)(=(?:"[^"]*"|'[^']*'|\S)*)?(?:[ \t]+|$)/.exec(rest);
-    if (!m) break;
-    const name = m[1] as string;
-    if (name === '') {
-      rest = rest.slice(m[0].length);
+/**
+ * buildkit's extractBuilderFlags: the leading words that start with `--`,
+ * quotes removed and escapes processed; a lone `--` ends them. Then, as
+ * BFlags.Parse, each must be one the instruction takes.
+ */
+function parseFlags(p: Parser, line: string): { words: string[]; rest: string } {
+  const words: string[] = [];
+  const escape = p.directives.escape;
+  let word = '';
+  let inWord = false;
+  let quote = '';
+  let blankOK = false;
+  for (let pos = 0; pos <= line.length; pos++) {
+    const end = pos === line.length;
+    let ch = line[pos] as string;
+    if (!inWord) {
+      if (end) break;
+      if (isGoSpace(ch)) continue;
+      if (ch !== '-' || line[pos + 1] !== '-') return { words, rest: goTrim(line.slice(pos)) };
+      inWord = true;
+    }
+    if (end) {
+      if (word !== '--' && (blankOK || word.length > 0)) words.push(word);
       break;
     }
-    if (!allowed.includes(name)) p.fail(at.line, instruction, `unknown flag: --${name}`);
-    const value: FlagValue = m[2] === undefined ? true : unquote(m[2].slice(1));
-    values.set(name, [...(values.get(name) ?? []), value]);
-    rest = rest.slice(m[0].length);
+    if (!quote) {
+      if (isGoSpace(ch)) {
+        inWord = false;
+        if (word === '--') return { words, rest: goTrim(line.slice(pos)) };
+        if (blankOK || word.length > 0) words.push(word);
+        word = '';
+        blankOK = false;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOK = true;
+        continue;
+      }
+    } else if (ch === quote) {
+      quote = '';
+      continue;
+    }
+    if (ch === escape) {
+      if (pos + 1 === line.length) {
+        quote = '';
+        continue;
+      }
+      ch = line[++pos] as string;
+    }
+    word += ch;
   }
-  return { values, rest: rest.trim() };
+  return { words, rest: '' };
 }
+
+/** BFlags.Parse: `--name=value` or a bare `--name` (true, for booleans). */
+function checkFlags(p: Parser, at: Logical, instruction: string, words: string[], allowed: readonly string[]): Flags['values'] {
+  const values = new Map<string, FlagValue[]>();
+  for (const w of words) {
+    const eq = w.indexOf('=');
+    const flag = eq < 0 ? w : w.slice(0, eq);
+    const name = flag.slice(2);
+    if (!allowed.includes(name)) p.fail(at.line, instruction, `unknown flag: ${flag}`);
+    values.set(name, [...(values.get(name) ?? []), eq < 0 ? true : w.slice(eq + 1)]);
+  }
+  return values;
+}
+
+const LIST_FLAGS = new Set(['mount', 'exclude', 'device']);
 
 function stringFlag(p: Parser, at: Logical, instruction: string, flags: Flags, name: string): string | undefined {
   const all = flags.values.get(name);
   if (!all) return undefined;
+  if (all.length > 1 && !LIST_FLAGS.has(name)) p.fail(at.line, instruction, `duplicate flag specified: --${name}`);
   const v = all[all.length - 1];
-  if (v === true || v === '') p.fail(at.line, instruction, `--${name} needs a value (--${name}=VALUE)`);
-  if (all.length > 1) p.fail(at.line, instruction, `--${name} given more than once`);
-  return v;
+  if (v === true) p.fail(at.line, instruction, `missing a value on flag: --${name}`);
+  // An empty value is as good as none (buildkit's Flag.Value "").
+  return v === '' ? undefined : v;
 }
 
 function boolFlag(p: Parser, at: Logical, instruction: string, flags: Flags, name: string): boolean | undefined {
   const all = flags.values.get(name);
   if (!all) return undefined;
-  const v = all[all.length - 1];
-  if (v === true || v === 'true') return true;
-  if (v === 'false') return false;
-  return p.fail(at.line, instruction, `--${name}: expecting true or false, got "${v}"`);
+  if (all.length > 1) p.fail(at.line, instruction, `duplicate flag specified: --${name}`);
+  const v = all[0] as FlagValue;
+  if (v === '') p.fail(at.line, instruction, `missing a value on flag: --${name}`);
+  if (v === true || v.toLowerCase() === 'true') return true;
+  if (v.toLowerCase() === 'false') return false;
+  return p.fail(at.line, instruction, `expecting boolean value for flag --${name}, not: ${v}`);
 }
 
 function listFlag(p: Parser, at: Logical, instruction: string, flags: Flags, name: string): string[] {
-  return (flags.values.get(name) ?? []).map((v) => (v === true ? p.fail(at.line, instruction, `--${name} needs a value`) : v));
+  return (flags.values.get(name) ?? []).map((v) => (v === true ? p.fail(at.line, instruction, `missing a value on flag: --${name}`) : v));
 }
 
-/** Exec form when the arguments are a JSON array of strings. `[ -f x ]` (no quote after the bracket) stays shell form. */
-function parseCommand(p: Parser, at: Logical, instruction: string, text: string): CommandForm {
-  if (/^\[\s*("|\])/.test(text)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return p.fail(at.line, instruction, `exec form is not a valid JSON array of strings: ${text}`);
-    }
-    if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) p.fail(at.line, instruction, `exec form must be a JSON array of strings: ${text}`);
-    return { form: 'exec', args: parsed as string[] };
+/**
+ * buildkit's parseJSON: a JSON array of strings is the exec form; an array
+ * with anything else is an error; text that is not JSON is not an error
+ * (undefined: the caller falls back to the shell form).
+ */
+function parseJSON(p: Parser, at: Logical, instruction: string, text: string): string[] | undefined {
+  const t = text.replace(LEADING_SPACE, '');
+  if (!t.startsWith('[')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch {
+    return undefined;
   }
-  return { form: 'shell', text };
+  if (!Array.isArray(parsed)) return undefined;
+  if (!parsed.every((a) => typeof a === 'string')) p.fail(at.line, instruction, 'when using JSON array syntax, arrays must be comprised of strings only');
+  return parsed as string[];
+}
+
+/** buildkit's parseMaybeJSON (RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK CMD): `CMD ["a", 'b']` is the shell form. */
+function parseCommand(p: Parser, at: Logical, instruction: string, text: string): CommandForm {
+  const args = parseJSON(p, at, instruction, text);
+  return args ? { form: 'exec', args } : { form: 'shell', text };
+}
+
+/** buildkit's parseMaybeJSONToList (COPY, ADD, VOLUME). */
+function parseList(p: Parser, at: Logical, instruction: string, text: string): { args: string[]; json: boolean } {
+  const args = parseJSON(p, at, instruction, text);
+  return args ? { args, json: true } : { args: splitBlanks(text), json: false };
 }
 
 function parseMount(p: Parser, at: Logical, spec: string): Mount {
@@ -428,43 +569,69 @@ function parseMount(p: Parser, at: Logical, spec: string): Mount {
   return { type: type as Mount['type'], options };
 }
 
-/** NAME=VALUE pairs, or the legacy NAME VALUE form (one pair, the value is the rest of the line). */
+function unquote(word: string): string {
+  return word.replace(/^(["'])(.*)\1$/s, '$2');
+}
+
+/**
+ * A key as buildkit's expander sees it with no variables: quotes and escapes
+ * processed, $VAR kept. A key the lexer refuses (`"A`) stays raw: buildkit
+ * fails on it only when it substitutes, and so will the builder on rawKey.
+ */
+function processKey(escape: string, raw: string): string {
+  try {
+    return shellLex(raw, () => undefined, { escape, skipUnsetEnv: true }).result;
+  } catch (err) {
+    if (err instanceof SubstitutionError) return raw;
+    throw err;
+  }
+}
+
+/** buildkit's parseNameVal: NAME=VALUE pairs, or the legacy NAME VALUE form (one pair, the value is the rest of the line). */
 function parseKeyValues(p: Parser, at: Logical, instruction: string, text: string): KeyValue[] {
-  const escape = p.directives.escape;
-  const words = splitRaw(text, escape);
+  const words = splitRaw(text, p.directives.escape);
   if (words.length === 0) p.fail(at.line, instruction, 'requires at least one argument');
-  const first = words[0] as string;
-  if (!first.includes('=')) {
-    const value = text.slice(text.indexOf(first) + first.length).trim();
-    if (!value) p.fail(at.line, instruction, `must have two arguments (${instruction} NAME VALUE or ${instruction} NAME=VALUE)`);
-    return [{ key: unquote(first), value }];
+  const pair = (rawKey: string, value: string): KeyValue => {
+    if (rawKey === '') p.fail(at.line, instruction, 'names can not be blank');
+    return { key: processKey(p.directives.escape, rawKey), rawKey, value };
+  };
+  if (!(words[0] as string).includes('=')) {
+    const parts = text.split(BLANKS);
+    if (parts.length < 2) p.fail(at.line, instruction, 'must have two arguments');
+    const key = parts[0] as string;
+    return [pair(key, text.slice(key.length).replace(BLANKS_START, ''))];
   }
   return words.map((w) => {
     const eq = w.indexOf('=');
-    if (eq <= 0) p.fail(at.line, instruction, `syntax error: can't find = in "${w}" (must be of the form NAME=VALUE)`);
-    return { key: unquote(w.slice(0, eq)), value: w.slice(eq + 1) };
+    if (eq < 0) p.fail(at.line, instruction, `Syntax error - can't find = in "${w}". Must be of the form: name=value`);
+    return pair(w.slice(0, eq), w.slice(eq + 1));
   });
 }
+
+const BLANKS_START = /^[\t\v\f\r ]+/;
 
 function requireArgs(p: Parser, at: Logical, instruction: string, rest: string): void {
   if (!rest) p.fail(at.line, instruction, 'requires at least one argument');
 }
 
 function single(p: Parser, at: Logical, instruction: string, rest: string): string {
-  requireArgs(p, at, instruction, rest);
+  if (!rest) p.fail(at.line, instruction, 'requires exactly one argument');
   return rest;
 }
 
 /** One instruction from its logical line (heredoc bodies are read from p when the line opens any). */
 function parseInstruction(p: Parser, at: Logical, text: string, inOnbuild: boolean): Instruction {
-  const m = /^(\S+)(?:[ \t]+([\s\S]*))?$/.exec(text);
-  const word = (m?.[1] ?? text).toUpperCase();
-  const rest = (m?.[2] ?? '').trim();
-  if (!INSTRUCTIONS.has(word)) p.fail(at.line, word, `unknown instruction: ${m?.[1] ?? text}`);
+  // buildkit's splitCommand: the instruction word, then flags (any instruction), then the arguments.
+  const [command, after] = splitFirst(goTrim(text));
+  const word = command.toUpperCase();
+  if (!INSTRUCTIONS.has(word)) p.fail(at.line, word, `unknown instruction: ${command}`);
+  const { words: flagWords, rest } = parseFlags(p, after);
+  const flagsFor = (allowed: readonly string[]): Flags => ({ values: checkFlags(p, at, word, flagWords, allowed), rest });
   const base = { line: at.line, endLine: at.endLine };
-  const heredocs = (): Heredoc[] => {
-    if (!HEREDOC_INSTRUCTIONS.has(word)) return [];
-    const markers = heredocMarkers(rest, p.directives.escape);
+  /** RUN, COPY and ADD (not in the JSON form) open heredocs when the line has `<<`. */
+  const heredocs = (json: boolean): Heredoc[] => {
+    if (json || !HEREDOC_INSTRUCTIONS.has(word) || !text.includes('<<')) return [];
+    const markers = heredocMarkers(text);
     if (markers.length === 0) return [];
     const docs = p.readHeredocs(at, word, markers);
     base.endLine = at.endLine;
@@ -472,57 +639,61 @@ function parseInstruction(p: Parser, at: Logical, text: string, inOnbuild: boole
   };
   switch (word) {
     case 'FROM': {
-      const flags = parseFlags(p, at, word, rest, ['platform']);
+      const flags = flagsFor(['platform']);
       const platform = stringFlag(p, at, word, flags, 'platform');
-      const args = splitRaw(flags.rest, p.directives.escape);
-      if (args.length !== 1 && !(args.length === 3 && (args[1] as string).toUpperCase() === 'AS')) {
-        p.fail(at.line, word, args.length === 0 ? 'requires an image (FROM IMAGE [AS NAME])' : `expected FROM IMAGE [AS NAME], got ${args.length} arguments`);
-      }
+      const args = splitBlanks(rest);
+      if (args.length !== 1 && !(args.length === 3 && (args[1] as string).toUpperCase() === 'AS')) p.fail(at.line, word, 'FROM requires either one or three arguments');
       const name = args[2]?.toLowerCase();
-      if (name !== undefined && !STAGE_NAME.test(name)) p.fail(at.line, word, `invalid stage name "${args[2]}": it must start with a letter and have only letters, digits, '-', '_' and '.'`);
+      if (name !== undefined && !STAGE_NAME.test(name)) p.fail(at.line, word, `invalid name for build stage: "${args[2]}", name can't start with a number or contain symbols`);
       return { kind: 'FROM', ...base, image: args[0] as string, ...(platform !== undefined ? { platform } : {}), ...(name !== undefined ? { name } : {}) };
     }
     case 'RUN': {
-      const flags = parseFlags(p, at, word, rest, ['mount', 'network', 'security']);
+      const flags = flagsFor(['mount', 'network', 'security']);
       const mounts = listFlag(p, at, word, flags, 'mount').map((s) => parseMount(p, at, s));
       const network = stringFlag(p, at, word, flags, 'network');
       if (network !== undefined && !['default', 'none', 'host'].includes(network)) p.fail(at.line, word, `--network: unsupported value "${network}" (default, none or host)`);
       const security = stringFlag(p, at, word, flags, 'security');
       if (security !== undefined && !['sandbox', 'insecure'].includes(security)) p.fail(at.line, word, `--security: unsupported value "${security}" (sandbox or insecure)`);
-      const docs = heredocs();
-      if (!flags.rest) p.fail(at.line, word, 'requires at least one argument');
-      const command: CommandForm = docs.length > 0 ? { form: 'shell', text: flags.rest } : parseCommand(p, at, word, flags.rest);
+      requireArgs(p, at, word, rest);
+      const command = parseCommand(p, at, word, rest);
+      const docs = heredocs(command.form === 'exec');
       return { kind: 'RUN', ...base, command, mounts, ...(network ? { network } : {}), ...(security ? { security } : {}), heredocs: docs };
     }
     case 'CMD':
     case 'ENTRYPOINT':
+      flagsFor([]);
       requireArgs(p, at, word, rest);
       return { kind: word, ...base, command: parseCommand(p, at, word, rest) };
     case 'SHELL': {
+      flagsFor([]);
       requireArgs(p, at, word, rest);
       const command = parseCommand(p, at, word, rest);
-      if (command.form !== 'exec' || command.args.length === 0) p.fail(at.line, word, 'requires the exec form, a JSON array: SHELL ["executable", "parameters"]');
+      if (command.form !== 'exec') p.fail(at.line, word, `SHELL requires the arguments to be in JSON form: SHELL ["executable", "parameters"]`);
+      if (command.args.length === 0) p.fail(at.line, word, 'requires at least one argument');
       return { kind: 'SHELL', ...base, shell: command.args };
     }
     case 'LABEL':
+      flagsFor([]);
       return { kind: 'LABEL', ...base, labels: parseKeyValues(p, at, word, rest) };
     case 'ENV':
+      flagsFor([]);
       return { kind: 'ENV', ...base, env: parseKeyValues(p, at, word, rest) };
     case 'MAINTAINER':
+      flagsFor([]);
       return { kind: 'MAINTAINER', ...base, maintainer: single(p, at, word, rest) };
     case 'EXPOSE':
+      flagsFor([]);
       requireArgs(p, at, word, rest);
-      return { kind: 'EXPOSE', ...base, ports: splitRaw(rest, p.directives.escape) };
+      return { kind: 'EXPOSE', ...base, ports: splitBlanks(rest) };
     case 'COPY':
     case 'ADD': {
       const copyFlags = ['chown', 'chmod', 'link', 'exclude'];
-      const flags = parseFlags(p, at, word, rest, word === 'COPY' ? [...copyFlags, 'from', 'parents'] : [...copyFlags, 'checksum', 'keep-git-dir', 'unpack']);
-      const docs = heredocs();
-      let args: string[];
-      const exec = /^\[\s*"/.test(flags.rest) ? parseCommand(p, at, word, flags.rest) : undefined;
-      if (exec?.form === 'exec') args = exec.args;
-      else args = splitRaw(flags.rest, p.directives.escape);
+      const flags = flagsFor(word === 'COPY' ? [...copyFlags, 'from', 'parents'] : [...copyFlags, 'checksum', 'keep-git-dir', 'unpack']);
+      const { args, json } = parseList(p, at, word, rest);
       if (args.length < 2) p.fail(at.line, word, `requires at least two arguments, but got ${args.length} (${word} SOURCE... DEST)`);
+      const dest = args[args.length - 1] as string;
+      if (heredocMarker(dest)) p.fail(at.line, word, `${word} cannot accept a heredoc as a destination`);
+      const docs = heredocs(json);
       const chown = stringFlag(p, at, word, flags, 'chown');
       const chmod = stringFlag(p, at, word, flags, 'chmod');
       const common = {
@@ -532,7 +703,7 @@ function parseInstruction(p: Parser, at: Logical, text: string, inOnbuild: boole
         link: boolFlag(p, at, word, flags, 'link') ?? false,
         exclude: listFlag(p, at, word, flags, 'exclude'),
         sources: args.slice(0, -1),
-        dest: args[args.length - 1] as string,
+        dest,
         heredocs: docs,
       };
       if (word === 'COPY') {
@@ -544,54 +715,66 @@ function parseInstruction(p: Parser, at: Logical, text: string, inOnbuild: boole
       return { kind: 'ADD', ...common, ...(checksum !== undefined ? { checksum } : {}), keepGitDir: boolFlag(p, at, word, flags, 'keep-git-dir') ?? false, ...(unpack !== undefined ? { unpack } : {}) };
     }
     case 'VOLUME': {
+      flagsFor([]);
       requireArgs(p, at, word, rest);
-      const command = parseCommand(p, at, word, rest);
-      const paths = command.form === 'exec' ? command.args : splitRaw(rest, p.directives.escape);
-      if (paths.length === 0 || paths.some((x) => x.trim() === '')) p.fail(at.line, word, 'a volume path cannot be empty');
+      const paths = parseList(p, at, word, rest).args.map((x) => goTrim(x));
+      if (paths.length === 0) p.fail(at.line, word, 'requires at least one argument');
+      if (paths.some((x) => x === '')) p.fail(at.line, word, 'VOLUME specified can not be an empty string');
       return { kind: 'VOLUME', ...base, paths };
     }
     case 'USER':
+      flagsFor([]);
       return { kind: 'USER', ...base, user: single(p, at, word, rest) };
     case 'WORKDIR':
+      flagsFor([]);
       return { kind: 'WORKDIR', ...base, path: single(p, at, word, rest) };
     case 'STOPSIGNAL':
+      flagsFor([]);
       return { kind: 'STOPSIGNAL', ...base, signal: single(p, at, word, rest) };
     case 'ARG': {
+      flagsFor([]);
       requireArgs(p, at, word, rest);
       const args = splitRaw(rest, p.directives.escape).map((w) => {
         const eq = w.indexOf('=');
-        const name = eq < 0 ? w : w.slice(0, eq);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) p.fail(at.line, word, `invalid name "${name}"`);
+        const raw = eq < 0 ? w : w.slice(0, eq);
+        if (raw === '') p.fail(at.line, word, 'names can not be blank');
+        const name = processKey(p.directives.escape, raw);
         return eq < 0 ? { name } : { name, default: w.slice(eq + 1) };
       });
       return { kind: 'ARG', ...base, args };
     }
     case 'ONBUILD': {
-      if (inOnbuild) p.fail(at.line, word, 'chaining ONBUILD via `ONBUILD ONBUILD` is not allowed');
+      if (inOnbuild) p.fail(at.line, word, 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      flagsFor([]);
       requireArgs(p, at, word, rest);
-      const trigger = /^\S+/.exec(rest)?.[0]?.toUpperCase() ?? '';
-      if (trigger === 'ONBUILD') p.fail(at.line, word, 'chaining ONBUILD via `ONBUILD ONBUILD` is not allowed');
-      if (trigger === 'FROM' || trigger === 'MAINTAINER') p.fail(at.line, word, `${trigger} is not allowed as an ONBUILD trigger`);
+      const trigger = rest.split(BLANKS, 1)[0]?.toUpperCase() ?? '';
+      if (trigger === 'ONBUILD') p.fail(at.line, word, 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      if (trigger === 'FROM' || trigger === 'MAINTAINER') p.fail(at.line, word, `${trigger} isn't allowed as an ONBUILD trigger`);
       const inner = parseInstruction(p, at, rest, true);
       base.endLine = at.endLine;
-      return { kind: 'ONBUILD', ...base, trigger: inner, expression: rest };
+      // As buildkit's Expression: the trigger line, then each heredoc's contents and terminator.
+      const docs = 'heredocs' in inner ? inner.heredocs : [];
+      const expression = docs.reduce((e, d) => `${e}\n${d.content}${d.name}`, rest);
+      return { kind: 'ONBUILD', ...base, trigger: inner, expression };
     }
     case 'HEALTHCHECK': {
-      const flags = parseFlags(p, at, word, rest, ['interval', 'timeout', 'start-period', 'start-interval', 'retries']);
-      const sub = /^(\S+)(?:[ \t]+([\s\S]*))?$/.exec(flags.rest);
-      const type = sub?.[1]?.toUpperCase();
+      requireArgs(p, at, word, rest);
+      const sep = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest);
+      const type = sep?.[1]?.toUpperCase();
       if (type === 'NONE') {
-        if (sub?.[2] || flags.values.size > 0) p.fail(at.line, word, 'HEALTHCHECK NONE takes no other arguments');
+        if (sep?.[2]) p.fail(at.line, word, 'HEALTHCHECK NONE takes no arguments');
         return { kind: 'HEALTHCHECK', ...base };
       }
-      if (type !== 'CMD') p.fail(at.line, word, `unknown type "${sub?.[1] ?? ''}" (HEALTHCHECK [OPTIONS] CMD command, or HEALTHCHECK NONE)`);
-      const cmd = (sub?.[2] ?? '').trim();
-      if (!cmd) p.fail(at.line, word, 'CMD requires a command');
-      const out: HealthcheckInstr = { kind: 'HEALTHCHECK', ...base, command: parseCommand(p, at, word, cmd) };
+      const flags = flagsFor(['interval', 'timeout', 'start-period', 'start-interval', 'retries']);
+      if (type !== 'CMD') p.fail(at.line, word, `Unknown type "${sep?.[1] ?? ''}" in HEALTHCHECK (try CMD)`);
+      const cmd = sep?.[2] ?? '';
+      const command = parseCommand(p, at, word, cmd);
+      if (command.form === 'shell' ? command.text === '' : command.args.length === 0) p.fail(at.line, word, 'Missing command after HEALTHCHECK CMD');
+      const out: HealthcheckInstr = { kind: 'HEALTHCHECK', ...base, command };
       const set = (flag: string, key: 'interval' | 'timeout' | 'startPeriod' | 'startInterval' | 'retries') => {
         const v = stringFlag(p, at, word, flags, flag);
         if (v === undefined) return;
-        if (key === 'retries' ? !/^\d+$/.test(v) : !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$|^0$/.test(v)) p.fail(at.line, word, `--${flag}: invalid value "${v}"`);
+        if (key === 'retries' ? !/^[+-]?\d+$/.test(v) || Number(v) < 0 : !/^[+-]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^[+-]?0$/.test(v)) p.fail(at.line, word, `--${flag}: invalid value "${v}"`);
         out[key] = v;
       };
       set('interval', 'interval');
@@ -603,6 +786,12 @@ function parseInstruction(p: Parser, at: Logical, text: string, inOnbuild: boole
     }
   }
   return p.fail(at.line, word, `unknown instruction: ${word}`);
+}
+
+/** The first word and the rest, split at the first run of blanks (buildkit's reWhitespace). */
+function splitFirst(s: string): [string, string] {
+  const m = BLANKS.exec(s);
+  return m ? [s.slice(0, m.index), s.slice(m.index + m[0].length)] : [s, ''];
 }
 
 /** Parses a Dockerfile's text. Throws DockerfileError (exit 125) with `FILE:LINE: INSTRUCTION: what`. */
