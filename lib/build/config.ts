@@ -47,7 +47,7 @@ export function applyMetadata(config: ImageConfig, instr: Instruction, scope: St
       return true;
     case 'ENV': {
       // Every value of one line sees the environment before it (ENV a=1 b=$a: b is a's old value).
-      const pairs = instr.env.map(({ key, value }) => [scope.substitute(key), scope.substitute(value)] as const);
+      const pairs = instr.env.map(({ key, rawKey, value }) => [scope.substitute(rawKey ?? key), scope.substitute(value)] as const);
       for (const [name, value] of pairs) {
         scope.defineEnv(name, value);
         c.Env = setEnv(c.Env ?? [], name, value);
@@ -56,7 +56,7 @@ export function applyMetadata(config: ImageConfig, instr: Instruction, scope: St
     }
     case 'LABEL':
       c.Labels = { ...(c.Labels ?? {}) };
-      for (const { key, value } of instr.labels) c.Labels[scope.substitute(key)] = scope.substitute(value);
+      for (const { key, rawKey, value } of instr.labels) c.Labels[scope.substitute(rawKey ?? key)] = scope.substitute(value);
       return true;
     case 'MAINTAINER':
       config.author = scope.substitute(instr.maintainer);

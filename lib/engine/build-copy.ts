@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AddInstr, CopyInstr, Heredoc, Stage } from '../build/dockerfile.js';
 import { cacheKey } from '../build/cache.js';
+import { substituteHeredoc } from '../build/substitute.js';
 import { checksumSources, layerTar, openBuildContext, resolveSources, type FileEntry, type SourceItem, type TarFile } from '../build/context.js';
 import type { TarInput } from '../build/layer-tar.js';
 import { archiveKind, decompressed } from '../build/archives.js';
@@ -114,9 +115,9 @@ async function sourcesOf(run: BuildRun, stage: Stage, state: StageState, instr: 
   const out: Source[] = [];
   const fromContext: string[] = [];
   for (const raw of instr.sources) {
-    const doc = /^<<-?(["']?)([A-Za-z0-9_.-]+)\1$/.exec(raw);
-    if (doc && docs.has(doc[2]!)) {
-      out.push(heredocSource(run, docs.get(doc[2]!)!, scope.substitute.bind(scope)));
+    const doc = raw.startsWith('<<') ? docs.get(raw.replace(/^<<-?\s*/, '').replace(/["']/g, '')) : undefined;
+    if (doc) {
+      out.push(heredocSource(run, doc, (text) => substituteHeredoc(text, scope.lookup)));
       continue;
     }
     const src = scope.substitute(raw);
