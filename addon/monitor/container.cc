@@ -79,4 +79,20 @@ void ContainerGone(Monitor& m) {
   if (!m.child_exited) RecordExit(m, 255);
 }
 
+// --owner-pid: a pidfd of the process the container belongs to (a build). A
+// process already gone kills the container at once.
+void WatchOwner(Monitor& m) {
+  if (m.opt.owner_pid <= 0) return;
+  m.owner_pidfd = (int)syscall(434 /* SYS_pidfd_open */, m.opt.owner_pid, 0);
+  if (m.owner_pidfd < 0) OwnerGone(m);
+}
+
+// The owner died (SIGKILL of husk build): the container goes with it, as a
+// RUN step of podman's does; its exit then takes the usual path.
+void OwnerGone(Monitor& m) {
+  if (m.owner_pidfd >= 0) close(m.owner_pidfd);
+  m.owner_pidfd = -1;
+  if (!m.child_exited) kill(m.opt.pid, SIGKILL);
+}
+
 }  // namespace husk

@@ -14,9 +14,9 @@ namespace {
 
 // poll()'s array and where each fd is in it (-1: not polled this time).
 struct PollSet {
-  struct pollfd pfd[7 + kMaxClients];  // the 7 fds below, then the clients
+  struct pollfd pfd[8 + kMaxClients];  // the 8 fds below, then the clients
   int n = 0;
-  int sig = -1, listen = -1, out = -1, err = -1, console = -1, stdin_sink = -1, pidfd = -1;
+  int sig = -1, listen = -1, out = -1, err = -1, console = -1, stdin_sink = -1, pidfd = -1, owner = -1;
   int clients = 0, n_clients = 0;  // the clients' slice of pfd
 
   int Add(int fd, short events) {
@@ -52,6 +52,7 @@ void BuildPollSet(const Monitor& m, PollSet& ps) {
     ps.stdin_sink = ps.Add(m.stdin_sink, POLLOUT);
   }
   if (m.child_pidfd >= 0) ps.pidfd = ps.Add(m.child_pidfd, POLLIN);
+  if (m.owner_pidfd >= 0) ps.owner = ps.Add(m.owner_pidfd, POLLIN);
   // Above kStdinMax of queued input, clients are not read until the
   // container has taken some.
   bool read_clients = m.stdin_len < kStdinMax;
@@ -71,6 +72,7 @@ void Dispatch(Monitor& m, const PollSet& ps) {
   // container started (husk run attaches, then starts) must see all of it.
   if (ps.Revents(ps.listen)) AcceptClients(m);
   if (ps.Revents(ps.pidfd)) ContainerGone(m);
+  if (ps.Revents(ps.owner)) OwnerGone(m);
   if (ps.Revents(ps.console)) ReceiveMaster(m);
   short out = ps.Revents(ps.out);
   if (out && m.out_fd >= 0) {

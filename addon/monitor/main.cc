@@ -17,6 +17,7 @@ void Setup(Monitor& m) {
   SetupStdio(m);
   SetupAttach(m);
   WatchContainer(m);
+  WatchOwner(m);
   ReapChildren(m);
 }
 

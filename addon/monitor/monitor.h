@@ -64,6 +64,7 @@ struct Options {
   char** health_argv = nullptr;  // `husk healthcheck run ID`, every health_interval ms
   int health_argc = 0;
   int health_interval = 0;
+  int owner_pid = -1;  // --owner-pid: the container dies with this process (a build's RUN step)
 };
 
 // The log file and the buffer one chunk's records are assembled in (log.cc).
@@ -120,6 +121,7 @@ struct Monitor {
 
   // The container's init (container.cc) and its end (exit.cc).
   int child_pidfd = -1;  // only if the container init is (impossibly) not our child
+  int owner_pidfd = -1;  // --owner-pid's process, while it lives
   bool child_exited = false;
   struct timespec finished_ts = {};
   int exit_code = -1;
@@ -184,6 +186,8 @@ bool AllClientsDone(const Monitor& m);
 void WatchContainer(Monitor& m);
 void ReapChildren(Monitor& m);
 void ContainerGone(Monitor& m);
+void WatchOwner(Monitor& m);
+void OwnerGone(Monitor& m);
 
 // exit.cc
 void AnnounceExit(Monitor& m);

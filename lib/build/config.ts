@@ -115,10 +115,10 @@ function nanos(key: string, value: string | undefined): Record<string, number> {
   return { [key]: Math.round(ms * 1e6) };
 }
 
+/** Sets a variable where the list has it (as buildkit does), else at its end. */
 export function setEnv(env: string[], name: string, value: string): string[] {
-  const out = env.filter((e) => e !== name && !e.startsWith(`${name}=`));
-  out.push(`${name}=${value}`);
-  return out;
+  const i = env.findIndex((e) => e === name || e.startsWith(`${name}=`));
+  return i < 0 ? [...env, `${name}=${value}`] : env.map((e, j) => (j === i ? `${name}=${value}` : e));
 }
 
 /** EXPOSE 80, 80/udp, 8000-8002/tcp: one key per port (a range expanded, as docker does), protocol lowercased. */

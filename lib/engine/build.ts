@@ -19,13 +19,14 @@ import { pullMissing } from '../image/pull.js';
 import { formatReference, parseReference } from '../image/reference.js';
 import { hostPlatform } from '../image/registry/manifest.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
-import { ContainerStore, pidRunning, procStartTime } from '../runtime/container-store.js';
+import { builderGone, ContainerStore, pidRunning } from '../runtime/container-store.js';
 import { removeTrees } from '../native/userns-helper.js';
 import { mkdirPrivate } from '../storage/atomic.js';
 import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { removeContainer } from './remove.js';
+import { DEFAULT_PATH } from '../runtime/spec.js';
 import { cached, fromCache, missingLayer, stageRef, type BuildOptions, type BuildRun, type BuildResult, type StageState, type StepResult } from './build-state.js';
 
 export type { BuildOptions, BuildResult, BuildSecret, PullPolicy } from './build-state.js';
@@ -66,7 +67,7 @@ export async function buildImage(ctx: Context, opts: BuildOptions): Promise<Buil
     for (const stage of file.stages) {
       if (!needed.has(stage.index)) continue;
       const label = file.stages.filter((s) => needed.has(s.index)).length > 1 ? `[${[...needed].sort((a, b) => a - b).indexOf(stage.index) + 1}/${needed.size}] ` : '';
-      run.stages.set(stage.index, await buildStage(run, stage, args, label, stage.index === targetIndex, names[0]));
+      run.stages.set(stage.index, await buildStage(run, stage, args, label, stage.index === targetIndex, opts.tags[0]));
     }
     const last = run.stages.get(targetIndex)!;
     const image = finishImage(run, last, names);
@@ -171,10 +172,17 @@ async function baseOf(run: BuildRun, stage: Stage, args: ArgScope, scope: StageS
     return { config, layers: [], key: cacheKey(['FROM scratch']), scope, cfg };
   }
   const image = await baseImage(run, ref);
-  const config = run.images.imageConfig(image);
+  const config = withPath(run.images.imageConfig(image));
   const layers = image.layers.map((c) => run.images.getLayer(c) ?? missingLayer(image, c));
   scope.seedEnv(config.config?.Env ?? []);
   return { image, config: { ...config, config: config.config ?? {} }, layers, key: cacheKey(['FROM', image.id]), scope, cfg };
+}
+
+/** A base image without PATH gets the default one, as buildkit and podman give it. */
+function withPath(config: ImageConfig): ImageConfig {
+  const env = config.config?.Env ?? [];
+  if (env.some((e) => e.startsWith('PATH='))) return config;
+  return { ...config, config: { ...(config.config ?? {}), Env: [`PATH=${DEFAULT_PATH}`, ...env] } };
 }
 
 /** FROM sees the global ARGs and the platform args only. */
@@ -286,7 +294,7 @@ async function removeDeadBuilds(ctx: Context): Promise<void> {
   const store = new ContainerStore(ctx);
   for (const v of store.list()) {
     const b = v.record.builder;
-    if (!b || (pidRunning(b.pid) && procStartTime(b.pid) === b.pidStartTime)) continue;
+    if (!b || !builderGone(b)) continue;
     await removeContainer(ctx, v, true).catch(() => {});
   }
   const dir = path.join(ctx.paths.runRoot, 'build');

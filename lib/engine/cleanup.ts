@@ -2,7 +2,7 @@
 // `husk container cleanup ID` (there is no daemon): the restart policy, else
 // removal of a --rm container, else the volatile files go.
 import fs from 'node:fs';
-import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
+import { builderGone, ContainerStore, type ContainerView } from '../runtime/container-store.js';
 import { removeAnonymousVolumes } from '../runtime/volume-store.js';
 import type { Context } from '../core/context.js';
 import { respawnContainer } from './create.js';
@@ -24,7 +24,9 @@ export function cleanupContainer(ctx: Context, id: string, monitorPid?: number):
   if (!view || view.status === 'running' || !ranUnder(view, monitorPid)) return;
   leaveNetworks(ctx, view.record);
   if (applyRestartPolicy(ctx, view)) return;
-  if (view.record.autoRemove) {
+  // A RUN step of a build that was killed: nobody will take its changes.
+  const orphan = view.record.builder !== undefined && builderGone(view.record.builder);
+  if (view.record.autoRemove || orphan) {
     removeContainerFiles(ctx, store, view.record.id);
     removeAnonymousVolumes(ctx, view.record);
     return;

@@ -319,6 +319,8 @@ function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] 
   const husk = [process.execPath, path.join(packageRoot(), 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot];
   const argv = [monitorPath(), '--id', record.id, '--log', p.log, '--attach', p.attach, '--exit', p.exit];
   if (record.tty) argv.push('--tty');
+  // A build's RUN step dies with the build (SIGKILL included), as podman's do.
+  if (record.builder) argv.push('--owner-pid', String(record.builder.pid));
   if (record.openStdin) argv.push('--stdin');
   for (const a of [...husk, 'container', 'cleanup', record.id]) argv.push('--cleanup-arg', a);
   // The monitor runs the healthcheck: no daemon needed for it either.

@@ -96,7 +96,8 @@ export function inspectImage(ctx: Context, nameOrId: string): Record<string, unk
     Author: config.author ?? '',
     Architecture: config.architecture,
     Os: config.os,
-    Config: config.config ?? {},
+    // Entrypoint and Cmd are there when unset (null), as docker shows them: templates can name them.
+    Config: { Entrypoint: null, Cmd: null, ...(config.config ?? {}) },
     RootFS: { Type: config.rootfs.type, Layers: config.rootfs.diff_ids },
     Size: image.size,
     History: config.history ?? [],

@@ -55,6 +55,12 @@ export interface BuilderMark {
   pidStartTime: string;
 }
 
+/** Whether the build a container belongs to has ended (killed: a build that ends well removes its containers). */
+export function builderGone(mark: BuilderMark): boolean {
+  // A killed build is a zombie until reaped: gone, though its /proc entry stays a while.
+  return procStartTime(mark.pid) !== mark.pidStartTime || !pidRunning(mark.pid);
+}
+
 export interface ContainerMount {
   type: 'bind' | 'volume' | 'tmpfs';
   /** bind: the host path; volume: the volume's name; tmpfs: "tmpfs". */
