@@ -371,16 +371,18 @@ for (const mode of modes()) {
       t.match(fStdin.stdout, /^[0-9a-f]{64}\n$/, '-q prints only the id');
       t.equal(await out(['run', '--rm', 'st2', 'cat', '/f']), 'ctxfile\n');
 
-      const iid = path.join(h.dir, 'files', 'iid');
-      const custom = await built(['-q', '-f', path.join(dir, 'Custom.build'), '--iidfile', iid, '--label', 'a=b', '--label', 'c=d e', '-t', 'st3', '-t', 'st3b:v2', dir]);
+      const custom = await built(['-q', '-f', path.join(dir, 'Custom.build'), '-t', 'st3', dir]);
       t.equal(custom.stdout.trim(), fStdin.stdout.trim(), '-f with another name: the same Dockerfile gives the same (cached) image');
-      t.equal(fs.readFileSync(iid, 'utf8'), `sha256:${custom.stdout.trim()}`, '--iidfile holds sha256:ID, no newline');
-      t.equal(await out(['run', '--rm', 'st3b:v2', 'cat', '/f']), 'ctxfile\n', 'every -t names it');
-      // Labels change the config, so this is not st2's image after all.
-      const labels = (await inspect('st3')).Config.Labels as Record<string, string>;
-      t.equal(labels.a, 'b');
+
+      const iid = path.join(h.dir, 'files', 'iid');
+      const labelled = await built(['-q', '-f', path.join(dir, 'Custom.build'), '--iidfile', iid, '--label', 'a=b', '--label', 'c=d e', '-t', 'st4', '-t', 'st4b:v2', dir]);
+      t.equal(fs.readFileSync(iid, 'utf8'), `sha256:${labelled.stdout.trim()}`, '--iidfile holds sha256:ID, no newline');
+      t.equal(await out(['run', '--rm', 'st4b:v2', 'cat', '/f']), 'ctxfile\n', 'every -t names it');
+      t.equal(await imageId('st4'), await imageId('st4b:v2'));
+      const labels = (await inspect('st4')).Config.Labels as Record<string, string>;
+      t.equal(labels.a, 'b', '--label');
       t.equal(labels.c, 'd e');
-      t.equal(await imageId('st3'), await imageId('st3b:v2'));
+      t.not(labelled.stdout.trim(), custom.stdout.trim(), 'labels make another image');
     });
 
     await t.test('--secret: readable in RUN --mount=type=secret, in no layer', async (t) => {
@@ -439,7 +441,9 @@ for (const mode of modes()) {
     });
 
     await t.test('a failing RUN: its exit status, the step named, no image, no container left', async (t) => {
-      const before = (await out(['images', '-q'])).trim();
+      // Named images only: podman keeps the steps that worked as untagged (cache) images, and lists them.
+      const named = async () => lines(await out(['images', '--format', '{{.Repository}}:{{.Tag}}'])).filter((l) => !l.startsWith('<none>')).sort();
+      const before = await named();
       const dir = context('fail', { Dockerfile: [`FROM ${base}`, 'RUN echo before', 'RUN echo about-to-fail; exit 3', 'RUN echo never', ''].join('\n') });
       const r = await build(['-t', 'fail', dir]);
       t.equal(r.code, 3, 'exit status 3, the RUN\'s own (podman\'s behaviour)');
@@ -450,7 +454,7 @@ for (const mode of modes()) {
       t.equal(await exists('fail'), false, 'no image tagged');
       t.notMatch(await out(['images']), /localhost\/fail\s/, 'not in images');
       t.same(await h.containerIds(), [], 'no container left');
-      t.equal((await out(['images', '-q'])).trim(), before, 'images lists nothing new');
+      t.same(await named(), before, 'images lists no new named image');
     });
 
     await t.test('malformed Dockerfiles: exit 125, one Error line naming the line', async (t) => {
