@@ -43,7 +43,7 @@ const char kUsage[] =
     "  copyup <dest> <path> <layer-dir>...    copy what the layers (bottom first) show at <path> into\n"
     "                                         <dest> if it is empty (a volume's first mount)\n"
     "  rm <path>...                           remove trees (missing paths are fine)\n"
-    "  stat|archive|extract|changes|layer-tar a container's root file system (cp, export, diff,\n"
+    "  stat|realpath|archive|extract|changes|layer-tar a container's root file system (cp, export, diff,\n"
     "                                         commit): see rootfs.cc and README.md\n"
     "  probe-overlay <dir>                    whether overlayfs mounts in <dir> as a container's root\n"
     "  exec <program> [args...]               run a program in the namespace\n";

@@ -22,6 +22,7 @@
 #include "userns/untar.h"
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -108,6 +109,7 @@ struct Options {
   std::string name;
   UntarOptions untar;
   std::vector<std::string> exclude;
+  long long clamp_mtime = -1;  // layer-tar --mtime
 };
 
 Options parse(const std::string& cmd, int argc, char** argv) {
@@ -137,6 +139,11 @@ Options parse(const std::string& cmd, int argc, char** argv) {
     else if (a == "--work") o.work = value();
     else if (a == "--mountpoint") o.mountpoint = value();
     else if (a == "--writable") o.writable = true;
+    else if (a == "--mtime") {
+      std::string v = value();
+      if (!parse_num(v.c_str(), n)) usage(cmd + ": bad --mtime " + v);
+      o.clamp_mtime = (long long)n;
+    }
     else if (a == "--fuse-overlayfs") o.fuse = value();
     else if (a == "--prefer-fuse") o.prefer_fuse = true;
     else if (a == "--scratch") o.scratch = value();
@@ -244,6 +251,14 @@ void private_mount_namespace() {
 }
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+// The path the kernel gives an open fd.
+std::string read_fd_link(int fd) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink(fd_path(fd).c_str(), buf, sizeof buf);
+  if (n < 0 || n >= (ssize_t)sizeof buf) fail_errno(fd_path(fd), "readlink", n < 0 ? errno : ENAMETOOLONG);
+  return std::string(buf, (size_t)n);
+}
 
 // A stopped container's volumes and bind mounts, where the runtime would
 // mount them (the destination resolved inside the root), so that cp sees
@@ -417,6 +432,38 @@ int cmd_stat(const Options& o, int root) {
   return 0;
 }
 
+// Where a path leads inside the root: the deepest part of it that exists,
+// every symlink followed inside the root, as the root names it ("real"),
+// its type, and the components below it that do not exist ("missing").
+// The builder writes a COPY's files there, so /bin/x in an image whose /bin
+// is a link to usr/bin lands in usr/bin, as docker puts it.
+int cmd_realpath(const Options& o, int root) {
+  if (o.args.size() != 1) usage("realpath: expected one <path>");
+  std::vector<std::string> c = split(o.args[0]);
+  std::string root_path = read_fd_link(root);
+  for (size_t i = c.size() + 1; i-- > 0;) {
+    Fd fd(openat2_res(root, join(c, i), O_PATH, kInRoot));
+    if (fd.fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue;
+      fail_errno(o.args[0], "resolve", errno);
+    }
+    struct stat st;
+    if (fstat(fd.fd, &st) < 0) fail_errno(o.args[0], "stat", errno);
+    std::string real = read_fd_link(fd.fd);
+    if (root_path != "/") {
+      if (real.compare(0, root_path.size(), root_path) != 0) fail(o.args[0], "resolved outside the root");
+      real = real.substr(root_path.size());
+    }
+    if (real.empty()) real = "/";
+    std::string missing;
+    for (size_t k = i; k < c.size(); k++) missing += (k > i ? "," : "") + json_string(c[k]);
+    printf("{\"real\":%s,\"type\":\"%s\",\"missing\":[%s]}\n", json_string(real).c_str(), type_name(st), missing.c_str());
+    fflush(stdout);
+    return 0;
+  }
+  fail_errno(o.args[0], "resolve", ENOENT);
+}
+
 int cmd_archive(const Options& o, int root) {
   if (o.args.size() != 1) usage("archive: expected one <path>");
   const std::string& path = o.args[0];
@@ -486,6 +533,7 @@ int cmd_changes(const Options& o) {
 int cmd_layer_tar(const Options& o) {
   ChangeOptions c = change_options(o, "layer-tar");
   TarWriter w(1);
+  if (o.clamp_mtime >= 0) w.clamp_mtime(o.clamp_mtime);
   write_layer(c, w);
   w.finish();
   return 0;
@@ -494,7 +542,7 @@ int cmd_layer_tar(const Options& o) {
 }  // namespace
 
 bool is_rootfs_command(const std::string& cmd) {
-  return cmd == "stat" || cmd == "archive" || cmd == "extract" || cmd == "changes" || cmd == "layer-tar";
+  return cmd == "stat" || cmd == "realpath" || cmd == "archive" || cmd == "extract" || cmd == "changes" || cmd == "layer-tar";
 }
 
 void rootfs_prepare(int argc, char** argv) {
@@ -531,6 +579,7 @@ int rootfs_main(const std::string& cmd, int argc, char** argv) {
     // A host directory (extract --beneath) is its own root.
     Fd root = cmd == "extract" && o.beneath ? Fd() : open_root(o, fuse);
     if (cmd == "stat") return cmd_stat(o, root.fd);
+    if (cmd == "realpath") return cmd_realpath(o, root.fd);
     if (cmd == "archive") return cmd_archive(o, root.fd);
     return cmd_extract(o, root.fd);
   } catch (const EntryError& e) {

@@ -179,6 +179,11 @@ void TarWriter::write_data(int fd, off_t size, const std::string& shown) {
   }
 }
 
+void TarWriter::set_mtime(struct archive_entry* e, const struct timespec& t) const {
+  if (clamp_ >= 0 && t.tv_sec >= clamp_) archive_entry_set_mtime(e, clamp_, 0);
+  else archive_entry_set_mtime(e, t.tv_sec, t.tv_nsec);
+}
+
 void TarWriter::marker(const std::string& tar_name, const struct stat& like) {
   Entry en;
   archive_entry_set_pathname(en.e, tar_name.c_str());
@@ -187,7 +192,7 @@ void TarWriter::marker(const std::string& tar_name, const struct stat& like) {
   archive_entry_set_uid(en.e, like.st_uid);
   archive_entry_set_gid(en.e, like.st_gid);
   archive_entry_set_size(en.e, 0);
-  archive_entry_set_mtime(en.e, like.st_mtim.tv_sec, like.st_mtim.tv_nsec);
+  set_mtime(en.e, like.st_mtim);
   check(archive_write_header(a_, en.e), tar_name);
   entries_++;
 }
@@ -216,7 +221,7 @@ void TarWriter::entry(int dirfd, const char* name, const std::string& tar_name, 
   archive_entry_set_uid(en.e, st.st_uid);
   archive_entry_set_gid(en.e, st.st_gid);
   archive_entry_set_perm(en.e, st.st_mode & 07777);
-  archive_entry_set_mtime(en.e, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  set_mtime(en.e, st.st_mtim);
   archive_entry_set_size(en.e, 0);
 
   bool data = false;

@@ -36,6 +36,9 @@ class TarWriter {
   void finish();
 
   unsigned long long entries() const { return entries_; }
+  // Times later than `t` (seconds since the epoch) are written as `t`, with
+  // no fraction: a build with --timestamp gives the same bytes every time.
+  void clamp_mtime(long long t) { clamp_ = t; }
 
   // Directory entry names, sorted; "." and ".." left out.
   static std::vector<std::string> list(int dirfd, const std::string& shown);
@@ -43,11 +46,13 @@ class TarWriter {
  private:
   struct archive* a_;
   bool finished_ = false;
+  long long clamp_ = -1;
   unsigned long long entries_ = 0;
   std::unordered_map<std::string, std::string> links_;  // "dev:ino" -> first tar name
   std::vector<char> buf_;
 
   void check(int r, const std::string& shown);
+  void set_mtime(struct archive_entry* e, const struct timespec& t) const;
   void write_data(int fd, off_t size, const std::string& shown);
 };
 

@@ -1,14 +1,21 @@
-// Variable substitution in Dockerfile instructions, the way buildkit's shell
-// lexer does it (frontend/dockerfile/shell/lex.go): $VAR, ${VAR}, the
-// ${VAR:-x} family and the # % pattern trims; quotes and the escape character
-// are processed (removed) as a shell would, except that nothing is split on
-// IFS unless the caller asks for words. RUN's shell form is not substituted
-// here: the shell in the container does that.
+// Variable substitution in Dockerfile instructions: a line-by-line port of
+// buildkit's shell lexer (frontend/dockerfile/shell/lex.go): $VAR, ${VAR},
+// the ${VAR:-x} family, the # % pattern trims and ${VAR/pat/repl}; quotes
+// and the escape character are processed (removed) as a shell would. Only
+// substituteWords (buildkit's ProcessWords, which EXPOSE uses) splits into
+// words. RUN's shell form is not substituted here: the shell in the
+// container does that.
+//
+// Deliberate differences from lex.go: an unterminated `${NAME` reports
+// "missing '}'" (buildkit reports an unsupported modifier of U+FFFD), and
+// ProcessWords' shared word buffer, which drops the text before a nested
+// ${VAR:-word} in the same word, is not reproduced.
 //
 // ArgScope models which names a line may use: global ARGs (before the first
 // FROM) only in FROM lines unless a stage re-declares them, the predefined
 // platform and proxy args, --build-arg values, ENV over ARG within a stage.
 
+import { goQuote } from '../cli/template/quote.js';
 import { UsageError } from '../core/errors.js';
 
 /** Returns a variable's value, or undefined when it is not set. */
@@ -19,308 +26,484 @@ export interface SubstituteOptions {
   escape?: string;
 }
 
-/** A substitution the lexer cannot do: unterminated quote or ${, bad modifier, ${VAR:?msg}. */
-export class SubstitutionError extends UsageError {}
+/** The switches of buildkit's Lex; substitute() and substituteWords() use none of them. */
+export interface LexOptions extends SubstituteOptions {
+  /** Keep quote characters in the output (Lex.RawQuotes). */
+  rawQuotes?: boolean;
+  /** Keep escape characters in the output (Lex.RawEscapes). */
+  rawEscapes?: boolean;
+  /** Leave a reference to an unset variable as written (Lex.SkipUnsetEnv). */
+  skipUnsetEnv?: boolean;
+  /** Treat quotes as plain characters (Lex.SkipProcessQuotes, for heredoc contents). */
+  skipProcessQuotes?: boolean;
+}
 
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
+/**
+ * A substitution the lexer cannot do: unterminated quote or ${, bad modifier,
+ * ${VAR:?msg}. Thrown without a location; the builder, which knows the line,
+ * adds it with `err.at(file, line, instruction)` or withLocation().
+ */
+export class SubstitutionError extends UsageError {
+  file?: string;
+  line?: number;
+  instruction?: string;
 
-class Lexer {
-  private pos = 0;
-  constructor(
-    private readonly text: string,
-    private readonly lookup: Lookup,
-    private readonly escape: string,
-    /** Keep quotes and escapes in the output (for later word splitting). */
-    private readonly raw: boolean,
-  ) {}
-
-  private peek(offset = 0): string | undefined {
-    return this.text[this.pos + offset];
+  constructor(readonly what: string) {
+    super(what);
   }
 
-  /** Processes until one of stopAt (unquoted) or the end; returns the text and whether the stop was seen. */
-  word(stopAt = ''): { value: string; stopped: boolean } {
-    let out = '';
-    while (this.pos < this.text.length) {
-      const ch = this.text[this.pos] as string;
-      if (stopAt.includes(ch)) {
-        this.pos++;
-        return { value: out, stopped: true };
+  /**
+   * The same error located like a DockerfileError: `FILE:LINE: INSTRUCTION: what`
+   * (still a UsageError, exit 125). An error already located is returned as is.
+   */
+  at(file: string, line: number, instruction: string): SubstitutionError {
+    if (this.line !== undefined) return this;
+    const located = new SubstitutionError(this.what);
+    located.message = `${file}:${line}: ${instruction}: ${this.what}`;
+    located.file = file;
+    located.line = line;
+    located.instruction = instruction;
+    return located;
+  }
+}
+
+/**
+ * Runs fn (the substitutions of one instruction) and rethrows a
+ * SubstitutionError located at the instruction: `FILE:LINE: KIND: what`.
+ * For example `withLocation(file, instr, () => scope.substitute(instr.path))`.
+ */
+export function withLocation<T>(file: string, instr: { line: number; kind: string }, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SubstitutionError) throw err.at(file, instr.line, instr.kind);
+    throw err;
+  }
+}
+
+// Go's unicode.IsSpace, IsLetter, IsDigit.
+const SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
+const LETTER = /^\p{L}$/u;
+const DIGIT = /^\p{Nd}$/u;
+const isSpace = (ch: string) => SPACE.test(ch);
+const isDigit = (ch: string) => DIGIT.test(ch);
+const isNameChar = (ch: string) => LETTER.test(ch) || isDigit(ch) || ch === '_';
+/** POSIX special parameters: $@ $* $# $? $- $$ $! $0. */
+const isSpecialParam = (ch: string) => '@*#?-$!0'.includes(ch);
+
+/** lex.go's wordsStruct: characters from a variable are split on spaces, quoted and escaped ones are not. */
+class Words {
+  private buf = '';
+  private words: string[] = [];
+  private inWord = false;
+
+  addChar(ch: string): void {
+    if (isSpace(ch) && this.inWord) {
+      if (this.buf.length !== 0) {
+        this.words.push(this.buf);
+        this.buf = '';
+        this.inWord = false;
       }
-      if (ch === "'") out += this.singleQuoted();
-      else if (ch === '"') out += this.doubleQuoted();
-      else if (ch === '$') out += this.dollar(false);
-      else if (ch === this.escape) {
-        this.pos++;
-        const next = this.peek();
-        if (next === undefined) {
-          out += ch;
-        } else {
-          out += this.raw ? ch + next : next;
-          this.pos++;
-        }
-      } else {
-        out += ch;
-        this.pos++;
-      }
+    } else if (!isSpace(ch)) this.addRawChar(ch);
+  }
+
+  addRawChar(ch: string): void {
+    this.buf += ch;
+    this.inWord = true;
+  }
+
+  addString(s: string): void {
+    for (const ch of s) this.addChar(ch);
+  }
+
+  addRawString(s: string): void {
+    this.buf += s;
+    this.inWord = true;
+  }
+
+  get(): string[] {
+    if (this.buf.length > 0) {
+      this.words.push(this.buf);
+      this.buf = '';
+      this.inWord = false;
     }
-    return { value: out, stopped: false };
+    return this.words;
+  }
+}
+
+class ShellWord {
+  private readonly chars: string[];
+  private pos = 0;
+  private rawEscapes: boolean;
+  private readonly escape: string;
+
+  constructor(
+    text: string,
+    private readonly lookup: Lookup,
+    private readonly options: LexOptions,
+  ) {
+    this.chars = Array.from(text);
+    this.rawEscapes = options.rawEscapes ?? false;
+    this.escape = options.escape ?? '\\';
   }
 
-  private singleQuoted(): string {
-    const end = this.text.indexOf("'", this.pos + 1);
-    if (end < 0) throw new SubstitutionError('unexpected end of statement while looking for matching single-quote');
-    const inner = this.text.slice(this.pos + 1, end);
-    this.pos = end + 1;
-    return this.raw ? `'${inner}'` : inner;
+  private peek(): string | undefined {
+    return this.chars[this.pos];
   }
 
-  private doubleQuoted(): string {
-    this.pos++;
-    let out = '';
+  private next(): string | undefined {
+    const ch = this.chars[this.pos];
+    if (ch !== undefined) this.pos++;
+    return ch;
+  }
+
+  /** Processes until stop (unquoted, outside ${}) or the end; a missing stop is an error. */
+  processStopOn(stop: string | undefined, rawEscapes: boolean): { result: string; words: string[] } {
+    let result = '';
+    const words = new Words();
+    const saved = this.rawEscapes;
+    this.rawEscapes = rawEscapes;
+    try {
+      for (let ch = this.peek(); ch !== undefined; ch = this.peek()) {
+        if (stop !== undefined && ch === stop) {
+          this.next();
+          return { result, words: words.get() };
+        }
+        if (ch === '$') {
+          const tmp = this.processDollar();
+          result += tmp;
+          words.addString(tmp);
+        } else if (ch === '<') {
+          const tmp = this.processPossibleHeredoc();
+          result += tmp;
+          words.addRawString(tmp);
+        } else if (!this.options.skipProcessQuotes && (ch === "'" || ch === '"')) {
+          const tmp = ch === "'" ? this.processSingleQuote() : this.processDoubleQuote();
+          result += tmp;
+          words.addRawString(tmp);
+        } else {
+          let c = this.next() as string;
+          if (c === this.escape) {
+            if (this.rawEscapes) {
+              words.addRawChar(c);
+              result += c;
+            }
+            // The escape character escapes the next one; at the end it is dropped.
+            const escaped = this.next();
+            if (escaped === undefined) break;
+            c = escaped;
+            words.addRawChar(c);
+          } else words.addChar(c);
+          result += c;
+        }
+      }
+      if (stop !== undefined) throw new SubstitutionError(`unexpected end of statement while looking for matching ${stop}`);
+      return { result, words: words.get() };
+    } finally {
+      this.rawEscapes = saved;
+    }
+  }
+
+  private processSingleQuote(): string {
+    // Everything up to the next ' is literal; a ' cannot be escaped.
+    let result = '';
+    const open = this.next() as string;
+    if (this.options.rawQuotes) result += open;
+    for (;;) {
+      const ch = this.next();
+      if (ch === undefined) throw new SubstitutionError('unexpected end of statement while looking for matching single-quote');
+      if (ch === "'") {
+        if (this.options.rawQuotes) result += ch;
+        return result;
+      }
+      result += ch;
+    }
+  }
+
+  private processDoubleQuote(): string {
+    // Literal except $, and the escape character before " $ or itself.
+    let result = '';
+    const open = this.next() as string;
+    if (this.options.rawQuotes) result += open;
     for (;;) {
       const ch = this.peek();
       if (ch === undefined) throw new SubstitutionError('unexpected end of statement while looking for matching double-quote');
       if (ch === '"') {
-        this.pos++;
-        return this.raw ? `"${out}"` : out;
+        this.next();
+        if (this.options.rawQuotes) result += ch;
+        return result;
       }
       if (ch === '$') {
-        out += this.dollar(true);
+        result += this.processDollar();
         continue;
       }
-      this.pos++;
-      if (ch === this.escape) {
-        const next = this.peek();
-        if (next === '"' || next === '$' || next === this.escape) {
-          this.pos++;
-          out += this.raw ? ch + next : next;
-          continue;
-        }
+      let c = this.next() as string;
+      if (c === this.escape) {
+        if (this.rawEscapes) result += c;
+        const after = this.peek();
+        if (after === undefined) continue; // an escape at the end is ignored (then the quote is missing)
+        if (after === '"' || after === '$' || after === this.escape) c = this.next() as string;
       }
-      out += ch;
+      result += c;
     }
   }
 
-  /** At a `$`: a name, ${...}, or a lone dollar sign. */
-  private dollar(quoted: boolean): string {
-    this.pos++;
-    const ch = this.peek();
-    if (ch === '{') {
-      this.pos++;
-      return this.braced(quoted);
-    }
-    if (ch !== undefined && NAME_START.test(ch)) {
-      const name = this.name();
-      return this.protect(this.lookup(name) ?? '', quoted);
-    }
-    if (ch !== undefined && /[0-9@*#?!$-]/.test(ch)) {
-      // Positional and special shell parameters: buildkit expands them to nothing.
-      this.pos++;
-      return '';
-    }
-    return '$';
+  private getEnv(name: string): string | undefined {
+    return this.lookup(name);
   }
 
-  private name(): string {
-    const start = this.pos;
-    while (this.pos < this.text.length && NAME_CHAR.test(this.text[this.pos] as string)) this.pos++;
-    return this.text.slice(start, this.pos);
-  }
-
-  /** In raw mode an expanded value must not bring new quotes or escapes into the word splitting. */
-  private protect(value: string, _quoted: boolean): string {
-    if (!this.raw) return value;
-    let out = '';
-    for (const c of value) out += c === "'" || c === '"' || c === this.escape ? this.escape + c : c;
-    return out;
-  }
-
-  private braced(quoted: boolean): string {
-    const ch = this.peek();
-    if (ch === undefined || !NAME_START.test(ch)) {
-      throw new SubstitutionError(`bad substitution: \${${this.text.slice(this.pos, this.pos + 10)}`);
+  private processDollar(): string {
+    this.next();
+    if (this.peek() !== '{') {
+      const name = this.processName();
+      if (name === '') return '$';
+      const value = this.getEnv(name);
+      if (value === undefined && this.options.skipUnsetEnv) return '$' + name;
+      return value ?? '';
     }
-    const name = this.name();
-    const value = this.lookup(name);
-    const op = this.peek();
-    if (op === '}') {
-      this.pos++;
-      return this.protect(value ?? '', quoted);
+    this.next();
+    const first = this.peek();
+    if (first === undefined) throw new SubstitutionError("syntax error: missing '}'");
+    if (first === '{' || first === '}' || first === ':') throw new SubstitutionError('syntax error: bad substitution');
+    const name = this.processName();
+    let ch = this.next();
+    if (ch === undefined) throw new SubstitutionError("syntax error: missing '}'");
+    let chs = ch;
+    let nullIsUnset = false;
+    if (ch === '}') {
+      const value = this.getEnv(name);
+      if (value === undefined && this.options.skipUnsetEnv) return `\${${name}}`;
+      return value ?? '';
     }
-    if (op === undefined) throw new SubstitutionError(`missing '}' in \${${name}`);
-    let modifier = op;
-    this.pos++;
-    if (op === ':') {
-      const second = this.peek();
-      if (second !== '-' && second !== '+' && second !== '?') {
-        throw new SubstitutionError(`unsupported modifier (:${second ?? ''}) in substitution of ${name}`);
-      }
-      modifier += second;
-      this.pos++;
-    } else if ((op === '#' || op === '%' || op === '/') && this.peek() === op) {
-      modifier += op;
-      this.pos++;
+    if (ch === '/') return this.processReplace(name);
+    if (ch === ':') {
+      nullIsUnset = true;
+      ch = this.next() ?? '';
+      chs += ch;
+    } else if (!'+-?#%'.includes(ch)) {
+      throw new SubstitutionError(`unsupported modifier (${chs}) in substitution`);
     }
-    if (modifier === '/' || modifier === '//') {
-      const pattern = this.innerWord('/}');
-      const replacement = pattern.stopped === '/' ? this.innerWord('}').value : '';
-      if (value === undefined) return '';
-      return this.protect(replaceGlob(value, pattern.value, replacement, modifier === '//'), quoted);
+    const rawEscapes = ch === '#' || ch === '%';
+    if (nullIsUnset && rawEscapes) throw new SubstitutionError(`unsupported modifier (${chs}) in substitution`);
+    let word: string;
+    try {
+      word = this.processStopOn('}', rawEscapes).result;
+    } catch (err) {
+      if (this.peek() === undefined) throw new SubstitutionError("syntax error: missing '}'");
+      throw err;
     }
-    const { value: word } = this.innerWord('}');
-    switch (modifier) {
+    const value = this.getEnv(name);
+    if (value === undefined && this.options.skipUnsetEnv) return `\${${name}${chs}${word}}`;
+    const unset = value === undefined || (nullIsUnset && value === '');
+    switch (ch) {
       case '-':
-        return value === undefined ? word : this.protect(value, quoted);
-      case ':-':
-        return value ? this.protect(value, quoted) : word;
+        return unset ? word : (value as string);
       case '+':
-        return value === undefined ? '' : word;
-      case ':+':
-        return value ? word : '';
+        return unset ? '' : word;
       case '?':
-      case ':?':
-        if (value === undefined || (modifier === ':?' && value === '')) {
-          throw new SubstitutionError(`${name}: ${word || 'is not allowed to be unset'}`);
-        }
-        return this.protect(value, quoted);
-      case '#':
-      case '##':
-        return this.protect(trimPrefix(value ?? '', word, modifier === '##'), quoted);
+        if (value === undefined) throw new SubstitutionError(`${name}: ${word || 'is not allowed to be unset'}`);
+        if (nullIsUnset && value === '') throw new SubstitutionError(`${name}: ${word || 'is not allowed to be empty'}`);
+        return value;
       case '%':
-      case '%%':
-        return this.protect(trimSuffix(value ?? '', word, modifier === '%%'), quoted);
+      case '#': {
+        // %/# remove the shortest match, %%/## the longest.
+        const greedy = word.length > 0 && word[0] === ch;
+        const pattern = greedy ? word.slice(1) : word;
+        return ch === '%' ? trimSuffix(pattern, value ?? '', greedy) : trimPrefix(pattern, value ?? '', greedy);
+      }
       default:
-        throw new SubstitutionError(`unsupported modifier (${modifier}) in substitution of ${name}`);
+        throw new SubstitutionError(`unsupported modifier (${chs}) in substitution`);
     }
   }
 
-  /** The word of a ${VAR op word}: processed, quotes removed, up to an unquoted stop character. */
-  private innerWord(stopAt: string): { value: string; stopped: string } {
-    const inner = new Lexer(this.text, this.lookup, this.escape, false);
-    inner.pos = this.pos;
-    const { value, stopped } = inner.word(stopAt);
-    if (!stopped) throw new SubstitutionError(`missing '}' in substitution`);
-    this.pos = inner.pos;
-    return { value, stopped: this.text[this.pos - 1] as string };
-  }
-}
-
-/** A shell glob (* ? [...] with escapes) as a regular expression source. */
-export function globToRegExp(pattern: string): string {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === '*') out += '[\\s\\S]*';
-    else if (ch === '?') out += '[\\s\\S]';
-    else if (ch === '\\' && i + 1 < pattern.length) out += escapeRegExp(pattern[++i] as string);
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) {
-        out += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, end);
-      if (body.startsWith('!') || body.startsWith('^')) body = '^' + body.slice(1);
-      out += '[' + body.replace(/\\/g, '\\\\').replace(/^\^?\]/, (m) => m.replace(']', '\\]')) + ']';
-      i = end;
-    } else out += escapeRegExp(ch);
-  }
-  return out;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-function trimPrefix(value: string, pattern: string, longest: boolean): string {
-  const re = new RegExp(`^(?:${globToRegExp(pattern)})$`);
-  const lengths = [...Array(value.length + 1).keys()];
-  if (longest) lengths.reverse();
-  for (const n of lengths) if (re.test(value.slice(0, n))) return value.slice(n);
-  return value;
-}
-
-function trimSuffix(value: string, pattern: string, longest: boolean): string {
-  const re = new RegExp(`^(?:${globToRegExp(pattern)})$`);
-  const starts = [...Array(value.length + 1).keys()];
-  if (!longest) starts.reverse();
-  for (const n of starts) if (re.test(value.slice(n))) return value.slice(0, n);
-  return value;
-}
-
-function replaceGlob(value: string, pattern: string, replacement: string, all: boolean): string {
-  if (pattern === '') return value;
-  const re = new RegExp(`^(?:${globToRegExp(pattern)})`);
-  let out = '';
-  let i = 0;
-  let done = false;
-  while (i < value.length) {
-    if (!done) {
-      // Longest match starting here.
-      let best = -1;
-      for (let n = value.length; n > i; n--) {
-        if (re.test(value.slice(i, n)) && new RegExp(`^(?:${globToRegExp(pattern)})$`).test(value.slice(i, n))) {
-          best = n;
-          break;
-        }
-      }
-      if (best > 0) {
-        out += replacement;
-        i = best;
-        if (!all) done = true;
-        continue;
-      }
+  /** ${NAME/pattern/replacement} and ${NAME//pattern/replacement}: the replacement is not optional. */
+  private processReplace(name: string): string {
+    const all = this.peek() === '/';
+    if (all) this.next();
+    let pattern: string;
+    try {
+      pattern = this.processStopOn('/', true).result;
+    } catch (err) {
+      if (this.peek() === undefined) throw new SubstitutionError("syntax error: missing '/' in ${}");
+      throw err;
     }
-    out += value[i];
-    i++;
+    let replacement: string;
+    try {
+      replacement = this.processStopOn('}', true).result;
+    } catch (err) {
+      if (this.peek() === undefined) throw new SubstitutionError("syntax error: missing '}'");
+      throw err;
+    }
+    const value = this.getEnv(name);
+    if (value === undefined && this.options.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
+    const re = new RegExp(patternSource(pattern, true, false), all ? 'gu' : 'u');
+    const subject = value ?? '';
+    if (all) return subject.replace(re, (match) => goExpand(replacement, match));
+    const m = re.exec(subject);
+    return m ? subject.slice(0, m.index) + replacement + subject.slice(m.index + m[0].length) : subject;
+  }
+
+  /** A name: letters, digits and _; or all the digits of a positional parameter; or one special parameter. */
+  private processName(): string {
+    let name = '';
+    for (let ch = this.peek(); ch !== undefined; ch = this.peek()) {
+      if (name === '' && isDigit(ch)) {
+        while (this.peek() !== undefined && isDigit(this.peek() as string)) name += this.next() as string;
+        return name;
+      }
+      if (name === '' && isSpecialParam(ch)) {
+        this.next();
+        return ch;
+      }
+      if (!isNameChar(ch)) break;
+      name += this.next() as string;
+    }
+    return name;
+  }
+
+  /** `<<` and the blanks after it stay one word, for heredoc detection. */
+  private processPossibleHeredoc(): string {
+    this.next();
+    if (this.peek() !== '<') return '<';
+    this.next();
+    let space = '';
+    for (let ch = this.peek(); ch === '\t' || ch === '\r' || ch === ' '; ch = this.peek()) space += this.next() as string;
+    return '<<' + space;
+  }
+}
+
+/** Go's Regexp.Expand on a pattern without groups: $0 and ${0} are the match, $$ a dollar, other names nothing. */
+function goExpand(template: string, match: string): string {
+  return template.replace(/\$(?:(\$)|\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/gu, (_m, dollar?: string, braced?: string, bare?: string) => {
+    if (dollar) return '$';
+    const name = (braced ?? bare) as string;
+    return /^[0-9]+$/.test(name) && Number(name) === 0 ? match : '';
+  });
+}
+
+/**
+ * buildkit's convertShellPatternToRegex: `*` (greedy or not), `?`, and `\`
+ * escaping only `*`, `?` and `\` (a `\` before `}` or `/` is dropped). No
+ * bracket expressions: `[` is literal. Returns the source of a `u` RegExp.
+ */
+function patternSource(pattern: string, greedy: boolean, anchored: boolean): string {
+  const chars = Array.from(pattern);
+  let out = anchored ? '^' : '';
+  // Go's `.` does not match a newline; JavaScript's does not match \r, \u2028, \u2029 either.
+  const any = '[^\\n]';
+  for (let i = 0; i < chars.length; i++) {
+    let tok = chars[i] as string;
+    switch (tok) {
+      case '*':
+        out += greedy ? `${any}*` : `${any}*?`;
+        continue;
+      case '?':
+        out += any;
+        continue;
+      case '\\': {
+        const after = chars[i + 1];
+        if (after === '}' || after === '/') continue;
+        out += '\\';
+        i++;
+        tok = after ?? '\uFFFD';
+        if (tok !== '*' && tok !== '?' && tok !== '\\') throw new SubstitutionError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${tok}'`);
+        break;
+      }
+      case '[':
+      case ']':
+      case '{':
+      case '}':
+      case '.':
+      case '+':
+      case '(':
+      case ')':
+      case '|':
+      case '^':
+      case '$':
+        out += '\\';
+        break;
+    }
+    out += tok;
   }
   return out;
 }
 
 /**
- * One word, substituted and unquoted (buildkit's ProcessWord): what ENV,
- * LABEL, ARG values, WORKDIR, USER, FROM and flag values go through.
+ * A ${VAR#pattern} pattern as the source of a regular expression (for the
+ * `u` flag), as buildkit converts it: greedy `*` by default, unanchored.
+ */
+export function globToRegExp(pattern: string, greedy = true, anchored = false): string {
+  return patternSource(pattern, greedy, anchored);
+}
+
+function trimPrefix(pattern: string, value: string, greedy: boolean): string {
+  const m = new RegExp(patternSource(pattern, greedy, true), 'u').exec(value);
+  return m ? value.slice(m[0].length) : value;
+}
+
+/** Reverses a pattern keeping each `\x` pair in order (a\*c -> c\*a). */
+function reversePattern(pattern: string): string {
+  const runes = Array.from(pattern);
+  const out: string[] = new Array<string>(runes.length);
+  const last = runes.length - 1;
+  for (let i = 0; i <= last; ) {
+    const tok = runes[i] as string;
+    const at = last - i;
+    if (tok === '\\' && i !== last) {
+      out[at - 1] = tok;
+      out[at] = runes[i + 1] as string;
+      i += 2;
+    } else {
+      out[at] = tok;
+      i++;
+    }
+  }
+  return out.join('');
+}
+
+const reverseString = (s: string) => Array.from(s).reverse().join('');
+
+/** The shortest (or longest) suffix match, found as a prefix match of the reversed value. */
+function trimSuffix(pattern: string, value: string, greedy: boolean): string {
+  return reverseString(trimPrefix(reversePattern(pattern), reverseString(value), greedy));
+}
+
+/** buildkit's Lex.process: the processed text and its words; errors name the text (`failed to process "…": …`). */
+export function shellLex(text: string, lookup: Lookup, options: LexOptions = {}): { result: string; words: string[] } {
+  const sw = new ShellWord(text, lookup, options);
+  try {
+    return sw.processStopOn(undefined, options.rawEscapes ?? false);
+  } catch (err) {
+    if (err instanceof SubstitutionError) throw new SubstitutionError(`failed to process ${goQuote(text)}: ${err.what}`);
+    throw err;
+  }
+}
+
+/**
+ * One word, substituted and unquoted (buildkit's ProcessWord): what ENV and
+ * LABEL keys and values, ARG defaults, WORKDIR, USER, STOPSIGNAL, FROM, each
+ * COPY/ADD source and destination, each VOLUME path and flag values go through.
  */
 export function substitute(text: string, lookup: Lookup, options: SubstituteOptions = {}): string {
-  return new Lexer(text, lookup, options.escape ?? '\\', false).word().value;
+  return shellLex(text, lookup, { escape: options.escape ?? '\\' }).result;
 }
 
 /**
  * Substituted, then split on whitespace outside quotes (buildkit's
- * ProcessWords): the sources and destination of COPY and ADD, EXPOSE ports,
- * VOLUME paths. A value with spaces that came from a variable is split too,
- * unless the reference was in double quotes.
+ * ProcessWords), which buildkit uses for each EXPOSE word: a value with spaces
+ * that came from a variable is split, unless the reference was in quotes.
  */
 export function substituteWords(text: string, lookup: Lookup, options: SubstituteOptions = {}): string[] {
-  const escape = options.escape ?? '\\';
-  const raw = new Lexer(text, lookup, escape, true).word().value;
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote = '';
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i] as string;
-    if (quote) {
-      if (ch === quote) quote = '';
-      else if (quote === '"' && ch === escape && i + 1 < raw.length) word += raw[++i];
-      else word += ch;
-      continue;
-    }
-    if (ch === ' ' || ch === '\t' || ch === '\n') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-      continue;
-    }
-    inWord = true;
-    if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === escape && i + 1 < raw.length) word += raw[++i];
-    else word += ch;
-  }
-  if (inWord) words.push(word);
-  return words;
+  return shellLex(text, lookup, { escape: options.escape ?? '\\' }).words;
+}
+
+/**
+ * The contents of a heredoc whose delimiter was not quoted (COPY <<EOF): as
+ * buildkit expands them, with `\` as the escape character whatever the
+ * escape directive, and quotes kept as plain characters.
+ */
+export function substituteHeredoc(content: string, lookup: Lookup): string {
+  return shellLex(content, lookup, { escape: '\\', skipProcessQuotes: true }).result;
 }
 
 /** Args every build knows without an ARG line (for RUN's environment: only when given). */
@@ -427,6 +610,19 @@ export class StageScope {
   /** ENV NAME=VALUE: the raw value is substituted, then it hides an ARG of that name. */
   setEnv(name: string, rawValue: string): void {
     this.env.set(name, this.substitute(rawValue));
+  }
+
+  /** An ENV whose value is already substituted (several on one line, or the base image's). */
+  defineEnv(name: string, value: string): void {
+    this.env.set(name, value);
+  }
+
+  /** The base image's environment, visible to substitution as ENV is. */
+  seedEnv(env: readonly string[]): void {
+    for (const e of env) {
+      const eq = e.indexOf('=');
+      if (eq > 0) this.env.set(e.slice(0, eq), e.slice(eq + 1));
+    }
   }
 
   /** What a line of the stage sees: ENV first, then declared ARGs. Global ARGs not re-declared are not visible. */

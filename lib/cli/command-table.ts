@@ -43,6 +43,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   diff: () => import('./commands/diff.js').then((m) => m.diffCommand),
   commit: () => import('./commands/commit.js').then((m) => m.commitCommand),
   build: () => import('./commands/build.js').then((m) => m.buildCommand),
+  buildx: () => import('./commands/build.js').then((m) => m.buildxCommand),
   export: () => import('./commands/export.js').then((m) => m.exportCommand),
   container: () => import('./commands/container.js').then((m) => m.containerCommand),
   image: () => import('./commands/image.js').then((m) => m.imageCommand),

@@ -47,6 +47,15 @@ export class ExecError extends HuskError {
   }
 }
 
+/** A build's RUN step exited non-zero: husk build exits with its status, as podman does. */
+export class StepFailedError extends HuskError {
+  override readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
 /** Turns a native failure of the container's execve into 126/127. */
 export function execErrorFrom(err: unknown): unknown {
   if (!(err instanceof NativeError) || err.step !== 'exec') return err;

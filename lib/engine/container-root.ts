@@ -134,3 +134,23 @@ export function changeArgs(ctx: Context, view: ContainerView): string[] {
   const top = view.record.storageDriver === 'vfs' ? ['--root-dir', p.rootfs, '--full'] : ['--upper', p.upper];
   return [...top, ...layers.flatMap((l) => ['--lower', l]), ...mountPoints(ctx, view).flatMap((m) => ['--exclude', m])];
 }
+
+/**
+ * husk-userns arguments for reading an image's files (a build's COPY
+ * --from, and where a COPY's destination leads): its layers under an empty
+ * upper directory, mounted read-only in the helper's own namespace, in
+ * `dir` (which the caller makes and removes). No layers: `dir` is the root.
+ */
+export function imageRootArgs(ctx: Context, layersBottomFirst: string[], dir: string): string[] {
+  if (layersBottomFirst.length === 0) {
+    fs.mkdirSync(path.join(dir, 'empty'), { recursive: true, mode: 0o755 });
+    return ['--root-dir', path.join(dir, 'empty')];
+  }
+  for (const d of ['upper', 'mnt', 'scratch']) fs.mkdirSync(path.join(dir, d), { recursive: true, mode: 0o700 });
+  const args = [...layersBottomFirst.flatMap((l) => ['--lower', l]), '--upper', path.join(dir, 'upper'), '--mountpoint', path.join(dir, 'mnt')];
+  const fuse = fuseOverlayfsPath();
+  if (fuse) args.push('--fuse-overlayfs', fuse);
+  // Where nothing mounts (the vfs driver's machines): a merged copy to read.
+  args.push('--scratch', path.join(dir, 'scratch'));
+  return args;
+}

@@ -87,6 +87,8 @@ export interface PsQuery {
   latest?: boolean;
   /** The N last created (-n); -1 or undefined: no limit. */
   last?: number;
+  /** --external: also the containers of builds in progress (podman shows buildah's so). */
+  external?: boolean;
 }
 
 /** What `ps` shows: running containers, or all of them, filtered; newest first. */
@@ -94,6 +96,7 @@ export function queryContainers(ctx: Context, q: PsQuery): ContainerView[] {
   // A filter on status or exit code, -l and -n look at every container, as docker's do.
   const everything = q.all || q.latest || (q.last ?? -1) >= 0 || q.filters.some((f) => f.key === 'status' || f.key === 'exited');
   let views = listContainers(ctx);
+  if (!q.external) views = views.filter((v) => !v.record.builder);
   if (!everything) views = views.filter((v) => v.status === 'running');
   views = filterContainers(ctx, views, q.filters);
   if (q.latest) return views.slice(0, 1);

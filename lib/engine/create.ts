@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
 import { healthConfig } from './health.js';
-import { ContainerStore, procStartTime, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
+import { ContainerStore, procStartTime, type BuilderMark, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
 import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { publishAllPorts } from '../network/ports.js';
@@ -21,6 +21,7 @@ import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
+import type { Rlimit } from '../core/oci-spec.js';
 import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
 import { NetworkStore } from '../network/store.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
@@ -71,6 +72,14 @@ export interface CreateOptions {
   attach?: boolean;
   /** The caller starts it at once (run): the state gets its start time now, written once. */
   startNow?: boolean;
+  /**
+   * A build's RUN step: hidden from ps (but --external), without the
+   * image's VOLUMEs and HEALTHCHECK; removed by the next build if the one
+   * that made it died.
+   */
+  builder?: BuilderMark;
+  /** --ulimit, parsed (lib/runtime/ulimits.ts). */
+  rlimits?: Rlimit[];
 }
 
 
@@ -87,7 +96,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     throw new UsageError(`invalid container name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
 
-  const mounts = planMounts(ctx, opts.mounts ?? [], opts.volumesFrom ?? [], imageConfig.Volumes);
+  const mounts = planMounts(ctx, opts.mounts ?? [], opts.volumesFrom ?? [], opts.builder ? undefined : imageConfig.Volumes);
 
   const id = randomHex(32);
   const p = store.paths(id);
@@ -122,6 +131,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   });
   if (cgroups?.kind === 'none') refuseUnconfinedDevices(opts, spec, layerDirs);
 
+  if (opts.rlimits) spec.process.rlimits = opts.rlimits;
   if (opts.init) withInit(spec);
   // --no-hosts: the image's own /etc/hosts.
   if (opts.network.noHosts) spec.mounts = spec.mounts.filter((m) => m.destination !== '/etc/hosts');
@@ -148,8 +158,9 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     stopTimeout: opts.stopTimeout,
     restartPolicy: opts.restartPolicy,
     labels: opts.labels,
-    healthcheck: healthConfig(imageConfig.Healthcheck, opts.health),
+    healthcheck: opts.builder ? undefined : healthConfig(imageConfig.Healthcheck, opts.health),
     mounts: mounts.mounts,
+    ...(opts.builder ? { builder: opts.builder } : {}),
   };
   // The record claims the name; everything after it is undone on failure.
   store.locked(() => {

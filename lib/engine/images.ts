@@ -200,10 +200,11 @@ export function filterImages(ctx: Context, images: ImageRecord[], f: ImageFilter
   });
 }
 
-/** image prune: images without a name, or with -a every image no container uses. */
+/** image prune: images without a name (not the build cache), or with -a every image no container uses. */
 export function pruneImages(ctx: Context, all: boolean): RemoveImageReport[] {
   const used = new Set(new ContainerStore(ctx).list().map((c) => c.record.imageId));
-  const victims = listImages(ctx).filter((i) => !used.has(i.id) && (all || i.names.length === 0));
+  // Intermediate images are the build cache: `builder prune` (or -a) takes them.
+  const victims = listImages(ctx).filter((i) => !used.has(i.id) && (all || (i.names.length === 0 && !i.intermediate)));
   const store = new ImageStore(ctx);
   return victims.map((i) => {
     try {

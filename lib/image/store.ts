@@ -126,7 +126,7 @@ export class ImageStore {
    * config is kept as these bytes: their digest is the image ID, as the
    * registry and the manifest know it.
    */
-  addImage(configBytes: Uint8Array, config: ImageConfig, layers: LayerRecord[], manifestBytes: Uint8Array, name?: string): ImageRecord {
+  addImage(configBytes: Uint8Array, config: ImageConfig, layers: LayerRecord[], manifestBytes: Uint8Array, name?: string, build?: { buildKey?: string; intermediate: boolean }): ImageRecord {
     return this.locked(() => {
       // An rmi that ran since these layers were found may have removed them.
       const gone = layers.filter((l) => !this.getLayer(l.chainId) || !fs.existsSync(this.blobPath(blobOf(l)!)));
@@ -136,6 +136,7 @@ export class ImageStore {
       const images = this.listImages();
       if (name) for (const other of images) other.names = other.names.filter((n) => n !== name);
       let record = images.find((i) => i.id === id);
+      const isNew = !record;
       if (!record) {
         record = {
           id,
@@ -148,6 +149,10 @@ export class ImageStore {
         images.push(record);
       }
       if (name && !record.names.includes(name)) record.names.push(name);
+      if (build?.buildKey) record.buildKey = build.buildKey;
+      // A build step's image is cache, hidden, until something makes it an image of its own.
+      if (build?.intermediate && isNew) record.intermediate = true;
+      else if (!build?.intermediate || name) delete record.intermediate;
       this.writeIndex(images);
       return record;
     });
@@ -418,13 +423,14 @@ function inRepository(name: string, repo: string, whole: boolean): boolean {
 }
 
 /** An OCI image manifest naming a config (as these bytes) and layer blobs. */
-export function ociManifest(configBytes: Uint8Array, layers: Array<{ digest: string; size: number; mediaType: string }>): Buffer {
+export function ociManifest(configBytes: Uint8Array, layers: Array<{ digest: string; size: number; mediaType: string }>, annotations?: Record<string, string>): Buffer {
   return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: MEDIA_TYPE_MANIFEST,
       config: { mediaType: MEDIA_TYPE_CONFIG, digest: `sha256:${sha256(configBytes)}`, size: configBytes.length },
       layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+      ...(annotations ? { annotations } : {}),
     }),
   );
 }

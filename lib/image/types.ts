@@ -12,6 +12,10 @@ export interface ImageRuntimeConfig {
   Volumes?: Record<string, object>;
   /** HEALTHCHECK; durations in nanoseconds, as docker writes them. */
   Healthcheck?: Healthcheck;
+  /** ONBUILD triggers, as written: run by a build FROM this image. */
+  OnBuild?: string[] | null;
+  /** SHELL: the shell form's program (docker keeps it in the config). */
+  Shell?: string[];
 }
 
 export interface ImageConfig {
@@ -37,6 +41,13 @@ export interface ImageRecord {
   layers: string[];
   /** Sum of the uncompressed layer sizes. */
   size: number;
+  /**
+   * A build step's result, kept as the build cache (podman's intermediate
+   * images): `images` shows it only with -a, until it gets a name.
+   */
+  intermediate?: boolean;
+  /** The build cache key of the step that made it (lib/build/cache.ts). */
+  buildKey?: string;
 }
 
 export interface LayerRecord {

@@ -45,6 +45,14 @@ export interface ContainerRecord {
   labels?: Record<string, string>;
   /** Volumes, binds and tmpfs mounts (-v, --mount, --tmpfs, --volumes-from, the image's VOLUMEs), in mount order. */
   mounts?: ContainerMount[];
+  /** A build's RUN container: which build (process) it belongs to. */
+  builder?: BuilderMark;
+}
+
+/** The husk build process a container belongs to (its pid and start time: a pid can be reused). */
+export interface BuilderMark {
+  pid: number;
+  pidStartTime: string;
 }
 
 export interface ContainerMount {

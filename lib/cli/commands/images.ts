@@ -12,7 +12,7 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
   describe: 'List images in local storage',
   builder: (y) =>
     y.options({
-      all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all images (husk keeps no intermediate ones)' },
+      all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all images, also the intermediate ones builds keep as their cache' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' },
       // --no-trunc negates --trunc.
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
@@ -24,7 +24,7 @@ export const imagesCommand: CommandModule<object, ImagesArgs> = {
     const ctx = contextFrom(argv);
     // `husk images NAME` is docker's and podman's shorthand for --filter reference=NAME.
     const filters = [...argv.filter, ...(argv.image !== undefined ? [`reference=${argv.image}`] : [])];
-    const images = filterImages(ctx, listImages(ctx), parseImageFilters(filters));
+    const images = filterImages(ctx, listImages(ctx).filter((i) => argv.all || !i.intermediate), parseImageFilters(filters));
     const id = (hex: string) => (!argv.trunc ? `sha256:${hex}` : hex.slice(0, 12));
     if (argv.quiet) {
       printOut([...new Set(images.map((i) => id(i.id)))].map((s) => `${s}\n`).join(''));

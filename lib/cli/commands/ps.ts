@@ -9,7 +9,7 @@ import { psNetworks, psPorts } from '../../engine/container-network.js';
 import type { Context } from '../../core/context.js';
 import { printOut } from '../output.js';
 
-type PsArgs = GlobalArgs & { all: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
+type PsArgs = GlobalArgs & { all: boolean; external: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
 
 export const psCommand: CommandModule<object, PsArgs> = {
   command: 'ps',
@@ -18,6 +18,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
   builder: (y) =>
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all containers (default shows just running)' },
+      external: { type: 'boolean', default: false, describe: 'Also show the containers of builds in progress' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only display container IDs' },
       // --no-trunc negates --trunc.
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
@@ -31,7 +32,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
     const ctx = contextFrom(argv);
     const filters = parseContainerFilters(argv.filter);
     if (argv.last !== undefined && (!Number.isInteger(argv.last) || argv.last < -1)) throw new UsageError(`invalid --last "${argv.last}": give a number`);
-    const views = queryContainers(ctx, { all: argv.all, filters, latest: argv.latest, last: argv.last });
+    const views = queryContainers(ctx, { all: argv.all, filters, latest: argv.latest, last: argv.last, external: argv.external });
     const id = (v: ContainerView) => (argv.trunc ? v.record.id.slice(0, 12) : v.record.id);
     if (argv.quiet) {
       printOut(views.map((v) => `${id(v)}\n`).join(''));

@@ -1,0 +1,410 @@
+// `husk build`: a Dockerfile and its context into an image, as podman
+// builds it. Each stage starts from its base (an image, an earlier stage or
+// scratch); each instruction makes an intermediate image (a layer for RUN,
+// COPY and ADD, a config change for the rest) that is also the build cache:
+// an instruction is skipped when an intermediate image made from the same
+// parent by the same instruction (sources' content included) exists
+// (lib/build/cache.ts). RUN steps are containers of the native runtime,
+// as `run` makes them (lib/engine/build-run.ts); COPY and ADD write a layer
+// tar straight from their sources (lib/engine/build-copy.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { parseDockerfile, type Dockerfile, type Instruction, type Stage } from '../build/dockerfile.js';
+import { ArgScope, platformArgs, substitute, SubstitutionError, type StageScope } from '../build/substitute.js';
+import { applyMetadata, type ConfigState } from '../build/config.js';
+import { cacheKey } from '../build/cache.js';
+import { ImageStore, ociManifest } from '../image/store.js';
+import { pullImage } from '../image/pull.js';
+import { pullMissing } from '../image/pull.js';
+import { formatReference, parseReference } from '../image/reference.js';
+import { hostPlatform } from '../image/registry/manifest.js';
+import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
+import { ContainerStore, pidRunning, procStartTime } from '../runtime/container-store.js';
+import { removeTrees } from '../native/userns-helper.js';
+import { mkdirPrivate } from '../storage/atomic.js';
+import { randomHex } from '../core/random.js';
+import type { Context } from '../core/context.js';
+import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
+import { removeContainer } from './remove.js';
+import { runStep, type RunSettings } from './build-run.js';
+import { copyStep, type CopySettings } from './build-copy.js';
+
+export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
+
+/** --secret: a file's content, or a value (from the environment) that the build writes to a private file. */
+export type BuildSecret = { id: string; file: string } | { id: string; value: string };
+
+export interface BuildOptions {
+  /** The context directory; undefined: none (a Dockerfile from stdin alone). */
+  contextDir?: string;
+  /** The Dockerfile's text and the name errors give it; its path when it is a file (for its .dockerignore). */
+  dockerfile: { text: string; name: string; path?: string };
+  tags: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  noCache: boolean;
+  pull: PullPolicy;
+  /** Seconds since the epoch for every date in the image (--timestamp, SOURCE_DATE_EPOCH). */
+  timestamp?: number;
+  secrets: BuildSecret[];
+  /** --ssh default=SOCKET or ID=SOCKET. */
+  ssh: Array<{ id: string; socket: string }>;
+  /** --network for every RUN (a RUN's own --network wins). */
+  network?: string;
+  addHosts: string[];
+  /** --ulimit TYPE=SOFT[:HARD] for the RUN containers. */
+  ulimits: string[];
+  /** podman's --layers: false keeps no intermediate images (and reads no cache). */
+  layers: boolean;
+  /** Step lines and the RUN steps' output. */
+  out: Writable;
+  /** -q: RUN output only when a step fails. */
+  quiet: boolean;
+}
+
+export interface BuildResult {
+  image: ImageRecord;
+  names: string[];
+}
+
+/** What a stage has made so far: its image and config, and the key of the last step. */
+export interface StageState {
+  image?: ImageRecord;
+  config: ImageConfig;
+  layers: LayerRecord[];
+  key: string;
+  scope: StageScope;
+  cfg: ConfigState;
+}
+
+/** Everything a step needs to know about the build. */
+export interface BuildRun {
+  ctx: Context;
+  opts: BuildOptions;
+  file: Dockerfile;
+  images: ImageStore;
+  /** The results of the stages built so far, by index. */
+  stages: Map<number, StageState>;
+  /** Scratch space of this build (removed at the end; a dead build's by the next one). */
+  tmp: string;
+  created: string;
+  say(line: string): void;
+  /** Printed before the next step's "-->": the COMMIT line of the last step. */
+  commitLine?: string;
+  /** Says that a step is done: "--> ID" (after the COMMIT line, for the last). */
+  done(image: ImageRecord): void;
+}
+
+export async function buildImage(ctx: Context, opts: BuildOptions): Promise<BuildResult> {
+  const file = parseDockerfile(opts.dockerfile.text, opts.dockerfile.name);
+  const names = opts.tags.map((t) => formatReference(parseReference(t, 'localhost')));
+  const targetIndex = targetStage(file, opts.target);
+  const needed = neededStages(file, targetIndex);
+  const images = new ImageStore(ctx);
+  images.ensureDirs();
+  await removeDeadBuilds(ctx);
+  const tmp = path.join(ctx.paths.runRoot, 'build', `${process.pid}-${randomHex(6)}`);
+  fs.mkdirSync(path.dirname(tmp), { recursive: true, mode: 0o700 });
+  mkdirPrivate(tmp);
+  const run: BuildRun = {
+    ctx,
+    opts,
+    file,
+    images,
+    stages: new Map(),
+    tmp,
+    created: opts.timestamp !== undefined ? new Date(opts.timestamp * 1000).toISOString() : new Date().toISOString(),
+    say: (line) => {
+      if (!opts.quiet) opts.out.write(`${line}\n`);
+    },
+    done: (image) => {
+      if (run.commitLine !== undefined) run.say(run.commitLine);
+      run.commitLine = undefined;
+      run.say(`--> ${image.id.slice(0, 12)}`);
+    },
+  };
+  try {
+    const args = new ArgScope({ buildArgs: opts.buildArgs, platform: platformArgs(hostPlatform()), escape: file.directives.escape });
+    for (const a of file.globalArgs) for (const { name, default: d } of a.args) args.declareGlobal(name, d);
+    for (const stage of file.stages) {
+      if (!needed.has(stage.index)) continue;
+      const label = file.stages.filter((s) => needed.has(s.index)).length > 1 ? `[${[...needed].sort((a, b) => a - b).indexOf(stage.index) + 1}/${needed.size}] ` : '';
+      run.stages.set(stage.index, await buildStage(run, stage, args, label, stage.index === targetIndex, names[0]));
+    }
+    const last = run.stages.get(targetIndex)!;
+    const image = finishImage(run, last, names);
+    unused(args.usedBuildArgs, opts.buildArgs, run);
+    return { image, names };
+  } finally {
+    removeTrees(ctx.userns(), [tmp]);
+  }
+}
+
+function targetStage(file: Dockerfile, target: string | undefined): number {
+  if (file.stages.length === 0) throw new UsageError('the Dockerfile has no FROM instruction');
+  if (target === undefined) return file.stages.length - 1;
+  const stage = file.stages.find((s) => s.name === target.toLowerCase());
+  if (!stage) throw new UsageError(`--target ${target}: no stage of that name in the Dockerfile`);
+  return stage.index;
+}
+
+/** The stage named by `ref` (a name or an index), if it is one before `before`. */
+export function stageRef(file: Dockerfile, ref: string, before: number): Stage | undefined {
+  const lower = ref.toLowerCase();
+  const byName = file.stages.find((s) => s.name === lower && s.index < before);
+  if (byName) return byName;
+  if (/^\d+$/.test(ref) && Number(ref) < before) return file.stages[Number(ref)];
+  return undefined;
+}
+
+/** The target and every stage it depends on (FROM, COPY --from, RUN --mount from=), as buildkit builds only those. */
+function neededStages(file: Dockerfile, target: number): Set<number> {
+  const needed = new Set<number>();
+  const visit = (i: number) => {
+    if (needed.has(i)) return;
+    needed.add(i);
+    const stage = file.stages[i]!;
+    const refs = [stage.from.image];
+    for (const instr of stage.instructions) {
+      if (instr.kind === 'COPY' && instr.from) refs.push(instr.from);
+      if (instr.kind === 'RUN') for (const m of instr.mounts) if (m.options.from) refs.push(m.options.from);
+    }
+    for (const r of refs) {
+      const s = stageRef(file, r, i);
+      if (s) visit(s.index);
+    }
+  };
+  visit(target);
+  return needed;
+}
+
+async function buildStage(run: BuildRun, stage: Stage, args: ArgScope, label: string, isTarget: boolean, finalName: string | undefined): Promise<StageState> {
+  const scope = args.stage();
+  const total = stage.instructions.length;
+  const from = stage.instructions[0]!;
+  run.say(`${label}STEP 1/${total}: ${textOf(run, from)}`);
+  let state = await baseOf(run, stage, args, scope);
+  const triggers = state.config.config.OnBuild ?? [];
+  if (triggers.length > 0) {
+    state.config = { ...state.config, config: { ...state.config.config, OnBuild: null } };
+    for (const t of triggers) state = await step(run, stage, state, onbuildInstruction(run, t));
+  }
+  for (const [i, instr] of stage.instructions.slice(1).entries()) {
+    run.say(`${label}STEP ${i + 2}/${total}: ${textOf(run, instr)}`);
+    // podman names the image before the last step's "-->".
+    if (i + 2 === total && isTarget) run.commitLine = `COMMIT${finalName !== undefined ? ` ${finalName}` : ''}`;
+    state = await step(run, stage, state, instr).catch((err: unknown) => {
+      throw err instanceof SubstitutionError ? err.at(run.opts.dockerfile.name, instr.line, instr.kind) : err;
+    });
+  }
+  if (total === 1 && isTarget) run.commitLine = `COMMIT${finalName !== undefined ? ` ${finalName}` : ''}`;
+  return state;
+}
+
+/** The instruction as the Dockerfile has it (continuations joined), for the step lines and history. */
+function textOf(run: BuildRun, instr: Instruction): string {
+  const lines = run.opts.dockerfile.text.split(/\r?\n/).slice(instr.line - 1, instr.endLine);
+  const escape = run.file.directives.escape;
+  const parts: string[] = [];
+  for (const l of lines) {
+    const t = l.replace(/[ \t]+$/, '');
+    if (t.trim().startsWith('#') && parts.length > 0) continue;
+    if (t.endsWith(escape)) parts.push(t.slice(0, -1).trim());
+    else {
+      parts.push(t.trim());
+      break;
+    }
+  }
+  return parts.join(' ');
+}
+
+function onbuildInstruction(run: BuildRun, expression: string): Instruction {
+  const parsed = parseDockerfile(`FROM scratch\n${expression}\n`, `ONBUILD ${expression}`);
+  const instr = parsed.stages[0]?.instructions[1];
+  if (!instr) throw new UsageError(`ONBUILD trigger "${expression}" of the base image is not an instruction`);
+  run.say(`ONBUILD ${expression}`);
+  return { ...instr, line: 1, endLine: 1 };
+}
+
+async function baseOf(run: BuildRun, stage: Stage, args: ArgScope, scope: StageScope): Promise<StageState> {
+  const ref = substituteFrom(args, stage.from.image);
+  if (!ref) throw new UsageError(`${run.opts.dockerfile.name}:${stage.instructions[0]!.line}: FROM: "${stage.from.image}" names no image once its variables are substituted`);
+  const cfg: ConfigState = { cmdSet: false };
+  if (stage.from.platform !== undefined) checkPlatform(substituteFrom(args, stage.from.platform));
+  const earlier = stageRef(run.file, ref, stage.index);
+  if (earlier) {
+    const s = run.stages.get(earlier.index)!;
+    scope.seedEnv(s.config.config.Env ?? []);
+    return { ...s, scope, cfg, config: structuredClone(s.config) };
+  }
+  if (ref.toLowerCase() === 'scratch') {
+    const { os, architecture, variant } = hostPlatform();
+    const config: ImageConfig = { architecture, os, ...(variant ? { variant } : {}), config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+    return { config, layers: [], key: cacheKey(['FROM scratch']), scope, cfg };
+  }
+  const image = await baseImage(run, ref);
+  const config = run.images.imageConfig(image);
+  const layers = image.layers.map((c) => run.images.getLayer(c) ?? missingLayer(image, c));
+  scope.seedEnv(config.config?.Env ?? []);
+  return { image, config: { ...config, config: config.config ?? {} }, layers, key: cacheKey(['FROM', image.id]), scope, cfg };
+}
+
+/** FROM sees the global ARGs and the platform args only. */
+function substituteFrom(args: ArgScope, text: string): string {
+  return substitute(text, args.fromLookup, { escape: args.escape });
+}
+
+function checkPlatform(platform: string): void {
+  const host = hostPlatform();
+  const [os, arch, variant] = platform.split('/');
+  if (os !== host.os || (arch !== undefined && arch !== host.architecture) || (variant !== undefined && host.variant !== undefined && variant !== host.variant)) {
+    throw new UsageError(`--platform ${platform}: this machine builds for ${host.os}/${host.architecture} only (no emulator for other platforms is set up)`);
+  }
+}
+
+function missingLayer(image: ImageRecord, chainId: string): never {
+  throw new HuskError(`image ${image.names[0] ?? image.id.slice(0, 12)}: layer ${chainId.slice(0, 12)} is missing from the store: pull it again`);
+}
+
+async function baseImage(run: BuildRun, ref: string): Promise<ImageRecord> {
+  const { ctx, images, opts } = run;
+  const progress = (line: string) => run.say(line);
+  if (opts.pull === 'always' || opts.pull === 'newer') {
+    try {
+      return (await pullImage(ctx, ref, { progress })).image;
+    } catch (err) {
+      const local = images.findImage(ref);
+      if (opts.pull === 'newer' && local) return local;
+      throw err;
+    }
+  }
+  const local = images.findImage(ref);
+  if (local) return local;
+  if (opts.pull === 'never') throw new NotFoundError(`${ref}: image not known (and --pull=never)`);
+  await pullMissing(ctx, ref);
+  return images.getImage(ref);
+}
+
+/** One instruction on top of `state`: from the cache, or made. */
+async function step(run: BuildRun, stage: Stage, state: StageState, instr: Instruction): Promise<StageState> {
+  if (instr.kind === 'ARG') {
+    for (const { name, default: d } of instr.args) state.scope.declareArg(name, d);
+    return state;
+  }
+  const config = structuredClone(state.config);
+  if (applyMetadata(config, instr, state.scope, state.cfg)) {
+    const key = cacheKey([state.key, instr.kind, JSON.stringify(config.config), config.author ?? '']);
+    return commitStep(run, state, { config, layer: undefined, key, createdBy: `/bin/sh -c #(nop) ${textOf(run, instr)}` });
+  }
+  if (instr.kind === 'RUN') return runStep(run, stage, state, instr, (made) => commitStep(run, state, made), runSettings(run));
+  if (instr.kind === 'COPY' || instr.kind === 'ADD') return copyStep(run, stage, state, instr, (made) => commitStep(run, state, made), copySettings(run));
+  throw new UsageError(`${run.opts.dockerfile.name}:${instr.line}: ${instr.kind}: not allowed here`);
+}
+
+function runSettings(run: BuildRun): RunSettings {
+  return { network: run.opts.network, addHosts: run.opts.addHosts, ulimits: run.opts.ulimits, secrets: run.opts.secrets, ssh: run.opts.ssh };
+}
+
+function copySettings(run: BuildRun): CopySettings {
+  return { contextDir: run.opts.contextDir, dockerfile: run.opts.dockerfile.path };
+}
+
+/** What a step made: its config (with or without a new layer), for the cache and the history. */
+export interface StepResult {
+  config: ImageConfig;
+  layer: LayerRecord | undefined;
+  key: string;
+  createdBy: string;
+}
+
+/**
+ * Looks a step up in the cache before it runs: the image made by the same
+ * step from the same parent. `--no-cache` and `--layers=false` skip it.
+ */
+export function cached(run: BuildRun, key: string): ImageRecord | undefined {
+  if (run.opts.noCache || !run.opts.layers) return undefined;
+  const hit = run.images.listImages().find((i) => i.buildKey === key && i.layers.every((c) => run.images.getLayer(c)));
+  return hit;
+}
+
+/** The state after a step that the cache had. */
+export function fromCache(run: BuildRun, state: StageState, hit: ImageRecord, key: string): StageState {
+  run.say(`--> Using cache ${hit.id}`);
+  run.done(hit);
+  const config = run.images.imageConfig(hit);
+  const layers = hit.layers.map((c) => run.images.getLayer(c) ?? missingLayer(hit, c));
+  return { ...state, image: hit, config: { ...config, config: config.config ?? {} }, layers, key };
+}
+
+/** Records a step's image (intermediate: the cache of the next build). */
+export function commitStep(run: BuildRun, state: StageState, made: StepResult): StageState {
+  const hit = cached(run, made.key);
+  if (hit) return fromCache(run, state, hit, made.key);
+  const layers = made.layer ? [...state.layers, made.layer] : state.layers;
+  const config: ImageConfig = {
+    ...made.config,
+    created: run.created,
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+    history: [...(made.config.history ?? []), { created: run.created, created_by: made.createdBy, ...(made.layer ? {} : { empty_layer: true }) }],
+  };
+  const image = addImage(run, config, layers, undefined, { buildKey: made.key, intermediate: true });
+  run.done(image);
+  return { ...state, image, config, layers, key: made.key };
+}
+
+function addImage(run: BuildRun, config: ImageConfig, layers: LayerRecord[], name: string | undefined, build: { buildKey?: string; intermediate: boolean }, annotations?: Record<string, string>): ImageRecord {
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const manifest = ociManifest(configBytes, layers.map((l) => run.images.layerBlob(l)), annotations);
+  return run.images.addImage(configBytes, config, layers, manifest, name, build);
+}
+
+/** The target stage's image, with --label and --annotation, under every -t name. */
+function finishImage(run: BuildRun, last: StageState, names: string[]): ImageRecord {
+  const { opts } = run;
+  let config = last.config;
+  if (Object.keys(opts.labels).length > 0) {
+    config = { ...config, config: { ...config.config, Labels: { ...(config.config.Labels ?? {}), ...opts.labels } } };
+  }
+  if (last.layers.length === 0 && !last.image) throw new UsageError('the build made an empty image: FROM scratch needs at least one COPY, ADD or RUN');
+  const annotations = Object.keys(opts.annotations).length > 0 ? opts.annotations : undefined;
+  const changed = config !== last.config || annotations !== undefined || !last.image;
+  // The result is an image of its own (shown by `images`), no longer only cache.
+  const image = addImage(run, changed ? { ...config, created: run.created } : run.images.imageConfig(last.image!), last.layers, undefined, { intermediate: false }, annotations);
+  if (changed || run.commitLine !== undefined) run.done(image);
+  for (const name of names) run.images.tag(image.id, name);
+  for (const name of names) run.say(`Successfully tagged ${name}`);
+  return run.images.getImage(image.id);
+}
+
+function unused(used: Set<string>, given: Record<string, string>, run: BuildRun): void {
+  const left = Object.keys(given).filter((k) => !used.has(k));
+  if (left.length > 0) run.say(`[Warning] one or more build args were not consumed: [${left.join(' ')}]`);
+}
+
+/**
+ * RUN containers and scratch directories of builds that died (SIGKILL):
+ * removed by the next build, so nothing half-made stays.
+ */
+async function removeDeadBuilds(ctx: Context): Promise<void> {
+  const store = new ContainerStore(ctx);
+  for (const v of store.list()) {
+    const b = v.record.builder;
+    if (!b || (pidRunning(b.pid) && procStartTime(b.pid) === b.pidStartTime)) continue;
+    await removeContainer(ctx, v, true).catch(() => {});
+  }
+  const dir = path.join(ctx.paths.runRoot, 'build');
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const dead = entries.filter((e) => {
+    const pid = Number(e.split('-')[0]);
+    return Number.isInteger(pid) && pid > 0 && !pidRunning(pid);
+  });
+  if (dead.length > 0) removeTrees(ctx.userns(), dead.map((e) => path.join(dir, e)));
+}
