@@ -198,9 +198,14 @@ for (const mode of modes()) {
       for (const c of cases) {
         const dir = context(`ep-${c.name}`, { Dockerfile: [`FROM ${c.from ?? base}`, ...c.df, ''].join('\n') });
         await built(['-q', '-t', c.name, dir]);
-        const got = (await out(['image', 'inspect', '--format', '{{json .Config.Entrypoint}} {{json .Config.Cmd}}', c.name])).trim();
-        t.equal(got, `${JSON.stringify(c.ep)} ${JSON.stringify(c.cmd)}`, `${c.name}: Entrypoint and Cmd`);
+        const cfg = (await inspect(c.name)).Config;
+        t.same([cfg.Entrypoint ?? null, cfg.Cmd ?? null], [c.ep, c.cmd], `${c.name}: Entrypoint and Cmd`);
         t.equal((await h.run(['run', '--rm', c.name])).stdout, c.runs, `${c.name}: what run does`);
+      }
+      // As podman prints them: a field the image lacks is null, not an error.
+      for (const [name, want] of [['cmdexec', 'null ["echo","cmd-exec"]'], ['child', '["echo","child-ep"] null'], ['epexec', '["echo","ep"] ["cmd"]']]) {
+        const r = await h.run(['image', 'inspect', '--format', '{{json .Config.Entrypoint}} {{json .Config.Cmd}}', name!]);
+        t.same([r.code, r.stdout.trim(), r.stderr], [0, want, ''], `${name}: inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}'`);
       }
       t.equal(await out(['run', '--rm', 'epexec', 'extra']), 'ep extra\n', 'arguments to run replace CMD after an exec ENTRYPOINT');
       t.equal(await out(['run', '--rm', 'epshell', 'extra']), 'ep-shell\n', 'a shell ENTRYPOINT ignores them');
@@ -450,7 +455,7 @@ for (const mode of modes()) {
       t.match(r.stdout, /^about-to-fail$/m, 'the step\'s output was shown');
       t.notMatch(r.stdout, /^never$/m, 'the next step did not run');
       t.notMatch(r.stdout, /Successfully tagged/);
-      t.match(r.stderr, /^Error: .*RUN echo about-to-fail; exit 3.*exit status 3/m, 'stderr names the step and the status');
+      t.match(r.stderr, /^Error: .*RUN echo about-to-fail; exit 3.*status 3/m, 'stderr names the step and the status');
       t.equal(await exists('fail'), false, 'no image tagged');
       t.notMatch(await out(['images']), /localhost\/fail\s/, 'not in images');
       t.same(await h.containerIds(), [], 'no container left');
@@ -505,7 +510,7 @@ for (const mode of modes()) {
         t.equal(await exists(tag), false, `${df}: no image`);
       }
       await built(['-q', '-t', 'h4', '-f', path.join(dir, 'D4'), dir]);
-      t.equal(await out(['run', '--rm', 'h4', 'readlink', '/ctx/link', '/ctx/uplink']), '/etc/shadow\n../outside\n', 'COPY . copies the symlinks as symlinks');
+      t.equal(await out(['run', '--rm', 'h4', 'sh', '-c', 'readlink /ctx/link; readlink /ctx/uplink']), '/etc/shadow\n../outside\n', 'COPY . copies the symlinks as symlinks');
       const saved = path.join(files, 'h4.tar');
       await ok(['save', '-o', saved, 'h4']);
       const all = fs.readFileSync(saved);
@@ -523,9 +528,9 @@ for (const mode of modes()) {
       await built(['-q', '-t', 'interop', dir]);
       const saved = path.join(h.dir, 'files', 'interop.tar');
       await ok(['save', '-o', saved, 'interop']);
-      const sk = JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${saved}`], { encoding: 'utf8' })) as { Layers: string[]; Env: string[] };
+      const sk = JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${saved}`], { encoding: 'utf8' })) as { Layers: string[]; Os: string; Architecture: string };
       t.equal(sk.Layers.length, 3, 'skopeo reads the archive: three layers');
-      t.ok(sk.Env.some((e) => e.startsWith('PATH=')), 'and the config');
+      t.equal(sk.Os, 'linux', 'and the config');
       pm(['load', '-i', saved]);
       t.equal(pm(['run', '--rm', 'localhost/interop:latest']), 'hello\n', 'podman runs the image husk built');
       t.equal(pm(['run', '--rm', 'localhost/interop:latest', 'cat', '/opt/app/sub/g']), 'x\n');
@@ -570,6 +575,9 @@ for (const mode of modes()) {
       await ended;
       t.ok(await waitFor(() => Husk.pidsOf('sleep', sleepArg).length === 0, 20_000), 'the RUN\'s process does not outlive the build');
       t.ok(await waitFor(async () => (await h.containerIds()).length === 0, 20_000), 'ps -a shows no container');
+      // Build containers show with --external only (podman's ps too); none may be left there either.
+      const external = async () => lines((await h.run(['ps', '-a', '-q', '--external'])).stdout);
+      t.same(await waitFor(async () => (await external()).length === 0, 20_000) ? [] : await external(), [], 'ps -a --external shows no build container');
       t.equal((await out(['images', '-q'])).trim(), imagesBefore, 'images shows nothing new');
       t.equal(await exists('killed'), false);
       const next = context('after-kill', { Dockerfile: `FROM ${base}\nRUN echo after > /after\n` });
