@@ -553,6 +553,16 @@ for (const mode of modes()) {
     await t.test('SIGKILL during a long RUN: nothing left behind, the next build works', async (t) => {
       const sleepArg = mode === 'root' ? '3021' : '3022';
       const dir = context('killed', { Dockerfile: `FROM ${base}\nRUN echo long-step-started; sleep ${sleepArg}\n` });
+      // Should husk leave the step running, it ends with this test, not an hour later.
+      t.teardown(() => {
+        for (const pid of Husk.pidsOf('sleep', sleepArg)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+      });
       const imagesBefore = (await out(['images', '-q'])).trim();
       const child = h.spawn(['build', '-t', 'killed', dir]);
       let stdout = '';
