@@ -274,7 +274,6 @@ for i in $(seq "$RUNS"); do
     [ "$i" = 1 ] && check_image "$e" "$i"
   done
 done
-grep -h '^STEP \|Using cache' "$RES"/cold.1.*.out 2>/dev/null | head -n 12 | sed 's/^/  first cold build: /' || true
 
 # ---------------------------------------------------------------- 4. fully cached rebuild
 # In the last cold build's store, nothing changed. One build first (it must hit
