@@ -41,3 +41,18 @@ snapshot_husk() {
   chown -R root:root "$pkg"; chmod -R a+rX "$pkg"
   chown "$user" "$pkg/dist"   # lets bin/husk write its V8 code cache
 }
+
+# sample_tree PID OUT: the peak of the summed RSS (kB) of the process tree under
+# PID (not PID itself, nor GNU time), sampled every 100 ms until PID exits, into OUT.
+sample_tree() {
+  local root=$1 out=$2 max=0 s
+  while [ -d "/proc/$root" ]; do
+    s=$(ps -eo pid=,ppid=,rss=,comm= | awk -v r="$root" '
+      {p[$1]=$2; rss[$1]=$3; c[$1]=$4}
+      END {for (i in p) {j=i; n=0; while (j != r && j > 1 && n++ < 64) j=p[j];
+           if (j == r && i != r && c[i] != "time") t += rss[i]} print t+0}')
+    [ "$s" -gt "$max" ] && max=$s
+    sleep 0.1
+  done
+  echo "$max" >"$out"
+}

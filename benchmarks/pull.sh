@@ -182,20 +182,6 @@ RAW_BYTES=$(find "$CACHE/blobs" -type f -printf '%s\n' | awk '{s+=$1} END {print
 echo "pushed $IMAGE: $NLAYERS layers, $((GZ_BYTES / 1048576)) MiB gzip"
 
 # ---------------------------------------------------------------- 4. timed pulls
-# peak of the summed RSS of a process tree (without runuser and time), every 100 ms
-sample_tree() {
-  local root=$1 out=$2 max=0 s
-  while [ -d "/proc/$root" ]; do
-    s=$(ps -eo pid=,ppid=,rss=,comm= | awk -v r="$root" '
-      {p[$1]=$2; rss[$1]=$3; c[$1]=$4}
-      END {for (i in p) {j=i; n=0; while (j != r && j > 1 && n++ < 64) j=p[j];
-           if (j == r && i != r && c[i] != "time") t += rss[i]} print t+0}')
-    [ "$s" -gt "$max" ] && max=$s
-    sleep 0.1
-  done
-  echo "$max" >"$out"
-}
-
 timed() { # engine run-index command...
   local name=$1 i=$2 t0 t1 pid rc=0; shift 2
   # Each engine starts with nothing of the previous run waiting to be written
