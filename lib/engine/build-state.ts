@@ -68,6 +68,8 @@ export interface BuildRun {
   images: ImageStore;
   /** The results of the stages built so far, by index. */
   stages: Map<number, StageState>;
+  /** IDs of the intermediate images this build made. */
+  made: string[];
   /** Scratch space of this build (removed at the end; a dead build's by the next one). */
   tmp: string;
   created: string;

@@ -50,6 +50,7 @@ export async function buildImage(ctx: Context, opts: BuildOptions): Promise<Buil
     file,
     images,
     stages: new Map(),
+    made: [],
     tmp,
     created: opts.timestamp !== undefined ? new Date(opts.timestamp * 1000).toISOString() : new Date().toISOString(),
     say: (line) => {
@@ -71,6 +72,7 @@ export async function buildImage(ctx: Context, opts: BuildOptions): Promise<Buil
     }
     const last = run.stages.get(targetIndex)!;
     const image = finishImage(run, last, names);
+    if (!opts.layers) dropIntermediates(run, image);
     unused(args.usedBuildArgs, opts.buildArgs, run);
     return { image, names };
   } finally {
@@ -253,6 +255,7 @@ export function commitStep(run: BuildRun, state: StageState, made: StepResult): 
     history: [...(made.config.history ?? []), { created: run.created, created_by: made.createdBy, ...(made.layer ? {} : { empty_layer: true }) }],
   };
   const image = addImage(run, config, layers, undefined, { buildKey: made.key, intermediate: true });
+  run.made.push(image.id);
   run.done(image);
   return { ...state, image, config, layers, key: made.key };
 }
@@ -279,6 +282,18 @@ function finishImage(run: BuildRun, last: StageState, names: string[]): ImageRec
   for (const name of names) run.images.tag(image.id, name);
   for (const name of names) run.say(`Successfully tagged ${name}`);
   return run.images.getImage(image.id);
+}
+
+/** --layers=false: the steps' images are not kept as a cache (their layers stay where the result has them). */
+function dropIntermediates(run: BuildRun, result: ImageRecord): void {
+  for (const id of run.made) {
+    if (id === result.id) continue;
+    try {
+      run.images.removeImage(id);
+    } catch {
+      /* a concurrent build's cache, or gone */
+    }
+  }
 }
 
 function unused(used: Set<string>, given: Record<string, string>, run: BuildRun): void {

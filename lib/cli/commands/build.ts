@@ -82,6 +82,11 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     refuseUnsupported(argv);
+    // A bare --pull takes the next word as its value: a context that is no policy goes back to its place.
+    if (argv.pull !== undefined && !PULL_WORDS.includes(argv.pull) && argv.context === undefined) {
+      argv.context = argv.pull;
+      argv.pull = 'always';
+    }
     const timestamp = argv.timestamp ?? sourceDateEpoch();
     const input = await openBuildInput(ctx, { context: argv.context ?? '.', file: argv.file, stdin: process.stdin });
     try {
@@ -136,6 +141,8 @@ function sourceDateEpoch(): number | undefined {
   if (!/^\d+$/.test(v)) throw new UsageError(`SOURCE_DATE_EPOCH=${v}: give seconds since the epoch`);
   return Number(v);
 }
+
+const PULL_WORDS = ['', 'true', 'false', 'always', 'missing', 'never', 'newer'];
 
 function pullPolicy(argv: BuildArgs): PullPolicy {
   if (argv.pullAlways) return 'always';
