@@ -53,7 +53,7 @@ export async function copyStep(run: BuildRun, stage: Stage, state: StageState, i
   const sources = await sourcesOf(run, stage, state, instr, settings, exclude, bad);
   if (sources.length === 0) bad('no source files were specified');
   const destIsDir = /\/\.?$/.test(rawDest) || rawDest === '.' || sources.length > 1 || sources.some((s) => s.kind === 'files' && s.item.type === 'dir') || sources.some((s) => s.kind === 'tar' && s.isDir);
-  if (instr.sources.length > 1 && !/\/\.?$/.test(rawDest) && rawDest !== '.') bad(`when using ${instr.kind} with more than one source file, the destination must be a directory and end with a /`);
+  if (sources.length > 1 && !/\/\.?$/.test(rawDest) && rawDest !== '.') bad(`when using ${instr.kind} with more than one source file, the destination must be a directory and end with a /`);
 
   const contentKey = await sourcesKey(run, sources);
   const key = cacheKey([state.key, instr.kind, contentKey, dest, String(destIsDir), JSON.stringify(chown ?? null), String(chmod ?? ''), String('parents' in instr && instr.parents)]);
@@ -121,7 +121,10 @@ async function sourcesOf(run: BuildRun, stage: Stage, state: StageState, instr: 
       continue;
     }
     const src = scope.substitute(raw);
-    if (instr.kind === 'COPY' && instr.from !== undefined) continue;
+    if (instr.kind === 'COPY' && instr.from !== undefined) {
+      out.push(await imageSource(run, stage, scope.substitute(instr.from), src, bad));
+      continue;
+    }
     if (/^https?:\/\//i.test(src)) {
       if (instr.kind !== 'ADD') bad(`${src}: COPY takes no URLs (ADD downloads them)`);
       out.push(await urlSource(run, src, (instr as AddInstr).checksum, bad));
@@ -129,11 +132,6 @@ async function sourcesOf(run: BuildRun, stage: Stage, state: StageState, instr: 
     }
     if (/^git@|^git:\/\/|\.git(#.*)?$/.test(src)) bad(`${src}: git sources are not supported; clone it into the context first`);
     fromContext.push(src);
-  }
-  if (instr.kind === 'COPY' && instr.from !== undefined) {
-    const from = scope.substitute(instr.from);
-    for (const raw of instr.sources) out.push(await imageSource(run, stage, from, scope.substitute(raw), bad));
-    return out;
   }
   if (fromContext.length > 0) {
     if (!settings.contextDir) bad('there is no build context to copy from (the Dockerfile came alone on stdin)');

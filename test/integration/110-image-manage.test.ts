@@ -148,14 +148,15 @@ for (const mode of modes()) {
       t.equal(layers().length, 0);
     });
 
-    await t.test('image build and build are recognised: they say building is not available yet, not "Unknown arguments"', async (t) => {
-      for (const args of [['build', '.'], ['image', 'build', '-t', 'x:1', '-f', 'Dockerfile', '--build-arg', 'A=1', '.'], ['build']]) {
+    await t.test('build without a Dockerfile: one line naming what is missing, nothing made', async (t) => {
+      const before = (await h.run(['images', '-a', '-q'])).stdout;
+      for (const args of [['build', '.'], ['image', 'build', '-t', 'x:1', '-f', 'Dockerfile', '--build-arg', 'A=1', '.'], ['buildx', 'build']]) {
         const r = await h.run(args);
         t.equal(r.code, 125, `${args.join(' ')}: exit 125`);
         t.equal(lines(r.stderr).length, 1, 'one line');
-        t.match(r.stderr, /^Error: building images is not available in husk yet/, `${args.join(' ')}: says so`);
-        t.notMatch(r.stderr, /Unknown arguments|unrecognized command/);
+        t.match(r.stderr, /^Error: (no Dockerfile or Containerfile in .*: give one with -f|the Dockerfile Dockerfile: no such file)$/m, `${args.join(' ')}: says so`);
       }
+      t.equal((await h.run(['images', '-a', '-q'])).stdout, before, 'no image made');
       const help = await h.run(['image', '--help']);
       t.match(help.stdout, /build/, 'image --help lists build');
     });
