@@ -36,7 +36,7 @@ type Source =
   | { kind: 'files'; item: SourceItem; named: string }
   | { kind: 'tar'; open: () => Readable; isDir: boolean; named: string; key: string; keepOwners: boolean; archive?: SourceItem };
 
-export async function copyStep(run: BuildRun, stage: Stage, state: StageState, instr: CopyLike, commit: (made: StepResult) => StageState, settings: CopySettings): Promise<StageState> {
+export async function copyStep(run: BuildRun, stage: Stage, state: StageState, instr: CopyLike, commit: (made: StepResult) => Promise<StageState>, settings: CopySettings): Promise<StageState> {
   const scope = state.scope;
   const where = `${run.opts.dockerfile.name}:${instr.line}: ${instr.kind}`;
   const bad = (what: string): never => {
@@ -57,7 +57,7 @@ export async function copyStep(run: BuildRun, stage: Stage, state: StageState, i
 
   const contentKey = await sourcesKey(run, sources);
   const key = cacheKey([state.key, instr.kind, contentKey, dest, String(destIsDir), JSON.stringify(chown ?? null), String(chmod ?? ''), String('parents' in instr && instr.parents)]);
-  const hit = cached(run, key);
+  const hit = await cached(run, key);
   if (hit) return fromCache(run, state, hit, key);
 
   const target = await destination(run, state, dest, bad);

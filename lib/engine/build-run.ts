@@ -34,7 +34,7 @@ export interface RunSettings {
 /** Where heredoc scripts with a #! line are put for the step: /dev is the container's own tmpfs, so nothing of it lands in the layer. */
 const HEREDOC_DIR = '/dev/.husk-heredoc';
 
-export async function runStep(run: BuildRun, stage: Stage, state: StageState, instr: RunInstr, commit: (made: StepResult) => StageState, settings: RunSettings): Promise<StageState> {
+export async function runStep(run: BuildRun, stage: Stage, state: StageState, instr: RunInstr, commit: (made: StepResult) => Promise<StageState>, settings: RunSettings): Promise<StageState> {
   const config = state.config.config;
   const command = commandOf(run, instr, shellOf(config));
   const env = Object.entries(state.scope.runEnvironment()).map(([k, v]) => `${k}=${v}`);
@@ -42,7 +42,7 @@ export async function runStep(run: BuildRun, stage: Stage, state: StageState, in
   const mounts = await Promise.all(instr.mounts.map((m) => runMount(run, stage, instr, m, settings, config.WorkingDir || '/')));
   mounts.push(...command.mounts);
   const key = cacheKey([state.key, 'RUN', JSON.stringify(command.args), JSON.stringify(env), JSON.stringify(instr.mounts), network ?? '', instr.security ?? '']);
-  const hit = cached(run, key);
+  const hit = await cached(run, key);
   if (hit) return fromCache(run, state, hit, key);
   if (!state.image) throw new UsageError(`${where(run, instr)}: the stage has no files yet (FROM scratch): there is nothing to run`);
 

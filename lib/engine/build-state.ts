@@ -6,9 +6,12 @@ import type { Dockerfile, Stage } from '../build/dockerfile.js';
 import type { ConfigState } from '../build/config.js';
 import type { StageScope } from '../build/substitute.js';
 import type { ImageStore } from '../image/store.js';
+import { pullImage } from '../image/pull.js';
+import type { AccessOptions } from '../image/registry/connect.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
 import type { Context } from '../core/context.js';
 import { HuskError } from '../core/errors.js';
+import { formatReference, parseReference } from '../image/reference.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
 
@@ -37,6 +40,12 @@ export interface BuildOptions {
   addHosts: string[];
   /** --ulimit TYPE=SOFT[:HARD] for the RUN containers. */
   ulimits: string[];
+  /** --cache-from: repositories to pull a step's image from (tagged with its cache key) when the store lacks it. */
+  cacheFrom: string[];
+  /** --cache-to: a repository each new step's image is pushed to, tagged with its cache key. */
+  cacheTo?: string;
+  /** How to reach those registries (--tls-verify, --creds, ...). */
+  access: AccessOptions;
   /** podman's --layers: false keeps no intermediate images (and reads no cache). */
   layers: boolean;
   /** Step lines and the RUN steps' output. */
@@ -103,12 +112,25 @@ export interface StepResult {
 
 /**
  * Looks a step up in the cache before it runs: the image made by the same
- * step from the same parent. `--no-cache` and `--layers=false` skip it.
+ * step from the same parent, in the store or (--cache-from) in a registry
+ * under the key as its tag. `--no-cache` and `--layers=false` skip it.
  */
-export function cached(run: BuildRun, key: string): ImageRecord | undefined {
+export async function cached(run: BuildRun, key: string): Promise<ImageRecord | undefined> {
   if (run.opts.noCache || !run.opts.layers) return undefined;
-  const hit = run.images.listImages().find((i) => i.buildKey === key && i.layers.every((c) => run.images.getLayer(c)));
-  return hit;
+  const local = run.images.listImages().find((i) => i.buildKey === key && i.layers.every((c) => run.images.getLayer(c)));
+  if (local) return local;
+  for (const repo of run.opts.cacheFrom) {
+    const name = `${repo}:${key}`;
+    try {
+      const { image } = await pullImage(run.ctx, name, { ...run.opts.access });
+      // Kept as cache (hidden), not under the cache tag.
+      run.images.markBuildCache(image.id, key, [formatReference(parseReference(name))]);
+      return run.images.getImage(image.id);
+    } catch {
+      /* not there (or unreachable): the step runs */
+    }
+  }
+  return undefined;
 }
 
 /** The state after a step that the cache had. */

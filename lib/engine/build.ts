@@ -15,6 +15,7 @@ import { applyMetadata, type ConfigState } from '../build/config.js';
 import { cacheKey } from '../build/cache.js';
 import { ImageStore, ociManifest } from '../image/store.js';
 import { pullImage } from '../image/pull.js';
+import { pushImage } from '../image/push.js';
 import { pullMissing } from '../image/pull.js';
 import { formatReference, parseReference } from '../image/reference.js';
 import { hostPlatform } from '../image/registry/manifest.js';
@@ -244,8 +245,8 @@ function copySettings(run: BuildRun): CopySettings {
 }
 
 /** Records a step's image (intermediate: the cache of the next build). */
-export function commitStep(run: BuildRun, state: StageState, made: StepResult): StageState {
-  const hit = cached(run, made.key);
+export async function commitStep(run: BuildRun, state: StageState, made: StepResult): Promise<StageState> {
+  const hit = await cached(run, made.key);
   if (hit) return fromCache(run, state, hit, made.key);
   const layers = made.layer ? [...state.layers, made.layer] : state.layers;
   const config: ImageConfig = {
@@ -257,13 +258,16 @@ export function commitStep(run: BuildRun, state: StageState, made: StepResult): 
   const image = addImage(run, config, layers, undefined, { buildKey: made.key, intermediate: true });
   run.made.push(image.id);
   run.done(image);
+  if (run.opts.cacheTo) await pushImage(run.ctx, image.id, `${run.opts.cacheTo}:${made.key}`, { ...run.opts.access }).catch((err: Error) => run.say(`[Warning] --cache-to ${run.opts.cacheTo}: ${err.message}`));
   return { ...state, image, config, layers, key: made.key };
 }
 
 function addImage(run: BuildRun, config: ImageConfig, layers: LayerRecord[], name: string | undefined, build: { buildKey?: string; intermediate: boolean }, annotations?: Record<string, string>): ImageRecord {
+  // Read again: a --cache-to push may have compressed a layer's blob since.
+  const fresh = layers.map((l) => run.images.getLayer(l.chainId) ?? l);
   const configBytes = Buffer.from(JSON.stringify(config));
-  const manifest = ociManifest(configBytes, layers.map((l) => run.images.layerBlob(l)), annotations);
-  return run.images.addImage(configBytes, config, layers, manifest, name, build);
+  const manifest = ociManifest(configBytes, fresh.map((l) => run.images.layerBlob(l)), annotations);
+  return run.images.addImage(configBytes, config, fresh, manifest, name, build);
 }
 
 /** The target stage's image, with --label and --annotation, under every -t name. */

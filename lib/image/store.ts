@@ -158,6 +158,19 @@ export class ImageStore {
     });
   }
 
+  /** Makes an image (pulled from a build cache repository) the cache of a build step: hidden, keyed, without `drop`'s names. */
+  markBuildCache(imageId: string, key: string, drop: string[]): void {
+    this.locked(() => {
+      const images = this.listImages();
+      const image = images.find((i) => i.id === imageId);
+      if (!image) return;
+      image.names = image.names.filter((n) => !drop.includes(n));
+      image.buildKey = key;
+      if (image.names.length === 0) image.intermediate = true;
+      this.writeIndex(images);
+    });
+  }
+
   /** Gives `name` to the image (taking it from any other), under the lock. */
   tag(imageId: string, name: string): void {
     this.locked(() => {

@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { parseLabels } from '../run-options.js';
 import { printOut } from '../output.js';
+import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
 
 type BuildArgs = GlobalArgs & {
   context?: string;
@@ -39,8 +40,8 @@ type BuildArgs = GlobalArgs & {
   squash: boolean;
   squashAll: boolean;
   cacheFrom: string[];
-  cacheTo: string[];
-};
+  cacheTo?: string;
+} & RegistryArgs;
 
 const many = { type: 'string', array: true, nargs: 1, default: [] } as const;
 
@@ -71,8 +72,9 @@ export const buildOptions = {
   'force-rm': { type: 'boolean', default: false, describe: 'Remove the RUN containers even when a step fails (husk always does)' },
   squash: { type: 'boolean', default: false, describe: 'Not supported yet' },
   'squash-all': { type: 'boolean', default: false, describe: 'Not supported yet' },
-  'cache-from': { ...many, describe: 'Not supported yet' },
-  'cache-to': { ...many, describe: 'Not supported yet' },
+  'cache-from': { ...many, describe: 'Take steps missing from the store from this registry repository (tagged with their cache keys)' },
+  'cache-to': { type: 'string', coerce: lastWins, describe: 'Push each new step to this registry repository, tagged with its cache key' },
+  ...REGISTRY_OPTIONS,
 } as const;
 
 export const buildCommand: CommandModule<object, BuildArgs> = {
@@ -109,6 +111,9 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         addHosts: argv.addHost,
         ulimits: argv.ulimit,
         layers: argv.layers,
+        cacheFrom: argv.cacheFrom,
+        cacheTo: argv.cacheTo,
+        access: accessFrom(argv),
         out: process.stdout,
         quiet,
       });
@@ -122,7 +127,9 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
 
 function refuseUnsupported(argv: BuildArgs): void {
   if (argv.squash || argv.squashAll) throw new UsageError('--squash and --squash-all are not supported by husk build yet');
-  if (argv.cacheFrom.length > 0 || argv.cacheTo.length > 0) throw new UsageError('--cache-from and --cache-to are not supported by husk build yet');
+  for (const repo of [...argv.cacheFrom, ...(argv.cacheTo !== undefined ? [argv.cacheTo] : [])]) {
+    if (/[:@][^/]*$/.test(repo.replace(/^[^/]*\//, ''))) throw new UsageError(`--cache-from/--cache-to ${repo}: give a repository without a tag (the cache keys are the tags)`);
+  }
   if (argv.format !== undefined && !['oci', 'docker'].includes(argv.format)) throw new UsageError(`--format ${argv.format}: give oci or docker`);
   if (argv.platform !== undefined) checkPlatformFlag(argv.platform);
 }
