@@ -59,27 +59,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HUSK_REPO=$(cd "$(dirname "$HUSK_BIN")/.." && pwd)   # the checkout whose husk is measured
 
 # ---------------------------------------------------------------- 1. tools
-missing=()
-command -v podman >/dev/null || missing+=(podman)
-command -v runc >/dev/null || missing+=(runc)
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-fi
-command -v node >/dev/null || die "node is not installed"
-if [ ! -f "$FIXTURE" ] || ! id "$BENCH_USER" >/dev/null 2>&1; then
-  log "preparing fixtures and user $BENCH_USER (node test/setup.mjs)"
-  (cd "$REPO" && node test/setup.mjs)
-fi
-[ -f "$FIXTURE" ] || die "$FIXTURE is missing"
+install_missing podman runc hyperfine /usr/bin/time=time
+ensure_setup "$REPO" "$BENCH_USER" "$FIXTURE"
 [ -f "$PODMAN_CONF_SRC" ] || die "podman settings $PODMAN_CONF_SRC are missing"
 if has_engine husk; then
-  for f in bin/husk dist/husk.cjs build/Release/husk-monitor build/Release/husk_native.node binding.gyp package.json; do
-    [ -e "$HUSK_REPO/$f" ] || die "$HUSK_REPO/$f is missing: build husk first (npm install), or set HUSK"
-  done
+  check_husk_built "$HUSK_REPO" ", or set HUSK"
 fi
 
 # ---------------------------------------------------------------- temp dirs + cleanup
@@ -93,10 +77,6 @@ CTX=$WORK/ctx       # the build context, owned by husktest
 RES=$WORK/results
 SAMPLER_PID=""
 
-as_user() {
-  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
-    CONTAINERS_CONF="$WORK/containers.conf" "$@"
-}
 # podman 4.3 would pick vfs for a fresh rootless store; husk uses kernel overlay:
 # give podman the same (PODMAN_STORAGE_DRIVER=vfs to see the difference)
 PODMAN_FLAGS=(--runtime runc --cgroup-manager cgroupfs --events-backend file
@@ -109,26 +89,13 @@ eng() {
   esac
 }
 
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  set +e
+# stop_builds: at exit (cleanup_on_exit), before $WORK goes
+stop_builds() {
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
-  # builds still running (interrupted): only husktest's processes whose argv names $WORK
-  for pid in $(ps -eo pid=,args= | awk -v w="$WORK" 'index($0, w) {print $1}'); do
-    [ "$pid" != $$ ] && [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$BENCH_USER" ] && kill -9 "$pid" 2>/dev/null
-  done
-  stop_podman_pause "$XDG" "$BENCH_USER"
-  sleep 0.2
-  # rootless stores hold files owned by subordinate ids: unmount, then remove as root
-  unmount_under "$WORK"
-  rm -rf "$WORK"
-  [ -e "$WORK" ] && echo "bench: could not remove $WORK" >&2
-  exit "$rc"
+  # builds still running (interrupted)
+  kill_user_procs "$BENCH_USER" "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit stop_builds "$WORK" "$XDG" "$BENCH_USER"
 
 has_engine husk && snapshot_husk "$HUSK_REPO" "$PKG" "$BENCH_USER"
 mkdir -p "$BHOME/s" "$XDG" "$RES/failed" "$CTX"

@@ -56,3 +56,89 @@ sample_tree() {
   done
   echo "$max" >"$out"
 }
+
+# install_missing [APT_OPTION...] TOOL...: apt-get installs the tools that are
+# not there, so that a fresh machine can run the benchmark. TOOL is a command
+# named like its package, CMD=PACKAGE, or /PATH=PACKAGE (tested with -x:
+# /usr/bin/time, not bash's time keyword).
+install_missing() {
+  local opts=() missing=() t cmd
+  while [[ ${1:-} == -* ]]; do opts+=("$1"); shift; done
+  for t in "$@"; do
+    cmd=${t%%=*}
+    if [[ $cmd == /* ]]; then [ -x "$cmd" ] && continue
+    else command -v "$cmd" >/dev/null && continue
+    fi
+    missing+=("${t#*=}")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  log "installing ${missing[*]}"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${opts[@]}" "${missing[@]}"
+}
+
+# ensure_setup REPO USER [FIXTURE]: node is needed throughout; test/setup.mjs
+# creates USER (subordinate ids) and the image fixtures, run only if one is missing.
+ensure_setup() {
+  local repo=$1 user=$2 fixture=${3:-} what="fixtures and user"
+  command -v node >/dev/null || die "node is not installed"
+  [ -n "$fixture" ] || what=user
+  if { [ -n "$fixture" ] && [ ! -f "$fixture" ]; } || ! id "$user" >/dev/null 2>&1; then
+    log "preparing $what $user (node test/setup.mjs)"
+    (cd "$repo" && node test/setup.mjs)
+  fi
+  [ -z "$fixture" ] || [ -f "$fixture" ] || die "$fixture is missing"
+}
+
+# check_husk_built [--userns] REPO [HINT]: die early, naming the first missing
+# file, if REPO's husk is not built (snapshot_husk copies these). --userns also
+# wants build/Release/husk-userns, which unpacks pulled layers.
+check_husk_built() {
+  local userns=() f
+  if [ "$1" = --userns ]; then userns=(build/Release/husk-userns); shift; fi
+  for f in bin/husk dist/husk.cjs build/Release/husk-monitor "${userns[@]}" \
+           build/Release/husk_native.node binding.gyp package.json; do
+    [ -e "$1/$f" ] || die "$1/$f is missing: build husk first (npm install)${2:-}"
+  done
+}
+
+# as_user CMD...: CMD as BENCH_USER with a clean environment: HOME=$BHOME,
+# XDG_RUNTIME_DIR=$XDG and podman's settings from $WORK/containers.conf.
+as_user() {
+  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
+    CONTAINERS_CONF="$WORK/containers.conf" "$@"
+}
+
+# kill_user_procs USER DIR: what an interrupted run left running, but only
+# USER's processes whose argv names DIR, so nothing else on the machine is hit.
+kill_user_procs() {
+  local pid
+  for pid in $(ps -u "$1" -o pid=); do
+    grep -qF "$2" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+  done
+  return 0
+}
+
+# cleanup_on_exit FN WORK XDG USER: on every exit (INT exits 130, TERM 143, so
+# those too) FN stops what the script started, then podman's pause process and
+# the mounts and files under WORK go; the exit status is kept.
+cleanup_on_exit() {
+  BENCH_CLEANUP=$1 BENCH_WORK=$2 BENCH_XDG=$3 BENCH_OWNER=$4
+  trap _bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+_bench_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  "$BENCH_CLEANUP"
+  stop_podman_pause "$BENCH_XDG" "$BENCH_OWNER"
+  sleep 0.2
+  # rootless stores hold files owned by subordinate ids: unmount (deepest
+  # first), then remove as root
+  unmount_under "$BENCH_WORK"
+  rm -rf "$BENCH_WORK"
+  [ -e "$BENCH_WORK" ] && echo "bench: could not remove $BENCH_WORK" >&2
+  exit "$rc"
+}

@@ -54,29 +54,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NETCLIENT=$REPO/benchmarks/netclient.cjs
 
 # ---------------------------------------------------------------- 1. tools
-missing=()
-command -v podman >/dev/null || missing+=(podman)
-command -v runc >/dev/null || missing+=(runc)
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-command -v slirp4netns >/dev/null || missing+=(slirp4netns)
-command -v ab >/dev/null || missing+=(apache2-utils)
-command -v ss >/dev/null || missing+=(iproute2)
-[ -x /bin/busybox ] || missing+=(busybox-static)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
-command -v node >/dev/null || die "node is not installed"
-if [ ! -f "$FIXTURE" ] || ! id "$BENCH_USER" >/dev/null 2>&1; then
-  log "preparing fixtures and user $BENCH_USER (node test/setup.mjs)"
-  (cd "$REPO" && node test/setup.mjs)
-fi
-[ -f "$FIXTURE" ] || die "$FIXTURE is missing"
+install_missing --no-install-recommends podman runc hyperfine slirp4netns \
+  ab=apache2-utils ss=iproute2 /bin/busybox=busybox-static
+ensure_setup "$REPO" "$BENCH_USER" "$FIXTURE"
 [ -f "$PODMAN_CONF_SRC" ] || die "podman settings $PODMAN_CONF_SRC are missing"
-for f in bin/husk dist/husk.cjs build/Release/husk-monitor build/Release/husk_native.node binding.gyp package.json; do
-  [ -e "$REPO/$f" ] || die "$REPO/$f is missing: build husk first (npm install)"
-done
+check_husk_built "$REPO"
 
 # ---------------------------------------------------------------- temp dirs + cleanup
 WORK=$(mktemp -d /tmp/hn.XXXXXX)   # short: husk's attach socket path must fit in 108 bytes
@@ -87,39 +69,24 @@ PROOT=$BHOME/podman; PRUNROOT=$XDG/p
 HOST_PGIDS=()   # process groups of the loopback servers and the netns holder, started with setsid
 LOOP_NS=""      # pid of the holder of the loopback baseline's network namespace
 
-as_user() {
-  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
-    CONTAINERS_CONF="$WORK/containers.conf" "$@"
-}
 HUSK=("$PKG/bin/husk" --root "$HROOT" --runroot "$HRUNROOT")
 PODMAN=(podman --root "$PROOT" --runroot "$PRUNROOT" --runtime runc
         --cgroup-manager cgroupfs --events-backend file
         --storage-driver "${PODMAN_STORAGE_DRIVER:-overlay}")
 
-cleanup() {
-  local rc=$? pid pg
-  trap - EXIT INT TERM
-  set +e
+# stop_engines: at exit (cleanup_on_exit), before $WORK goes
+stop_engines() {
+  local pg
   for pg in "${HOST_PGIDS[@]}"; do kill -- "-$pg" 2>/dev/null; done
   timeout 60 runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
     "${HUSK[@]}" rm -af >/dev/null 2>&1
   timeout 60 runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
     CONTAINERS_CONF="$WORK/containers.conf" "${PODMAN[@]}" rm -af -t 0 >/dev/null 2>&1
-  # what the engines failed to stop: only processes of husktest whose argv names $WORK
-  # (monitors, conmon, slirp4netns, rootlessport, husk-net / pasta)
-  for pid in $(ps -u "$BENCH_USER" -o pid=); do
-    grep -qF "$WORK" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-  done
-  stop_podman_pause "$XDG" "$BENCH_USER"
-  sleep 0.2
-  unmount_under "$WORK"
-  rm -rf "$WORK"
-  [ -e "$WORK" ] && echo "bench: could not remove $WORK" >&2
-  exit "$rc"
+  # what the engines failed to stop (monitors, conmon, slirp4netns, rootlessport,
+  # husk-net / pasta)
+  kill_user_procs "$BENCH_USER" "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit stop_engines "$WORK" "$XDG" "$BENCH_USER"
 
 snapshot_husk "$REPO" "$PKG" "$BENCH_USER"
 mkdir -p "$BHOME" "$XDG" "$RES/failed" "$BB"

@@ -36,23 +36,10 @@ done
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # ---------------------------------------------------------------- 1. tools
-missing=()
-for t in docker-registry skopeo podman runc curl; do command -v $t >/dev/null || missing+=($t); done
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-fi
-command -v node >/dev/null || die "node is not installed"
-if ! id "$BENCH_USER" >/dev/null 2>&1; then
-  log "preparing user $BENCH_USER (node test/setup.mjs)"
-  (cd "$REPO" && node test/setup.mjs)
-fi
+install_missing docker-registry skopeo podman runc curl /usr/bin/time=time
+ensure_setup "$REPO" "$BENCH_USER"
 [ -f "$PODMAN_CONF_SRC" ] || die "podman settings $PODMAN_CONF_SRC are missing"
-for f in bin/husk dist/husk.cjs build/Release/husk-monitor build/Release/husk-userns build/Release/husk_native.node binding.gyp package.json; do
-  [ -e "$REPO/$f" ] || die "$REPO/$f is missing: build husk first (npm install)"
-done
+check_husk_built --userns "$REPO"
 
 # ---------------------------------------------------------------- temp dirs + cleanup
 WORK=$(mktemp -d /tmp/hp.XXXXXX)
@@ -64,43 +51,22 @@ RES=$WORK/results
 REG=$WORK/reg
 REG_PID=""; SAMPLER_PID=""
 
-as_user() {
-  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
-    CONTAINERS_CONF="$WORK/containers.conf" "$@"
-}
 PODMAN_FLAGS=(--runtime runc --cgroup-manager cgroupfs --events-backend file
               --storage-driver "${PODMAN_STORAGE_DRIVER:-overlay}")
 
-rm_tree() { # removes a store as root (files owned by subordinate ids), mounts first
-  unmount_under "$1"
-  rm -rf "$1"
-}
-
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  set +e
+# stop_pulls: at exit (cleanup_on_exit), before $WORK goes
+stop_pulls() {
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
-  # engines still running (interrupted): only processes whose argv names $WORK
-  for pid in $(ps -eo pid=,args= | awk -v w="$WORK" 'index($0, w) {print $1}'); do
-    [ "$pid" != $$ ] && [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = "$BENCH_USER" ] && kill -9 "$pid" 2>/dev/null
-  done
+  # engines still running (interrupted)
+  kill_user_procs "$BENCH_USER" "$WORK"
   if [ -n "$REG_PID" ] && [ -d "/proc/$REG_PID" ]; then
     kill "$REG_PID" 2>/dev/null
     for _ in $(seq 50); do [ -d "/proc/$REG_PID" ] || break; sleep 0.1; done
     kill -9 "$REG_PID" 2>/dev/null
   fi
-  # rootless podman's pause process (catatonit) for this XDG_RUNTIME_DIR
-  stop_podman_pause "$XDG" "$BENCH_USER"
-  sleep 0.2
-  rm_tree "$WORK"
   rm -rf "$CACHE.tmp" "$CACHE.raw"
-  [ -e "$WORK" ] && echo "bench: could not remove $WORK" >&2
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit stop_pulls "$WORK" "$XDG" "$BENCH_USER"
 
 snapshot_husk "$REPO" "$PKG" "$BENCH_USER"
 mkdir -p "$BHOME/s" "$XDG" "$RES" "$REG"

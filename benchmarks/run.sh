@@ -40,25 +40,10 @@ done
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # ---------------------------------------------------------------- 1. tools
-missing=()
-command -v podman >/dev/null || missing+=(podman)
-command -v runc >/dev/null || missing+=(runc)
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-fi
-command -v node >/dev/null || die "node is not installed"
-if [ ! -f "$FIXTURE" ] || ! id "$BENCH_USER" >/dev/null 2>&1; then
-  log "preparing fixtures and user $BENCH_USER (node test/setup.mjs)"
-  (cd "$REPO" && node test/setup.mjs)
-fi
-[ -f "$FIXTURE" ] || die "$FIXTURE is missing"
+install_missing podman runc hyperfine
+ensure_setup "$REPO" "$BENCH_USER" "$FIXTURE"
 [ -f "$PODMAN_CONF_SRC" ] || die "podman settings $PODMAN_CONF_SRC are missing"
-for f in bin/husk dist/husk.cjs build/Release/husk-monitor build/Release/husk_native.node binding.gyp package.json; do
-  [ -e "$REPO/$f" ] || die "$REPO/$f is missing: build husk first (npm install)"
-done
+check_husk_built "$REPO"
 
 # ---------------------------------------------------------------- temp dirs + cleanup
 # short paths: husk puts unix sockets at <runroot>/c/<64-hex id>/attach, and a
@@ -73,10 +58,6 @@ HROOT=$BHOME/husk; HRUNROOT=$XDG/h
 PROOT=$BHOME/podman; PRUNROOT=$XDG/p
 HUSK_CTR=""; PODMAN_CTR=""; MON_PID=""; CONMON_PID=""
 
-as_user() {
-  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
-    CONTAINERS_CONF="$WORK/containers.conf" "$@"
-}
 HUSK=("$PKG/bin/husk" --root "$HROOT" --runroot "$HRUNROOT")
 # podman 4.3 would pick vfs for a fresh rootless store; husk uses kernel overlay:
 # give podman the same (PODMAN_STORAGE_DRIVER=vfs to see the difference)
@@ -84,28 +65,17 @@ PODMAN=(podman --root "$PROOT" --runroot "$PRUNROOT" --runtime runc
         --cgroup-manager cgroupfs --events-backend file
         --storage-driver "${PODMAN_STORAGE_DRIVER:-overlay}")
 
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  set +e
+# stop_engines: at exit (cleanup_on_exit), before $WORK goes
+stop_engines() {
+  local pid
   as_user "${HUSK[@]}" rm -af >/dev/null 2>&1
   as_user "${PODMAN[@]}" rm -af -t 0 >/dev/null 2>&1
   # whatever the engines failed to stop: only processes whose argv names $WORK
   for pid in $MON_PID $CONMON_PID; do
     [ -d "/proc/$pid" ] && grep -qF "$WORK" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
   done
-  stop_podman_pause "$XDG" "$BENCH_USER"
-  sleep 0.2
-  # mounts left under $WORK (deepest first), then the files: rootless stores hold
-  # files owned by subordinate ids, so remove as root
-  unmount_under "$WORK"
-  rm -rf "$WORK"
-  [ -e "$WORK" ] && echo "bench: could not remove $WORK" >&2
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit stop_engines "$WORK" "$XDG" "$BENCH_USER"
 
 snapshot_husk "$REPO" "$PKG" "$BENCH_USER"
 mkdir -p "$BHOME" "$XDG" "$RES"
