@@ -17,6 +17,7 @@ import zlib from 'node:zlib';
 import t, { type Test } from 'tap';
 import { fixtures, Husk, lines, modes, newHusk, waitFor, type Result } from '../helpers/husk.js';
 import { readTar } from '../helpers/files.js';
+import { registryToolsMissing, startRegistry } from '../helpers/registry.js';
 
 const isRoot = process.getuid?.() === 0;
 const BUILD_TIMEOUT = 120_000;
@@ -359,6 +360,40 @@ for (const mode of modes()) {
       const nocache = await built(['--no-cache', '-t', 'cache', dir]);
       t.notMatch(nocache.stdout, /Using cache/, '--no-cache rebuilds every step');
       t.equal(await out(['run', '--rm', 'cache', 'cat', '/first', '/copy']), 'first\ntwo\n');
+    });
+
+    await t.test('a registry repository shares the cache: --cache-to, then --cache-from in a fresh store', { skip: registryToolsMissing() }, async (t) => {
+      const tmp = fs.mkdtempSync('/tmp/hbcache-');
+      fs.chmodSync(tmp, 0o755);
+      t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+      const reg = await startRegistry({ dir: tmp });
+      t.teardown(() => reg.stop());
+      const registry = `localhost:${reg.port}`;
+      // Both stores build on the same base image, as CI runners pulling one base do.
+      await ok(['push', '--tls-verify=false', base, `${registry}/base:1`]);
+      const dir = context('shared', {
+        'a.txt': 'shared\n',
+        Dockerfile: [`FROM ${registry}/base:1`, 'COPY a.txt /a.txt', 'RUN cat /a.txt > /copy', 'ENV X=1', ''].join('\n'),
+      });
+      const remote = ['--tls-verify=false', '--cache-to', `${registry}/cache`];
+      const first = await built([...remote, '-t', 'shared', dir]);
+      t.notMatch(first.stdout, /Using cache/);
+      const tags = (await (await fetch(`http://${registry}/v2/cache/tags/list`)).json()) as { tags?: string[] };
+      t.equal(tags.tags?.length, 3, 'one tag per step after FROM, named by its cache key');
+      t.ok(tags.tags?.every((x) => /^[0-9a-f]{64}$/.test(x)));
+
+      const other = await newHusk(mode);
+      t.teardown(() => other.cleanup());
+      const again = await other.run(['build', '--tls-verify=false', '--cache-from', `${registry}/cache`, '-t', 'shared', dir], { timeoutMs: BUILD_TIMEOUT });
+      t.equal(again.code, 0, again.stderr);
+      t.equal(again.stdout.match(/^--> Using cache [0-9a-f]{64}$/gm)?.length, 3, 'every step from the registry');
+      t.equal(lastLine(again), lastLine(first), 'the same image id on the other store');
+      t.equal((await other.run(['run', '--rm', 'shared', 'cat', '/copy'])).stdout, 'shared\n');
+      t.notMatch((await other.run(['images', '--format', '{{.Repository}}'])).stdout, /cache/, 'the cache tags are no image names');
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), [`FROM ${registry}/base:1`, 'COPY a.txt /a.txt', 'RUN cat /a.txt > /copy', 'ENV X=2', ''].join('\n'));
+      const miss = await other.run(['build', '--tls-verify=false', '--cache-from', `${registry}/nothing-here`, dir], { timeoutMs: BUILD_TIMEOUT });
+      t.equal(miss.code, 0, 'a repository without the keys only misses');
+      t.equal(miss.stdout.match(/^--> Using cache /gm)?.length, 2, 'the unchanged steps from the store, the changed one built');
     });
 
     await t.test('--target, Dockerfile on stdin, -f, -q, --iidfile, --label, several -t', async (t) => {
