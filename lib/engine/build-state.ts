@@ -46,6 +46,8 @@ export interface BuildOptions {
   cacheTo?: string;
   /** How to reach those registries (--tls-verify, --creds, ...). */
   access: AccessOptions;
+  /** --squash: the target stage's new layers as one; 'all': the whole image as one layer. */
+  squash?: 'new' | 'all';
   /** podman's --layers: false keeps no intermediate images (and reads no cache). */
   layers: boolean;
   /** Step lines and the RUN steps' output. */
@@ -61,6 +63,8 @@ export interface BuildResult {
 
 /** What a stage has made so far: its image and config, and the key of the last step. */
 export interface StageState {
+  /** How many of `layers` the stage's base had (what --squash keeps). */
+  baseLayers: number;
   image?: ImageRecord;
   config: ImageConfig;
   layers: LayerRecord[];

@@ -21,7 +21,8 @@ import { formatReference, parseReference } from '../image/reference.js';
 import { hostPlatform } from '../image/registry/manifest.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
 import { builderGone, ContainerStore, pidRunning } from '../runtime/container-store.js';
-import { removeTrees } from '../native/userns-helper.js';
+import { mergeLayers, removeTrees } from '../native/userns-helper.js';
+import { helperOutput } from '../native/rootfs-helper.js';
 import { mkdirPrivate } from '../storage/atomic.js';
 import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context.js';
@@ -71,7 +72,8 @@ export async function buildImage(ctx: Context, opts: BuildOptions): Promise<Buil
       const label = file.stages.filter((s) => needed.has(s.index)).length > 1 ? `[${[...needed].sort((a, b) => a - b).indexOf(stage.index) + 1}/${needed.size}] ` : '';
       run.stages.set(stage.index, await buildStage(run, stage, args, label, stage.index === targetIndex, opts.tags[0]));
     }
-    const last = run.stages.get(targetIndex)!;
+    let last = run.stages.get(targetIndex)!;
+    if (opts.squash) last = await squashed(run, last, opts.squash);
     const image = finishImage(run, last, names);
     if (!opts.layers) dropIntermediates(run, image);
     unused(args.usedBuildArgs, opts.buildArgs, run);
@@ -167,18 +169,18 @@ async function baseOf(run: BuildRun, stage: Stage, args: ArgScope, scope: StageS
   if (earlier) {
     const s = run.stages.get(earlier.index)!;
     scope.seedEnv(s.config.config.Env ?? []);
-    return { ...s, scope, cfg, config: structuredClone(s.config) };
+    return { ...s, scope, cfg, config: structuredClone(s.config), baseLayers: s.layers.length };
   }
   if (ref.toLowerCase() === 'scratch') {
     const { os, architecture, variant } = hostPlatform();
     const config: ImageConfig = { architecture, os, ...(variant ? { variant } : {}), config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
-    return { config, layers: [], key: cacheKey(['FROM scratch']), scope, cfg };
+    return { config, layers: [], baseLayers: 0, key: cacheKey(['FROM scratch']), scope, cfg };
   }
   const image = await baseImage(run, ref);
   const config = withPath(run.images.imageConfig(image));
   const layers = image.layers.map((c) => run.images.getLayer(c) ?? missingLayer(image, c));
   scope.seedEnv(config.config?.Env ?? []);
-  return { image, config: { ...config, config: config.config ?? {} }, layers, key: cacheKey(['FROM', image.id]), scope, cfg };
+  return { image, config: { ...config, config: config.config ?? {} }, layers, baseLayers: layers.length, key: cacheKey(['FROM', image.id]), scope, cfg };
 }
 
 /** A base image without PATH gets the default one, as buildkit and podman give it. */
@@ -286,6 +288,35 @@ function finishImage(run: BuildRun, last: StageState, names: string[]): ImageRec
   for (const name of names) run.images.tag(image.id, name);
   for (const name of names) run.say(`Successfully tagged ${name}`);
   return run.images.getImage(image.id);
+}
+
+/**
+ * --squash (the stage's new layers as one) and --squash-all (every layer as
+ * one): the image's files merged into a scratch copy, and the layer of what
+ * that copy has over the kept layers (deletions as whiteouts). The history
+ * keeps its entries; only the last one stands for the new layer.
+ */
+async function squashed(run: BuildRun, last: StageState, how: 'new' | 'all'): Promise<StageState> {
+  const keep = how === 'all' ? [] : last.layers.slice(0, last.baseLayers);
+  if (last.layers.length - keep.length <= 1) return last;
+  const dirs = (layers: LayerRecord[]) => layers.map((l) => run.images.layerDiffDir(l.chainId));
+  const copy = path.join(run.tmp, 'squash');
+  fs.mkdirSync(copy, { mode: 0o755 });
+  mergeLayers(run.ctx.userns(), copy, dirs(last.layers));
+  const mtime = run.opts.timestamp !== undefined ? ['--mtime', String(run.opts.timestamp)] : [];
+  const tar = helperOutput({ userns: run.ctx.userns(), args: ['layer-tar', ...mtime, '--root-dir', copy, '--full', ...dirs(keep).flatMap((d) => ['--lower', d])] }, 'squashing the image');
+  const layer = await run.images.addLayer(tar, keep[keep.length - 1]);
+  const layers = [...keep, layer];
+  const history = last.config.history ?? [];
+  const lastNew = history.length - 1;
+  const keptEntries = how === 'all' ? 0 : history.filter((h) => !h.empty_layer).length - (last.layers.length - keep.length);
+  let seen = 0;
+  const squashedHistory = history.map((h, i) => {
+    if (!h.empty_layer && seen++ < keptEntries) return h;
+    return i === lastNew ? { ...h, empty_layer: undefined } : { ...h, empty_layer: true };
+  });
+  const config: ImageConfig = { ...last.config, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) }, history: squashedHistory };
+  return { ...last, image: undefined, layers, config };
 }
 
 /** --layers=false: the steps' images are not kept as a cache (their layers stay where the result has them). */

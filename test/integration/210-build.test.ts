@@ -396,6 +396,23 @@ for (const mode of modes()) {
       t.equal(miss.stdout.match(/^--> Using cache /gm)?.length, 2, 'the unchanged steps from the store, the changed one built');
     });
 
+    await t.test('--squash and --squash-all: one new layer, deletions kept', async (t) => {
+      const dir = context('squash', { Dockerfile: [`FROM ${base}`, 'RUN echo a > /a', 'RUN echo b > /b && rm /etc/group', 'CMD ["cat", "/a", "/b"]', ''].join('\n') });
+      const baseLayers = (await inspect(base)).RootFS.Layers.length as number;
+      await built(['-q', '-t', 'plain', dir]);
+      t.equal((await inspect('plain')).RootFS.Layers.length, baseLayers + 2);
+      await built(['-q', '--squash', '-t', 'sq', dir]);
+      const sq = await inspect('sq');
+      t.equal(sq.RootFS.Layers.length, baseLayers + 1, '--squash: the base layers and one more');
+      t.equal((sq.History as Array<{ empty_layer?: boolean }>).filter((e) => !e.empty_layer).length, baseLayers + 1, 'history agrees with the layers');
+      await built(['-q', '--squash-all', '-t', 'sqa', dir]);
+      t.equal((await inspect('sqa')).RootFS.Layers.length, 1, '--squash-all: one layer');
+      for (const name of ['sq', 'sqa']) {
+        t.equal(await out(['run', '--rm', name]), 'a\nb\n', `${name}: the files of both steps`);
+        t.not((await h.run(['run', '--rm', name, 'test', '-e', '/etc/group'])).code, 0, `${name}: a file the build deleted stays deleted`);
+      }
+    });
+
     await t.test('--target, Dockerfile on stdin, -f, -q, --iidfile, --label, several -t', async (t) => {
       const dir = context('stdin', { 'f.txt': 'ctxfile\n', 'Custom.build': `FROM ${base}\nCOPY f.txt /f\n` });
       const noCtx = await build(['-t', 'st1', '-'], { input: `FROM ${base}\nRUN echo from-stdin > /s\n` });

@@ -70,8 +70,8 @@ export const buildOptions = {
   layers: { type: 'boolean', default: true, describe: 'Keep intermediate images as the build cache' },
   rm: { type: 'boolean', default: true, describe: 'Remove the RUN containers after each step (husk always does)' },
   'force-rm': { type: 'boolean', default: false, describe: 'Remove the RUN containers even when a step fails (husk always does)' },
-  squash: { type: 'boolean', default: false, describe: 'Not supported yet' },
-  'squash-all': { type: 'boolean', default: false, describe: 'Not supported yet' },
+  squash: { type: 'boolean', default: false, describe: "Squash the image's new layers into one" },
+  'squash-all': { type: 'boolean', default: false, describe: 'Squash the whole image, its base included, into one layer' },
   'cache-from': { ...many, describe: 'Take steps missing from the store from this registry repository (tagged with their cache keys)' },
   'cache-to': { type: 'string', coerce: lastWins, describe: 'Push each new step to this registry repository, tagged with its cache key' },
   ...REGISTRY_OPTIONS,
@@ -111,6 +111,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         addHosts: argv.addHost,
         ulimits: argv.ulimit,
         layers: argv.layers,
+        squash: argv.squashAll ? 'all' : argv.squash ? 'new' : undefined,
         cacheFrom: argv.cacheFrom,
         cacheTo: argv.cacheTo,
         access: accessFrom(argv),
@@ -126,7 +127,6 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
 };
 
 function refuseUnsupported(argv: BuildArgs): void {
-  if (argv.squash || argv.squashAll) throw new UsageError('--squash and --squash-all are not supported by husk build yet');
   for (const repo of [...argv.cacheFrom, ...(argv.cacheTo !== undefined ? [argv.cacheTo] : [])]) {
     if (/[:@][^/]*$/.test(repo.replace(/^[^/]*\//, ''))) throw new UsageError(`--cache-from/--cache-to ${repo}: give a repository without a tag (the cache keys are the tags)`);
   }
