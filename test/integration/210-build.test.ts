@@ -12,6 +12,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import t, { type Test } from 'tap';
@@ -411,6 +412,50 @@ for (const mode of modes()) {
         t.equal(await out(['run', '--rm', name]), 'a\nb\n', `${name}: the files of both steps`);
         t.not((await h.run(['run', '--rm', name, 'test', '-e', '/etc/group'])).code, 0, `${name}: a file the build deleted stays deleted`);
       }
+    });
+
+    await t.test('COPY --chown, --chmod, --exclude, --parents; ADD of a URL with --checksum and of a local tar', async (t) => {
+      const payload = 'downloaded\n';
+      const digest = `sha256:${crypto.createHash('sha256').update(payload).digest('hex')}`;
+      const server = http.createServer((req, res) => {
+        if (req.url === '/files/note.txt') res.end(payload);
+        else res.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      t.teardown(() => server.close());
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/files/note.txt`;
+      const dir = context('copyflags', {
+        'a.txt': 'a\n',
+        'src/app/main.txt': 'main\n',
+        'src/app/debug.log': 'log\n',
+        'src/lib/util.txt': 'util\n',
+        Dockerfile: [
+          `FROM ${base}`,
+          'COPY --chown=1000:1000 --chmod=640 a.txt /owned/a.txt',
+          'COPY --exclude=*.log src/ /tree/',
+          'COPY --parents src/app/main.txt src/lib/util.txt /kept/',
+          `ADD --checksum=${digest} ${url} /downloads/`,
+          'ADD pack.tar.gz /unpacked/',
+          '',
+        ].join('\n'),
+      });
+      const tarDir = path.join(h.dir, 'packsrc');
+      fs.mkdirSync(path.join(tarDir, 'inner'), { recursive: true });
+      fs.writeFileSync(path.join(tarDir, 'inner', 'x.txt'), 'x\n');
+      execFileSync('tar', ['czf', path.join(dir, 'pack.tar.gz'), '-C', tarDir, 'inner']);
+      chownTree(dir);
+      await built(['-q', '-t', 'flags', dir]);
+      const sh = async (cmd: string) => out(['run', '--rm', 'flags', 'sh', '-c', cmd]);
+      t.equal(await sh('stat -c %u:%g:%a /owned/a.txt'), '1000:1000:640\n', '--chown and --chmod');
+      t.equal(await sh('cd /tree && find . -type f | sort'), './app/main.txt\n./lib/util.txt\n', '--exclude leaves the .log out; a directory source copies its contents');
+      t.equal(await sh('cd /kept && find . -type f | sort'), './src/app/main.txt\n./src/lib/util.txt\n', '--parents keeps the source paths');
+      t.equal(await sh('cat /downloads/note.txt; stat -c %a /downloads/note.txt'), 'downloaded\n600\n', 'ADD URL: named after the URL, mode 600');
+      t.equal(await sh('cat /unpacked/inner/x.txt'), 'x\n', 'ADD of a local tar.gz unpacks it');
+
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), [`FROM ${base}`, `ADD --checksum=sha256:${'0'.repeat(64)} ${url} /d/`, ''].join('\n'));
+      const bad = await build(['-q', dir]);
+      t.equal(bad.code, 125, 'a checksum that does not match fails the build');
+      t.match(bad.stderr, /does not match the download/);
     });
 
     await t.test('--target, Dockerfile on stdin, -f, -q, --iidfile, --label, several -t', async (t) => {
