@@ -432,7 +432,7 @@ for (const mode of modes()) {
         Dockerfile: [
           `FROM ${base}`,
           'COPY --chown=1000:1000 --chmod=640 a.txt /owned/a.txt',
-          'COPY --exclude=*.log src/ /tree/',
+          'COPY --exclude=**/*.log src/ /tree/',
           'COPY --parents src/app/main.txt src/lib/util.txt /kept/',
           `ADD --checksum=${digest} ${url} /downloads/`,
           'ADD pack.tar.gz /unpacked/',
