@@ -21,13 +21,8 @@ import { fnv1a } from '../core/hash.js';
 import { lazyCrypto } from '../core/lazy.js';
 import { HuskError, UsageError } from '../core/errors.js';
 import { imageRootArgs } from './container-root.js';
-import { cached, fromCache, stageRef, type BuildRun, type StageState, type StepResult } from './build-state.js';
+import { cached, commitStep, fromCache, stageRef, type BuildRun, type StageState } from './build-state.js';
 
-export interface CopySettings {
-  contextDir?: string;
-  /** The Dockerfile's path: its own .dockerignore (Dockerfile.dockerignore) comes first. */
-  dockerfile?: string;
-}
 
 type CopyLike = CopyInstr | AddInstr;
 
@@ -36,7 +31,7 @@ type Source =
   | { kind: 'files'; item: SourceItem; named: string }
   | { kind: 'tar'; open: () => Readable; isDir: boolean; named: string; key: string; keepOwners: boolean; archive?: SourceItem };
 
-export async function copyStep(run: BuildRun, stage: Stage, state: StageState, instr: CopyLike, commit: (made: StepResult) => Promise<StageState>, settings: CopySettings): Promise<StageState> {
+export async function copyStep(run: BuildRun, stage: Stage, state: StageState, instr: CopyLike): Promise<StageState> {
   const scope = state.scope;
   const where = `${run.opts.dockerfile.name}:${instr.line}: ${instr.kind}`;
   const bad = (what: string): never => {
@@ -50,7 +45,7 @@ export async function copyStep(run: BuildRun, stage: Stage, state: StageState, i
   const chmod = instr.chmod !== undefined ? modeOf(scope.substitute(instr.chmod), bad) : undefined;
   const exclude = instr.exclude.map((e) => scope.substitute(e));
 
-  const sources = await sourcesOf(run, stage, state, instr, settings, exclude, bad);
+  const sources = await sourcesOf(run, stage, state, instr, exclude, bad);
   if (sources.length === 0) bad('no source files were specified');
   const destIsDir = /\/\.?$/.test(rawDest) || rawDest === '.' || sources.length > 1 || sources.some((s) => s.kind === 'files' && s.item.type === 'dir') || sources.some((s) => s.kind === 'tar' && s.isDir);
   if (sources.length > 1 && !/\/\.?$/.test(rawDest) && rawDest !== '.') bad(`when using ${instr.kind} with more than one source file, the destination must be a directory and end with a /`);
@@ -90,7 +85,7 @@ export async function copyStep(run: BuildRun, stage: Stage, state: StageState, i
     throw new HuskError(`${where}: ${err.message}`);
   });
   const createdBy = `/bin/sh -c #(nop) ${instr.kind} ${contentKey.slice(0, 12)} in ${dest}`;
-  return commit({ config: structuredClone(state.config), layer, key, createdBy });
+  return commitStep(run, state, { config: structuredClone(state.config), layer, key, createdBy });
 }
 
 /** `--chown user[:group]`, resolved in the parent image's /etc/passwd and /etc/group (numbers need neither). */
@@ -109,7 +104,7 @@ function modeOf(spec: string, bad: (what: string) => never): number {
   return parseInt(spec, 8);
 }
 
-async function sourcesOf(run: BuildRun, stage: Stage, state: StageState, instr: CopyLike, settings: CopySettings, exclude: string[], bad: (what: string) => never): Promise<Source[]> {
+async function sourcesOf(run: BuildRun, stage: Stage, state: StageState, instr: CopyLike, exclude: string[], bad: (what: string) => never): Promise<Source[]> {
   const scope = state.scope;
   const docs = new Map(instr.heredocs.map((d) => [d.name, d]));
   const out: Source[] = [];
@@ -134,8 +129,9 @@ async function sourcesOf(run: BuildRun, stage: Stage, state: StageState, instr: 
     fromContext.push(src);
   }
   if (fromContext.length > 0) {
-    if (!settings.contextDir) bad('there is no build context to copy from (the Dockerfile came alone on stdin)');
-    const context = openBuildContext(settings.contextDir!, settings.dockerfile);
+    const contextDir = run.opts.contextDir;
+    if (!contextDir) return bad('there is no build context to copy from (the Dockerfile came alone on stdin)');
+    const context = openBuildContext(contextDir, run.opts.dockerfile.path);
     const items = await resolveSources(context, fromContext, { exclude });
     for (const item of items) {
       const unpack = instr.kind === 'ADD' && instr.unpack !== false && item.type === 'file' ? await archiveKind(item.entries[0]!.hostPath) : undefined;

@@ -19,22 +19,18 @@ import { changeArgs } from './container-root.js';
 import { createContainer } from './create.js';
 import { runAttached } from './start.js';
 import { removeContainer } from './remove.js';
-import { cached, fromCache, type BuildRun, type BuildSecret, type StageState, type StepResult } from './build-state.js';
+import { cached, commitStep, fromCache, type BuildOptions, type BuildRun, type BuildSecret, type StageState } from './build-state.js';
 import { materializeFrom } from './build-copy.js';
 import type { MountRequest } from './mounts.js';
 
-export interface RunSettings {
-  network?: string;
-  addHosts: string[];
-  ulimits: string[];
-  secrets: BuildSecret[];
-  ssh: Array<{ id: string; socket: string }>;
-}
+/** What the RUN steps take from the build's options. */
+type RunSettings = Pick<BuildOptions, 'network' | 'addHosts' | 'ulimits' | 'secrets' | 'ssh'>;
 
 /** Where heredoc scripts with a #! line are put for the step: /dev is the container's own tmpfs, so nothing of it lands in the layer. */
 const HEREDOC_DIR = '/dev/.husk-heredoc';
 
-export async function runStep(run: BuildRun, stage: Stage, state: StageState, instr: RunInstr, commit: (made: StepResult) => Promise<StageState>, settings: RunSettings): Promise<StageState> {
+export async function runStep(run: BuildRun, stage: Stage, state: StageState, instr: RunInstr): Promise<StageState> {
+  const settings = run.opts;
   const config = state.config.config;
   const command = commandOf(run, instr, shellOf(config));
   const env = Object.entries(state.scope.runEnvironment()).map(([k, v]) => `${k}=${v}`);
@@ -77,7 +73,7 @@ export async function runStep(run: BuildRun, stage: Stage, state: StageState, in
       `RUN at line ${instr.line}`,
     );
     const layer = await run.images.addLayer(tar, state.layers[state.layers.length - 1]);
-    return commit({ config: structuredClone(state.config), layer, key, createdBy: createdBy(command.args) });
+    return commitStep(run, state, { config: structuredClone(state.config), layer, key, createdBy: createdBy(command.args) });
   } finally {
     await removeContainer(run.ctx, new ContainerStore(run.ctx).view(view.record.id) ?? view, true).catch(() => {});
   }

@@ -7,6 +7,8 @@ import type { ConfigState } from '../build/config.js';
 import type { StageScope } from '../build/substitute.js';
 import type { ImageStore } from '../image/store.js';
 import { pullImage } from '../image/pull.js';
+import { pushImage } from '../image/push.js';
+import { ociManifest } from '../image/store.js';
 import type { AccessOptions } from '../image/registry/connect.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
 import type { Context } from '../core/context.js';
@@ -144,5 +146,32 @@ export function fromCache(run: BuildRun, state: StageState, hit: ImageRecord, ke
   const config = run.images.imageConfig(hit);
   const layers = hit.layers.map((c) => run.images.getLayer(c) ?? missingLayer(hit, c));
   return { ...state, image: hit, config: { ...config, config: config.config ?? {} }, layers, key };
+}
+
+
+/** Records a step's image (intermediate: the cache of the next build). */
+export async function commitStep(run: BuildRun, state: StageState, made: StepResult): Promise<StageState> {
+  const hit = await cached(run, made.key);
+  if (hit) return fromCache(run, state, hit, made.key);
+  const layers = made.layer ? [...state.layers, made.layer] : state.layers;
+  const config: ImageConfig = {
+    ...made.config,
+    created: run.created,
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+    history: [...(made.config.history ?? []), { created: run.created, created_by: made.createdBy, ...(made.layer ? {} : { empty_layer: true }) }],
+  };
+  const image = addImage(run, config, layers, undefined, { buildKey: made.key, intermediate: true });
+  run.made.push(image.id);
+  run.done(image);
+  if (run.opts.cacheTo) await pushImage(run.ctx, image.id, `${run.opts.cacheTo}:${made.key}`, { ...run.opts.access }).catch((err: Error) => run.say(`[Warning] --cache-to ${run.opts.cacheTo}: ${err.message}`));
+  return { ...state, image, config, layers, key: made.key };
+}
+
+export function addImage(run: BuildRun, config: ImageConfig, layers: LayerRecord[], name: string | undefined, build: { buildKey?: string; intermediate: boolean }, annotations?: Record<string, string>): ImageRecord {
+  // Read again: a --cache-to push may have compressed a layer's blob since.
+  const fresh = layers.map((l) => run.images.getLayer(l.chainId) ?? l);
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const manifest = ociManifest(configBytes, fresh.map((l) => run.images.layerBlob(l)), annotations);
+  return run.images.addImage(configBytes, config, fresh, manifest, name, build);
 }
 

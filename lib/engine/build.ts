@@ -13,10 +13,8 @@ import { parseDockerfile, type Dockerfile, type Instruction, type Stage } from '
 import { ArgScope, platformArgs, substitute, SubstitutionError, type StageScope } from '../build/substitute.js';
 import { applyMetadata, type ConfigState } from '../build/config.js';
 import { cacheKey } from '../build/cache.js';
-import { ImageStore, ociManifest } from '../image/store.js';
-import { pullImage } from '../image/pull.js';
-import { pushImage } from '../image/push.js';
-import { pullMissing } from '../image/pull.js';
+import { ImageStore } from '../image/store.js';
+import { pullImage, pullMissing } from '../image/pull.js';
 import { formatReference, parseReference } from '../image/reference.js';
 import { hostPlatform } from '../image/registry/manifest.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
@@ -29,11 +27,11 @@ import type { Context } from '../core/context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { removeContainer } from './remove.js';
 import { DEFAULT_PATH } from '../runtime/spec.js';
-import { cached, fromCache, missingLayer, stageRef, type BuildOptions, type BuildRun, type BuildResult, type StageState, type StepResult } from './build-state.js';
+import { addImage, commitStep, missingLayer, stageRef, type BuildOptions, type BuildRun, type BuildResult, type StageState } from './build-state.js';
+import { runStep } from './build-run.js';
+import { copyStep } from './build-copy.js';
 
 export type { BuildOptions, BuildResult, BuildSecret, PullPolicy } from './build-state.js';
-import { runStep, type RunSettings } from './build-run.js';
-import { copyStep, type CopySettings } from './build-copy.js';
 
 export async function buildImage(ctx: Context, opts: BuildOptions): Promise<BuildResult> {
   const file = parseDockerfile(opts.dockerfile.text, opts.dockerfile.name);
@@ -67,10 +65,12 @@ export async function buildImage(ctx: Context, opts: BuildOptions): Promise<Buil
   try {
     const args = new ArgScope({ buildArgs: opts.buildArgs, platform: platformArgs(hostPlatform()), escape: file.directives.escape });
     for (const a of file.globalArgs) for (const { name, default: d } of a.args) args.declareGlobal(name, d);
-    for (const stage of file.stages) {
-      if (!needed.has(stage.index)) continue;
-      const label = file.stages.filter((s) => needed.has(s.index)).length > 1 ? `[${[...needed].sort((a, b) => a - b).indexOf(stage.index) + 1}/${needed.size}] ` : '';
-      run.stages.set(stage.index, await buildStage(run, stage, args, label, stage.index === targetIndex, opts.tags[0]));
+    const order = [...needed].sort((a, b) => a - b);
+    for (const [n, index] of order.entries()) {
+      // podman numbers the stages when there are several: [1/2] STEP 1/3: ...
+      const label = order.length > 1 ? `[${n + 1}/${order.length}] ` : '';
+      const commitLine = index === targetIndex ? `COMMIT${opts.tags[0] !== undefined ? ` ${opts.tags[0]}` : ''}` : undefined;
+      run.stages.set(index, await buildStage(run, file.stages[index]!, args, label, commitLine));
     }
     let last = run.stages.get(targetIndex)!;
     if (opts.squash) last = await squashed(run, last, opts.squash);
@@ -112,7 +112,8 @@ function neededStages(file: Dockerfile, target: number): Set<number> {
   return needed;
 }
 
-async function buildStage(run: BuildRun, stage: Stage, args: ArgScope, label: string, isTarget: boolean, finalName: string | undefined): Promise<StageState> {
+/** A stage's steps; `commitLine` (the target's) is said before its last step's "-->", as podman does. */
+async function buildStage(run: BuildRun, stage: Stage, args: ArgScope, label: string, commitLine: string | undefined): Promise<StageState> {
   const scope = args.stage();
   const total = stage.instructions.length;
   const from = stage.instructions[0]!;
@@ -125,13 +126,12 @@ async function buildStage(run: BuildRun, stage: Stage, args: ArgScope, label: st
   }
   for (const [i, instr] of stage.instructions.slice(1).entries()) {
     run.say(`${label}STEP ${i + 2}/${total}: ${textOf(run, instr)}`);
-    // podman names the image before the last step's "-->".
-    if (i + 2 === total && isTarget) run.commitLine = `COMMIT${finalName !== undefined ? ` ${finalName}` : ''}`;
+    if (i + 2 === total) run.commitLine = commitLine;
     state = await step(run, stage, state, instr).catch((err: unknown) => {
       throw err instanceof SubstitutionError ? err.at(run.opts.dockerfile.name, instr.line, instr.kind) : err;
     });
   }
-  if (total === 1 && isTarget) run.commitLine = `COMMIT${finalName !== undefined ? ` ${finalName}` : ''}`;
+  if (total === 1) run.commitLine = commitLine;
   return state;
 }
 
@@ -233,43 +233,9 @@ async function step(run: BuildRun, stage: Stage, state: StageState, instr: Instr
     const key = cacheKey([state.key, instr.kind, JSON.stringify(config.config), config.author ?? '']);
     return commitStep(run, state, { config, layer: undefined, key, createdBy: `/bin/sh -c #(nop) ${textOf(run, instr)}` });
   }
-  if (instr.kind === 'RUN') return runStep(run, stage, state, instr, (made) => commitStep(run, state, made), runSettings(run));
-  if (instr.kind === 'COPY' || instr.kind === 'ADD') return copyStep(run, stage, state, instr, (made) => commitStep(run, state, made), copySettings(run));
+  if (instr.kind === 'RUN') return runStep(run, stage, state, instr);
+  if (instr.kind === 'COPY' || instr.kind === 'ADD') return copyStep(run, stage, state, instr);
   throw new UsageError(`${run.opts.dockerfile.name}:${instr.line}: ${instr.kind}: not allowed here`);
-}
-
-function runSettings(run: BuildRun): RunSettings {
-  return { network: run.opts.network, addHosts: run.opts.addHosts, ulimits: run.opts.ulimits, secrets: run.opts.secrets, ssh: run.opts.ssh };
-}
-
-function copySettings(run: BuildRun): CopySettings {
-  return { contextDir: run.opts.contextDir, dockerfile: run.opts.dockerfile.path };
-}
-
-/** Records a step's image (intermediate: the cache of the next build). */
-export async function commitStep(run: BuildRun, state: StageState, made: StepResult): Promise<StageState> {
-  const hit = await cached(run, made.key);
-  if (hit) return fromCache(run, state, hit, made.key);
-  const layers = made.layer ? [...state.layers, made.layer] : state.layers;
-  const config: ImageConfig = {
-    ...made.config,
-    created: run.created,
-    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-    history: [...(made.config.history ?? []), { created: run.created, created_by: made.createdBy, ...(made.layer ? {} : { empty_layer: true }) }],
-  };
-  const image = addImage(run, config, layers, undefined, { buildKey: made.key, intermediate: true });
-  run.made.push(image.id);
-  run.done(image);
-  if (run.opts.cacheTo) await pushImage(run.ctx, image.id, `${run.opts.cacheTo}:${made.key}`, { ...run.opts.access }).catch((err: Error) => run.say(`[Warning] --cache-to ${run.opts.cacheTo}: ${err.message}`));
-  return { ...state, image, config, layers, key: made.key };
-}
-
-function addImage(run: BuildRun, config: ImageConfig, layers: LayerRecord[], name: string | undefined, build: { buildKey?: string; intermediate: boolean }, annotations?: Record<string, string>): ImageRecord {
-  // Read again: a --cache-to push may have compressed a layer's blob since.
-  const fresh = layers.map((l) => run.images.getLayer(l.chainId) ?? l);
-  const configBytes = Buffer.from(JSON.stringify(config));
-  const manifest = ociManifest(configBytes, fresh.map((l) => run.images.layerBlob(l)), annotations);
-  return run.images.addImage(configBytes, config, fresh, manifest, name, build);
 }
 
 /** The target stage's image, with --label and --annotation, under every -t name. */
