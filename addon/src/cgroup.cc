@@ -19,13 +19,21 @@
 namespace husk {
 namespace {
 
-int OpenProcs(Napi::Env env, Napi::Object opts) {
+// opts.cgroupProcs: one path, or one per hierarchy (cgroup v1).
+void OpenProcs(Napi::Env env, SpawnPlan& plan, Napi::Object opts) {
   Napi::Value v = opts.Get("cgroupProcs");
-  if (!v.IsString()) return -1;
-  std::string path = v.As<Napi::String>().Utf8Value();
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) throw MakeNativeError(env, "open cgroup", errno, path.c_str());
-  return fd;
+  std::vector<std::string> paths;
+  if (v.IsString()) paths.push_back(v.As<Napi::String>().Utf8Value());
+  if (v.IsArray()) {
+    Napi::Array a = v.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) paths.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  }
+  if ((int)paths.size() > SpawnPlan::kMaxCgroups) throw MakeNativeError(env, "invalid container options: too many cgroups", EINVAL);
+  for (const std::string& path : paths) {
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw MakeNativeError(env, "open cgroup", errno, path.c_str());
+    plan.cgroup_fds[plan.n_cgroup_fds++] = fd;
+  }
 }
 
 // ---------------------------------------------------------------- eBPF
@@ -183,22 +191,23 @@ void AttachDeviceFilter(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void PlanCgroup(Napi::Env env, SpawnPlan& plan, Napi::Object opts) {
-  plan.cgroup_fd = OpenProcs(env, opts);
+  OpenProcs(env, plan, opts);
   // A cgroup namespace made at clone would be rooted where husk runs; the
   // init makes its own once it is in the container's cgroup (as runc does).
-  if (plan.cgroup_fd >= 0 && (plan.clone_flags & CLONE_NEWCGROUP)) {
+  if (plan.n_cgroup_fds > 0 && (plan.clone_flags & CLONE_NEWCGROUP)) {
     plan.clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
     plan.unshare_cgroupns = true;
   }
 }
 
-void PlanExecCgroup(Napi::Env env, SpawnPlan& plan, Napi::Object opts) { plan.cgroup_fd = OpenProcs(env, opts); }
+void PlanExecCgroup(Napi::Env env, SpawnPlan& plan, Napi::Object opts) { OpenProcs(env, plan, opts); }
 
-int join_cgroup(int cgroup_fd, pid_t pid) {
-  if (cgroup_fd < 0) return 0;
+int join_cgroup(const SpawnPlan& plan, pid_t pid) {
   char num[24];
   safe_itoa(long(pid), num, sizeof num);
-  return write(cgroup_fd, num, safe_strlen(num)) < 0 ? -errno : 0;
+  for (int i = 0; i < plan.n_cgroup_fds; i++)
+    if (write(plan.cgroup_fds[i], num, safe_strlen(num)) < 0) return -errno;
+  return 0;
 }
 
 }  // namespace husk

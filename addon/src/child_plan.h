@@ -107,7 +107,10 @@ struct SpawnPlan {
 
   // The container's cgroup (cgroup.c{c,h}): its cgroup.procs, opened before
   // the fork; the init's cgroup namespace is then made after it is moved in.
-  int cgroup_fd = -1;
+  // One per hierarchy: cgroup v1 has a cgroup per controller.
+  static constexpr int kMaxCgroups = 12;
+  int cgroup_fds[kMaxCgroups] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int n_cgroup_fds = 0;
   bool unshare_cgroupns = false;
 
   // Monitor: argv with the appended arguments; the numbers are written into

@@ -522,9 +522,10 @@ struct Fds {
   std::vector<int*> all;
   explicit Fds(SpawnPlan& p)
       : all{&p.sync_w, &p.devnull, &p.stdin_r, &p.stdin_w, &p.stdout_r, &p.stdout_w,
-            &p.stderr_r, &p.stderr_w, &p.console_init, &p.console_monitor, &p.attach_monitor,
-            &p.cgroup_fd},
-        attach_node(&p.attach_node) {}
+            &p.stderr_r, &p.stderr_w, &p.console_init, &p.console_monitor, &p.attach_monitor},
+        attach_node(&p.attach_node) {
+    for (int& fd : p.cgroup_fds) all.push_back(&fd);
+  }
   int sync_r = -1;
   int* attach_node;  // Node's end: handed to JS on success, closed otherwise
   int TakeAttach() {

@@ -812,7 +812,7 @@ void fork_fuse_mounter(SpawnPlan& plan, pid_t init, int userns, int fuse[2]) {
   native_trace("P: cloned init");
   close(go[0]);
   // Before the init runs anything of the image: its devices are confined from the start.
-  if (int r = join_cgroup(plan.cgroup_fd, init)) fail_p(plan, init, "join cgroup", -r);
+  if (int r = join_cgroup(plan, init)) fail_p(plan, init, "join cgroup", -r);
 
   SyncRecord pids;
   zero(&pids, sizeof pids);
@@ -870,7 +870,7 @@ void fork_fuse_mounter(SpawnPlan& plan, pid_t init, int userns, int fuse[2]) {
 [[noreturn]] void run_exec(SpawnPlan& plan) {
   // Into the container's cgroup first (the process forked below inherits it),
   // while we are still the host's root in the host's namespaces.
-  if (int r = join_cgroup(plan.cgroup_fd, 0)) {
+  if (int r = join_cgroup(plan, 0)) {
     send_error(plan.sync_w, "join cgroup", -r, nullptr);
     _exit(125);
   }

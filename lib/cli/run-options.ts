@@ -13,8 +13,10 @@ import { parseNetworkConfig } from '../engine/container-network.js';
 import type { ContainerNetworkConfig } from '../core/network.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';
+import { RESOURCE_OPTIONS, resourceOptions, type ResourceArgs } from './resource-options.js';
 
 export const CREATE_OPTIONS: Record<string, Options> = {
+  ...RESOURCE_OPTIONS,
   interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
   tty: { alias: 't', type: 'boolean', default: false, describe: 'Allocate a pseudo-TTY' },
   rm: { type: 'boolean', default: false, describe: 'Remove the container when it exits' },
@@ -71,7 +73,7 @@ export const RUN_OPTIONS: Record<string, Options> = {
   'detach-keys': { type: 'string', coerce: lastWins, describe: 'Keys that detach from a -it session (default ctrl-p,ctrl-q; "" for none)' },
 };
 
-export interface CreateArgs {
+export interface CreateArgs extends ResourceArgs {
   image: string;
   command?: string[];
   interactive: boolean;
@@ -180,6 +182,8 @@ export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions
     throw new UsageError(`invalid --userns "${a.userns}": use keep-id`);
   }
   const env = envEntries(a.env, a.envFile);
+  const { warnings, ...limits } = resourceOptions(a);
+  for (const w of warnings) process.stderr.write(`WARN: ${w}\n`);
   return {
     image: a.image,
     command: a.command ?? [],
@@ -208,6 +212,7 @@ export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions
     init: a.init,
     health: parseHealthFlags(a),
     ...mountOptions(a),
+    ...limits,
   };
 }
 

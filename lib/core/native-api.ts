@@ -46,7 +46,7 @@ export interface CreateOptions {
    * cgroup.procs of the container's cgroup: the init is moved there before it
    * runs anything of the image, and its cgroup namespace is made after that.
    */
-  cgroupProcs?: string;
+  cgroupProcs?: string | string[];
   /** Milliseconds to wait for the init to report "ready". */
   timeoutMs: number;
 }
@@ -56,7 +56,7 @@ export interface ExecProcessOptions {
   seccomp?: unknown;
   seccompCache?: string;
   /** cgroup.procs of the container's cgroup, joined before the process is forked. */
-  cgroupProcs?: string;
+  cgroupProcs?: string | string[];
   /** The container's namespaces to join, the user namespace first. */
   namespaces: Array<{ type: string; path: string }>;
   /** A pipe for the process's stdin (-i); else it reads /dev/null. */

@@ -39,6 +39,7 @@ export interface Process {
   capabilities: Capabilities;
   rlimits: Rlimit[];
   noNewPrivileges: boolean;
+  oomScoreAdj?: number;
 }
 
 export interface Mount {
@@ -75,9 +76,47 @@ export interface DeviceCgroupRule {
   access?: string;
 }
 
+/** linux.resources.memory: bytes; -1 is no limit (swap: memory plus swap, as docker counts it). */
+export interface MemoryResources {
+  limit?: number;
+  reservation?: number;
+  swap?: number;
+  kernel?: number;
+  swappiness?: number;
+  disableOOMKiller?: boolean;
+}
+
+/** linux.resources.cpu: shares (relative weight), quota/period in microseconds, cpusets as "0-3,5". */
+export interface CpuResources {
+  shares?: number;
+  quota?: number;
+  period?: number;
+  cpus?: string;
+  mems?: string;
+}
+
+export interface BlockIODevice {
+  major: number;
+  minor: number;
+}
+
+export interface BlockIOResources {
+  weight?: number;
+  weightDevice?: Array<BlockIODevice & { weight: number }>;
+  throttleReadBpsDevice?: Array<BlockIODevice & { rate: number }>;
+  throttleWriteBpsDevice?: Array<BlockIODevice & { rate: number }>;
+  throttleReadIOPSDevice?: Array<BlockIODevice & { rate: number }>;
+  throttleWriteIOPSDevice?: Array<BlockIODevice & { rate: number }>;
+}
+
 export interface Resources {
   /** In order; the last rule that matches a device decides. */
   devices?: DeviceCgroupRule[];
+  memory?: MemoryResources;
+  cpu?: CpuResources;
+  /** limit: the most tasks; -1 or absent: no limit. */
+  pids?: { limit: number };
+  blockIO?: BlockIOResources;
 }
 
 export interface SeccompArg {

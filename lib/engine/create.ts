@@ -10,7 +10,8 @@ import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { publishAllPorts } from '../network/ports.js';
 import { checkPublishable, spawnWithNetwork } from './container-network.js';
-import { cgroupsPathOf, deviceCgroups, setUpDeviceCgroup } from '../runtime/cgroups.js';
+import { cgroupsPathFor, devicesConfined, setUpContainerCgroup } from '../runtime/container-cgroup.js';
+import { hasLimits } from '../runtime/resources.js';
 import { findDeviceNode } from '../runtime/devices.js';
 
 export type { SecurityOptions };
@@ -21,7 +22,7 @@ import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
 import type { Context } from '../core/context.js';
-import type { Rlimit } from '../core/oci-spec.js';
+import type { Resources, Rlimit, Spec } from '../core/oci-spec.js';
 import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
 import { NetworkStore } from '../network/store.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
@@ -80,6 +81,16 @@ export interface CreateOptions {
   builder?: BuilderMark;
   /** --ulimit, parsed (lib/runtime/ulimits.ts). */
   rlimits?: Rlimit[];
+  /** --memory, --cpus, --pids-limit, ... parsed (lib/runtime/resources.ts). */
+  resources?: Resources;
+  /** --oom-score-adj: -1000 (never killed first) to 1000. */
+  oomScoreAdj?: number;
+  /** --shm-size in bytes: /dev/shm's size (64 MiB without it, as docker). */
+  shmSize?: number;
+  /** --cgroups=disabled: no cgroup of its own (so no limits). */
+  cgroups?: 'enabled' | 'disabled';
+  /** --cgroupns=host: the host's cgroup namespace. */
+  cgroupns?: 'private' | 'host';
 }
 
 
@@ -101,8 +112,10 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   const id = randomHex(32);
   const p = store.paths(id);
   const hostname = opts.hostname ?? id.slice(0, 12);
-  // Root containers get a cgroup of their own that confines their devices, where the machine allows.
-  const cgroups = ctx.rootless ? undefined : deviceCgroups(ctx.cgroupFs);
+  // A cgroup of its own: as root for its devices, and for its limits where the host allows.
+  const resources = opts.resources ?? {};
+  if (opts.cgroups === 'disabled' && hasLimits(resources)) throw new UsageError('resource limits need a cgroup: they cannot be used with --cgroups=disabled');
+  const cgroupsPath = opts.cgroups === 'disabled' ? undefined : cgroupsPathFor(ctx, id, resources);
   const spec = buildSpec({
     image: imageConfig,
     layerDirsTopFirst: [...layerDirs].reverse(),
@@ -127,9 +140,13 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     mounts: mounts.oci,
     devices: opts.devices,
     deviceCgroupRules: opts.deviceCgroupRules,
-    cgroupsPath: cgroups && cgroups.kind !== 'none' ? cgroupsPathOf(id) : undefined,
+    cgroupsPath,
   });
-  if (cgroups?.kind === 'none') refuseUnconfinedDevices(opts, spec, layerDirs);
+  if (!ctx.rootless && (!cgroupsPath || !devicesConfined(ctx))) refuseUnconfinedDevices(opts, spec, layerDirs);
+  if (opts.cgroupns === 'host') spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== 'cgroup');
+  spec.linux.resources = { ...spec.linux.resources, ...resources };
+  if (opts.oomScoreAdj !== undefined) spec.process.oomScoreAdj = opts.oomScoreAdj;
+  if (opts.shmSize !== undefined) setShmSize(spec, opts.shmSize);
 
   if (opts.rlimits) spec.process.rlimits = opts.rlimits;
   if (opts.init) withInit(spec);
@@ -210,8 +227,9 @@ function spawnInit(
   ctx.native().mkfifo(p.execFifo, 0o622);
   fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
   const cgroupsPath = spec.linux.cgroupsPath;
-  const cgroupProcs = cgroupsPath && setUpDeviceCgroup(ctx, deviceCgroups(ctx.cgroupFs), cgroupsPath, spec.linux.resources?.devices ?? []);
+  const cgroupProcs = cgroupsPath ? setUpContainerCgroup(ctx, cgroupsPath, spec.linux.resources ?? {}) : undefined;
   const result = spawnOnDriver(ctx, record, spec, p, layerDirs, opts.attach, cgroupProcs);
+  if (spec.process.oomScoreAdj !== undefined) setOomScoreAdj(result.pid, spec.process.oomScoreAdj);
   trace('create: init ready');
   const state: ContainerState = {
     pid: result.pid,
@@ -274,7 +292,7 @@ function withInit(spec: ReturnType<typeof buildSpec>): void {
 
 type Paths = ReturnType<ContainerStore['paths']>;
 
-function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean, cgroupProcs?: string) {
+function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean, cgroupProcs?: string[]) {
   // vfs keeps the container's changes in the copy itself: it is made once.
   if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
   // A failed mount is an error of this container, whatever its cause: the
@@ -346,4 +364,20 @@ function writeEtcFiles(p: Paths, hostname: string): void {
 function makeWorkdir(cwd: string, layerDirs: string[], upper: string): void {
   if (cwd === '/' || layerDirs.some((d) => fs.existsSync(path.join(d, cwd)))) return;
   fs.mkdirSync(path.join(upper, cwd), { recursive: true, mode: 0o755 });
+}
+
+/** --shm-size: /dev/shm's tmpfs gets that size. */
+function setShmSize(spec: Spec, bytes: number): void {
+  const shm = spec.mounts.find((m) => m.destination === '/dev/shm');
+  if (shm) shm.options = [...shm.options.filter((o) => !o.startsWith('size=')), `size=${Math.max(1, Math.floor(bytes / 1024))}k`];
+}
+
+/** --oom-score-adj, on the init before it runs anything: its children inherit it. */
+function setOomScoreAdj(pid: number, value: number): void {
+  try {
+    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+  } catch (err) {
+    // Lowering it needs CAP_SYS_RESOURCE: rootless may only raise it.
+    throw new UsageError(`--oom-score-adj ${value}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'only root may lower it below the current value' : (err as Error).message}`);
+  }
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ImageStore } from '../image/store.js';
 import { resolveCapabilities } from '../runtime/capabilities.js';
-import { cgroupProcsOf, deviceCgroups } from '../runtime/cgroups.js';
+import { containerCgroupProcs } from '../runtime/container-cgroup.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
 import type { Spec } from '../core/oci-spec.js';
 import { mergeEnv } from '../runtime/spec.js';
@@ -62,7 +62,7 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
   const seccomp = spec.linux.seccomp;
   const seccompCache = seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(seccomp))}.bpf`);
   // Into the container's cgroup too: its device rules hold for the process as for the container.
-  const cgroupProcs = spec.linux.cgroupsPath && cgroupProcsOf(deviceCgroups(ctx.cgroupFs), spec.linux.cgroupsPath);
+  const cgroupProcs = spec.linux.cgroupsPath ? containerCgroupProcs(ctx, spec.linux.cgroupsPath) : undefined;
 
   // With a terminal the process gets one of the container's own (its master comes back to us).
   if (process_.terminal && io?.stdout.isTTY) process_.consoleSize = { height: io.stdout.rows, width: io.stdout.columns };

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
-import { cgroupsPathOf, deviceCgroups, removeDeviceCgroup } from '../runtime/cgroups.js';
+import { removeContainerCgroup } from '../runtime/container-cgroup.js';
+import type { Spec } from '../core/oci-spec.js';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import { removeTrees } from '../native/userns-helper.js';
 import type { Context } from '../core/context.js';
@@ -197,6 +198,7 @@ function childrenOf(pid: number): number[] {
 export function removeContainerFiles(ctx: Context, store: ContainerStore, id: string): void {
   const p = store.paths(id);
   const record = store.find(id)?.record;
+  const cgroupsPath = cgroupsPathIn(p.config);
   if (record) leaveNetworks(ctx, record);
   store.locked(() => {
     // The record goes first: a half-removed container is then invisible, never listed broken.
@@ -206,7 +208,16 @@ export function removeContainerFiles(ctx: Context, store: ContainerStore, id: st
     openUp(path.join(p.work, 'work'));
     removeTrees(ctx.userns(), [p.dir, p.run]);
   });
-  if (!ctx.rootless) removeDeviceCgroup(deviceCgroups(ctx.cgroupFs), cgroupsPathOf(id));
+  if (cgroupsPath) removeContainerCgroup(ctx, cgroupsPath);
+}
+
+/** Where the container's cgroup is, as its spec says (read before the bundle goes). */
+function cgroupsPathIn(config: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(config, 'utf8')) as Spec).linux.cgroupsPath;
+  } catch {
+    return undefined;
+  }
 }
 
 function openUp(dir: string): void {

@@ -227,7 +227,7 @@ t.test('create as root: a devices cgroup with the spec\'s rules, its cgroup.proc
   const [opts] = fake.callsOf('createContainer')[0] as [NativeCreateOptions];
   const dir = `${ctx.cgroupFs}/devices/husk/${view.record.id}`;
   t.equal(opts.spec.linux.cgroupsPath, `/husk/${view.record.id}`);
-  t.equal(opts.cgroupProcs, `${dir}/cgroup.procs`, 'the init is to be moved there');
+  t.same(opts.cgroupProcs, [`${dir}/cgroup.procs`], 'the init is to be moved there');
   t.equal(fs.readFileSync(`${dir}/devices.deny`, 'utf8'), 'a\n', 'everything refused');
   t.match(fs.readFileSync(`${dir}/devices.allow`, 'utf8'), /^c \*:\* m\n[^]*c 1:3 rwm\n[^]*c 10:229 rw\n$/, 'then the allowlist, --device-cgroup-rule last');
 });
@@ -259,7 +259,7 @@ t.test('exec into a root container: into its cgroup too', asRoot, async (t) => {
   fs.writeFileSync(new ContainerStore(ctx).paths(view.record.id).config, JSON.stringify(spec));
   const opts: ExecOptions = { command: ['id'], interactive: false, tty: false, detach: false, env: [], privileged: false };
   await execInContainer(ctx, view, opts);
-  t.equal((fake.callsOf('execProcess')[0] as [ExecProcessOptions])[0].cgroupProcs, `${ctx.cgroupFs}/devices/husk/abc/cgroup.procs`);
+  t.same((fake.callsOf('execProcess')[0] as [ExecProcessOptions])[0].cgroupProcs, [`${ctx.cgroupFs}/devices/husk/abc/cgroup.procs`]);
   fs.rmSync(`${ctx.cgroupFs}/devices/husk/abc`, { recursive: true });
   await t.rejects(execInContainer(ctx, view, opts), /cgroup \/husk\/abc is gone/, 'not without it');
 });

@@ -1,0 +1,250 @@
+// Resource limits (linux.resources memory, cpu, pids, blockIO) in the
+// container's cgroup, and the controllers pause and stats read:
+// - as root on cgroup v1 or hybrid hosts: husk/<id> in each v1 hierarchy
+//   (memory, cpu, cpuacct, cpuset, pids, blkio, freezer), as runc does;
+// - cgroup v2: <base>/husk/<id> in the unified hierarchy, with the
+//   controllers enabled down to it; <base> is the root as root, and
+//   rootless the subtree the user was delegated (systemd's user@UID.service
+//   with Delegate=yes: the topmost cgroup of ours that we own);
+// - rootless elsewhere: no cgroup. Without limits the container runs as
+//   before; a limit is refused with what the host lacks.
+// The device rules live beside these (cgroups.ts): on v2 in the same
+// directory, on v1 in the devices hierarchy.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../core/context.js';
+import type { Resources } from '../core/oci-spec.js';
+import { HuskError, UsageError } from '../core/errors.js';
+
+/** The v1 hierarchies a container gets a cgroup in (the directory names under /sys/fs/cgroup). */
+export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'blkio', 'freezer'] as const;
+/** The v2 controllers enabled down to a container's cgroup. */
+const V2_CONTROLLERS = ['cpu', 'cpuset', 'io', 'memory', 'pids'];
+
+export type LimitCgroups =
+  | { kind: 'v1'; roots: Record<string, string> }
+  | { kind: 'v2'; root: string; base: string; controllers: string[] }
+  | { kind: 'none'; why: string };
+
+/** Where this process can give containers cgroups of their own, and with which controllers. */
+export function limitCgroups(ctx: Context, selfCgroup = '/proc/self/cgroup'): LimitCgroups {
+  const fsRoot = ctx.cgroupFs;
+  const unified = fs.existsSync(path.join(fsRoot, 'cgroup.controllers'));
+  if (!unified) {
+    const roots: Record<string, string> = {};
+    for (const c of V1_CONTROLLERS) if (fs.existsSync(path.join(fsRoot, c, 'tasks'))) roots[c] = path.join(fsRoot, c);
+    if (Object.keys(roots).length === 0) return { kind: 'none', why: `no cgroup hierarchy is mounted at ${fsRoot}` };
+    if (ctx.rootless) return { kind: 'none', why: 'this host has cgroup v1 controllers, which cannot be delegated to a user: run as root, or boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1)' };
+    return { kind: 'v1', roots };
+  }
+  const available = readWords(path.join(fsRoot, 'cgroup.controllers'));
+  if (!ctx.rootless) return { kind: 'v2', root: fsRoot, base: '', controllers: V2_CONTROLLERS.filter((c) => available.includes(c)) };
+  const base = delegatedBase(ctx, fsRoot, selfCgroup);
+  if (!base) return { kind: 'none', why: 'no cgroup v2 subtree is delegated to this user: run husk from a systemd user session (user@UID.service has Delegate=yes), or as root' };
+  const enabled = readWords(path.join(fsRoot, base, 'cgroup.subtree_control'));
+  const controllers = V2_CONTROLLERS.filter((c) => enabled.includes(c));
+  if (controllers.length === 0) return { kind: 'none', why: `the delegated cgroup ${base} enables no controllers for its children (cgroup.subtree_control is empty)` };
+  return { kind: 'v2', root: fsRoot, base, controllers };
+}
+
+/** The topmost cgroup above (and including) ours that this user owns: where systemd delegated. */
+function delegatedBase(ctx: Context, fsRoot: string, selfCgroup: string): string | undefined {
+  let own: string | undefined;
+  try {
+    own = fs.readFileSync(selfCgroup, 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3);
+  } catch {
+    return undefined;
+  }
+  if (!own) return undefined;
+  let found: string | undefined;
+  for (let p = own; p !== '/' && p !== ''; p = path.posix.dirname(p)) {
+    try {
+      if (fs.statSync(path.join(fsRoot, p)).uid !== ctx.uid) break;
+      fs.accessSync(path.join(fsRoot, p, 'cgroup.subtree_control'), fs.constants.W_OK);
+      found = p;
+    } catch {
+      break;
+    }
+  }
+  return found;
+}
+
+function readWords(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** linux.cgroupsPath of a container: relative to each hierarchy's root. */
+export function limitCgroupsPath(cg: LimitCgroups, id: string): string | undefined {
+  if (cg.kind === 'none') return undefined;
+  return path.posix.join('/', cg.kind === 'v2' ? cg.base : '', 'husk', id);
+}
+
+/** Every directory of a container's cgroup (one per v1 hierarchy). */
+function dirsOf(cg: LimitCgroups, cgroupsPath: string): string[] {
+  if (cg.kind === 'v1') return Object.values(cg.roots).map((r) => path.join(r, cgroupsPath));
+  if (cg.kind === 'v2') return [path.join(cg.root, cgroupsPath)];
+  return [];
+}
+
+/**
+ * Makes the container's cgroup (what a previous start left goes first) and
+ * writes its limits; the cgroup.procs files its processes are to join. A
+ * limit the cgroup refuses is a clear error, and nothing is left.
+ */
+export function setUpLimits(cg: LimitCgroups, cgroupsPath: string, resources: Resources): string[] {
+  if (cg.kind === 'none') return [];
+  const dirs = dirsOf(cg, cgroupsPath);
+  try {
+    if (cg.kind === 'v1') {
+      for (const [controller, root] of Object.entries(cg.roots)) {
+        const dir = path.join(root, cgroupsPath);
+        makeV1(root, dir, controller);
+        writeV1(controller, dir, resources);
+      }
+    } else {
+      makeV2(cg, cgroupsPath);
+      writeV2(path.join(cg.root, cgroupsPath), resources);
+    }
+  } catch (err) {
+    removeLimits(cg, cgroupsPath);
+    throw err;
+  }
+  return dirs.map((d) => path.join(d, 'cgroup.procs'));
+}
+
+/** The cgroup.procs files of a running container, for a process exec'd into it. */
+export function limitProcsOf(cg: LimitCgroups, cgroupsPath: string): string[] {
+  return dirsOf(cg, cgroupsPath)
+    .filter((d) => fs.existsSync(d))
+    .map((d) => path.join(d, 'cgroup.procs'));
+}
+
+export function removeLimits(cg: LimitCgroups, cgroupsPath: string): void {
+  for (const dir of dirsOf(cg, cgroupsPath)) removeDir(dir);
+}
+
+/** rmdir, waiting a little while the last processes of a killed container leave. Best effort. */
+function removeDir(dir: string): void {
+  for (let tries = 0; tries < 100; tries++) {
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code !== 'EBUSY') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
+
+/** A v1 cgroup, afresh; cpuset's cpus and mems are copied from the parent first (empty ones refuse tasks). */
+function makeV1(root: string, dir: string, controller: string): void {
+  removeDir(dir);
+  let parent = root;
+  for (const part of path.relative(root, dir).split(path.sep)) {
+    const child = path.join(parent, part);
+    if (!fs.existsSync(child)) fs.mkdirSync(child, { mode: 0o755 });
+    if (controller === 'cpuset') for (const f of ['cpuset.cpus', 'cpuset.mems']) if (read(child, f) === '') write(child, f, read(parent, f));
+    parent = child;
+  }
+}
+
+/** A v2 cgroup with the controllers enabled in every cgroup.subtree_control above it. */
+function makeV2(cg: Extract<LimitCgroups, { kind: 'v2' }>, cgroupsPath: string): void {
+  const dir = path.join(cg.root, cgroupsPath);
+  removeDir(dir);
+  const enable = cg.controllers.map((c) => `+${c}`).join(' ');
+  let parent = path.join(cg.root, cg.base);
+  for (const part of path.relative(parent, dir).split(path.sep)) {
+    const child = path.join(parent, part);
+    // The parent gives its children the controllers (it holds no processes: the root, or one husk made).
+    if (enable && !cg.controllers.every((c) => readWords(path.join(parent, 'cgroup.subtree_control')).includes(c))) write(parent, 'cgroup.subtree_control', enable);
+    if (!fs.existsSync(child)) fs.mkdirSync(child, { mode: 0o755 });
+    parent = child;
+  }
+}
+
+function writeV1(controller: string, dir: string, r: Resources): void {
+  const m = r.memory;
+  const c = r.cpu;
+  const b = r.blockIO;
+  if (controller === 'memory' && m) {
+    if (m.limit !== undefined) write(dir, 'memory.limit_in_bytes', m.limit);
+    if (m.reservation !== undefined) write(dir, 'memory.soft_limit_in_bytes', m.reservation);
+    if (m.swap !== undefined && fs.existsSync(path.join(dir, 'memory.memsw.limit_in_bytes'))) write(dir, 'memory.memsw.limit_in_bytes', m.swap);
+    if (m.swappiness !== undefined) write(dir, 'memory.swappiness', m.swappiness);
+    if (m.disableOOMKiller) write(dir, 'memory.oom_control', 1);
+  }
+  if (controller === 'cpu' && c) {
+    if (c.period !== undefined) write(dir, 'cpu.cfs_period_us', c.period);
+    if (c.quota !== undefined) write(dir, 'cpu.cfs_quota_us', c.quota);
+    if (c.shares !== undefined) write(dir, 'cpu.shares', c.shares);
+  }
+  if (controller === 'cpuset' && c) {
+    if (c.cpus !== undefined) write(dir, 'cpuset.cpus', c.cpus);
+    if (c.mems !== undefined) write(dir, 'cpuset.mems', c.mems);
+  }
+  if (controller === 'pids' && r.pids) write(dir, 'pids.max', r.pids.limit < 0 ? 'max' : r.pids.limit);
+  if (controller === 'blkio' && b) {
+    const weightFile = fs.existsSync(path.join(dir, 'blkio.weight')) ? 'blkio.weight' : 'blkio.bfq.weight';
+    if (b.weight !== undefined) write(dir, weightFile, b.weight);
+    for (const d of b.weightDevice ?? []) write(dir, `${weightFile}_device`, `${d.major}:${d.minor} ${d.weight}`);
+    for (const [list, file] of [
+      [b.throttleReadBpsDevice, 'blkio.throttle.read_bps_device'],
+      [b.throttleWriteBpsDevice, 'blkio.throttle.write_bps_device'],
+      [b.throttleReadIOPSDevice, 'blkio.throttle.read_iops_device'],
+      [b.throttleWriteIOPSDevice, 'blkio.throttle.write_iops_device'],
+    ] as const) {
+      for (const d of list ?? []) write(dir, file, `${d.major}:${d.minor} ${d.rate}`);
+    }
+  }
+}
+
+function writeV2(dir: string, r: Resources): void {
+  const m = r.memory;
+  if (m?.limit !== undefined) write(dir, 'memory.max', m.limit);
+  if (m?.reservation !== undefined) write(dir, 'memory.low', m.reservation);
+  // docker's swap counts memory plus swap; v2's swap is the swap alone.
+  if (m?.swap !== undefined) write(dir, 'memory.swap.max', m.swap < 0 ? 'max' : m.swap - (m.limit ?? 0));
+  const c = r.cpu;
+  if (c?.quota !== undefined || c?.period !== undefined) write(dir, 'cpu.max', `${c.quota ?? 'max'} ${c.period ?? 100000}`);
+  // runc's conversion of v1 shares (2..262144) to v2 weight (1..10000).
+  if (c?.shares !== undefined) write(dir, 'cpu.weight', 1 + Math.floor(((c.shares - 2) * 9999) / 262142));
+  if (c?.cpus !== undefined) write(dir, 'cpuset.cpus', c.cpus);
+  if (c?.mems !== undefined) write(dir, 'cpuset.mems', c.mems);
+  if (r.pids) write(dir, 'pids.max', r.pids.limit < 0 ? 'max' : r.pids.limit);
+  const b = r.blockIO;
+  if (b?.weight !== undefined) write(dir, 'io.weight', `default ${b.weight}`);
+  for (const d of b?.weightDevice ?? []) write(dir, 'io.weight', `${d.major}:${d.minor} ${d.weight}`);
+  const max = new Map<string, string[]>();
+  const add = (list: Array<{ major: number; minor: number; rate: number }> | undefined, key: string) => {
+    for (const d of list ?? []) max.set(`${d.major}:${d.minor}`, [...(max.get(`${d.major}:${d.minor}`) ?? []), `${key}=${d.rate}`]);
+  };
+  add(b?.throttleReadBpsDevice, 'rbps');
+  add(b?.throttleWriteBpsDevice, 'wbps');
+  add(b?.throttleReadIOPSDevice, 'riops');
+  add(b?.throttleWriteIOPSDevice, 'wiops');
+  for (const [dev, keys] of max) write(dir, 'io.max', `${dev} ${keys.join(' ')}`);
+}
+
+function read(dir: string, file: string): string {
+  try {
+    return fs.readFileSync(path.join(dir, file), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function write(dir: string, file: string, value: string | number): void {
+  try {
+    fs.writeFileSync(path.join(dir, file), String(value));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new UsageError(`this host's cgroup has no ${file}: the limit it sets is not available here`);
+    throw new HuskError(`cannot set ${file} to ${value} in the container's cgroup: ${e.message}`);
+  }
+}

@@ -1,0 +1,68 @@
+// A container's cgroup as a whole: its device rules (cgroups.ts, root only)
+// and its limits and accounting (cgroup-limits.ts). Made at each start,
+// joined by the init and by every exec'd process, removed with the
+// container. linux.cgroupsPath in the spec says where it is.
+import path from 'node:path';
+import type { Context } from '../core/context.js';
+import type { Resources } from '../core/oci-spec.js';
+import { UsageError } from '../core/errors.js';
+import { cgroupProcsOf, cgroupsPathOf, deviceCgroups, removeDeviceCgroup, setUpDeviceCgroup, type DeviceCgroups } from './cgroups.js';
+import { hasLimits } from './resources.js';
+import { limitCgroups, limitCgroupsPath, limitProcsOf, removeLimits, setUpLimits, type LimitCgroups } from './cgroup-limits.js';
+
+interface Cgroups {
+  devices?: DeviceCgroups;
+  limits: LimitCgroups;
+}
+
+function cgroupsOf(ctx: Context): Cgroups {
+  return { devices: ctx.rootless ? undefined : deviceCgroups(ctx.cgroupFs), limits: limitCgroups(ctx) };
+}
+
+/**
+ * linux.cgroupsPath for a new container, or undefined when it gets none
+ * (rootless without a delegated cgroup); limits asked for where none can be
+ * set are refused here, before anything is made.
+ */
+export function cgroupsPathFor(ctx: Context, id: string, resources: Resources): string | undefined {
+  const cg = cgroupsOf(ctx);
+  if (cg.limits.kind === 'none' && hasLimits(resources)) throw new UsageError(`resource limits cannot be set: ${cg.limits.why}`);
+  if (!ctx.rootless) return cg.devices?.kind !== 'none' || cg.limits.kind !== 'none' ? cgroupsPathOf(id) : undefined;
+  return limitCgroupsPath(cg.limits, id);
+}
+
+/** Whether this host confines a root container's devices (else such containers are refused what needs it). */
+export function devicesConfined(ctx: Context): boolean {
+  return !ctx.rootless && deviceCgroups(ctx.cgroupFs).kind !== 'none';
+}
+
+/** Makes the container's cgroup afresh at a start; the cgroup.procs files the init joins. */
+export function setUpContainerCgroup(ctx: Context, cgroupsPath: string, resources: Resources): string[] {
+  const cg = cgroupsOf(ctx);
+  const sameDir = cg.devices?.kind === 'v2' && cg.limits.kind === 'v2' && cg.devices.root === cg.limits.root;
+  const procs: string[] = [];
+  if (cg.devices && cg.devices.kind !== 'none' && !sameDir) procs.push(setUpDeviceCgroup(ctx, cg.devices, cgroupsPath, resources.devices ?? []));
+  try {
+    procs.push(...setUpLimits(cg.limits, cgroupsPath, resources));
+    // cgroup v2: one directory holds the limits and the device program.
+    if (sameDir) ctx.native().attachDeviceFilter(path.join(cg.limits.kind === 'v2' ? cg.limits.root : '', cgroupsPath), resources.devices ?? []);
+  } catch (err) {
+    removeContainerCgroup(ctx, cgroupsPath);
+    throw err;
+  }
+  return [...new Set(procs)];
+}
+
+/** The cgroup.procs files of a running container, for a process exec'd into it. */
+export function containerCgroupProcs(ctx: Context, cgroupsPath: string): string[] {
+  const cg = cgroupsOf(ctx);
+  const procs = cg.devices && cg.devices.kind !== 'none' ? [cgroupProcsOf(cg.devices, cgroupsPath)] : [];
+  return [...new Set([...procs, ...limitProcsOf(cg.limits, cgroupsPath)])];
+}
+
+/** Removes the container's cgroup (best effort: an empty cgroup left behind holds nothing). */
+export function removeContainerCgroup(ctx: Context, cgroupsPath: string): void {
+  const cg = cgroupsOf(ctx);
+  removeLimits(cg.limits, cgroupsPath);
+  if (cg.devices) removeDeviceCgroup(cg.devices, cgroupsPath);
+}
