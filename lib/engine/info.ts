@@ -2,6 +2,7 @@
 import { DEFAULT_NETWORK } from '../core/network.js';
 import { outboundCandidates } from '../network/outbound.js';
 import fs from 'node:fs';
+import { limitCgroups } from '../runtime/cgroup-limits.js';
 import os from 'node:os';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore } from '../runtime/container-store.js';
@@ -31,14 +32,20 @@ function readOr(file: string, fallback = ''): string {
   }
 }
 
-function cgroupInfo() {
+/** The cgroup version, the manager, and what a container's cgroup can do here (limits, or why not). */
+function cgroupInfo(ctx: Context) {
   const mounts = readOr('/proc/self/mounts').split('\n');
-  const v2Root = mounts.find((l) => l.split(' ')[1] === '/sys/fs/cgroup' && l.split(' ')[2] === 'cgroup2');
+  const v2Root = mounts.find((l) => l.split(' ')[1] === ctx.cgroupFs && l.split(' ')[2] === 'cgroup2');
   const version = v2Root ? 'v2' : mounts.some((l) => l.split(' ')[2] === 'cgroup2') ? 'hybrid (v1 controllers, cgroup2 without them)' : 'v1';
-  // Under v2, what the user's own cgroup may use: its parent's subtree_control is what is delegated.
-  const own = readOr('/proc/self/cgroup').split('\n').find((l) => l.startsWith('0::'))?.slice(3);
-  const controllers = v2Root && own !== undefined ? readOr(`/sys/fs/cgroup${own}/cgroup.controllers`).split(' ').filter(Boolean) : [];
-  return { version, controllers };
+  const cg = limitCgroups(ctx);
+  const controllers = cg.kind === 'v1' ? Object.keys(cg.roots) : cg.kind === 'v2' ? cg.controllers : [];
+  return {
+    version,
+    // husk writes the cgroup files itself, as podman's cgroupfs manager does (no systemd calls).
+    manager: 'cgroupfs',
+    controllers,
+    limits: cg.kind === 'none' ? `unavailable: ${cg.why}` : cg.kind === 'v2' && cg.base ? `in the delegated cgroup ${cg.base}` : 'yes',
+  };
 }
 
 /** The probe the store's driver was decided by, run again: info checks, it does not assume. */
@@ -61,7 +68,7 @@ function networkBackend(rootless: boolean): { backend: string; reason: string } 
 export function hostInfo(ctx: Context) {
   const userns = ctx.userns();
   const subuids = ctx.rootless ? readSubids('/etc/subuid', ctx.user, ctx.uid) : [];
-  const cgroups = cgroupInfo();
+  const cgroups = cgroupInfo(ctx);
   const images = new ImageStore(ctx).listImages();
   const containers = new ContainerStore(ctx).list();
   return {
