@@ -31,6 +31,8 @@ export const COMMANDS: Record<string, CommandLoader> = {
   version: () => import('./commands/version.js').then((m) => m.versionCommand),
   stop: () => import('./commands/stop.js').then((m) => m.stopCommand),
   kill: () => import('./commands/kill.js').then((m) => m.killCommand),
+  pause: () => import('./commands/pause.js').then((m) => m.pauseCommand),
+  unpause: () => import('./commands/unpause.js').then((m) => m.unpauseCommand),
   restart: () => import('./commands/restart.js').then((m) => m.restartCommand),
   wait: () => import('./commands/wait.js').then((m) => m.waitCommand),
   rename: () => import('./commands/rename.js').then((m) => m.renameCommand),

@@ -44,7 +44,8 @@ export function filterContainers(ctx: Context, views: ContainerView[], filters: 
   for (const f of filters) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f.value]);
   const created = (which: string) => store.get(which).record.created;
   const test: Record<ContainerFilter['key'], (v: ContainerView, value: string) => boolean> = {
-    status: (v, value) => v.status === value,
+    // Paused is its own status to a filter, as docker's: not running.
+    status: (v, value) => (value === 'paused' ? v.paused === true : v.status === value && !(value === 'running' && v.paused)),
     name: (v, value) => new RegExp(value).test(v.record.name),
     id: (v, value) => v.record.id.startsWith(value),
     label: (v, value) => {

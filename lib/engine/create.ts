@@ -10,7 +10,7 @@ import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { publishAllPorts } from '../network/ports.js';
 import { checkPublishable, spawnWithNetwork } from './container-network.js';
-import { cgroupsPathFor, devicesConfined, setUpContainerCgroup } from '../runtime/container-cgroup.js';
+import { cgroupsPathFor, containerFreezer, devicesConfined, setUpContainerCgroup } from '../runtime/container-cgroup.js';
 import { hasLimits } from '../runtime/resources.js';
 import { findDeviceNode } from '../runtime/devices.js';
 
@@ -178,6 +178,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     healthcheck: opts.builder ? undefined : healthConfig(imageConfig.Healthcheck, opts.health),
     mounts: mounts.mounts,
     ...(opts.builder ? { builder: opts.builder } : {}),
+    ...(cgroupsPath && containerFreezer(ctx, cgroupsPath) ? { freezer: containerFreezer(ctx, cgroupsPath) } : {}),
   };
   // The record claims the name; everything after it is undone on failure.
   store.locked(() => {

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { ImageStore } from '../image/store.js';
 import { resolveCapabilities } from '../runtime/capabilities.js';
 import { containerCgroupProcs } from '../runtime/container-cgroup.js';
+import { refuseIfPaused } from './pause.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
 import type { Spec } from '../core/oci-spec.js';
 import { mergeEnv } from '../runtime/spec.js';
@@ -53,6 +54,7 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
   if (view.status !== 'running' || !view.state || !isAlive(view.state)) {
     throw new ConflictError(`can only exec into running containers: ${view.record.name} is ${view.status}`);
   }
+  refuseIfPaused(view, 'exec into it');
   const p = new ContainerStore(ctx).paths(view.record.id);
   const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec;
   const process_ = execProcessSpec(ctx, view, spec, opts);

@@ -51,9 +51,9 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
     Path: args[0] ?? '',
     Args: args.slice(1),
     State: {
-      Status: view.status,
+      Status: view.paused ? 'paused' : view.status,
       Running: running,
-      Paused: false,
+      Paused: view.paused === true,
       Restarting: false,
       OOMKilled: false,
       Dead: false,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
 import { removeContainerCgroup } from '../runtime/container-cgroup.js';
+import { thawForSignal } from './stop.js';
 import type { Spec } from '../core/oci-spec.js';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import { removeTrees } from '../native/userns-helper.js';
@@ -127,7 +128,7 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
     }).catch(() => undefined);
     client?.send(FRAME_CLEANUP_TAKEN);
     client?.close(); // the monitor waits for open clients before it exits
-    await killAndWait(view.state.pid, view.state.monitorPid);
+    await killAndWait(view.state.pid, view.state.monitorPid, view);
   } else if (view.state && isAlive(view.state)) {
     // Created (or a run killed before its start): the monitor waits on an init that waits on us.
     await killAndWait(view.state.pid, view.state.monitorPid);
@@ -164,7 +165,7 @@ async function removeUnlessRestarted(ctx: Context, view: ContainerView, force: b
   }
 }
 
-async function killAndWait(init: number | number[], monitor: number): Promise<void> {
+async function killAndWait(init: number | number[], monitor: number, view?: ContainerView): Promise<void> {
   for (const pid of ([] as number[]).concat(init)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -172,6 +173,7 @@ async function killAndWait(init: number | number[], monitor: number): Promise<vo
       /* exited meanwhile */
     }
   }
+  if (view) thawForSignal(view);
   await waitForExit(monitor, 10_000);
 }
 

@@ -11,6 +11,7 @@ import { ConflictError, execErrorFrom, HuskError, UsageError } from '../core/err
 import { removeAfterExit, removeContainer } from './remove.js';
 import { START_TIMEOUT_MS } from './create.js';
 import { startWithNetwork } from './container-network.js';
+import { refuseIfPaused } from './pause.js';
 
 /** Releases the container's init: from here on, its own program runs. */
 export function startContainer(ctx: Context, view: ContainerView): void {
@@ -110,6 +111,7 @@ export async function attachContainer(ctx: Context, view: ContainerView, io: Att
   if (view.status !== 'running' || !view.state || !isAlive(view.state)) {
     throw new ConflictError(`can only attach to running containers: ${view.record.name} is ${view.status}`);
   }
+  refuseIfPaused(view, 'attach to it');
   const session = new Session(view, io, opts);
   const client = await AttachClient.connect(new ContainerStore(ctx).paths(view.record.id).attach, session.handlers).catch((err: Error) => {
     throw new HuskError(`attaching to container ${view.record.name}: ${err.message}`);

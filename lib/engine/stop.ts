@@ -1,6 +1,7 @@
 // Signals and stopping: the bottom of a container's lifecycle, which
 // remove, start and the restart policy all build on.
 import fs from 'node:fs';
+import { setFrozen } from '../runtime/cgroup-limits.js';
 import path from 'node:path';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import type { Context } from '../core/context.js';
@@ -38,6 +39,21 @@ export function killContainer(view: ContainerView, signal: number): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw new HuskError(`killing container ${view.record.name}: ${(err as Error).message}`);
   }
+  thawForSignal(view);
+}
+
+/**
+ * A paused container's processes take a signal only once thawed (cgroup v1
+ * holds even SIGKILL): stop, kill and rm -f thaw it after signalling, as
+ * podman does.
+ */
+export function thawForSignal(view: ContainerView): void {
+  if (!view.paused || !view.record.freezer) return;
+  try {
+    setFrozen(view.record.freezer, false);
+  } catch {
+    /* gone meanwhile */
+  }
 }
 
 /** Marks a container as stopped by its user: no restart policy brings it back until it is started again. */
@@ -67,6 +83,7 @@ export async function stopContainer(ctx: Context, view: ContainerView, timeoutSe
   } catch {
     /* gone already */
   }
+  thawForSignal(view);
   if (!(await waitUntilExited(ctx, view, timeout * 1000))) {
     try {
       process.kill(view.state!.pid, 'SIGKILL');

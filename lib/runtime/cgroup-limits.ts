@@ -248,3 +248,37 @@ function write(dir: string, file: string, value: string | number): void {
     throw new HuskError(`cannot set ${file} to ${value} in the container's cgroup: ${e.message}`);
   }
 }
+
+/** The file that freezes a container's cgroup: v1 freezer.state, v2 cgroup.freeze (undefined: none here). */
+export function freezerFile(cg: LimitCgroups, cgroupsPath: string): string | undefined {
+  if (cg.kind === 'v1') return cg.roots.freezer ? path.join(cg.roots.freezer, cgroupsPath, 'freezer.state') : undefined;
+  if (cg.kind === 'v2') return path.join(cg.root, cgroupsPath, 'cgroup.freeze');
+  return undefined;
+}
+
+/** Whether the cgroup is frozen (or freezing): what pause asked for. */
+export function isFrozen(file: string): boolean {
+  try {
+    const v = fs.readFileSync(file, 'utf8').trim();
+    return v === '1' || v === 'FROZEN' || v === 'FREEZING';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Freezes or thaws every process of the cgroup, and waits (at most a few
+ * seconds) until the kernel says it is done: v1 passes through FREEZING,
+ * v2 reports "frozen 1" in cgroup.events.
+ */
+export function setFrozen(file: string, frozen: boolean): void {
+  const v1 = file.endsWith('freezer.state');
+  fs.writeFileSync(file, v1 ? (frozen ? 'FROZEN' : 'THAWED') : frozen ? '1' : '0');
+  const done = () => (v1 ? fs.readFileSync(file, 'utf8').trim() === (frozen ? 'FROZEN' : 'THAWED') : new RegExp(`^frozen ${frozen ? 1 : 0}$`, 'm').test(read(path.dirname(file), 'cgroup.events')));
+  for (let i = 0; i < 500 && !done(); i++) {
+    // v1 retries a freeze that raced a fork by writing it again.
+    if (v1 && frozen && i % 10 === 9) fs.writeFileSync(file, 'FROZEN');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+  if (!done()) throw new HuskError(`the container's cgroup did not ${frozen ? 'freeze' : 'thaw'} in 5 seconds (${file})`);
+}

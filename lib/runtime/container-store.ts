@@ -3,6 +3,7 @@
 // directory; volatile files (attach socket, exec FIFO) live under runRoot.
 // Status is derived from what is on disk and in /proc, never stored twice.
 import fs from 'node:fs';
+import { isFrozen } from './cgroup-limits.js';
 import path from 'node:path';
 import type { Context } from '../core/context.js';
 import type { ContainerNetworkConfig, NetworkStatus } from '../core/network.js';
@@ -47,6 +48,8 @@ export interface ContainerRecord {
   mounts?: ContainerMount[];
   /** A build's RUN container: which build (process) it belongs to. */
   builder?: BuilderMark;
+  /** The file that freezes its cgroup (pause), where it has one. */
+  freezer?: string;
 }
 
 /** The husk build process a container belongs to (its pid and start time: a pid can be reused). */
@@ -113,6 +116,8 @@ export interface ContainerView {
   attachFd?: number;
   exit?: ExitRecord;
   status: Status;
+  /** Running, its processes frozen (pause). */
+  paused?: boolean;
 }
 
 export function procStartTime(pid: number): string | undefined {
@@ -206,7 +211,10 @@ export class ContainerStore {
     if (!record) return undefined;
     const state = readJsonIfExists<ContainerState>(p.state, true);
     const exit = readJsonIfExists<ExitRecord>(p.exit);
-    return { record, state, exit, status: statusOf(state, exit, p.execFifo) };
+    const status = statusOf(state, exit, p.execFifo);
+    // Paused is running with every process frozen: still "running" to every verb but those that ask.
+    const paused = status === 'running' && record.freezer !== undefined && isFrozen(record.freezer);
+    return { record, state, exit, status, ...(paused ? { paused } : {}) };
   }
 
   /** Names in use: the records alone, no status. */

@@ -15,6 +15,8 @@ import { attachCommand } from './attach.js';
 import { topCommand } from './top.js';
 import { portCommand } from './port.js';
 import { killCommand } from './kill.js';
+import { pauseCommand } from './pause.js';
+import { unpauseCommand } from './unpause.js';
 import { restartCommand } from './restart.js';
 import { waitCommand } from './wait.js';
 import { renameCommand } from './rename.js';
@@ -39,7 +41,7 @@ function monitorPidFrom(value: string | undefined): number | undefined {
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
-  stopCommand, killCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
+  stopCommand, killCommand, pauseCommand, unpauseCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
   cpCommand, diffCommand, commitCommand, exportCommand,
 ];
 

@@ -66,7 +66,7 @@ function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?
     RunningFor: timeAgo(v.record.created),
     Status: statusText(v, health),
     Health: health?.Status ?? '',
-    State: v.status,
+    State: v.paused ? 'paused' : v.status,
     ExitCode: v.exit?.exitCode ?? 0,
     Ports: psPorts(ctx, v),
     Names: v.record.name,
@@ -87,7 +87,7 @@ function truncate(s: string, n: number): string {
 export function statusText(v: ContainerView, health?: HealthState): string {
   switch (v.status) {
     case 'running': {
-      const up = `Up ${humanDuration(Date.now() - Date.parse(v.state?.startedAt ?? v.record.created))}`;
+      const up = `Up ${humanDuration(Date.now() - Date.parse(v.state?.startedAt ?? v.record.created))}${v.paused ? ' (Paused)' : ''}`;
       if (!health) return up;
       return `${up} (${health.Status === 'starting' ? 'health: starting' : health.Status})`;
     }
