@@ -90,6 +90,7 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
       ReadonlyRootfs: spec.root?.readonly ?? false,
       Init: init,
       Tmpfs: Object.fromEntries((r.mounts ?? []).filter((m) => m.type === 'tmpfs').map((m) => [m.destination, m.options.join(',')])),
+      ...resourcesView(spec),
     },
     GraphDriver: {
       Name: r.storageDriver,
@@ -128,5 +129,37 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
       ...inspectNetworkSettings(net, netStatus),
       SandboxKey: running ? `/proc/${view.state!.pid}/ns/net` : '',
     },
+  };
+}
+
+/** HostConfig's resource fields, as docker names them (0: no limit). */
+function resourcesView(spec: Partial<Spec>): Record<string, unknown> {
+  const r = spec.linux?.resources ?? {};
+  const shm = spec.mounts?.find((m) => m.destination === '/dev/shm')?.options.find((o) => o.startsWith('size='));
+  const blk = r.blockIO;
+  const rates = (list: Array<{ major: number; minor: number; rate: number }> | undefined) => (list ?? []).map((d) => ({ Path: `${d.major}:${d.minor}`, Rate: d.rate }));
+  return {
+    Memory: r.memory?.limit ?? 0,
+    MemoryReservation: r.memory?.reservation ?? 0,
+    MemorySwap: r.memory?.swap ?? 0,
+    MemorySwappiness: r.memory?.swappiness ?? null,
+    OomKillDisable: r.memory?.disableOOMKiller ?? false,
+    OomScoreAdj: spec.process?.oomScoreAdj ?? 0,
+    NanoCpus: r.cpu?.quota && r.cpu.period ? Math.round((r.cpu.quota / r.cpu.period) * 1e9) : 0,
+    CpuShares: r.cpu?.shares ?? 0,
+    CpuPeriod: r.cpu?.period ?? 0,
+    CpuQuota: r.cpu?.quota ?? 0,
+    CpusetCpus: r.cpu?.cpus ?? '',
+    CpusetMems: r.cpu?.mems ?? '',
+    PidsLimit: r.pids?.limit ?? 0,
+    BlkioWeight: blk?.weight ?? 0,
+    BlkioWeightDevice: (blk?.weightDevice ?? []).map((d) => ({ Path: `${d.major}:${d.minor}`, Weight: d.weight })),
+    BlkioDeviceReadBps: rates(blk?.throttleReadBpsDevice),
+    BlkioDeviceWriteBps: rates(blk?.throttleWriteBpsDevice),
+    BlkioDeviceReadIOps: rates(blk?.throttleReadIOPSDevice),
+    BlkioDeviceWriteIOps: rates(blk?.throttleWriteIOPSDevice),
+    Ulimits: (spec.process?.rlimits ?? []).map((l) => ({ Name: l.type.replace(/^RLIMIT_/, '').toLowerCase(), Soft: l.soft, Hard: l.hard })),
+    ShmSize: shm ? Number(shm.slice(5, -1)) * 1024 : 0,
+    CgroupParent: '',
   };
 }

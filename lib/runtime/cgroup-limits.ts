@@ -116,6 +116,12 @@ export function setUpLimits(cg: LimitCgroups, cgroupsPath: string, resources: Re
   return dirs.map((d) => path.join(d, 'cgroup.procs'));
 }
 
+/** New limits on an existing cgroup (update): only what `resources` names is written. */
+export function applyLimits(cg: LimitCgroups, cgroupsPath: string, resources: Resources): void {
+  if (cg.kind === 'v1') for (const [controller, root] of Object.entries(cg.roots)) writeV1(controller, path.join(root, cgroupsPath), resources);
+  if (cg.kind === 'v2') writeV2(path.join(cg.root, cgroupsPath), resources);
+}
+
 /** The cgroup.procs files of a running container, for a process exec'd into it. */
 export function limitProcsOf(cg: LimitCgroups, cgroupsPath: string): string[] {
   return dirsOf(cg, cgroupsPath)

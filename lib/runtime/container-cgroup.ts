@@ -8,7 +8,7 @@ import type { Resources } from '../core/oci-spec.js';
 import { UsageError } from '../core/errors.js';
 import { cgroupProcsOf, cgroupsPathOf, deviceCgroups, removeDeviceCgroup, setUpDeviceCgroup, type DeviceCgroups } from './cgroups.js';
 import { hasLimits } from './resources.js';
-import { freezerFile, limitCgroups, limitCgroupsPath, limitProcsOf, removeLimits, setUpLimits, type LimitCgroups } from './cgroup-limits.js';
+import { applyLimits, freezerFile, limitCgroups, limitCgroupsPath, limitProcsOf, removeLimits, setUpLimits, type LimitCgroups } from './cgroup-limits.js';
 
 interface Cgroups {
   devices?: DeviceCgroups;
@@ -70,4 +70,9 @@ export function removeContainerCgroup(ctx: Context, cgroupsPath: string): void {
 /** The file pause writes for this container (recorded with it; undefined: it cannot be paused here). */
 export function containerFreezer(ctx: Context, cgroupsPath: string | undefined): string | undefined {
   return cgroupsPath ? freezerFile(limitCgroups(ctx), cgroupsPath) : undefined;
+}
+
+/** update: new limits for a running container's cgroup. */
+export function updateContainerCgroup(ctx: Context, cgroupsPath: string, resources: Resources): void {
+  applyLimits(limitCgroups(ctx), cgroupsPath, resources);
 }

@@ -16,6 +16,7 @@ import { topCommand } from './top.js';
 import { portCommand } from './port.js';
 import { killCommand } from './kill.js';
 import { pauseCommand } from './pause.js';
+import { updateCommand } from './update.js';
 import { unpauseCommand } from './unpause.js';
 import { restartCommand } from './restart.js';
 import { waitCommand } from './wait.js';
@@ -41,7 +42,7 @@ function monitorPidFrom(value: string | undefined): number | undefined {
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
-  stopCommand, killCommand, pauseCommand, unpauseCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
+  stopCommand, killCommand, pauseCommand, unpauseCommand, updateCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
   cpCommand, diffCommand, commitCommand, exportCommand,
 ];
 
