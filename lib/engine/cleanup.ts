@@ -11,6 +11,9 @@ import { startContainer } from './start.js';
 import { leaveNetworks } from './container-network.js';
 import { stoppedMarker } from './stop.js';
 import { withLockSync } from '../storage/lock.js';
+import { writeJsonAtomic } from '../storage/atomic.js';
+import { containerOomKilled } from '../runtime/container-cgroup.js';
+import type { Spec } from '../core/oci-spec.js';
 
 /**
  * Run by the monitor after the container exited (`husk container cleanup`).
@@ -22,6 +25,7 @@ export function cleanupContainer(ctx: Context, id: string, monitorPid?: number):
   const store = new ContainerStore(ctx);
   const view = store.find(id);
   if (!view || view.status === 'running' || !ranUnder(view, monitorPid)) return;
+  recordOomKill(ctx, store, view);
   leaveNetworks(ctx, view.record);
   if (applyRestartPolicy(ctx, view)) return;
   // A RUN step of a build that was killed: nobody will take its changes.
@@ -65,4 +69,16 @@ export function applyRestartPolicy(ctx: Context, view: ContainerView): boolean {
   const v = respawnContainer(ctx, again, count + 1);
   startContainer(ctx, v);
   return true;
+}
+
+/** State.OOMKilled: the cgroup's OOM kill count, read before a restart or removal makes the cgroup anew. */
+function recordOomKill(ctx: Context, store: ContainerStore, view: ContainerView): void {
+  const p = store.paths(view.record.id);
+  if (!view.exit) return;
+  try {
+    const cgroupsPath = (JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec).linux.cgroupsPath;
+    if (cgroupsPath && containerOomKilled(ctx, cgroupsPath)) writeJsonAtomic(p.exit, { ...view.exit, oomKilled: true }, 0o600, false);
+  } catch {
+    /* no spec or cgroup: nothing to tell */
+  }
 }

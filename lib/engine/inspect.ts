@@ -55,7 +55,7 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
       Running: running,
       Paused: view.paused === true,
       Restarting: false,
-      OOMKilled: false,
+      OOMKilled: view.exit?.oomKilled === true,
       Dead: false,
       Pid: running ? view.state!.pid : 0,
       ConmonPid: running ? view.state!.monitorPid : 0,

@@ -288,3 +288,9 @@ export function setFrozen(file: string, frozen: boolean): void {
   }
   if (!done()) throw new HuskError(`the container's cgroup did not ${frozen ? 'freeze' : 'thaw'} in 5 seconds (${file})`);
 }
+
+/** How many times the kernel's OOM killer killed in the cgroup (v1 memory.oom_control, v2 memory.events). */
+export function oomKills(cg: LimitCgroups, cgroupsPath: string): number {
+  const text = cg.kind === 'v1' && cg.roots.memory ? read(path.join(cg.roots.memory, cgroupsPath), 'memory.oom_control') : cg.kind === 'v2' ? read(path.join(cg.root, cgroupsPath), 'memory.events') : '';
+  return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);
+}

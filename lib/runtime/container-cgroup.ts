@@ -8,7 +8,7 @@ import type { Resources } from '../core/oci-spec.js';
 import { UsageError } from '../core/errors.js';
 import { cgroupProcsOf, cgroupsPathOf, deviceCgroups, removeDeviceCgroup, setUpDeviceCgroup, type DeviceCgroups } from './cgroups.js';
 import { hasLimits } from './resources.js';
-import { applyLimits, freezerFile, limitCgroups, limitCgroupsPath, limitProcsOf, removeLimits, setUpLimits, type LimitCgroups } from './cgroup-limits.js';
+import { applyLimits, freezerFile, limitCgroups, oomKills, limitCgroupsPath, limitProcsOf, removeLimits, setUpLimits, type LimitCgroups } from './cgroup-limits.js';
 
 interface Cgroups {
   devices?: DeviceCgroups;
@@ -75,4 +75,9 @@ export function containerFreezer(ctx: Context, cgroupsPath: string | undefined):
 /** update: new limits for a running container's cgroup. */
 export function updateContainerCgroup(ctx: Context, cgroupsPath: string, resources: Resources): void {
   applyLimits(limitCgroups(ctx), cgroupsPath, resources);
+}
+
+/** Whether the OOM killer killed in the container's cgroup (read after it exited, before the cgroup goes). */
+export function containerOomKilled(ctx: Context, cgroupsPath: string): boolean {
+  return oomKills(limitCgroups(ctx), cgroupsPath) > 0;
 }

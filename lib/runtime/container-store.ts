@@ -105,6 +105,8 @@ export interface ContainerState {
 export interface ExitRecord {
   exitCode: number;
   finishedAt: string;
+  /** The OOM killer killed in its cgroup (added by the cleanup, which reads the cgroup). */
+  oomKilled?: boolean;
 }
 
 export type Status = 'created' | 'running' | 'exited' | 'stopped';
