@@ -33,6 +33,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   kill: () => import('./commands/kill.js').then((m) => m.killCommand),
   pause: () => import('./commands/pause.js').then((m) => m.pauseCommand),
   update: () => import('./commands/update.js').then((m) => m.updateCommand),
+  stats: () => import('./commands/stats.js').then((m) => m.statsCommand),
   unpause: () => import('./commands/unpause.js').then((m) => m.unpauseCommand),
   restart: () => import('./commands/restart.js').then((m) => m.restartCommand),
   wait: () => import('./commands/wait.js').then((m) => m.waitCommand),

@@ -294,3 +294,65 @@ export function oomKills(cg: LimitCgroups, cgroupsPath: string): number {
   const text = cg.kind === 'v1' && cg.roots.memory ? read(path.join(cg.roots.memory, cgroupsPath), 'memory.oom_control') : cg.kind === 'v2' ? read(path.join(cg.root, cgroupsPath), 'memory.events') : '';
   return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);
 }
+
+/** What a container's cgroup says it used. Undefined fields: the host does not count them. */
+export interface CgroupUsage {
+  /** CPU time in nanoseconds. */
+  cpuNs?: number;
+  /** Memory in use, page cache that can be dropped left out (as docker counts it). */
+  memory?: number;
+  /** The memory limit (the host's memory when none). */
+  memoryLimit?: number;
+  pids?: number;
+  blockRead?: number;
+  blockWrite?: number;
+}
+
+export function cgroupUsage(cg: LimitCgroups, cgroupsPath: string): CgroupUsage {
+  if (cg.kind === 'v1') {
+    const dir = (c: string) => (cg.roots[c] ? path.join(cg.roots[c]!, cgroupsPath) : '');
+    const memStat = read(dir('memory'), 'memory.stat');
+    const usage = num(read(dir('memory'), 'memory.usage_in_bytes'));
+    const limit = num(read(dir('memory'), 'memory.limit_in_bytes'));
+    const io = read(dir('blkio'), 'blkio.throttle.io_service_bytes');
+    return {
+      cpuNs: num(read(dir('cpuacct'), 'cpuacct.usage')),
+      memory: usage === undefined ? undefined : usage - (statValue(memStat, 'total_inactive_file') ?? 0),
+      memoryLimit: limit,
+      pids: num(read(dir('pids'), 'pids.current')),
+      blockRead: sumLines(io, /^\S+ Read (\d+)$/gm),
+      blockWrite: sumLines(io, /^\S+ Write (\d+)$/gm),
+    };
+  }
+  if (cg.kind === 'v2') {
+    const dir = path.join(cg.root, cgroupsPath);
+    const usage = num(read(dir, 'memory.current'));
+    const io = read(dir, 'io.stat');
+    const usec = statValue(read(dir, 'cpu.stat'), 'usage_usec');
+    return {
+      cpuNs: usec === undefined ? undefined : usec * 1000,
+      memory: usage === undefined ? undefined : usage - (statValue(read(dir, 'memory.stat'), 'inactive_file') ?? 0),
+      memoryLimit: num(read(dir, 'memory.max')),
+      pids: num(read(dir, 'pids.current')),
+      blockRead: sumLines(io, /rbytes=(\d+)/g),
+      blockWrite: sumLines(io, /wbytes=(\d+)/g),
+    };
+  }
+  return {};
+}
+
+function num(text: string): number | undefined {
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+function statValue(text: string, key: string): number | undefined {
+  const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+function sumLines(text: string, re: RegExp): number | undefined {
+  if (!text) return undefined;
+  let sum = 0;
+  for (const m of text.matchAll(re)) sum += Number(m[1]);
+  return sum;
+}

@@ -8,7 +8,7 @@ import type { Resources } from '../core/oci-spec.js';
 import { UsageError } from '../core/errors.js';
 import { cgroupProcsOf, cgroupsPathOf, deviceCgroups, removeDeviceCgroup, setUpDeviceCgroup, type DeviceCgroups } from './cgroups.js';
 import { hasLimits } from './resources.js';
-import { applyLimits, freezerFile, limitCgroups, oomKills, limitCgroupsPath, limitProcsOf, removeLimits, setUpLimits, type LimitCgroups } from './cgroup-limits.js';
+import { applyLimits, cgroupUsage, freezerFile, limitCgroups, oomKills, type CgroupUsage, limitCgroupsPath, limitProcsOf, removeLimits, setUpLimits, type LimitCgroups } from './cgroup-limits.js';
 
 interface Cgroups {
   devices?: DeviceCgroups;
@@ -80,4 +80,9 @@ export function updateContainerCgroup(ctx: Context, cgroupsPath: string, resourc
 /** Whether the OOM killer killed in the container's cgroup (read after it exited, before the cgroup goes). */
 export function containerOomKilled(ctx: Context, cgroupsPath: string): boolean {
   return oomKills(limitCgroups(ctx), cgroupsPath) > 0;
+}
+
+/** What the container's cgroup counted (stats). */
+export function containerUsage(ctx: Context, cgroupsPath: string): CgroupUsage {
+  return cgroupUsage(limitCgroups(ctx), cgroupsPath);
 }

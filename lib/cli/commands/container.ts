@@ -17,6 +17,7 @@ import { portCommand } from './port.js';
 import { killCommand } from './kill.js';
 import { pauseCommand } from './pause.js';
 import { updateCommand } from './update.js';
+import { statsCommand } from './stats.js';
 import { unpauseCommand } from './unpause.js';
 import { restartCommand } from './restart.js';
 import { waitCommand } from './wait.js';
@@ -42,7 +43,7 @@ function monitorPidFrom(value: string | undefined): number | undefined {
 
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
-  stopCommand, killCommand, pauseCommand, unpauseCommand, updateCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
+  stopCommand, killCommand, pauseCommand, unpauseCommand, updateCommand, statsCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
   cpCommand, diffCommand, commitCommand, exportCommand,
 ];
 
