@@ -1,5 +1,5 @@
-// A root container's own cgroup, so far only to confine its devices (the
-// resource limits will live here too). It is <hierarchy>/husk/<id>
+// A root container's own cgroup, as it confines its devices (its limits:
+// cgroup-limits.ts; both joined in container-cgroup.ts). It is <hierarchy>/husk/<id>
 // (linux.cgroupsPath /husk/<id>), made afresh at each start and removed
 // with the container:
 // - cgroup v1 (this kind of machine: the devices controller at
