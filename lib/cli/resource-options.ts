@@ -35,6 +35,7 @@ export const RESOURCE_OPTIONS: Record<string, Options> = {
   'shm-size': one('Size of /dev/shm (default 64m)'),
   cgroups: one('Whether the container gets a cgroup: enabled (default), disabled, no-conmon, split'),
   cgroupns: one('Cgroup namespace: private (default) or host'),
+  'cgroup-parent': one('The cgroup to make the container\'s cgroup in (default: husk)'),
 };
 
 export interface ResourceArgs {
@@ -62,9 +63,10 @@ export interface ResourceArgs {
   shmSize?: string;
   cgroups?: string;
   cgroupns?: string;
+  cgroupParent?: string;
 }
 
-type ResourceCreateOptions = Pick<CreateOptions, 'resources' | 'rlimits' | 'oomScoreAdj' | 'shmSize' | 'cgroups' | 'cgroupns'> & { warnings: string[] };
+type ResourceCreateOptions = Pick<CreateOptions, 'resources' | 'rlimits' | 'oomScoreAdj' | 'shmSize' | 'cgroups' | 'cgroupns' | 'cgroupParent'> & { warnings: string[] };
 
 export function resourceOptions(a: ResourceArgs): ResourceCreateOptions {
   const { resources, warnings } = parseResources({ ...a, cpus: a.cpus === undefined ? undefined : String(a.cpus) });
@@ -84,5 +86,6 @@ export function resourceOptions(a: ResourceArgs): ResourceCreateOptions {
     // husk's monitor is never in the container's cgroup: no-conmon and split are what it does anyway.
     cgroups: cgroups === 'disabled' ? 'disabled' : 'enabled',
     cgroupns: cgroupns as 'private' | 'host',
+    cgroupParent: a.cgroupParent,
   };
 }

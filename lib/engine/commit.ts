@@ -19,6 +19,7 @@ import { changeArgs } from './container-root.js';
 import type { Context } from '../core/context.js';
 import { HuskError } from '../core/errors.js';
 import { INIT_IN_CONTAINER } from './create.js';
+import { setFrozen } from '../runtime/cgroup-limits.js';
 
 export interface CommitOptions {
   container: string;
@@ -140,14 +141,21 @@ function runSettings(ctx: Context, view: ContainerView, image: ImageRuntimeConfi
 }
 
 /**
- * --pause: there is no cgroup freezer here (cgroups v2 is not delegated on
- * every machine), so every process of the container's pid namespace gets
- * SIGSTOP, and SIGCONT after the layer is read. Processes started meanwhile
+ * --pause: the cgroup freezer, as pause does; a container without a cgroup
+ * (rootless where none is delegated) has every process of its pid
+ * namespace stopped with SIGSTOP instead, and SIGCONT after the layer is read. Processes started meanwhile
  * are caught by scanning again until none is new. (fuse-overlayfs, which
  * serves the container's root, runs outside its pid namespace: not stopped.)
  */
 function pauseContainer(view: ContainerView): { resume(): void } | undefined {
   if (view.status !== 'running' || !view.state || !isAlive(view.state)) return undefined;
+  // Its cgroup's freezer where it has one (what `pause` does); one the user paused stays so.
+  const freezer = view.record.freezer;
+  if (freezer && view.paused) return { resume: () => {} };
+  if (freezer) {
+    setFrozen(freezer, true);
+    return { resume: () => setFrozen(freezer, false) };
+  }
   const ns = pidNamespace(view.state.pid);
   if (!ns) return undefined;
   const stopped = new Set<number>();

@@ -91,6 +91,8 @@ export interface CreateOptions {
   cgroups?: 'enabled' | 'disabled';
   /** --cgroupns=host: the host's cgroup namespace. */
   cgroupns?: 'private' | 'host';
+  /** --cgroup-parent: the cgroup to make the container's in (instead of husk/). */
+  cgroupParent?: string;
 }
 
 
@@ -115,7 +117,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   // A cgroup of its own: as root for its devices, and for its limits where the host allows.
   const resources = opts.resources ?? {};
   if (opts.cgroups === 'disabled' && hasLimits(resources)) throw new UsageError('resource limits need a cgroup: they cannot be used with --cgroups=disabled');
-  const cgroupsPath = opts.cgroups === 'disabled' ? undefined : cgroupsPathFor(ctx, id, resources);
+  const cgroupsPath = opts.cgroups === 'disabled' ? undefined : cgroupsPathFor(ctx, id, resources, opts.cgroupParent);
   const spec = buildSpec({
     image: imageConfig,
     layerDirsTopFirst: [...layerDirs].reverse(),

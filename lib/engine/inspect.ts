@@ -2,6 +2,7 @@
 // podman name the fields (.State.Status, .State.ExitCode, .Config.Env,
 // .Mounts, .NetworkSettings, ...), so users' --format templates carry over.
 import fs from 'node:fs';
+import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
 import type { Spec } from '../core/oci-spec.js';
@@ -160,6 +161,6 @@ function resourcesView(spec: Partial<Spec>): Record<string, unknown> {
     BlkioDeviceWriteIOps: rates(blk?.throttleWriteIOPSDevice),
     Ulimits: (spec.process?.rlimits ?? []).map((l) => ({ Name: l.type.replace(/^RLIMIT_/, '').toLowerCase(), Soft: l.soft, Hard: l.hard })),
     ShmSize: shm ? Number(shm.slice(5, -1)) * 1024 : 0,
-    CgroupParent: '',
+    CgroupParent: spec.linux?.cgroupsPath ? path.posix.dirname(spec.linux.cgroupsPath) : '',
   };
 }

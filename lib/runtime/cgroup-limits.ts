@@ -78,9 +78,9 @@ function readWords(file: string): string[] {
 }
 
 /** linux.cgroupsPath of a container: relative to each hierarchy's root. */
-export function limitCgroupsPath(cg: LimitCgroups, id: string): string | undefined {
+export function limitCgroupsPath(cg: LimitCgroups, id: string, parent = 'husk'): string | undefined {
   if (cg.kind === 'none') return undefined;
-  return path.posix.join('/', cg.kind === 'v2' ? cg.base : '', 'husk', id);
+  return path.posix.join('/', cg.kind === 'v2' ? cg.base : '', parent, id);
 }
 
 /** Every directory of a container's cgroup (one per v1 hierarchy). */

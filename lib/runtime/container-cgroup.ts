@@ -24,11 +24,18 @@ function cgroupsOf(ctx: Context): Cgroups {
  * (rootless without a delegated cgroup); limits asked for where none can be
  * set are refused here, before anything is made.
  */
-export function cgroupsPathFor(ctx: Context, id: string, resources: Resources): string | undefined {
+export function cgroupsPathFor(ctx: Context, id: string, resources: Resources, parent?: string): string | undefined {
   const cg = cgroupsOf(ctx);
   if (cg.limits.kind === 'none' && hasLimits(resources)) throw new UsageError(`resource limits cannot be set: ${cg.limits.why}`);
-  if (!ctx.rootless) return cg.devices?.kind !== 'none' || cg.limits.kind !== 'none' ? cgroupsPathOf(id) : undefined;
-  return limitCgroupsPath(cg.limits, id);
+  if (parent !== undefined && (parent.split('/').includes('..') || parent.replace(/\//g, '') === '')) throw new UsageError(`invalid --cgroup-parent "${parent}": give a path of cgroups, e.g. /ci/jobs, without ".."`);
+  // --cgroup-parent: from each hierarchy's root as root, within the delegated subtree rootless.
+  const under = parent === undefined ? undefined : parent.replace(/^\/+/, '');
+  if (parent !== undefined && cg.limits.kind === 'none') throw new UsageError(`--cgroup-parent cannot be used: ${cg.limits.why}`);
+  if (!ctx.rootless) {
+    if (cg.devices?.kind === 'none' && cg.limits.kind === 'none') return undefined;
+    return under === undefined ? cgroupsPathOf(id) : path.posix.join('/', under, id);
+  }
+  return limitCgroupsPath(cg.limits, id, under);
 }
 
 /** Whether this host confines a root container's devices (else such containers are refused what needs it). */
