@@ -19,7 +19,7 @@ namespace {
   WriteStr(2,
            "\nusage: husk-monitor --id ID --log PATH --attach PATH --exit PATH [--tty] [--stdin]\n"
            "       [--cleanup-arg ARG]... [--health-interval MS --health-arg ARG...] [--client-fd FD]\n"
-           "       [--owner-pid PID]\n"
+           "       [--owner-pid PID] [--event-log PATH --event-prefix JSON]\n"
            "       --pid PID (--stdio-fds IN,OUT,ERR | --console-fd FD)\n");
   _exit(2);
 }
@@ -28,7 +28,8 @@ bool TakesValue(const char* k) {
   return !strcmp(k, "--id") || !strcmp(k, "--log") || !strcmp(k, "--attach") || !strcmp(k, "--exit") ||
          !strcmp(k, "--cleanup-arg") || !strcmp(k, "--pid") || !strcmp(k, "--stdio-fds") ||
          !strcmp(k, "--console-fd") || !strcmp(k, "--client-fd") || !strcmp(k, "--health-arg") ||
-         !strcmp(k, "--health-interval") || !strcmp(k, "--owner-pid");
+         !strcmp(k, "--health-interval") || !strcmp(k, "--owner-pid") || !strcmp(k, "--event-log") ||
+         !strcmp(k, "--event-prefix");
 }
 
 // "IN,OUT,ERR": three fds, each >= -1. `v` is restored after parsing.
@@ -65,6 +66,10 @@ void SetOption(const char* k, char* v, Options& opt) {
     opt.health_argv[opt.health_argc++] = v;
   } else if (!strcmp(k, "--health-interval")) {
     if (!ParseInt(v, &opt.health_interval) || opt.health_interval <= 0) Usage("bad --health-interval", v);
+  } else if (!strcmp(k, "--event-log")) {
+    opt.event_log = v;
+  } else if (!strcmp(k, "--event-prefix")) {
+    opt.event_prefix = v;
   } else if (!strcmp(k, "--owner-pid")) {
     if (!ParseInt(v, &opt.owner_pid) || opt.owner_pid <= 0) Usage("bad --owner-pid", v);
   } else if (!strcmp(k, "--pid")) {

@@ -52,6 +52,32 @@ void WriteExitFile(Monitor& m, const char* finished_at) {
   free(tmp);
 }
 
+// The "die" event: husk gave everything but the time and the exit code, and
+// one write with O_APPEND keeps the line whole among concurrent writers.
+void AppendDieEvent(Monitor& m, const char* finished_at) {
+  if (!m.opt.event_log || !m.opt.event_prefix) return;
+  size_t plen = strlen(m.opt.event_prefix);
+  char* buf = (char*)malloc(plen + kTimeLen + 64);
+  if (!buf) return;
+  size_t n = 0;
+  Append(buf, n, m.opt.event_prefix);
+  Append(buf, n, ",\"time\":\"");
+  memcpy(buf + n, finished_at, kTimeLen);
+  n += kTimeLen;
+  Append(buf, n, "\",\"exitCode\":");
+  n += FormatInt(buf + n, m.exit_code);
+  Append(buf, n, "}\n");
+  int fd;
+  do {
+    fd = open(m.opt.event_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  } while (fd < 0 && errno == EINTR);
+  if (fd >= 0) {
+    WriteAll(fd, buf, n);
+    close(fd);
+  }
+  free(buf);
+}
+
 }  // namespace
 
 // Exit file, then exit frame. A client that already took the cleanup (husk
@@ -62,6 +88,7 @@ void AnnounceExit(Monitor& m) {
   FormatTime(finished_at, m.finished_ts);
   finished_at[kTimeLen] = 0;
   if (!m.any_cleanup_taken) WriteExitFile(m, finished_at);
+  AppendDieEvent(m, finished_at);
   m.exit_sent = true;
   BroadcastExit(m);
 }

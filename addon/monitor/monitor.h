@@ -65,6 +65,8 @@ struct Options {
   int health_argc = 0;
   int health_interval = 0;
   int owner_pid = -1;  // --owner-pid: the container dies with this process (a build's RUN step)
+  const char* event_log = nullptr;     // --event-log: the user's events log, for the "die" event
+  const char* event_prefix = nullptr;  // --event-prefix: that event's JSON, without its time, exit code and "}"
 };
 
 // The log file and the buffer one chunk's records are assembled in (log.cc).

@@ -34,6 +34,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   pause: () => import('./commands/pause.js').then((m) => m.pauseCommand),
   update: () => import('./commands/update.js').then((m) => m.updateCommand),
   stats: () => import('./commands/stats.js').then((m) => m.statsCommand),
+  events: () => import('./commands/events.js').then((m) => m.eventsCommand),
   unpause: () => import('./commands/unpause.js').then((m) => m.unpauseCommand),
   restart: () => import('./commands/restart.js').then((m) => m.restartCommand),
   wait: () => import('./commands/wait.js').then((m) => m.waitCommand),

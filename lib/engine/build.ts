@@ -30,6 +30,7 @@ import { DEFAULT_PATH } from '../runtime/spec.js';
 import { addImage, commitStep, missingLayer, stageRef, type BuildOptions, type BuildRun, type BuildResult, type StageState } from './build-state.js';
 import { runStep } from './build-run.js';
 import { copyStep } from './build-copy.js';
+import { recordEvent } from './events.js';
 
 export type { BuildOptions, BuildResult, BuildSecret, PullPolicy } from './build-state.js';
 
@@ -76,6 +77,7 @@ export async function buildImage(ctx: Context, opts: BuildOptions): Promise<Buil
     if (opts.squash) last = await squashed(run, last, opts.squash);
     const image = finishImage(run, last, names);
     if (!opts.layers) dropIntermediates(run, image);
+    recordEvent(ctx, { type: 'image', action: 'build', id: image.id, ...(names[0] ? { name: names[0] } : {}) });
     unused(args.usedBuildArgs, opts.buildArgs, run);
     return { image, names };
   } finally {

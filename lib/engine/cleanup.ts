@@ -13,6 +13,7 @@ import { stoppedMarker } from './stop.js';
 import { withLockSync } from '../storage/lock.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import { containerOomKilled } from '../runtime/container-cgroup.js';
+import { containerEvent } from './events.js';
 import type { Spec } from '../core/oci-spec.js';
 
 /**
@@ -25,7 +26,9 @@ export function cleanupContainer(ctx: Context, id: string, monitorPid?: number):
   const store = new ContainerStore(ctx);
   const view = store.find(id);
   if (!view || view.status === 'running' || !ranUnder(view, monitorPid)) return;
-  recordOomKill(ctx, store, view);
+  const oom = recordOomKill(ctx, store, view);
+  // (Its "die" the monitor recorded.)
+  if (oom && !view.record.builder) containerEvent(ctx, view.record, 'oom');
   leaveNetworks(ctx, view.record);
   if (applyRestartPolicy(ctx, view)) return;
   // A RUN step of a build that was killed: nobody will take its changes.
@@ -72,13 +75,15 @@ export function applyRestartPolicy(ctx: Context, view: ContainerView): boolean {
 }
 
 /** State.OOMKilled: the cgroup's OOM kill count, read before a restart or removal makes the cgroup anew. */
-function recordOomKill(ctx: Context, store: ContainerStore, view: ContainerView): void {
+function recordOomKill(ctx: Context, store: ContainerStore, view: ContainerView): boolean {
   const p = store.paths(view.record.id);
-  if (!view.exit) return;
+  if (!view.exit) return false;
   try {
     const cgroupsPath = (JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec).linux.cgroupsPath;
-    if (cgroupsPath && containerOomKilled(ctx, cgroupsPath)) writeJsonAtomic(p.exit, { ...view.exit, oomKilled: true }, 0o600, false);
+    if (!cgroupsPath || !containerOomKilled(ctx, cgroupsPath)) return false;
+    writeJsonAtomic(p.exit, { ...view.exit, oomKilled: true }, 0o600, false);
+    return true;
   } catch {
-    /* no spec or cgroup: nothing to tell */
+    return false; // no spec or cgroup: nothing to tell
   }
 }

@@ -30,6 +30,7 @@ import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesF
 import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainerFiles } from './remove.js';
 import { withLockSync } from '../storage/lock.js';
+import { containerEvent, dieEventPrefix, eventLogFile } from './events.js';
 
 /** How long the init may take to get ready, and to exec once released. */
 export const START_TIMEOUT_MS = 30_000;
@@ -202,6 +203,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     writeJsonAtomic(p.config, spec, 0o600, false);
     trace('create: files written');
     const { state, attachFd } = spawnInit(ctx, record, spec, layerDirs, { attach: opts.attach ?? false, startNow: opts.startNow ?? false });
+    if (!record.builder) containerEvent(ctx, record, 'create');
     return { record, state, status: 'created', attachFd };
   } catch (err) {
     removeContainerFiles(ctx, store, id);
@@ -342,6 +344,8 @@ function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] 
   if (record.tty) argv.push('--tty');
   // A build's RUN step dies with the build (SIGKILL included), as podman's do.
   if (record.builder) argv.push('--owner-pid', String(record.builder.pid));
+  // The monitor records the container's "die" in the events log the moment it exits.
+  else argv.push('--event-log', eventLogFile(ctx), '--event-prefix', dieEventPrefix(record));
   if (record.openStdin) argv.push('--stdin');
   for (const a of [...husk, 'container', 'cleanup', record.id]) argv.push('--cleanup-arg', a);
   // The monitor runs the healthcheck: no daemon needed for it either.

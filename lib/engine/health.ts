@@ -10,6 +10,7 @@ import { writeJsonAtomic } from '../storage/atomic.js';
 import type { Context } from '../core/context.js';
 import { ConflictError } from '../core/errors.js';
 import { execInContainer } from './exec.js';
+import { containerEvent } from './events.js';
 
 export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
 
@@ -80,6 +81,7 @@ export async function runHealthcheck(ctx: Context, view: ContainerView): Promise
     if (next.FailingStreak >= hc.retries) next.Status = 'unhealthy';
   }
   writeJsonAtomic(healthFile(ctx, view), next, 0o600, false);
+  if (next.Status !== previous.Status) containerEvent(ctx, view.record, 'health_status', { attributes: { ...view.record.labels, health_status: next.Status } });
   return next.Status;
 }
 

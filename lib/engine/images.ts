@@ -6,6 +6,7 @@ import { ContainerStore } from '../runtime/container-store.js';
 import type { Context } from '../core/context.js';
 import { ConflictError, UsageError } from '../core/errors.js';
 import { removeContainer } from './remove.js';
+import { recordEvent } from './events.js';
 
 export { repoAndTag } from '../image/reference.js';
 export type { ImageRecord };
@@ -23,7 +24,10 @@ export function tagImage(ctx: Context, source: string, targets: string[]): void 
   const store = new ImageStore(ctx);
   const image = store.getImage(source);
   const names = targets.map(storedName); // all valid before any is applied
-  for (const n of names) store.tag(image.id, n);
+  for (const n of names) {
+    store.tag(image.id, n);
+    recordEvent(ctx, { type: 'image', action: 'tag', id: image.id, name: n });
+  }
 }
 
 /** Without names: every name of the image. */
@@ -34,6 +38,7 @@ export function untagImage(ctx: Context, nameOrId: string, names: string[]): voi
   const missing = wanted.filter((n) => !image.names.includes(n));
   if (missing.length) throw new ConflictError(`${missing[0]}: the image ${image.id.slice(0, 12)} has no such name`);
   store.untag(image.id, wanted);
+  for (const n of wanted) recordEvent(ctx, { type: 'image', action: 'untag', id: image.id, name: n });
 }
 
 /** The stored name the user's (possibly short) name stands for. */
@@ -64,6 +69,7 @@ export async function removeImages(ctx: Context, names: string[], force: boolean
       if (byName && image.names.length > 1) {
         const name = nameOf(image, given);
         store.untag(image.id, [name]);
+        recordEvent(ctx, { type: 'image', action: 'untag', id: image.id, name });
         reports.push({ given, untagged: [name] });
         continue;
       }
@@ -73,6 +79,7 @@ export async function removeImages(ctx: Context, names: string[], force: boolean
       }
       for (const c of users) await removeContainer(ctx, c, true);
       store.removeImage(image.id);
+      recordEvent(ctx, { type: 'image', action: 'remove', id: image.id, ...(image.names[0] ? { name: image.names[0] } : {}) });
       reports.push({ given, untagged: image.names, deleted: image.id });
     } catch (err) {
       reports.push({ given, untagged: [], error: err as Error });

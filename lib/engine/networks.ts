@@ -18,6 +18,7 @@ import { readJsonIfExists, writeJsonAtomic } from '../storage/atomic.js';
 import { parseLogTime } from './logs.js';
 import { NAME_PATTERN } from './names.js';
 import { removeContainers } from './remove.js';
+import { recordEvent } from './events.js';
 
 export { DEFAULT_NETWORK, type NetworkRecord } from '../core/network.js';
 export { type NewNetwork } from '../network/store.js';
@@ -58,6 +59,7 @@ export function createNetwork(ctx: Context, name: string, n: NewNetwork, ignoreE
       throw err;
     }
   }
+  recordEvent(ctx, { type: 'network', action: 'create', id: rec.id, name: rec.name });
   return rec;
 }
 
@@ -275,6 +277,7 @@ export async function removeNetworks(ctx: Context, names: string[], opts: Remove
       }
       store.remove(r.name, attachedNames(ctx));
       removeBridgeOf(ctx, r);
+      recordEvent(ctx, { type: 'network', action: 'remove', id: r.id, name: r.name });
       reports.push({ name });
     } catch (err) {
       if (opts.force && err instanceof NotFoundError) continue;
@@ -347,6 +350,7 @@ export function connectNetwork(ctx: Context, network: string, container: string,
     attachment = { name: r.name, aliases, ...(opts.ip !== undefined ? { ip: opts.ip } : {}), ...(mac ? { mac } : {}) };
     record.net = { ...net, mode: { kind: 'bridge', networks: [...net.mode.networks, attachment] } };
   });
+  recordEvent(ctx, { type: 'network', action: 'connect', id: attachment!.name, name: attachment!.name, attributes: { container: view.record.id } });
   if (!runningNow(view)) return;
   try {
     connectRunning(ctx, view, attachment!);
@@ -375,6 +379,7 @@ export function disconnectNetwork(ctx: Context, network: string, container: stri
     if (!runningNow(v)) networks.release(name, record.id);
   });
   if (runningNow(view)) disconnectRunning(ctx, view, name, before);
+  recordEvent(ctx, { type: 'network', action: 'disconnect', id: name, name, attributes: { container: view.record.id } });
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
 import { removeContainerCgroup } from '../runtime/container-cgroup.js';
 import { thawForSignal } from './stop.js';
+import { containerEvent } from './events.js';
 import type { Spec } from '../core/oci-spec.js';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import { removeTrees } from '../native/userns-helper.js';
@@ -211,6 +212,7 @@ export function removeContainerFiles(ctx: Context, store: ContainerStore, id: st
     removeTrees(ctx.userns(), [p.dir, p.run]);
   });
   if (cgroupsPath) removeContainerCgroup(ctx, cgroupsPath);
+  if (record && !record.builder) containerEvent(ctx, record, 'remove');
 }
 
 /** Where the container's cgroup is, as its spec says (read before the bundle goes). */

@@ -12,6 +12,7 @@ import { removeAfterExit, removeContainer } from './remove.js';
 import { START_TIMEOUT_MS } from './create.js';
 import { startWithNetwork } from './container-network.js';
 import { refuseIfPaused } from './pause.js';
+import { containerEvent } from './events.js';
 
 /** Releases the container's init: from here on, its own program runs. */
 export function startContainer(ctx: Context, view: ContainerView): void {
@@ -24,6 +25,8 @@ export function startContainer(ctx: Context, view: ContainerView): void {
   startWithNetwork(ctx, view, () => {
     try {
       trace('start: releasing init');
+      // Said before the release: a short-lived container's monitor records its "die" at once.
+      if (!view.record.builder) containerEvent(ctx, view.record, 'start');
       ctx.native().startContainer(p.execFifo, state.pid, START_TIMEOUT_MS);
       trace('start: exec done');
     } catch (err) {

@@ -2,6 +2,7 @@
 // remove, start and the restart policy all build on.
 import fs from 'node:fs';
 import { setFrozen } from '../runtime/cgroup-limits.js';
+import { containerEvent } from './events.js';
 import path from 'node:path';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
 import type { Context } from '../core/context.js';
@@ -32,8 +33,10 @@ export function parseSignal(text: string): number {
 export const running = (v: ContainerView) => v.status === 'running' && !!v.state && isAlive(v.state);
 
 /** Sends a signal to the container's init (pid 1 inside). */
-export function killContainer(view: ContainerView, signal: number): void {
+export function killContainer(ctx: Context, view: ContainerView, signal: number): void {
   if (!running(view)) throw new ConflictError(`can only kill running containers: ${view.record.name} is ${view.status}`);
+  // Said before the signal: the monitor records the "die" it may cause at once.
+  containerEvent(ctx, view.record, 'kill', { attributes: { ...view.record.labels, signal: String(signal) } });
   try {
     process.kill(view.state!.pid, signal);
   } catch (err) {
@@ -92,6 +95,7 @@ export async function stopContainer(ctx: Context, view: ContainerView, timeoutSe
     }
     if (!(await waitUntilExited(ctx, view, 10_000))) throw new HuskError(`container ${view.record.name} did not exit after SIGKILL`);
   }
+  containerEvent(ctx, view.record, 'stop');
   // A --rm container is gone when stop returns, as with podman: its monitor's cleanup removes it.
   if (view.record.autoRemove) await waitUntilRemoved(ctx, view, 10_000);
 }
@@ -128,5 +132,5 @@ export function stopContainers(ctx: Context, sel: Selection, timeoutSec?: number
 
 /** `kill`: each named container, or --all running ones. */
 export function killContainers(ctx: Context, sel: Selection, signal: number): Promise<ItemReport[]> {
-  return eachContainer(ctx, { ...sel, select: isRunning }, (v) => killContainer(v, signal));
+  return eachContainer(ctx, { ...sel, select: isRunning }, (v) => killContainer(ctx, v, signal));
 }

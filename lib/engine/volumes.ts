@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { ContainerStore } from '../runtime/container-store.js';
 import { removeUnusedVolume, volumeUsers, VolumeStore, type NewVolume, type VolumeRecord } from '../runtime/volume-store.js';
 import { removeContainer } from './remove.js';
+import { recordEvent } from './events.js';
 
 export { checkTmpfsOption, checkVolumeOptions, shownName, volumeNameProblem, VolumeStore, type VolumeRecord } from '../runtime/volume-store.js';
 
@@ -13,7 +14,9 @@ export function createVolume(ctx: Context, v: NewVolume, ignoreExisting = false)
   return store.locked(() => {
     const existing = v.name !== undefined ? store.read(v.name) : undefined;
     if (existing && ignoreExisting) return existing;
-    return store.create(v);
+    const made = store.create(v);
+    recordEvent(ctx, { type: 'volume', action: 'create', id: made.name, name: made.name });
+    return made;
   });
 }
 
@@ -121,6 +124,7 @@ export async function removeVolumes(ctx: Context, names: string[], force: boolea
         }
       }
       removeUnusedVolume(ctx, name);
+      recordEvent(ctx, { type: 'volume', action: 'remove', id: name, name });
       reports.push({ name });
     } catch (err) {
       reports.push({ name, error: err as Error });

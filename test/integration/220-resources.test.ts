@@ -50,6 +50,33 @@ for (const mode of modes()) {
       t.equal((await ok(['ps', '-aq'])).trim(), '', 'no container left');
     });
 
+    t.test('events: what a sequence of commands did, in order; filters; following', async (t) => {
+      const since = new Date().toISOString();
+      const follower = h.spawn(['events', '--since', since, '--format', '{{.Type}} {{.Action}} {{.Name}}', '--filter', 'type=container', '--filter', 'type=volume']);
+      let followed = '';
+      follower.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
+      await ok(['volume', 'create', 'evvol']);
+      await ok(['run', '-d', '--name', 'ev', 'busybox', 'sleep', '600']);
+      await ok(['kill', 'ev']);
+      await ok(['wait', 'ev']);
+      await ok(['rm', 'ev']);
+      const r = await h.run(['run', '--rm', '--name', 'ev2', 'busybox', 'sh', '-c', 'exit 3']);
+      t.equal(r.code, 3);
+      await ok(['tag', 'busybox', 'evtag']);
+      const want = ['volume create evvol', 'container create ev', 'container start ev', 'container kill ev', 'container die ev', 'container remove ev', 'container create ev2', 'container start ev2', 'container die ev2', 'container remove ev2'];
+      const past = lines(await ok(['events', '--stream=false', '--since', since, '--format', '{{.Type}} {{.Action}} {{.Name}}'])).filter((l) => !l.startsWith('image'));
+      t.same(past, want, 'in the order the commands did it');
+      t.match(await ok(['events', '--stream=false', '--since', since, '--filter', 'event=die', '--format', '{{.Name}} {{.ContainerExitCode}}']), /^ev 137\nev2 3\n$/, 'die with the exit code');
+      t.match(await ok(['events', '--stream=false', '--since', since, '--filter', 'type=image']), /image tag \w+ \(name=localhost\/evtag:latest\)/, 'docker\'s line');
+      t.equal(await ok(['events', '--stream=false', '--until', since]), '', 'nothing before');
+      t.ok(await waitFor(() => lines(followed).length >= want.length), 'a follower saw them as they came');
+      t.same(lines(followed), want);
+      follower.kill('SIGINT');
+      const bad = await h.run(['events', '--filter', 'colour=red']);
+      t.equal(bad.code, 125);
+      t.match(bad.stderr, /invalid filter "colour=red"/);
+    });
+
     if (limits.startsWith('unavailable')) {
       t.test('without a cgroup to use: limits refused with the reason, the rest runs', async (t) => {
         const r = await h.run(['run', '--rm', '--memory', '64m', 'busybox', 'true']);
