@@ -3,7 +3,7 @@
 // engine's create options before anything is made.
 import type { Options } from 'yargs';
 import { UsageError } from '../core/errors.js';
-import { parseBytes, parseResources, parseUlimit } from '../engine/limits.js';
+import { parseBytes, parseResources, parseUlimit, type ResourceFlags } from '../engine/limits.js';
 import type { CreateOptions } from '../engine/create.js';
 import { lastWins } from './common.js';
 
@@ -38,27 +38,11 @@ export const RESOURCE_OPTIONS: Record<string, Options> = {
   'cgroup-parent': one('The cgroup to make the container\'s cgroup in (default: husk)'),
 };
 
-export interface ResourceArgs {
-  memory?: string;
-  memoryReservation?: string;
-  memorySwap?: string;
-  memorySwappiness?: number;
-  kernelMemory?: string;
-  oomKillDisable?: boolean;
-  oomScoreAdj?: number;
+/** The flags as parsed: the limits as resources.ts takes them, and what goes elsewhere in the spec. */
+export interface ResourceArgs extends Omit<ResourceFlags, 'cpus'> {
+  /** A number to the parser, kept as typed for the message. */
   cpus?: string | number;
-  cpuShares?: number;
-  cpuPeriod?: number;
-  cpuQuota?: number;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: number;
-  blkioWeight?: number;
-  blkioWeightDevice?: string[];
-  deviceReadBps?: string[];
-  deviceWriteBps?: string[];
-  deviceReadIops?: string[];
-  deviceWriteIops?: string[];
+  oomScoreAdj?: number;
   ulimit?: string[];
   shmSize?: string;
   cgroups?: string;
