@@ -246,11 +246,14 @@ function read(dir: string, file: string): string {
 }
 
 function write(dir: string, file: string, value: string | number): void {
-  // cgroupfs refuses to create a file (EACCES), so a missing one is asked about first.
-  if (!fs.existsSync(path.join(dir, file))) throw new UsageError(`this host's cgroup has no ${file}: the limit it sets is not available here`);
   try {
-    fs.writeFileSync(path.join(dir, file), String(value), { flag: 'r+' });
+    fs.writeFileSync(path.join(dir, file), String(value));
   } catch (err) {
+    // cgroupfs answers a file it does not have with EACCES (it refuses to create one).
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'ENOENT' || code === 'EACCES') && !fs.existsSync(path.join(dir, file))) {
+      throw new UsageError(`this host's cgroup has no ${file}: the limit it sets is not available here`);
+    }
     throw new HuskError(`cannot set ${file} to ${value} in the container's cgroup: ${(err as Error).message}`);
   }
 }

@@ -116,6 +116,7 @@ t.test('toCreateOptions: straight translation', async (t) => {
     image: 'busybox', command: ['ls', '-l'], name: 'c1', entrypoint: '', env: [], workdir: '/w', user: 'app', hostname: 'h',
     capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: true, readOnly: true, security: { seccomp: 'default', noNewPrivileges: true },
     devices: ['/dev/fuse'], deviceCgroupRules: ['c 1:11 rwm'], keepId: false, network: NO_FLAGS, tty: true, interactive: true, autoRemove: true,
+    resources: {}, rlimits: [], cgroups: 'enabled', cgroupns: 'private',
   });
 });
 
