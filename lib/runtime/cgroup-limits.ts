@@ -97,23 +97,50 @@ function dirsOf(cg: LimitCgroups, cgroupsPath: string): string[] {
  */
 export function setUpLimits(cg: LimitCgroups, cgroupsPath: string, resources: Resources): string[] {
   if (cg.kind === 'none') return [];
-  const dirs = dirsOf(cg, cgroupsPath);
-  try {
-    if (cg.kind === 'v1') {
-      for (const [controller, root] of Object.entries(cg.roots)) {
-        const dir = path.join(root, cgroupsPath);
-        makeV1(root, dir, controller);
-        writeV1(controller, dir, resources);
-      }
-    } else {
+  if (cg.kind === 'v2') {
+    try {
       makeV2(cg, cgroupsPath);
       writeV2(path.join(cg.root, cgroupsPath), resources);
+    } catch (err) {
+      removeLimits(cg, cgroupsPath);
+      throw err;
     }
-  } catch (err) {
-    removeLimits(cg, cgroupsPath);
-    throw err;
+    return [path.join(cg.root, cgroupsPath, 'cgroup.procs')];
   }
-  return dirs.map((d) => path.join(d, 'cgroup.procs'));
+  const procs: string[] = [];
+  for (const [controller, root] of Object.entries(cg.roots)) {
+    const dir = path.join(root, cgroupsPath);
+    try {
+      makeV1(root, dir, controller);
+      writeV1(controller, dir, resources);
+      procs.push(path.join(dir, 'cgroup.procs'));
+    } catch (err) {
+      removeDir(dir);
+      // A hierarchy no limit needs (kept for stats and pause) is left out rather than fail the container.
+      if (!needs(controller, resources)) continue;
+      removeLimits(cg, cgroupsPath);
+      throw err;
+    }
+  }
+  return procs;
+}
+
+/** Whether a limit asked for lives in this v1 hierarchy. */
+function needs(controller: string, r: Resources): boolean {
+  switch (controller) {
+    case 'memory':
+      return r.memory !== undefined;
+    case 'cpu':
+      return r.cpu?.quota !== undefined || r.cpu?.period !== undefined || r.cpu?.shares !== undefined;
+    case 'cpuset':
+      return r.cpu?.cpus !== undefined || r.cpu?.mems !== undefined;
+    case 'pids':
+      return r.pids !== undefined;
+    case 'blkio':
+      return r.blockIO !== undefined;
+    default:
+      return false;
+  }
 }
 
 /** New limits on an existing cgroup (update): only what `resources` names is written. */
