@@ -80,7 +80,7 @@ export function readComposeFile(file: string, opts: ReadOptions): Record<string,
   }
   let doc: unknown;
   try {
-    doc = parse(text, { merge: true, prettyErrors: false });
+    doc = parse(text, { merge: true, prettyErrors: true });
   } catch (err) {
     const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
     const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '';

@@ -10,7 +10,9 @@ export function renderConfig(project: Project): string {
     if (Object.keys(project[k]).length > 0) doc[k] = sortedMap(project[k] as Record<string, object>, (v) => v);
   }
   for (const [k, v] of Object.entries(project.extensions).sort(([a], [b]) => cmp(a, b))) doc[k] = v;
-  return stringify(clean(doc), { lineWidth: 0, aliasDuplicateObjects: false });
+  // Top-level sections in compose's order; everything below sorted.
+  const ordered = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, clean(v)]));
+  return stringify(ordered, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 function serviceDoc(s: Service): unknown {
