@@ -35,6 +35,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   update: () => import('./commands/update.js').then((m) => m.updateCommand),
   stats: () => import('./commands/stats.js').then((m) => m.statsCommand),
   events: () => import('./commands/events.js').then((m) => m.eventsCommand),
+  compose: () => import('./commands/compose.js').then((m) => m.composeCommand),
   unpause: () => import('./commands/unpause.js').then((m) => m.unpauseCommand),
   restart: () => import('./commands/restart.js').then((m) => m.restartCommand),
   wait: () => import('./commands/wait.js').then((m) => m.waitCommand),

@@ -33,6 +33,13 @@ function declared(mod: AnyCommand): Declared {
 const nameOf = (mod: AnyCommand) => String(mod.command).split(' ')[0]!;
 const isNamed = (mod: AnyCommand, word: string) => nameOf(mod) === word || ([] as string[]).concat(mod.aliases ?? []).includes(word);
 
+/** The option a flag (--name, -n, --name=v) names in a table, by its name or an alias. */
+function optionFor(table: OptionTable, tok: string): OptionTable[string] | undefined {
+  const name = tok.replace(/^-+/, '').replace(/=.*$/, '');
+  if (table[name]) return table[name];
+  return Object.values(table).find((o) => ([] as string[]).concat((o.alias as string | string[] | undefined) ?? []).includes(name));
+}
+
 /** The command the words name, down through groups ("container ls"), and every other word. */
 export interface Found {
   mod: AnyCommand;
@@ -50,16 +57,19 @@ export async function findCommand(argv: string[]): Promise<Found | undefined> {
     if (tok === '--') return found && { ...found, rest: [...rest, ...argv.slice(i)] };
     if (tok.startsWith('-') && tok !== '-') {
       rest.push(tok);
-      // A global option's value is not a command word.
-      const opt = GLOBAL_OPTIONS[tok.replace(/^-+/, '')];
-      if (opt && opt.type !== 'boolean' && i + 1 < argv.length) rest.push(argv[++i]!);
+      // A global option's value is not a command word, nor is that of a group's own (compose -f FILE config).
+      const opt = optionFor(GLOBAL_OPTIONS, tok) ?? (found && optionFor(found.declared.options, tok));
+      if (opt && opt.type !== 'boolean' && !tok.includes('=') && i + 1 < argv.length) rest.push(argv[++i]!);
       continue;
     }
     if (found && found.declared.commands.length === 0) return { ...found, rest: [...rest, ...argv.slice(i)] };
     const mod = found ? found.declared.commands.find((c) => isNamed(c, tok)) : await COMMANDS[ALIASES[tok] ?? tok]?.();
     if (!mod && !found) throw new UsageError(`unrecognized command "husk ${tok}": see 'husk --help' for the list of commands`);
     if (!mod) return undefined; // a group's unknown subcommand: yargs names it
-    found = { mod, declared: declared(mod), path: [...(found?.path ?? []), tok], rest };
+    const d = declared(mod);
+    // A subcommand takes its group's options too.
+    if (found) d.options = { ...found.declared.options, ...d.options };
+    found = { mod, declared: d, path: [...(found?.path ?? []), tok], rest };
   }
   return found && { ...found, rest };
 }
