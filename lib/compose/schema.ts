@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { UsageError } from '../core/errors.js';
 import spec from './schema/compose-spec.json' with { type: 'json' };
+import { pointerPath } from '../core/json-pointer.js';
 
 let validator: ValidateFunction | undefined;
 
@@ -61,14 +62,7 @@ export function describe(errors: ErrorObject[]): string {
   }
 }
 
-/** "/services/web/ports/0" -> "services.web.ports[0]" */
-function fieldName(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((s, p) => (/^\d+$/.test(p) ? `${s}[${p}]` : s ? `${s}.${sanitized(p)}` : sanitized(p)), '');
-}
+const fieldName = (pointer: string) => pointerPath(pointer, sanitized);
 
 /** A key from the file, safe to print: no control characters, not too long. */
 function sanitized(key: string): string {

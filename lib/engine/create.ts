@@ -119,6 +119,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   const resources = opts.resources ?? {};
   if (opts.cgroups === 'disabled' && hasLimits(resources)) throw new UsageError('resource limits need a cgroup: they cannot be used with --cgroups=disabled');
   const cgroupsPath = opts.cgroups === 'disabled' ? undefined : cgroupsPathFor(ctx, id, resources, opts.cgroupParent);
+  const freezer = containerFreezer(ctx, cgroupsPath);
   const spec = buildSpec({
     image: imageConfig,
     layerDirsTopFirst: [...layerDirs].reverse(),
@@ -181,7 +182,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     healthcheck: opts.builder ? undefined : healthConfig(imageConfig.Healthcheck, opts.health),
     mounts: mounts.mounts,
     ...(opts.builder ? { builder: opts.builder } : {}),
-    ...(cgroupsPath && containerFreezer(ctx, cgroupsPath) ? { freezer: containerFreezer(ctx, cgroupsPath) } : {}),
+    ...(freezer ? { freezer } : {}),
   };
   // The record claims the name; everything after it is undone on failure.
   store.locked(() => {

@@ -34,19 +34,24 @@ export interface StatsQuery {
 export function statsSampler(ctx: Context, q: StatsQuery): () => StatsRow[] {
   const store = new ContainerStore(ctx);
   const last = new Map<string, { cpuNs: number; at: number }>();
+  // A container's cgroup does not move: its spec is read once, not at every refresh.
+  const paths = new Map<string, string | undefined>();
+  const pathOf = (v: ContainerView) => {
+    if (!paths.has(v.record.id)) paths.set(v.record.id, cgroupsPathOf(store, v));
+    return paths.get(v.record.id);
+  };
   const select = (): ContainerView[] => (q.names.length > 0 ? q.names.map((n) => store.get(n)) : store.list().filter((v) => !v.record.builder && (q.all || isRunning(v))));
-  return () => select().map((v) => sampleOne(ctx, store, v, last));
+  return () => select().map((v) => sampleOne(ctx, v, pathOf(v), last));
 }
 
 function isRunning(v: ContainerView): boolean {
   return v.status === 'running' && !!v.state && isAlive(v.state);
 }
 
-function sampleOne(ctx: Context, store: ContainerStore, v: ContainerView, last: Map<string, { cpuNs: number; at: number }>): StatsRow {
+function sampleOne(ctx: Context, v: ContainerView, cgroupsPath: string | undefined, last: Map<string, { cpuNs: number; at: number }>): StatsRow {
   const row: StatsRow = { id: v.record.id, name: v.record.name };
   if (!isRunning(v)) return row;
   const now = Date.now();
-  const cgroupsPath = cgroupsPathOf(store, v);
   if (cgroupsPath) {
     const u = containerUsage(ctx, cgroupsPath);
     const hostMemory = os.totalmem();

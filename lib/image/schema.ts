@@ -11,6 +11,7 @@ import defsDescriptor from './oci-schemas/defs-descriptor.json' with { type: 'js
 import dockerArchiveManifest from './oci-schemas/docker-archive-manifest.json' with { type: 'json' };
 import index from './oci-schemas/image-index-schema.json' with { type: 'json' };
 import manifest from './oci-schemas/image-manifest-schema.json' with { type: 'json' };
+import { pointerPath } from '../core/json-pointer.js';
 
 /** What a document is: an image config, an image manifest, an index (or manifest list), docker save's manifest.json. */
 export type DocumentKind = 'config' | 'manifest' | 'index' | 'docker-archive-manifest';
@@ -126,14 +127,7 @@ export function describe(errors: ErrorObject[]): string {
 
 const article = (type: string) => (type === 'null' ? 'null' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`);
 
-/** "/layers/0/size" -> "layers[0].size" */
-function fieldName(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((s, p) => (/^\d+$/.test(p) ? `${s}[${p}]` : s ? `${s}.${sanitized(p)}` : sanitized(p)), '');
-}
+const fieldName = (pointer: string) => pointerPath(pointer, sanitized);
 
 /** A key from the document, safe to print: no control characters, not too long. */
 function sanitized(key: string): string {

@@ -15,8 +15,13 @@ interface Cgroups {
   limits: LimitCgroups;
 }
 
+// Probed once per command: create, start and stats ask several times, and the host does not change meanwhile.
+const probed = new WeakMap<Context, Cgroups>();
+
 function cgroupsOf(ctx: Context): Cgroups {
-  return { devices: ctx.rootless ? undefined : deviceCgroups(ctx.cgroupFs), limits: limitCgroups(ctx) };
+  let cg = probed.get(ctx);
+  if (!cg) probed.set(ctx, (cg = { devices: ctx.rootless ? undefined : deviceCgroups(ctx.cgroupFs), limits: limitCgroups(ctx) }));
+  return cg;
 }
 
 /**
@@ -76,20 +81,20 @@ export function removeContainerCgroup(ctx: Context, cgroupsPath: string): void {
 
 /** The file pause writes for this container (recorded with it; undefined: it cannot be paused here). */
 export function containerFreezer(ctx: Context, cgroupsPath: string | undefined): string | undefined {
-  return cgroupsPath ? freezerFile(limitCgroups(ctx), cgroupsPath) : undefined;
+  return cgroupsPath ? freezerFile(cgroupsOf(ctx).limits, cgroupsPath) : undefined;
 }
 
 /** update: new limits for a running container's cgroup. */
 export function updateContainerCgroup(ctx: Context, cgroupsPath: string, resources: Resources): void {
-  applyLimits(limitCgroups(ctx), cgroupsPath, resources);
+  applyLimits(cgroupsOf(ctx).limits, cgroupsPath, resources);
 }
 
 /** Whether the OOM killer killed in the container's cgroup (read after it exited, before the cgroup goes). */
 export function containerOomKilled(ctx: Context, cgroupsPath: string): boolean {
-  return oomKills(limitCgroups(ctx), cgroupsPath) > 0;
+  return oomKills(cgroupsOf(ctx).limits, cgroupsPath) > 0;
 }
 
 /** What the container's cgroup counted (stats). */
 export function containerUsage(ctx: Context, cgroupsPath: string): CgroupUsage {
-  return cgroupUsage(limitCgroups(ctx), cgroupsPath);
+  return cgroupUsage(cgroupsOf(ctx).limits, cgroupsPath);
 }
