@@ -5,15 +5,17 @@ import fs from 'node:fs';
 import type { Options } from 'yargs';
 import type { CreateOptions } from '../engine/create.js';
 import { UsageError } from '../core/errors.js';
-import type { SecurityOptions } from '../engine/create.js';
-import type { HealthConfig, RestartPolicy } from '../engine/containers.js';
+import type { HealthConfig } from '../engine/containers.js';
 import { parseDuration } from '../core/duration.js';
 import { parseSignal } from '../engine/lifecycle.js';
 import { parseNetworkConfig } from '../engine/container-network.js';
 import type { ContainerNetworkConfig } from '../core/network.js';
+import { parseRestartPolicy, parseSecurityOpts } from '../engine/create-checks.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';
 import { RESOURCE_OPTIONS, resourceOptions, type ResourceArgs } from './resource-options.js';
+
+export { parseRestartPolicy, parseSecurityOpts };
 
 export const CREATE_OPTIONS: Record<string, Options> = {
   ...RESOURCE_OPTIONS,
@@ -153,28 +155,6 @@ function envEntry(entry: string, where: string): string {
   return host === undefined ? '' : `${key}=${host}`;
 }
 
-export function parseSecurityOpts(opts: string[]): SecurityOptions {
-  const sec: SecurityOptions = { seccomp: 'default', noNewPrivileges: false };
-  for (const o of opts) {
-    const [key, value] = o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : o.split(':', 2);
-    if (key === 'no-new-privileges') {
-      if (value !== undefined && value !== 'true' && value !== 'false') throw new UsageError(`invalid --security-opt "${o}": no-new-privileges takes true or false`);
-      sec.noNewPrivileges = value !== 'false';
-    } else if (key === 'seccomp' && value) {
-      if (value === 'unconfined') sec.seccomp = 'unconfined';
-      else {
-        if (!fs.existsSync(value)) throw new UsageError(`invalid --security-opt "${o}": seccomp profile ${value} does not exist`);
-        sec.seccomp = { file: value };
-      }
-    } else if (key === 'label' || key === 'apparmor' || key === 'mask' || key === 'unmask') {
-      // SELinux and AppArmor do not exist on this kind of host; accepted for compatibility.
-    } else {
-      throw new UsageError(`invalid --security-opt "${o}": use seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges`);
-    }
-  }
-  return sec;
-}
-
 /** `rootless` decides what the default network (private) is: pasta rootless, the default user network as root. */
 export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions {
   const network = networkOptions(a, rootless);
@@ -271,17 +251,6 @@ export function parseLabels(items: string[]): Record<string, string> | undefined
     labels[key] = eq < 0 ? '' : item.slice(eq + 1);
   }
   return labels;
-}
-
-/** --restart no | on-failure[:N] | always | unless-stopped, as docker; none with --rm. */
-export function parseRestartPolicy(text: string | undefined, autoRemove: boolean): RestartPolicy | undefined {
-  if (text === undefined || text === '' || text === 'no') return undefined;
-  const m = /^(on-failure|always|unless-stopped)(?::(\d+))?$/.exec(text);
-  if (!m || (m[2] !== undefined && m[1] !== 'on-failure')) {
-    throw new UsageError(`invalid --restart "${text}": use no, on-failure[:MAX-RETRIES], always or unless-stopped`);
-  }
-  if (autoRemove) throw new UsageError('--restart and --rm cannot be used together');
-  return { name: m[1] as RestartPolicy['name'], maxRetries: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
 function checkedSignal(text: string): string {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { parseDotenv } from './dotenv.js';
+import { servicesInOrder } from './order.js';
 import type { Lookup } from './interpolate.js';
 import { hostPath } from './files.js';
 import { isDict, listOrDict, type Dict } from './merge.js';
@@ -58,6 +59,7 @@ export function normalizeProject(doc: Dict, ctx: NormalizeContext): Project {
     for (const [d, dep] of Object.entries(s.depends_on)) if (!(d in raw) && dep.required) throw new UsageError(`${where} depends on undefined service "${d}"`);
     if (!s.image && !s.build) throw new UsageError(`${where} has neither an image nor a build context specified`);
   }
+  servicesInOrder({ services, disabled } as Project); // a cycle in depends_on is the file's error
   const extensions = Object.fromEntries(Object.entries(doc).filter(([k]) => k.startsWith('x-')));
   for (const k of Object.keys(doc)) {
     if (!['version', 'name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs'].includes(k) && !k.startsWith('x-')) ctx.warnings.push(`top-level key '${k}' is not supported by husk and is ignored`);

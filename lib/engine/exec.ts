@@ -60,7 +60,10 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
   const process_ = execProcessSpec(ctx, view, spec, opts);
   const pid = view.state.pid;
   const kinds = new Set((spec.linux.namespaces ?? []).map((n) => n.type));
-  const namespaces = NS_FILES.filter(([type]) => kinds.has(type as never)).map(([type, file]) => ({ type, path: `/proc/${pid}/ns/${file}` }));
+  // A process already in the container's user namespace (the monitor's healthcheck, rootless on a
+  // user network) cannot join it again (EINVAL).
+  const joined = NS_FILES.filter(([type, file]) => kinds.has(type as never) && !(type === 'user' && sameNamespace(`/proc/${pid}/ns/${file}`, '/proc/self/ns/user')));
+  const namespaces = joined.map(([type, file]) => ({ type, path: `/proc/${pid}/ns/${file}` }));
   const seccomp = spec.linux.seccomp;
   const seccompCache = seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(seccomp))}.bpf`);
   // Into the container's cgroup too: its device rules hold for the process as for the container.
@@ -106,6 +109,15 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
     if (timer) clearTimeout(timer);
     await stopRelay();
     unproxy();
+  }
+}
+
+function sameNamespace(a: string, b: string): boolean {
+  try {
+    const [x, y] = [fs.statSync(a), fs.statSync(b)];
+    return x.ino === y.ino && x.dev === y.dev;
+  } catch {
+    return false;
   }
 }
 

@@ -15,7 +15,8 @@ export function unpauseContainers(ctx: Context, sel: Selection): Promise<ItemRep
   return eachContainer(ctx, { ...sel, select: (v) => v.paused === true }, (v) => freeze(ctx, v, false));
 }
 
-function freeze(ctx: Context, view: ContainerView, frozen: boolean): void {
+/** Freezes (pause) or thaws (unpause) one container. */
+export function freeze(ctx: Context, view: ContainerView, frozen: boolean): void {
   const name = view.record.name;
   if (view.status !== 'running') throw new ConflictError(`container ${name} is not running`);
   if (frozen && view.paused) throw new ConflictError(`container ${name} is already paused`);

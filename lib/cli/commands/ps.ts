@@ -53,7 +53,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
 const PS_HEADERS: Record<string, string> = { ID: 'CONTAINER ID', RunningFor: 'CREATED', Command: 'COMMAND', Names: 'NAMES' };
 
 /** The fields docker's and podman's ps templates use. */
-function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?: number): Row {
+export function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?: number): Row {
   const command = v.record.args.join(' ');
   const health = readHealth(ctx, v);
   return {
