@@ -183,7 +183,13 @@ export async function ensureImage(ctx: Context, project: Project, svc: Service, 
   if (policy === 'never' || (svc.build && opts.build === 'never' && !have)) throw new NotFoundError(`service "${svc.name}": image ${name} not found and ${policy === 'never' ? 'pull_policy is never' : '--no-build was given'}`);
   if (policy === 'build') throw new UsageError(`service "${svc.name}": pull_policy build needs a build section`);
   opts.report(` ${svc.name} Pulling`);
-  await pullImage(ctx, name, {});
+  try {
+    await pullImage(ctx, name, {});
+  } catch (err) {
+    // The service and image named; the class (and so the exit code) kept.
+    if (err instanceof Error) err.message = `service "${svc.name}": pull ${name}: ${err.message}`;
+    throw err;
+  }
   opts.report(` ${svc.name} Pulled`);
 }
 

@@ -1,0 +1,221 @@
+// husk compose running the seeds' app, rootless and as root: a web service
+// (busybox httpd) behind a healthcheck and a second service that fetches it
+// by service name once web is healthy, with a named volume whose data
+// survives down and up and goes with down -v; idempotent up, recreation of
+// exactly the service whose config changed, --scale, profiles, a build, run,
+// attached up with --exit-code-from, and bad projects refused. Traffic only
+// to loopback and to the project's own network.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import t from 'tap';
+import { lines, modes, newHusk, waitFor, type Husk } from '../helpers/husk.js';
+
+// web starts its server a second late: a fetcher that did not wait for the healthcheck finds nothing.
+const APP = `services:
+  web:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /www; echo served-by-web > /www/index.html; sleep 1; httpd -p 80 -h /www; while :; do sleep 0.1; done"]
+    ports: ["80"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/index.html"]
+      interval: 300ms
+      retries: 100
+  fetcher:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; wget -q -O /data/fetched http://web/index.html; echo run >> /data/runs; while :; do sleep 0.1; done"]
+    depends_on:
+      web: {condition: service_healthy}
+    environment:
+      LEVEL: "\${LEVEL:-1}"
+    volumes: [data:/data]
+  debug:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]
+    profiles: [debug]
+volumes:
+  data: {}
+`;
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+    });
+    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+function writeProject(h: Husk, name: string, files: Record<string, string>): string {
+  const dir = path.join(h.dir, name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), text);
+  }
+  if (h.user) spawnChown(dir, h);
+  return dir;
+}
+
+function spawnChown(dir: string, h: Husk): void {
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: false }) as string[]) fs.chownSync(path.join(dir, e), h.uid, h.gid);
+  fs.chownSync(dir, h.uid, h.gid);
+}
+
+for (const mode of modes()) {
+  t.test(mode, async (t) => {
+    const h = await newHusk(mode);
+    const dir = writeProject(h, 'shop', { 'compose.yaml': APP });
+    const compose = (args: string[], opts: { env?: Record<string, string>; input?: string } = {}) => h.run(['compose', '--project-directory', dir, ...args], { timeoutMs: 120_000, ...opts });
+    t.teardown(async () => {
+      await compose(['--profile', 'debug', 'down', '-v', '-t', '0']);
+      await h.cleanup();
+    });
+    await h.importBusybox();
+    const ids = async (service?: string) => lines((await compose(['ps', '-q', '--no-trunc', ...(service ? [service] : [])])).stdout).sort();
+
+    t.test('up -d: web healthy before fetcher starts, which reaches it by service name; the port is published', async (t) => {
+      const up = await compose(['up', '-d']);
+      t.equal(up.code, 0, up.stderr);
+      t.match(up.stderr, /Network shop_default {2}Created/);
+      t.match(up.stderr, /Volume "shop_data" {2}Created/);
+      t.match(up.stderr, /Container shop-fetcher-1 {2}Started/);
+      t.notMatch(up.stderr, /shop-debug/, 'a service of an inactive profile is not started');
+      const ps = await compose(['ps', '--format', '{{.Name}} {{.Service}} {{.State}}']);
+      t.same(lines(ps.stdout).sort(), ['shop-fetcher-1 fetcher running', 'shop-web-1 web running']);
+      const fetched = await compose(['exec', '-T', 'fetcher', 'cat', '/data/fetched']);
+      t.equal(fetched.stdout, 'served-by-web\n', 'fetched by service name, after the healthcheck passed');
+      const port = await compose(['port', 'web', '80']);
+      t.equal(port.code, 0, port.stderr);
+      t.equal(await get(Number(port.stdout.trim().split(':').pop())), 'served-by-web\n', 'the published port reaches web');
+      const labels = await h.run(['inspect', 'shop-web-1', '--format', '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.container-number"}}']);
+      t.equal(labels.stdout, 'shop web 1\n', 'docker compose\'s labels');
+    });
+
+    t.test('up again changes nothing; a changed environment recreates only that service', async (t) => {
+      const before = { web: await ids('web'), fetcher: await ids('fetcher') };
+      const again = await compose(['up', '-d']);
+      t.equal(again.code, 0, again.stderr);
+      t.notMatch(again.stderr, /Recreate|Creating/);
+      t.same({ web: await ids('web'), fetcher: await ids('fetcher') }, before, 'the same containers');
+      const changed = await compose(['up', '-d'], { env: { LEVEL: '2' } });
+      t.equal(changed.code, 0, changed.stderr);
+      t.match(changed.stderr, /Container shop-fetcher-1 {2}Recreate/);
+      t.same(await ids('web'), before.web, 'web kept');
+      t.not((await ids('fetcher'))[0], before.fetcher[0], 'fetcher recreated');
+      t.equal((await compose(['exec', '-T', 'fetcher', 'sh', '-c', 'echo $LEVEL'], { env: { LEVEL: '2' } })).stdout, '2\n');
+    });
+
+    t.test('--scale web=3: three containers, each reached by name', async (t) => {
+      const up = await compose(['up', '-d', '--scale', 'web=3'], { env: { LEVEL: '2' } });
+      t.equal(up.code, 0, up.stderr);
+      t.equal((await ids('web')).length, 3);
+      const probe = await compose(['exec', '-T', 'fetcher', 'sh', '-c', 'for n in 1 2 3; do wget -q -O - http://shop-web-$n/index.html || echo fail $n; done; wget -q -O - http://web/index.html'], { env: { LEVEL: '2' } });
+      t.equal(probe.stdout, 'served-by-web\n'.repeat(4), probe.stderr);
+      const down = await compose(['up', '-d', '--scale', 'web=1'], { env: { LEVEL: '2' } });
+      t.equal(down.code, 0, down.stderr);
+      t.equal((await ids('web')).length, 1, 'scaled back down');
+    });
+
+    t.test('down keeps the named volume, up finds its data, down -v removes it', async (t) => {
+      const down = await compose(['down', '-t', '0']);
+      t.equal(down.code, 0, down.stderr);
+      t.same(await ids(), [], 'no containers');
+      t.notMatch((await h.run(['network', 'ls'])).stdout, /shop_default/, 'the network is gone');
+      t.match((await h.run(['volume', 'ls'])).stdout, /shop_data/, 'the volume stays');
+      t.equal((await compose(['up', '-d'])).code, 0);
+      const runs = await compose(['exec', '-T', 'fetcher', 'cat', '/data/runs']);
+      t.equal(runs.stdout, 'run\nrun\nrun\n', 'the data of the earlier fetchers survived down');
+      const gone = await compose(['down', '-v', '-t', '0']);
+      t.equal(gone.code, 0, gone.stderr);
+      t.notMatch((await h.run(['volume', 'ls'])).stdout, /shop_data/, 'down -v removed the volume');
+    });
+
+    t.test('profiles: --profile debug starts the service of that profile', async (t) => {
+      const up = await compose(['--profile', 'debug', 'up', '-d', 'debug']);
+      t.equal(up.code, 0, up.stderr);
+      t.same(lines((await compose(['--profile', 'debug', 'ps', '--services'])).stdout), ['debug'], 'only the service named (it has no dependencies)');
+      t.equal((await compose(['--profile', 'debug', 'down', '-t', '0'])).code, 0);
+    });
+
+    t.test('build from the compose file, then run --rm of it', async (t) => {
+      const bdir = writeProject(h, 'built', {
+        'compose.yaml': 'services:\n  tool:\n    build:\n      context: ./src\n      args: {WORD: compose-built}\n',
+        'src/Dockerfile': 'FROM busybox\nARG WORD\nRUN echo $WORD > /word\nCMD ["cat", "/word"]\n',
+      });
+      const c = (args: string[]) => h.run(['compose', '--project-directory', bdir, ...args], { timeoutMs: 120_000 });
+      t.teardown(() => c(['down', '--rmi', 'local', '-t', '0']));
+      const build = await c(['build']);
+      t.equal(build.code, 0, build.stderr);
+      t.match((await h.run(['images', '--format', '{{.Repository}}'])).stdout, /built-tool/, 'the image is named <project>-<service>');
+      const run = await c(['run', '--rm', '-T', 'tool']);
+      t.equal(run.code, 0, run.stderr);
+      t.equal(run.stdout, 'compose-built\n');
+      t.same(lines((await c(['ps', '-a', '-q'])).stdout), [], '--rm removed the one-off container');
+    });
+
+    t.test('attached up: prefixed logs, --exit-code-from gives the service\'s exit code', async (t) => {
+      const jdir = writeProject(h, 'jobs', {
+        'compose.yaml': 'services:\n  job:\n    image: busybox\n    command: ["sh", "-c", "echo working; exit 3"]\n  side:\n    image: busybox\n    command: ["sh", "-c", "trap \'exit 0\' TERM; while :; do sleep 0.1; done"]\n',
+      });
+      const c = (args: string[]) => h.run(['compose', '--project-directory', jdir, ...args], { timeoutMs: 120_000 });
+      t.teardown(() => c(['down', '-t', '0']));
+      const up = await c(['up', '--exit-code-from', 'job']);
+      t.equal(up.code, 3, up.stderr);
+      t.match(up.stdout, /^job-1 +\| working$/m);
+      t.match(up.stderr, /jobs-job-1 exited with code 3/);
+      await waitFor(async () => (await c(['ps', '-q'])).stdout === '' || undefined);
+      t.pass('the other service was stopped');
+    });
+
+    t.test('Ctrl-C on an attached up stops the project gracefully; a second Ctrl-C kills what is left', async (t) => {
+      const cdir = writeProject(h, 'ctrlc', {
+        'compose.yaml': `services:
+  polite:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; echo ready; while :; do sleep 0.1; done"]
+  stubborn:
+    image: busybox
+    command: ["sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.1; done"]
+    stop_grace_period: 5m
+`,
+      });
+      const c = (args: string[]) => h.run(['compose', '--project-directory', cdir, ...args], { timeoutMs: 120_000 });
+      t.teardown(() => c(['down', '-t', '0']));
+      const up = h.spawn(['compose', '--project-directory', cdir, 'up']);
+      let out = '';
+      up.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      up.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => up.on('exit', (code) => r(code)));
+      await waitFor(() => ((out.match(/\| ready/g) ?? []).length === 2 ? true : undefined), 60_000);
+      process.kill(-up.pid!, 'SIGINT');
+      await waitFor(() => (/polite-1 exited with code 0/.test(out) ? true : undefined), 60_000);
+      t.match(out, /Gracefully stopping/);
+      t.match(out, /polite-1 +\| bye/, 'the polite service got its stop signal');
+      process.kill(-up.pid!, 'SIGINT');
+      t.equal(await exited, 130, 'up ends as interrupted');
+      t.match(out, /ctrlc-stubborn-1 exited with code 137/, 'the second Ctrl-C killed the one that ignored SIGTERM (its grace period is 5 minutes)');
+      t.same(lines((await c(['ps', '-q'])).stdout), [], 'nothing runs');
+    });
+
+    t.test('bad projects: one line, exit 125, nothing made', async (t) => {
+      for (const [text, message] of [
+        ['services:\n  a:\n    image: busybox\n    depends_on: [b]\n  b:\n    image: busybox\n    depends_on: [a]\n', /dependency cycle detected: a -> b -> a/],
+        ['services:\n  a:\n    command: ["true"]\n', /service "a" has neither an image nor a build context specified/],
+        ['services:\n  a:\n    image: busybox\nnetwork:\n  x: {}\n', /network/],
+        ['services:\n  a:\n    image: busybox\n    ports: ["80:80:80:80"]\n', /ports/],
+      ] as const) {
+        const r = await h.run(['compose', '-p', 'bad', '-f', '-', 'up', '-d'], { input: text });
+        t.equal(r.code, 125, text);
+        t.equal(lines(r.stderr).length, 1, `one line: ${r.stderr}`);
+        t.match(r.stderr, message);
+      }
+      t.notMatch((await h.run(['network', 'ls'])).stdout, /bad_default/, 'no network was made');
+      const missing = await h.run(['compose', '-p', 'bad', '-f', '-', 'up', '-d'], { input: 'services:\n  a:\n    image: localhost/no-such-image:1\n' });
+      t.not(missing.code, 0);
+      t.match(missing.stderr, /no-such-image/, 'the image that failed is named');
+      await h.run(['compose', '-p', 'bad', '-f', '-', 'down'], { input: 'services:\n  a:\n    image: busybox\n' });
+    });
+  });
+}
