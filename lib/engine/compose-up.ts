@@ -68,7 +68,7 @@ export async function composeUp(ctx: Context, project: Project, opts: UpOptions)
     done.set(
       svc.name,
       (async () => {
-        await Promise.all(Object.keys(svc.depends_on).map((d) => done.get(d)));
+        await Promise.all(Object.keys(svc.depends_on).flatMap((d) => done.get(d) ?? []));
         if (opts.start) await waitForDependencies(ctx, project, svc);
         await convergeService(ctx, project, svc, opts);
       })(),

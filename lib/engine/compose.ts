@@ -66,7 +66,7 @@ export async function inReverseOrder(project: Project, containers: ProjectContai
   await Promise.all(containers.filter((c) => !known.has(c.service) || c.oneoff).map(fn));
   const done = new Map<string, Promise<unknown>>();
   for (const name of [...order].reverse()) {
-    const dependents = order.filter((o) => project.services[o]!.depends_on[name]).map((o) => done.get(o));
+    const dependents = order.filter((o) => project.services[o]!.depends_on[name]).flatMap((o) => done.get(o) ?? []);
     done.set(
       name,
       Promise.all(dependents).then(() => Promise.all(containers.filter((c) => c.service === name && !c.oneoff).map(fn))),
