@@ -59,4 +59,10 @@ export async function main(rawArgv: string[]): Promise<void> {
   process.exit();
 }
 
-void main(process.argv.slice(2));
+/** Installed (linked) as husk-compose or docker-compose, husk is `husk compose`. */
+function commandLine(argv: string[]): string[] {
+  const name = (argv[1] ?? '').split('/').pop();
+  return name === 'docker-compose' || name === 'husk-compose' ? ['compose', ...argv.slice(2)] : argv.slice(2);
+}
+
+void main(commandLine(process.argv));

@@ -61,9 +61,13 @@ export function loadProject(opts: LoadOptions): Project {
 
   for (const name of [...unset].sort()) warnings.push(`The "${name}" variable is not set. Defaulting to a blank string.`);
 
-  const rawName = opts.projectName ?? lookup('COMPOSE_PROJECT_NAME') ?? (typeof doc.name === 'string' && doc.name ? doc.name : undefined) ?? path.basename(projectDir);
-  const name = normalizeProjectName(rawName);
-  if (!name) throw new UsageError(`project name "${rawName}" has no usable character: give one of lowercase letters, digits, '-' and '_' with -p`);
+  // A name given (-p, COMPOSE_PROJECT_NAME, name:) must be valid as it is; the directory's is made valid.
+  const given = opts.projectName ?? lookup('COMPOSE_PROJECT_NAME') ?? (typeof doc.name === 'string' && doc.name ? doc.name : undefined);
+  if (given !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(given)) {
+    throw new UsageError(`invalid project name "${given}": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`);
+  }
+  const name = given ?? normalizeProjectName(path.basename(projectDir));
+  if (!name) throw new UsageError(`project name "${path.basename(projectDir)}" (the directory's) has no usable character: give one of lowercase letters, digits, '-' and '_' with -p`);
 
   const profiles = new Set([...(opts.profiles ?? []), ...(lookup('COMPOSE_PROFILES') ?? '').split(',')].map((p) => p.trim()).filter(Boolean));
   const services = isDict(doc.services) ? (doc.services as Record<string, Dict>) : {};

@@ -34,6 +34,9 @@ const SUPPORTED = new Set([
   'pull_policy', 'platform', 'logging', 'profiles',
 ]);
 
+/** deploy keys husk reads (the rest concern a swarm: placement, update_config, ...). */
+const DEPLOY_KEYS = new Set(['mode', 'replicas', 'resources', 'restart_policy', 'labels']);
+
 export function normalizeProject(doc: Dict, ctx: NormalizeContext): Project {
   const raw = isDict(doc.services) ? doc.services : {};
   const services: Record<string, Service> = {};
@@ -172,7 +175,14 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
     }
   }
   if (isDict(s.healthcheck)) svc.healthcheck = healthcheck(s.healthcheck, where);
-  if (isDict(s.deploy)) svc.deploy = deploy(s.deploy, where);
+  if (isDict(s.deploy)) {
+    svc.deploy = deploy(s.deploy, where);
+    for (const [k, v] of Object.entries(s.deploy)) {
+      if (DEPLOY_KEYS.has(k) || k.startsWith('x-')) continue;
+      svc.ignored[`deploy.${k}`] = v;
+      ctx.warnings.push(`service ${name}: key 'deploy.${k}' is not supported by husk and is ignored`);
+    }
+  }
   if (svc.scale !== undefined && svc.deploy?.replicas !== undefined && svc.scale !== svc.deploy.replicas) {
     throw new UsageError(`${where}: scale (${svc.scale}) and deploy.replicas (${svc.deploy.replicas}) differ`);
   }

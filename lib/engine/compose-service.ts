@@ -63,6 +63,31 @@ export function configHash(svc: Service): string {
   return crypto.createHash('sha256').update(JSON.stringify({ ...rest, deploy: deployRest })).digest('hex');
 }
 
+/**
+ * What the model holds of a service that husk's containers cannot have:
+ * one warning each, so that nothing the file asks for is dropped silently.
+ */
+export function serviceWarnings(svc: Service): string[] {
+  const w: string[] = [];
+  const not = (what: string, why = 'is not supported by husk and is ignored') => w.push(`service "${svc.name}": ${what} ${why}`);
+  if (Object.keys(svc.sysctls).length) not('sysctls');
+  if (svc.domainname) not('domainname');
+  if (svc.healthcheck?.start_interval !== undefined) not('healthcheck.start_interval');
+  const res = svc.deploy?.resources?.reservations;
+  if (res?.cpus !== undefined || res?.pids !== undefined) not('deploy.resources.reservations (cpus, pids)', 'are not supported by husk and are ignored (memory is kept as a soft limit)');
+  if (svc.deploy?.mode === 'global') not('deploy.mode global', 'is a swarm mode: husk runs one container');
+  const driver = svc.logging?.driver;
+  if (driver !== undefined && !['json-file', 'k8s-file', 'local'].includes(driver)) not(`logging driver ${driver}`, 'is not supported by husk: its own log file is used');
+  if (svc.logging && Object.keys(svc.logging.options).length) not('logging.options');
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  if (svc.platform && !new RegExp(`^linux(/${arch}.*)?$`).test(svc.platform)) not(`platform ${svc.platform}`, `is not this machine's (linux/${arch}): husk runs only its own`);
+  for (const [n, cfg] of Object.entries(svc.networks)) {
+    for (const k of ['ipv6_address', 'link_local_ips', 'interface_name', 'driver_opts', 'gw_priority'] as const) if (cfg[k] !== undefined) not(`networks.${n}.${k}`);
+  }
+  for (const k of ['additional_contexts', 'cache_to'] as const) if (svc.build && Object.keys(svc.build[k]).length) not(`build.${k}`);
+  return w;
+}
+
 export interface ServiceContainerOptions {
   number: number;
   imageId: string;

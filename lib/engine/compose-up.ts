@@ -14,7 +14,7 @@ import { ContainerStore, type ContainerView } from '../runtime/container-store.j
 import { buildImage, type BuildSecret } from './build.js';
 import { openBuildInput } from './build-input.js';
 import { projectContainers, servicesInOrder, type ProjectContainer } from './compose.js';
-import { COMPOSE_VERSION, configHash, containerName, LABEL, replicasOf, serviceCreateOptions, serviceImage, type ServiceContainerOptions } from './compose-service.js';
+import { COMPOSE_VERSION, configHash, containerName, LABEL, replicasOf, serviceCreateOptions, serviceImage, serviceWarnings, type ServiceContainerOptions } from './compose-service.js';
 import { createContainer } from './create.js';
 import { readHealth } from './health.js';
 import { startAny } from './lifecycle.js';
@@ -58,6 +58,7 @@ export async function composeUp(ctx: Context, project: Project, opts: UpOptions)
   for (const svc of services) {
     if (svc.container_name && replicasOf(svc, opts.scale) > 1) throw new UsageError(`service "${svc.name}": container_name ${svc.container_name} cannot be used with more than one container`);
   }
+  for (const svc of services) for (const w of serviceWarnings(svc)) opts.report(`WARN: ${w}`);
   await removeOrWarnOrphans(ctx, project, opts);
   ensureNetworks(ctx, project, services, opts.report);
   ensureVolumes(ctx, project, services, opts.report);

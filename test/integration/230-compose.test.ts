@@ -46,8 +46,11 @@ for (const mode of modes()) {
       t.same(lines((await compose(['config', '--services'])).stdout).sort(), ['db', 'web'], 'a service of an inactive profile is left out');
       t.same(lines((await compose(['--profile', 'debug', 'config', '--services'])).stdout).sort(), ['db', 'debug', 'web']);
       t.same(lines((await compose(['config', '--volumes'])).stdout), ['data']);
-      const env = await compose(['-p', 'Other', 'config'], { env: { GREETING: 'from-env', WEB_PORT: '9090' } });
-      t.match(env.stdout, /^name: other$/m, '-p, normalised');
+      const env = await compose(['-p', 'other', 'config'], { env: { GREETING: 'from-env', WEB_PORT: '9090' } });
+      t.match(env.stdout, /^name: other$/m, '-p');
+      const invalid = await compose(['-p', 'Other', 'config']);
+      t.equal(invalid.code, 125, 'a name given must be valid as it is');
+      t.match(invalid.stderr, /^Error: invalid project name "Other": must consist only of lowercase/);
       t.match(env.stdout, /GREETING: from-env/, 'the environment before .env');
       t.match(env.stdout, /published: "9090"/);
       t.equal((await compose(['config', '-q'])).stdout, '', '-q prints nothing');

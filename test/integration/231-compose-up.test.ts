@@ -199,6 +199,71 @@ for (const mode of modes()) {
       t.same(lines((await c(['ps', '-q'])).stdout), [], 'nothing runs');
     });
 
+    t.test('secrets, configs, warnings for what husk does not do, and the verbs on a running project', async (t) => {
+      const odir = writeProject(h, 'ops', {
+        'compose.yaml': `services:
+  app:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; echo started; while :; do sleep 0.1; done"]
+    secrets: [token]
+    configs:
+      - source: settings
+        target: /etc/app.conf
+    sysctls: {net.core.somaxconn: "1024"}
+    deploy:
+      placement: {constraints: [node.role == manager]}
+secrets:
+  token: {file: ./token.txt}
+configs:
+  settings: {content: "level=\${LEVEL:-3}"}
+`,
+        'token.txt': 's3cret\n',
+      });
+      const c = (args: string[]) => h.run(['compose', '--project-directory', odir, ...args], { timeoutMs: 120_000 });
+      t.teardown(() => c(['down', '-t', '0']));
+      const up = await c(['up', '-d']);
+      t.equal(up.code, 0, up.stderr);
+      t.match(up.stderr, /WARN: service "app": sysctls is not supported by husk and is ignored/, 'an unsupported key is named');
+      t.match(up.stderr, /deploy\.placement' is not supported/);
+      const inside = await c(['exec', '-T', 'app', 'sh', '-c', 'cat /run/secrets/token /etc/app.conf']);
+      t.equal(inside.stdout, 's3cret\nlevel=3', 'the secret from its file, the config from its content');
+
+      t.match((await c(['logs', 'app'])).stdout, /^app-1 +\| started$/m);
+      t.match((await c(['top'])).stdout, /^ops-app-1\n.*PID/m);
+      t.match((await c(['images'])).stdout, /ops-app-1 +localhost\/busybox +latest/);
+      t.match((await h.run(['compose', 'ls'])).stdout, /^ops +running\(1\) +\S*compose\.yaml$/m);
+      const host = h.writeFile('from-host.txt', 'copied\n');
+      t.equal((await c(['cp', host, 'app:/tmp/in.txt'])).code, 0);
+      t.equal((await c(['exec', '-T', 'app', 'cat', '/tmp/in.txt'])).stdout, 'copied\n', 'cp SERVICE:PATH');
+      const stop = await c(['stop']);
+      t.match(stop.stderr, /Container ops-app-1 {2}Stopped/);
+      t.same(lines((await c(['ps', '--status', 'exited', '--format', '{{.Name}}'])).stdout), ['ops-app-1']);
+      t.equal((await c(['start'])).code, 0);
+      t.same(lines((await c(['ps', '--format', '{{.Name}} {{.State}}'])).stdout), ['ops-app-1 running']);
+      t.equal((await c(['kill', '-s', 'KILL'])).code, 0);
+      t.equal((await c(['wait', 'app'])).stdout, '137\n', 'wait gives the exit code');
+      t.equal((await c(['rm', '-f'])).code, 0);
+      t.same(lines((await c(['ps', '-a', '-q'])).stdout), [], 'rm removed the stopped container');
+    });
+
+    t.test('deploy.resources.limits: as --memory and --pids-limit', async (t) => {
+      const ldir = writeProject(h, 'lim', {
+        'compose.yaml': 'services:\n  app:\n    image: busybox\n    command: ["sleep", "60"]\n    deploy:\n      resources: {limits: {memory: 64m, pids: 100}}\n',
+      });
+      const c = (args: string[]) => h.run(['compose', '--project-directory', ldir, ...args], { timeoutMs: 120_000 });
+      t.teardown(() => c(['down', '-t', '0']));
+      const up = await c(['up', '-d']);
+      if (mode === 'rootless' && /cgroup v1/.test(up.stderr)) {
+        // This host's cgroups cannot be delegated: rootless limits are refused, as run --memory refuses them.
+        t.equal(up.code, 125, up.stderr);
+        t.match(up.stderr, /resource limits cannot be set/);
+        return;
+      }
+      t.equal(up.code, 0, up.stderr);
+      const limits = await h.run(['inspect', 'lim-app-1', '--format', '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}']);
+      t.equal(limits.stdout, '67108864 100\n');
+    });
+
     t.test('bad projects: one line, exit 125, nothing made', async (t) => {
       for (const [text, message] of [
         ['services:\n  a:\n    image: busybox\n    depends_on: [b]\n  b:\n    image: busybox\n    depends_on: [a]\n', /dependency cycle detected: a -> b -> a/],

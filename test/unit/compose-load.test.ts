@@ -62,10 +62,12 @@ t.test('discovery upwards, override file, project name', async (t) => {
   t.same(p.files, [path.join(dir, 'compose.yml'), path.join(dir, 'compose.override.yaml')]);
   t.same(p.services.a!.command, ['echo', 'over']);
   t.same(p.services.a!.labels, { x: '1' });
-  t.equal(loadProject({ workingDir: dir, env: {}, projectName: 'Foo.Bar' }).name, 'foobar');
+  t.throws(() => loadProject({ workingDir: dir, env: {}, projectName: 'Foo.Bar' }), /invalid project name "Foo.Bar"/, 'a name given must be valid (the directory\'s is made so)');
   t.equal(loadProject({ workingDir: dir, env: { COMPOSE_PROJECT_NAME: 'env_name' } }).name, 'env_name');
-  const named = tree({ 'docker-compose.yaml': 'name: Top-Name\nservices:\n  a:\n    image: a\n' });
+  const named = tree({ 'docker-compose.yaml': 'name: top-name\nservices:\n  a:\n    image: a\n' });
   t.equal(loadProject({ workingDir: named, env: {} }).name, 'top-name');
+  const badName = tree({ 'docker-compose.yaml': 'name: Top-Name\nservices:\n  a:\n    image: a\n' });
+  t.throws(() => loadProject({ workingDir: badName, env: {} }), /invalid project name "Top-Name"/);
   const empty = tree({ 'x/.keep': '' });
   t.throws(() => loadProject({ workingDir: path.join(empty, 'x'), env: {} }), { message: /no configuration file provided/ });
 });
