@@ -7,7 +7,7 @@
 // specification's schema.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, type ScalarTag } from 'yaml';
 import { UsageError } from '../core/errors.js';
 import { InterpolationError, interpolateTree, type Lookup } from './interpolate.js';
 import { validateCompose } from './schema.js';
@@ -66,6 +66,13 @@ export interface ReadOptions {
   stdinText?: string;
 }
 
+/**
+ * `0440` is an octal number, as docker compose's YAML parser (go-yaml v3)
+ * keeps reading YAML 1.1 octals: file modes are written so (`mode: 0440`).
+ * The YAML 1.2 core schema alone would read 440.
+ */
+const OCTAL_1_1: ScalarTag = { tag: 'tag:yaml.org,2002:int', default: true, test: /^[-+]?0[0-7]+$/, resolve: (s) => parseInt(s, 8) };
+
 /** One compose file: parsed, interpolated, validated. */
 export function readComposeFile(file: string, opts: ReadOptions): Record<string, unknown> {
   const name = displayName(file, opts.cwd);
@@ -80,7 +87,7 @@ export function readComposeFile(file: string, opts: ReadOptions): Record<string,
   }
   let doc: unknown;
   try {
-    doc = parse(text, { merge: true, prettyErrors: true });
+    doc = parse(text, { merge: true, prettyErrors: true, customTags: (tags) => [OCTAL_1_1, ...tags] });
   } catch (err) {
     const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
     const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '';

@@ -1,6 +1,8 @@
 // `docker compose config`: the resolved project printed back as YAML, keys
 // sorted, short syntaxes in their long form, durations as Go prints them
-// ("1m30s"), empty fields left out; top-level sections in compose's order.
+// ("1m30s"), empty fields left out; top-level sections in compose's order;
+// every `$` in a value written `$$`, so that the output, itself a compose
+// file, reads back as the same project.
 import { stringify } from 'yaml';
 import type { Project, Service } from './model.js';
 
@@ -50,9 +52,11 @@ function sortedMap<T>(m: Record<string, T>, fn: (v: T) => unknown): Record<strin
 /**
  * Keys sorted at every level, empty maps and lists and undefined left out
  * (a null kept: `networks: {default: null}` and `environment: {FOO: null}`
- * mean something).
+ * mean something); a `$` in a string value doubled, as `docker compose
+ * config` does (keys are never interpolated, so they are left as they are).
  */
 function clean(v: unknown, keepEmpty = false): unknown {
+  if (typeof v === 'string') return v.split('$').join('$$');
   if (Array.isArray(v)) return v.map((x) => clean(x, true));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
