@@ -36,6 +36,7 @@ const SUPPORTED = new Set([
 
 /** deploy keys husk reads (the rest concern a swarm: placement, update_config, ...). */
 const DEPLOY_KEYS = new Set(['mode', 'replicas', 'resources', 'restart_policy', 'labels']);
+const RESOURCE_KEYS = new Set(['cpus', 'memory', 'pids']);
 
 export function normalizeProject(doc: Dict, ctx: NormalizeContext): Project {
   const raw = isDict(doc.services) ? doc.services : {};
@@ -177,10 +178,15 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
   if (isDict(s.healthcheck)) svc.healthcheck = healthcheck(s.healthcheck, where);
   if (isDict(s.deploy)) {
     svc.deploy = deploy(s.deploy, where);
-    for (const [k, v] of Object.entries(s.deploy)) {
-      if (DEPLOY_KEYS.has(k) || k.startsWith('x-')) continue;
-      svc.ignored[`deploy.${k}`] = v;
-      ctx.warnings.push(`service ${name}: key 'deploy.${k}' is not supported by husk and is ignored`);
+    const resources = isDict(s.deploy.resources) ? s.deploy.resources : {};
+    const entries = [
+      ...Object.entries(s.deploy).filter(([k]) => !DEPLOY_KEYS.has(k)).map(([k, v]) => [`deploy.${k}`, v] as const),
+      ...(['limits', 'reservations'] as const).flatMap((kind) => Object.entries(isDict(resources[kind]) ? resources[kind] : {}).filter(([k]) => !RESOURCE_KEYS.has(k)).map(([k, v]) => [`deploy.resources.${kind}.${k}`, v] as const)),
+    ];
+    // Named in a warning; not kept in `ignored`, whose keys render as the service's own.
+    for (const [key] of entries) {
+      if (key.split('.').pop()!.startsWith('x-')) continue;
+      ctx.warnings.push(`service ${name}: key '${key}' is not supported by husk and is ignored`);
     }
   }
   if (svc.scale !== undefined && svc.deploy?.replicas !== undefined && svc.scale !== svc.deploy.replicas) {

@@ -264,6 +264,8 @@ t.test('unsupported keys are warned about, not dropped', async (t) => {
   const p = loadProject({ workingDir: dir, env: {} });
   t.same(p.warnings, ["service web: key 'blkio_config' is not supported by husk and is ignored"]);
   t.same(p.services.web!.ignored, { blkio_config: { weight: 300 } });
+  const gpu = loadProject({ workingDir: tree({ 'compose.yaml': 'services:\n  a:\n    image: x\n    deploy:\n      placement: {constraints: [a]}\n      resources:\n        reservations:\n          memory: 1m\n          devices: [{capabilities: [gpu]}]\n' }), env: {} });
+  t.same(gpu.warnings, ["service a: key 'deploy.placement' is not supported by husk and is ignored", "service a: key 'deploy.resources.reservations.devices' is not supported by husk and is ignored"], 'swarm keys and device reservations named');
 });
 
 t.test('ports and volumes, short and long syntax', async (t) => {
