@@ -116,13 +116,17 @@ export interface Verb {
   doing: string;
   done: string;
   oneoff?: boolean;
+  /** More services than those named (restart: their dependents with restart: true). */
+  expand?: (project: Project, services: string[]) => string[];
 }
 
 /** `compose stop|start|kill|...`: the verb on each container of the services named, in dependency order, reported. */
 export async function actOnServices(argv: ComposeArgs & { services?: string[] }, verb: Verb, fn: (ctx: Context, v: ContainerView) => unknown): Promise<void> {
   const ctx = contextFrom(argv);
   const project = loadComposeProject(argv, { quiet: true });
-  const containers = serviceContainers(ctx, project, argv.services ?? [], { oneoff: verb.oneoff }).filter((c) => verb.select(c.view));
+  const named = argv.services ?? [];
+  const services = verb.expand && named.length ? verb.expand(project, named) : named;
+  const containers = serviceContainers(ctx, project, services, { oneoff: verb.oneoff }).filter((c) => verb.select(c.view));
   const each = async (c: ProjectContainer) => {
     report(` Container ${c.view.record.name}  ${verb.doing}`);
     await fn(ctx, c.view);

@@ -17,7 +17,7 @@ import { projectContainers, servicesInOrder, type ProjectContainer } from './com
 import { COMPOSE_VERSION, configHash, containerName, LABEL, replicasOf, serviceCreateOptions, serviceImage, serviceWarnings, type ServiceContainerOptions } from './compose-service.js';
 import { createContainer } from './create.js';
 import { readHealth } from './health.js';
-import { startAny } from './lifecycle.js';
+import { restartContainer, startAny } from './lifecycle.js';
 import { createNetwork, networkExists } from './networks.js';
 import { pullImage } from './registry.js';
 import { removeContainer } from './remove.js';
@@ -65,13 +65,22 @@ export async function composeUp(ctx: Context, project: Project, opts: UpOptions)
   for (const svc of services) await ensureImage(ctx, project, svc, opts);
 
   const done = new Map<string, Promise<void>>();
+  const recreated = new Set<string>();
   for (const svc of services) {
     done.set(
       svc.name,
       (async () => {
         await Promise.all(Object.keys(svc.depends_on).flatMap((d) => done.get(d) ?? []));
-        if (opts.start) await waitForDependencies(ctx, project, svc);
-        await convergeService(ctx, project, svc, opts);
+        try {
+          if (opts.start) await waitForDependencies(ctx, project, svc);
+          // depends_on with restart: true: a dependency made anew restarts this service's containers.
+          const restart = Object.entries(svc.depends_on).some(([d, dep]) => dep.restart && recreated.has(d));
+          if (await convergeService(ctx, project, svc, opts, restart)) recreated.add(svc.name);
+        } catch (err) {
+          // Which service failed, with the cause; the class (and so the exit code) kept.
+          if (err instanceof Error && !err.message.startsWith('service "')) err.message = `service "${svc.name}": ${err.message}`;
+          throw err;
+        }
       })(),
     );
   }
@@ -295,7 +304,8 @@ async function waitUntilReady(ctx: Context, containers: ProjectContainer[], time
  * The service's containers made to match: surplus ones (above the scale)
  * removed, diverged ones recreated, missing ones created, all started.
  */
-async function convergeService(ctx: Context, project: Project, svc: Service, opts: UpOptions): Promise<void> {
+async function convergeService(ctx: Context, project: Project, svc: Service, opts: UpOptions, restartKept: boolean): Promise<boolean> {
+  let changed = false;
   const want = replicasOf(svc, opts.scale);
   const image = new ImageStore(ctx).getImage(serviceImage(project, svc));
   const hash = configHash(svc);
@@ -306,21 +316,28 @@ async function convergeService(ctx: Context, project: Project, svc: Service, opt
     const c = existing.find((e) => e.number === n);
     const diverged = c && (c.view.record.labels?.[LABEL.configHash] !== hash || c.view.record.imageId !== image.id);
     if (c && (opts.recreate === 'always' || (opts.recreate === 'diverged' && diverged))) {
+      changed = true;
       opts.report(` Container ${c.view.record.name}  Recreate`);
       await stopContainer(ctx, c.view, opts.timeoutSec);
       await removeContainer(ctx, new ContainerStore(ctx).get(c.view.record.id), true, true);
       opts.report(` Container ${c.view.record.name}  Recreated`);
     } else if (c) {
-      if (!opts.start || running(c.view)) opts.report(` Container ${c.view.record.name}  Running`);
+      if (opts.start && restartKept && running(c.view)) {
+        opts.report(` Container ${c.view.record.name}  Restarting`);
+        await restartContainer(ctx, c.view, opts.timeoutSec);
+        opts.report(` Container ${c.view.record.name}  Started`);
+      } else if (!opts.start || running(c.view)) opts.report(` Container ${c.view.record.name}  Running`);
       else startReported(ctx, c.view, opts.report);
       continue;
     }
+    changed = true;
     const name = containerName(project, svc, n);
     if (!c) opts.report(` Container ${name}  Creating`);
     const view = await createContainer(ctx, serviceCreateOptions(ctx, project, svc, { number: n, imageId: image.id, serviceContainer }));
     if (!c) opts.report(` Container ${name}  Created`);
     if (opts.start) startReported(ctx, view, opts.report);
   }
+  return changed;
 }
 
 function startReported(ctx: Context, view: ContainerView, report: (line: string) => void): void {

@@ -81,3 +81,19 @@ export async function inReverseOrder(project: Project, containers: ProjectContai
 export async function inOrder(project: Project, containers: ProjectContainer[], fn: (c: ProjectContainer) => Promise<unknown>): Promise<void> {
   for (const svc of servicesInOrder(project)) await Promise.all(containers.filter((c) => c.service === svc.name).map(fn));
 }
+
+/** The services named and, transitively, those that depend on them with `restart: true` (restarted with them). */
+export function withRestartDependents(project: Project, names: string[]): string[] {
+  const out = new Set(names);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const svc of Object.values(project.services)) {
+      if (out.has(svc.name)) continue;
+      if (Object.entries(svc.depends_on).some(([d, dep]) => dep.restart && out.has(d))) {
+        out.add(svc.name);
+        grew = true;
+      }
+    }
+  }
+  return [...out];
+}

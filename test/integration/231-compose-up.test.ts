@@ -246,6 +246,43 @@ configs:
       t.same(lines((await c(['ps', '-a', '-q'])).stdout), [], 'rm removed the stopped container');
     });
 
+    t.test('--wait, depends_on with restart: true, and a service that fails to start named', async (t) => {
+      const loop = `["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]`;
+      const wdir = writeProject(h, 'waits', {
+        'compose.yaml': `services:
+  db:
+    image: busybox
+    command: ${loop}
+    healthcheck: {test: ["CMD", "sh", "-c", "sleep 1"], interval: 300ms}
+  app:
+    image: busybox
+    command: ${loop}
+    depends_on:
+      db: {condition: service_started, restart: true}
+  broken:
+    image: busybox
+    command: ["/no/such/program"]
+    profiles: [broken]
+`,
+      });
+      const c = (args: string[]) => h.run(['compose', '--project-directory', wdir, ...args], { timeoutMs: 120_000 });
+      t.teardown(() => c(['--profile', 'broken', 'down', '-t', '0']));
+      const up = await c(['up', '-d', '--wait']);
+      t.equal(up.code, 0, up.stderr);
+      t.match((await c(['ps', 'db', '--format', '{{.Status}}'])).stdout, /\(healthy\)/, '--wait returned once db was healthy (its check takes a second)');
+      const started = async (name: string) => (await h.run(['inspect', name, '--format', '{{.State.StartedAt}}'])).stdout;
+      const before = await started('waits-app-1');
+      t.equal((await c(['restart', '--no-deps', 'db'])).code, 0);
+      t.equal(await started('waits-app-1'), before, '--no-deps: app left alone');
+      const restart = await c(['restart', 'db']);
+      t.equal(restart.code, 0, restart.stderr);
+      t.match(restart.stderr, /Container waits-app-1 {2}Restarting/);
+      t.not(await started('waits-app-1'), before, 'app restarted with the db it depends on (restart: true)');
+      const broken = await c(['--profile', 'broken', 'up', '-d', 'broken']);
+      t.not(broken.code, 0);
+      t.match(broken.stderr, /^Error: service "broken": .*\/no\/such\/program/m, 'the service named, and the cause');
+    });
+
     t.test('deploy.resources.limits: as --memory and --pids-limit', async (t) => {
       const ldir = writeProject(h, 'lim', {
         'compose.yaml': 'services:\n  app:\n    image: busybox\n    command: ["sleep", "60"]\n    deploy:\n      resources: {limits: {memory: 64m, pids: 100}}\n',
