@@ -307,7 +307,7 @@ cycle() {
   local label=$1 e=$2 s ready
   s=$(state "$e")
   [ "$s" = "0 0" ] || { fail "$e" "$label" "store not clean before up (containers, project network: $s)"; return 1; }
-  cut -d' ' -f1 /proc/loadavg >>"$RES/load"
+  echo "$MODE $(cut -d' ' -f1 /proc/loadavg)" >>"$RES/load"
   timed "up.$label" "$e" compose "$e" up -d ||
     { fail "$e" up "compose up -d: $(last_err "$RES/$MODE.up.$label.$e.out")"; return 1; }
   ready=$(up_ok "$e") || { fail "$e" up "after up -d: $ready"; return 1; }
@@ -379,7 +379,9 @@ const fs = require('fs');
 const [dir, runs, target, engines, modes] = process.argv.slice(2);
 const rows = fs.readFileSync(`${dir}/times`, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' '));
 const failed = Object.fromEntries(fs.readdirSync(`${dir}/failed`).map((f) => [f, fs.readFileSync(`${dir}/failed/${f}`, 'utf8')]));
-const load = fs.readFileSync(`${dir}/load`, 'utf8').trim().split('\n').filter(Boolean).map(Number);
+const loads = fs.readFileSync(`${dir}/load`, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' '));
+const load = loads.map((l) => +l[1]);
+const loadOf = (m) => { const v = loads.filter((l) => l[0] === m).map((l) => +l[1]); return v.length ? `${Math.min(...v)}–${Math.max(...v)} (median ${median(v).toFixed(2)})` : '—'; };
 const has = (e) => engines.split(' ').includes(e);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length;
   return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN; };
@@ -404,7 +406,7 @@ for (const m of modes.split(' ')) {
   const ready = { husk: med('ready', 'husk'), podman: med('ready', 'podman') };
   const nSleep = median(labels.map((l) => sleeps(m, l)));
   const rUp = ratio(up.husk, up.podman), rDown = ratio(down.husk, down.podman);
-  console.log(`\n${m}:\n`);
+  console.log(`\n${m} (load average at the cycles' starts: ${loadOf(m)}):\n`);
   console.log([
     '| step, median of ' + runs + ' [s] | husk | podman-compose | husk/podman | target ≤ ' + target + ' |',
     '| --- | --- | --- | --- | --- |',
@@ -423,7 +425,7 @@ for (const m of modes.split(' ')) {
   for (const [k, why] of fails) console.log(`husk: FAILED in ${k} (${why})`);
   summary.modes[m] = { up, down, ratio_up: rUp, ratio_down: rDown, podman_up_without_sleeps: upNoSleep, podman_sleeps: nSleep, podman_down_plus_netrm: downNet, podman_netrm: netrm, ready };
 }
-console.log(`\nload average (1 min) at the start of each timed cycle: min ${summary.load.min}, median ${summary.load.median}, max ${summary.load.max}`);
+console.log(`\nload average (1 min) at the start of each cycle: min ${summary.load.min}, median ${summary.load.median.toFixed(2)}, max ${summary.load.max}`);
 fs.writeFileSync(`${dir}/summary.json`, JSON.stringify(summary, null, 1) + '\n');
 EOF
 if [ -s "$RES/notes" ]; then echo; cat "$RES/notes"; fi
