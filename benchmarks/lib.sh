@@ -103,9 +103,10 @@ check_husk_built() {
 }
 
 # as_user CMD...: CMD as BENCH_USER with a clean environment: HOME=$BHOME,
-# XDG_RUNTIME_DIR=$XDG and podman's settings from $WORK/containers.conf.
+# XDG_RUNTIME_DIR=$XDG, PATH=$BENCH_PATH (default /usr/bin:/bin) and podman's
+# settings from $WORK/containers.conf.
 as_user() {
-  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" \
+  runuser -u "$BENCH_USER" -- env -i HOME="$BHOME" PATH="${BENCH_PATH:-/usr/bin:/bin}" XDG_RUNTIME_DIR="$XDG" \
     CONTAINERS_CONF="$WORK/containers.conf" "$@"
 }
 
