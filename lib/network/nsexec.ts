@@ -4,6 +4,7 @@
 // process has the capabilities the commands need.
 import { lazyChildProcess } from '../core/lazy.js';
 import { HuskError } from '../core/errors.js';
+import { findProgram } from './outbound.js';
 
 /** Namespace files to enter; none: the current ones. */
 export interface NsTarget {
@@ -18,9 +19,16 @@ export function namespacesOf(pid: number, withUser: boolean): NsTarget {
   return { netns: `/proc/${pid}/ns/net`, ...(withUser ? { userns: `/proc/${pid}/ns/user` } : {}) };
 }
 
+/**
+ * The programs by absolute path: found where findProgram() looks (sbin
+ * included), not only on a PATH without sbin (a user's), where nsenter
+ * would not find nft.
+ */
 function argvIn(target: NsTarget, argv: string[]): string[] {
+  const [prog, ...rest] = argv;
+  argv = [findProgram(prog!) ?? prog!, ...rest];
   if (!target.userns && !target.netns) return argv;
-  const enter = ['nsenter'];
+  const enter = [findProgram('nsenter') ?? 'nsenter'];
   if (target.userns) enter.push(`--user=${target.userns}`, '--preserve-credentials');
   if (target.netns) enter.push(`--net=${target.netns}`);
   return [...enter, '--', ...argv];

@@ -283,6 +283,18 @@ configs:
       t.match(broken.stderr, /^Error: service "broken": .*\/no\/such\/program/m, 'the service named, and the cause');
     });
 
+    t.test('a user network from a PATH without sbin (a user\'s): nft and nsenter are found anyway', async (t) => {
+      const pdir = writeProject(h, 'plain', { 'compose.yaml': 'services:\n  a:\n    image: busybox\n    command: ["sleep", "60"]\n' });
+      const env = { PATH: '/usr/bin:/bin' };
+      const c = (args: string[]) => h.run(['compose', '--project-directory', pdir, ...args], { timeoutMs: 120_000, env });
+      t.teardown(() => c(['down', '-t', '0']));
+      const up = await c(['up', '-d']);
+      t.equal(up.code, 0, up.stderr);
+      t.same(lines((await c(['ps', '--format', '{{.Name}} {{.State}}'])).stdout), ['plain-a-1 running']);
+      const down = await c(['down', '-t', '0']);
+      t.equal(down.code, 0, down.stderr);
+    });
+
     t.test('deploy.resources.limits: as --memory and --pids-limit', async (t) => {
       const ldir = writeProject(h, 'lim', {
         'compose.yaml': 'services:\n  app:\n    image: busybox\n    command: ["sleep", "60"]\n    deploy:\n      resources: {limits: {memory: 64m, pids: 100}}\n',
