@@ -21,7 +21,7 @@ import { restartContainer, startAny } from './lifecycle.js';
 import { createNetwork, networkExists } from './networks.js';
 import { pullImage } from './registry.js';
 import { removeContainer } from './remove.js';
-import { running, sleep, stopContainer } from './stop.js';
+import { running, sleep } from './stop.js';
 import { createVolume, volumeExists } from './volumes.js';
 
 export interface UpOptions {
@@ -318,8 +318,7 @@ async function convergeService(ctx: Context, project: Project, svc: Service, opt
     if (c && (opts.recreate === 'always' || (opts.recreate === 'diverged' && diverged))) {
       changed = true;
       opts.report(` Container ${c.view.record.name}  Recreate`);
-      await stopContainer(ctx, c.view, opts.timeoutSec);
-      await removeContainer(ctx, new ContainerStore(ctx).get(c.view.record.id), true, true);
+      await removeContainer(ctx, c.view, true, true, opts.timeoutSec ?? c.view.record.stopTimeout ?? 10);
       opts.report(` Container ${c.view.record.name}  Recreated`);
     } else if (c) {
       if (opts.start && restartKept && running(c.view)) {
@@ -346,15 +345,17 @@ function startReported(ctx: Context, view: ContainerView, report: (line: string)
   report(` Container ${view.record.name}  Started`);
 }
 
-/** Stops and removes a container of the project, with its anonymous volumes. */
+/**
+ * Stops and removes a container of the project, with its anonymous volumes:
+ * its stop signal and timeout, and no cleanup process of its monitor (the
+ * removal does that work; one node process less per container).
+ */
 export async function removeServiceContainer(ctx: Context, view: ContainerView, timeoutSec: number | undefined, report: (line: string) => void): Promise<void> {
-  if (running(view)) {
-    report(` Container ${view.record.name}  Stopping`);
-    await stopContainer(ctx, view, timeoutSec);
-    report(` Container ${view.record.name}  Stopped`);
-  }
-  report(` Container ${view.record.name}  Removing`);
+  const isRunning = running(view);
+  if (isRunning) report(` Container ${view.record.name}  Stopping`);
   const now = new ContainerStore(ctx).find(view.record.id);
-  if (now) await removeContainer(ctx, now, true, true);
+  if (now) await removeContainer(ctx, now, true, true, timeoutSec ?? view.record.stopTimeout ?? 10);
+  if (isRunning) report(` Container ${view.record.name}  Stopped`);
+  report(` Container ${view.record.name}  Removing`);
   report(` Container ${view.record.name}  Removed`);
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AttachClient, FRAME_CLEANUP_TAKEN } from '../runtime/attach.js';
 import { removeContainerCgroup } from '../runtime/container-cgroup.js';
-import { thawForSignal } from './stop.js';
+import { markStoppedByUser, parseSignal, thawForSignal } from './stop.js';
 import { containerEvent } from './events.js';
 import type { Spec } from '../core/oci-spec.js';
 import { ContainerStore, isAlive, pidRunning, type ContainerView } from '../runtime/container-store.js';
@@ -114,8 +114,13 @@ export async function removeContainers(ctx: Context, sel: Selection, opts: Remov
   return reports;
 }
 
-/** `volumes` (rm -v): its anonymous volumes go too, as they do for every --rm container. */
-export async function removeContainer(ctx: Context, view: ContainerView, force: boolean, volumes = false): Promise<void> {
+/**
+ * `volumes` (rm -v): its anonymous volumes go too, as they do for every --rm
+ * container. `stopTimeoutSec` (compose down): a running container gets its
+ * stop signal first and SIGKILL only after that long; either way its
+ * monitor is told to start no cleanup process, which this removal does.
+ */
+export async function removeContainer(ctx: Context, view: ContainerView, force: boolean, volumes = false, stopTimeoutSec?: number): Promise<void> {
   const store = new ContainerStore(ctx);
   // A created container's init is alive too, waiting for its start: removed without -f, as docker does.
   const alive = view.status === 'running' && view.state && isAlive(view.state);
@@ -129,6 +134,7 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
     }).catch(() => undefined);
     client?.send(FRAME_CLEANUP_TAKEN);
     client?.close(); // the monitor waits for open clients before it exits
+    if (stopTimeoutSec !== undefined) await stopGracefully(ctx, view, stopTimeoutSec);
     await killAndWait(view.state.pid, view.state.monitorPid, view);
   } else if (view.state && isAlive(view.state)) {
     // Created (or a run killed before its start): the monitor waits on an init that waits on us.
@@ -164,6 +170,19 @@ async function removeUnlessRestarted(ctx: Context, view: ContainerView, force: b
   } catch (err) {
     if (fs.existsSync(p.dir)) throw err; // else another rm was quicker
   }
+}
+
+/** The container's stop signal, and up to `timeoutSec` for its monitor to see it exit. */
+async function stopGracefully(ctx: Context, view: ContainerView, timeoutSec: number): Promise<void> {
+  markStoppedByUser(ctx, view, true);
+  try {
+    process.kill(view.state!.pid, parseSignal(view.record.stopSignal ?? 'SIGTERM'));
+  } catch {
+    return; // gone already
+  }
+  thawForSignal(view);
+  await waitForExit(view.state!.monitorPid, timeoutSec * 1000);
+  containerEvent(ctx, view.record, 'stop');
 }
 
 async function killAndWait(init: number | number[], monitor: number, view?: ContainerView): Promise<void> {
