@@ -44,6 +44,13 @@
       "ldflags": ["-static", "-Wl,--gc-sections"]
     },
     {
+      "target_name": "husk-pause",
+      "type": "executable",
+      "sources": ["addon/pause/pause.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"],
+      "ldflags": ["-static", "-Wl,--gc-sections"]
+    },
+    {
       "target_name": "husk-userns",
       "type": "executable",
       "sources": ["addon/userns/main.cc", "addon/userns/errors.cc", "addon/userns/untar.cc", "addon/userns/layer_stream.cc", "addon/userns/merge.cc", "addon/userns/tar_writer.cc", "addon/userns/changes.cc", "addon/userns/rootfs.cc", "addon/userns/probe.cc", "addon/common/idmap.cc"],

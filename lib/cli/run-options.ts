@@ -66,6 +66,7 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   mount: { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount: type=bind|volume|tmpfs,source=..,destination=..[,readonly][,...]' },
   tmpfs: { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount a tmpfs: DEST[:size=64m,mode=1777,...]' },
   'volumes-from': { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount the volumes of another container: CONTAINER[:ro|rw]' },
+  pod: { type: 'string', coerce: lastWins, describe: 'Run in this pod, sharing its network, IPC and UTS namespaces (new:NAME makes the pod)' },
 };
 
 export const RUN_OPTIONS: Record<string, Options> = {
@@ -124,6 +125,7 @@ export interface CreateArgs extends ResourceArgs {
   mount?: string[];
   tmpfs?: string[];
   volumesFrom?: string[];
+  pod?: string;
 }
 
 /** --env-file entries, then -e ones (later wins), as run, create and exec take them. */

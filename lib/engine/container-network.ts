@@ -6,6 +6,7 @@ import type { Context } from '../core/context.js';
 import { type ContainerNetworkConfig, type NetworkAttachment, type NetworkMode, type NetworkStatus, type PortMapping } from '../core/network.js';
 import type { Spec } from '../core/oci-spec.js';
 import { ConflictError, UsageError } from '../core/errors.js';
+import { PodStore } from '../runtime/pod-store.js';
 import { ContainerStore, isAlive, readNetworkStatus, type ContainerRecord, type ContainerView } from '../runtime/container-store.js';
 import { attachNetwork, detachNetwork, plugRunning, saveNetworkStatus, unplugRunning } from '../network/setup.js';
 import { killStaleHelper } from '../network/net-helper.js';
@@ -45,8 +46,15 @@ export function spawnWithNetwork<T extends { pid: number }>(ctx: Context, record
   };
   if (mode.kind === 'container') {
     const other = runningContainer(ctx, mode.container);
-    const joins: Record<string, string> = { network: `/proc/${other.state!.pid}/ns/net` };
-    if (ctx.rootless) joins.user = `/proc/${other.state!.pid}/ns/user`;
+    const ns = (type: string) => `/proc/${other.state!.pid}/ns/${type}`;
+    const joins: Record<string, string> = { network: ns('net') };
+    if (ctx.rootless) joins.user = ns('user');
+    // A pod's member shares the infra's IPC and UTS namespaces too, as the pod says.
+    const pod = record.pod && !record.podInfra ? new PodStore(ctx).find(record.pod) : undefined;
+    if (pod?.infraId === other.record.id) {
+      if (pod.share.includes('ipc')) joins.ipc = ns('ipc');
+      if (pod.share.includes('uts')) joins.uts = ns('uts');
+    }
     return spawn(withJoins(joins));
   }
   if (mode.kind === 'ns') return spawn(withJoins({ network: mode.path }));

@@ -94,6 +94,8 @@ export interface CreateOptions {
   cgroupns?: 'private' | 'host';
   /** --cgroup-parent: the cgroup to make the container's in (instead of husk/). */
   cgroupParent?: string;
+  /** --pod (resolved by preparePodMember()): the pod's id; `infra` for the pod's own infra container. */
+  pod?: { id: string; infra?: boolean };
 }
 
 
@@ -182,6 +184,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     healthcheck: opts.builder ? undefined : healthConfig(imageConfig.Healthcheck, opts.health),
     mounts: mounts.mounts,
     ...(opts.builder ? { builder: opts.builder } : {}),
+    ...(opts.pod ? { pod: opts.pod.id, ...(opts.pod.infra ? { podInfra: true } : {}) } : {}),
     ...(freezer ? { freezer } : {}),
   };
   // The record claims the name; everything after it is undone on failure.

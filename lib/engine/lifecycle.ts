@@ -3,6 +3,7 @@
 // when a container exits, in cleanup.ts.
 import { ContainerStore, isAlive, type ContainerView, type Status } from '../runtime/container-store.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
+import { PodStore } from '../runtime/pod-store.js';
 import type { Context } from '../core/context.js';
 import { ConflictError, HuskError, UsageError } from '../core/errors.js';
 import { respawnContainer } from './create.js';
@@ -21,11 +22,20 @@ export { killContainer, killContainers, parseSignal, stopContainer, stopContaine
  */
 export function startAny(ctx: Context, view: ContainerView): ContainerView {
   if (running(view)) return view;
+  startPodInfra(ctx, view);
   markStoppedByUser(ctx, view, false);
   let v = view;
   if (view.status !== 'created' || !view.state || !isAlive(view.state)) v = respawnContainer(ctx, view, 0);
   startContainer(ctx, v);
   return v;
+}
+
+/** A pod's member joins its infra's namespaces: the infra runs first, as podman starts it. */
+function startPodInfra(ctx: Context, view: ContainerView): void {
+  if (!view.record.pod || view.record.podInfra) return;
+  const infraId = new PodStore(ctx).find(view.record.pod)?.infraId;
+  const infra = infraId ? new ContainerStore(ctx).find(infraId) : undefined;
+  if (infra && !running(infra)) startAny(ctx, infra);
 }
 
 /** `start` without -a: each named container, or --all stopped ones that match the filters. */

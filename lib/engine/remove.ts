@@ -95,6 +95,7 @@ export async function removeContainers(ctx: Context, sel: Selection, opts: Remov
   for (const name of names) {
     try {
       let view = store.get(name);
+      if (view.record.podInfra) throw new ConflictError(`container ${view.record.name} is the infra container of a pod: remove the pod (husk pod rm)`);
       if (opts.force && opts.stopTimeoutSec !== undefined && view.status === 'running') {
         await stopContainer(ctx, view, opts.stopTimeoutSec);
         // A --rm container is gone once stopped; another is removed as an exited one.

@@ -29,6 +29,7 @@ export const usernsHelperPath = () => path.join(nativeBuildDir(), 'husk-userns')
 export const netHelperPath = () => path.join(nativeBuildDir(), 'husk-net');
 /** The static init of --init, bind-mounted into the container. */
 export const initPath = () => path.join(nativeBuildDir(), 'husk-init');
+export const pausePath = () => path.join(nativeBuildDir(), 'husk-pause');
 
 export type { CreateOptions, CreateResult, ExecProcessOptions, Native, RootfsPlan } from '../core/native-api.js';
 

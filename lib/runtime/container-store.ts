@@ -46,6 +46,9 @@ export interface ContainerRecord {
   labels?: Record<string, string>;
   /** Volumes, binds and tmpfs mounts (-v, --mount, --tmpfs, --volumes-from, the image's VOLUMEs), in mount order. */
   mounts?: ContainerMount[];
+  /** The pod the container belongs to (its id), and whether it is the pod's infra container. */
+  pod?: string;
+  podInfra?: boolean;
   /** A build's RUN container: which build (process) it belongs to. */
   builder?: BuilderMark;
   /** The file that freezes its cgroup (pause), where it has one. */

@@ -4,6 +4,7 @@ import { createContainer } from '../../engine/create.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { CREATE_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
 import { printOut } from '../output.js';
+import { inPod } from './pod-create.js';
 
 export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
   command: 'create <image> [command..]',
@@ -12,7 +13,8 @@ export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
-    const view = await createContainer(ctx, toCreateOptions(argv, ctx.rootless));
+    const opts = toCreateOptions(argv, ctx.rootless);
+    const view = await createContainer(ctx, argv.pod ? await inPod(ctx, argv.pod, opts) : opts);
     printOut(`${view.record.id}\n`);
   },
 };

@@ -6,6 +6,7 @@ import { trace } from '../../core/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
 import { onBrokenPipe, printOut } from '../output.js';
+import { inPod } from './pod-create.js';
 
 type RunArgs = CreateArgs & GlobalArgs & { detach: boolean; sigProxy: boolean; detachKeys?: string };
 
@@ -16,11 +17,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     trace('run: handler');
     const ctx = contextFrom(argv);
-    const opts = { ...toCreateOptions(argv, ctx.rootless), attach: !argv.detach, startNow: true };
+    let opts = { ...toCreateOptions(argv, ctx.rootless), attach: !argv.detach, startNow: true };
     const detachKeys = parseDetachKeys(argv.detachKeys); // checked before anything is made
     trace('run: options');
     if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
     warnAboutUserns(ctx);
+    if (argv.pod) opts = { ...(await inPod(ctx, argv.pod, opts)), attach: opts.attach, startNow: true };
     const view = await createContainer(ctx, opts);
     if (argv.detach) {
       startContainer(ctx, view);

@@ -1,0 +1,65 @@
+// husk pod create [--name N] [-p ...] [--network ...] [--share net,ipc,uts]
+// [--infra=false] [--infra-image I] [--infra-command C] [--hostname H] [-l K=V]...
+import type { CommandModule } from 'yargs';
+import type { Context } from '../../core/context.js';
+import type { CreateOptions } from '../../engine/create.js';
+import { createPod, parseShare, preparePodMember } from '../../engine/pods.js';
+import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { printOut } from '../output.js';
+import { CREATE_OPTIONS, networkOptions, parseLabels, type CreateArgs } from '../run-options.js';
+import { words } from '../../engine/compose.js';
+
+export type PodCreateArgs = GlobalArgs &
+  Pick<CreateArgs, 'network' | 'networkAlias' | 'ip' | 'macAddress' | 'publish' | 'addHost' | 'hosts' | 'dns' | 'dnsSearch' | 'dnsOption' | 'label' | 'hostname'> & {
+    name?: string;
+    share?: string;
+    infra: boolean;
+    infraImage?: string;
+    infraCommand?: string;
+    infraName?: string;
+  };
+
+const FROM_RUN = ['network', 'network-alias', 'ip', 'mac-address', 'publish', 'add-host', 'hosts', 'dns', 'dns-search', 'dns-option', 'label', 'hostname'];
+
+export const POD_CREATE_OPTIONS = {
+  ...Object.fromEntries(FROM_RUN.map((k) => [k, CREATE_OPTIONS[k]!])),
+  name: { alias: 'n', type: 'string', coerce: lastWins, describe: 'Name of the pod' },
+  share: { type: 'string', coerce: lastWins, describe: 'Namespaces the containers share with the infra: net, ipc, uts (default all three)' },
+  infra: { type: 'boolean', default: true, describe: 'Create an infra container holding the shared namespaces' },
+  'infra-image': { type: 'string', coerce: lastWins, describe: 'Image of the infra container (default: husk-pause, made locally)' },
+  'infra-command': { type: 'string', coerce: lastWins, describe: 'Command of the infra container' },
+  'infra-name': { type: 'string', coerce: lastWins, describe: 'Name of the infra container (default: <pod id>-infra)' },
+} as const;
+
+export const podCreateCommand: CommandModule<object, PodCreateArgs> = {
+  command: 'create',
+  describe: 'Create a new empty pod',
+  builder: (y) => y.options(POD_CREATE_OPTIONS) as never,
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    warnAboutUserns(ctx);
+    const pod = await createPod(ctx, podCreateOptions(argv, ctx.rootless));
+    printOut(`${pod.id}\n`);
+  },
+};
+
+/** The flags of pod create (and run --pod new:NAME, which has none of them) as the engine's options. */
+export function podCreateOptions(argv: Partial<PodCreateArgs>, rootless: boolean) {
+  return {
+    name: argv.name,
+    labels: parseLabels(argv.label ?? []) ?? {},
+    infra: argv.infra ?? true,
+    infraImage: argv.infraImage,
+    infraCommand: argv.infraCommand === undefined ? undefined : words(argv.infraCommand, '--infra-command'),
+    infraName: argv.infraName,
+    share: argv.infra === false && argv.share === undefined ? [] : parseShare(argv.share),
+    hostname: argv.hostname,
+    network: networkOptions({ env: [], envFile: [], capAdd: [], capDrop: [], securityOpt: [], label: [], image: '', interactive: false, tty: false, rm: false, privileged: false, readOnly: false, init: false, ...argv }, rootless),
+    createCommand: process.argv.slice(1),
+  };
+}
+
+/** run/create --pod POD (or new:NAME, a pod with the defaults): the options of a member of it. */
+export function inPod(ctx: Context, pod: string, opts: CreateOptions): Promise<CreateOptions> {
+  return preparePodMember(ctx, pod, opts, (name) => createPod(ctx, podCreateOptions({ name }, ctx.rootless)));
+}
