@@ -73,6 +73,9 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
     HostsPath: p.hosts,
     LogPath: p.log,
     Name: r.name,
+    // podman's: the pod's id ('' outside a pod), and whether this is its infra container.
+    Pod: r.pod ?? '',
+    IsInfra: r.podInfra ?? false,
     RestartCount: view.state?.restartCount ?? 0,
     Driver: r.storageDriver,
     Platform: 'linux',

@@ -8,8 +8,9 @@ import { readHealth, type HealthState } from '../../engine/health.js';
 import { psNetworks, psPorts } from '../../engine/container-network.js';
 import type { Context } from '../../core/context.js';
 import { printOut } from '../output.js';
+import { listPods } from '../../engine/pods.js';
 
-type PsArgs = GlobalArgs & { all: boolean; external: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
+type PsArgs = GlobalArgs & { pod: boolean; all: boolean; external: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string };
 
 export const psCommand: CommandModule<object, PsArgs> = {
   command: 'ps',
@@ -19,6 +20,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all containers (default shows just running)' },
       external: { type: 'boolean', default: false, describe: 'Also show the containers of builds in progress' },
+      pod: { alias: 'p', type: 'boolean', default: false, describe: 'Show the pod (ID and name) of each container' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only display container IDs' },
       // --no-trunc negates --trunc.
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs and commands (--no-trunc: show them whole)' },
@@ -38,19 +40,25 @@ export const psCommand: CommandModule<object, PsArgs> = {
       printOut(views.map((v) => `${id(v)}\n`).join(''));
       return;
     }
-    const rows = views.map((v) => rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? containerSize(ctx, v) : undefined));
+    const pods = new Map(listPods(ctx).map((p) => [p.id, p.name]));
+    const rows: Row[] = views.map((v) => ({
+      ...rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? containerSize(ctx, v) : undefined),
+      Pod: v.record.pod ? (argv.trunc ? v.record.pod.slice(0, 12) : v.record.pod) : '',
+      PodName: v.record.pod ? (pods.get(v.record.pod) ?? '') : '',
+      IsInfra: v.record.podInfra ?? false,
+    }));
     if (argv.format) {
       printOut(renderRows(argv.format, rows, PS_HEADERS));
       return;
     }
-    const headers = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(argv.size ? ['SIZE'] : [])];
-    const cells = rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names, ...(argv.size ? [r.Size] : [])].map(String));
+    const headers = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(argv.size ? ['SIZE'] : []), ...(argv.pod ? ['POD ID', 'PODNAME'] : [])];
+    const cells = rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names, ...(argv.size ? [r.Size] : []), ...(argv.pod ? [r.Pod, r.PodName] : [])].map(String));
     printOut(table(headers, cells));
   },
 };
 
 /** Column headers of `--format 'table ...'`, as docker's ps prints them. */
-const PS_HEADERS: Record<string, string> = { ID: 'CONTAINER ID', RunningFor: 'CREATED', Command: 'COMMAND', Names: 'NAMES' };
+const PS_HEADERS: Record<string, string> = { ID: 'CONTAINER ID', RunningFor: 'CREATED', Command: 'COMMAND', Names: 'NAMES', Pod: 'POD ID', PodName: 'PODNAME' };
 
 /** The fields docker's and podman's ps templates use. */
 export function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?: number): Row {
