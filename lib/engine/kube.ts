@@ -310,7 +310,7 @@ function memberOptions(ctx: Context, pod: string, c: KubeContainer, kp: KubePod,
 function envOf(c: KubeContainer, plan: KubePlan, where: string): string[] {
   const out: string[] = [];
   const source = (kind: 'ConfigMap' | 'Secret', name: string, optional?: boolean): Record<string, string> | undefined => {
-    const data = kind === 'ConfigMap' ? plan.configMaps.get(name) : plan.secrets.get(name);
+    const data: Record<string, string | Buffer> | undefined = kind === 'ConfigMap' ? plan.configMaps.get(name) : plan.secrets.get(name);
     if (!data && !optional) throw new UsageError(`${where}: ${kind} ${name} is not in the YAML (nor given with --configmap)`);
     return data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString()]));
   };

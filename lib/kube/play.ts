@@ -142,7 +142,7 @@ function container(v: unknown, at: string, warnings: string[], volumes: KubeVolu
   for (const p of Array.isArray(v.ports) ? (v.ports as Dict[]) : []) {
     if (!Number.isInteger(p.containerPort) || (p.containerPort as number) < 1 || (p.containerPort as number) > 65535) throw new UsageError(`${where}: ports: containerPort must be a port number`);
     if (p.hostPort !== undefined && (!Number.isInteger(p.hostPort) || (p.hostPort as number) < 1 || (p.hostPort as number) > 65535)) throw new UsageError(`${where}: ports: hostPort must be a port number`);
-    if (p.protocol !== undefined && p.protocol !== 'TCP' && p.protocol !== 'UDP') throw new UsageError(`${where}: ports: protocol ${String(p.protocol)} is not supported (TCP or UDP)`);
+    if (p.protocol !== undefined && p.protocol !== 'TCP' && p.protocol !== 'UDP') throw new UsageError(`${where}: ports: protocol ${JSON.stringify(p.protocol)} is not supported (TCP or UDP)`);
   }
   for (const m of Array.isArray(v.volumeMounts) ? (v.volumeMounts as Dict[]) : []) {
     if (!volumes.some((vol) => vol.name === m.name)) throw new UsageError(`${where}: volumeMounts: no volume named ${String(m.name)} in the pod`);
