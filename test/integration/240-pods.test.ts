@@ -47,7 +47,7 @@ for (const mode of modes()) {
         const r = await h.run(['run', '--rm', '--pod', 'shop', 'busybox', 'sh', '-c', 'wget -q -O - http://localhost/index.html && hostname && readlink /proc/self/ns/ipc']);
         return r.code === 0 ? r : undefined;
       });
-      const [body, hostname, ipc] = lines(client.stdout);
+      const [body, hostname, ipc] = lines(client?.stdout ?? '');
       t.equal(body, 'from-the-pod', 'localhost is the pod\'s: the other container answers');
       t.equal(hostname, 'shop', 'the pod\'s hostname');
       t.equal(lines((await h.run(['exec', 'web', 'readlink', '/proc/self/ns/ipc'])).stdout)[0], ipc, 'one IPC namespace');
