@@ -8,7 +8,8 @@ import { UsageError } from '../core/errors.js';
 import type { Context } from '../core/context.js';
 import { composeProject, inOrder, inReverseOrder, projectContainers, type Project, type ProjectContainer } from '../engine/compose.js';
 import type { ContainerView } from '../engine/containers.js';
-import { parseLogTime, streamLogs, type LogRecord } from '../engine/logs.js';
+import { streamLogs, type LogRecord } from '../engine/logs.js';
+import { logOptions } from './log-options.js';
 import { contextFrom, lastWins, type GlobalArgs } from './common.js';
 
 export type ComposeArgs = GlobalArgs & { file: string[]; projectName?: string; envFile: string[]; profile: string[]; projectDirectory?: string };
@@ -85,14 +86,7 @@ export interface LogSelection {
 
 /** Streams the containers' logs together, each line with its prefix, until each is done (then `onEnd` of it). */
 export async function printProjectLogs(ctx: Context, containers: ProjectContainer[], sel: LogSelection, o: LogPrinterOptions, onEnd?: (c: ProjectContainer) => Promise<void>): Promise<void> {
-  const tail = sel.tail === undefined || sel.tail === 'all' || sel.tail === '-1' ? undefined : Number(sel.tail);
-  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`invalid --tail "${sel.tail}": give a number of lines or all`);
-  const opts = {
-    follow: sel.follow,
-    tail,
-    since: sel.since === undefined ? undefined : parseLogTime(sel.since, '--since'),
-    until: sel.until === undefined ? undefined : parseLogTime(sel.until, '--until'),
-  };
+  const opts = logOptions(sel);
   const prefixes = logPrefixes(containers, o);
   await Promise.all(
     containers.map(async (c) => {

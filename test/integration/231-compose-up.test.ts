@@ -6,10 +6,10 @@
 // attached up with --exit-code-from, and bad projects refused. Traffic only
 // to loopback and to the project's own network.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import t from 'tap';
 import { lines, modes, newHusk, waitFor, type Husk } from '../helpers/husk.js';
+import { fetchText } from '../helpers/net.js';
 
 // web starts its server a second late: a fetcher that did not wait for the healthcheck finds nothing.
 const APP = `services:
@@ -36,16 +36,6 @@ const APP = `services:
 volumes:
   data: {}
 `;
-
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
-    });
-    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
 
 function writeProject(h: Husk, name: string, files: Record<string, string>): string {
   const dir = path.join(h.dir, name);
@@ -88,7 +78,7 @@ for (const mode of modes()) {
       t.equal(fetched.stdout, 'served-by-web\n', 'fetched by service name, after the healthcheck passed');
       const port = await compose(['port', 'web', '80']);
       t.equal(port.code, 0, port.stderr);
-      t.equal(await get(Number(port.stdout.trim().split(':').pop())), 'served-by-web\n', 'the published port reaches web');
+      t.equal(await fetchText(Number(port.stdout.trim().split(':').pop())), 'served-by-web\n', 'the published port reaches web');
       const labels = await h.run(['inspect', 'shop-web-1', '--format', '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.container-number"}}']);
       t.equal(labels.stdout, 'shop web 1\n', 'docker compose\'s labels');
     });

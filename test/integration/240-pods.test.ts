@@ -2,28 +2,9 @@
 // UTS namespaces of its infra container (husk-pause, no image pulled), reach
 // each other on localhost, and publish ports through the pod; pod stop,
 // start and rm act on all of them. Traffic only to loopback.
-import http from 'node:http';
-import net from 'node:net';
 import t from 'tap';
 import { lines, modes, newHusk, waitFor } from '../helpers/husk.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
-    });
-    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
+import { fetchText, freePort } from '../helpers/net.js';
 
 const SERVE = (text: string, port: number) => `trap 'exit 0' TERM; mkdir -p /www; echo ${text} > /www/index.html; httpd -p ${port} -h /www; while :; do sleep 0.1; done`;
 
@@ -53,7 +34,7 @@ for (const mode of modes()) {
       t.equal(lines((await h.run(['exec', 'web', 'readlink', '/proc/self/ns/ipc'])).stdout)[0], ipc, 'one IPC namespace');
       const outside = await h.run(['run', '--rm', 'busybox', 'readlink', '/proc/self/ns/ipc']);
       t.not(lines(outside.stdout)[0], ipc, 'a container outside the pod has its own');
-      t.equal(await waitFor(() => get(port).catch(() => undefined)), 'from-the-pod\n', 'the port published on the pod reaches the container that listens');
+      t.equal(await fetchText(port), 'from-the-pod\n', 'the port published on the pod reaches the container that listens');
     });
 
     t.test('ps --pod, inspect, pod ps, pod inspect', async (t) => {
@@ -76,7 +57,7 @@ for (const mode of modes()) {
       t.same(lines((await h.run(['pod', 'ps', '--format', '{{.Status}}'])).stdout), ['Exited']);
       const start = await h.run(['pod', 'start', 'shop']);
       t.equal(start.code, 0, start.stderr);
-      t.equal(await waitFor(() => get(port).catch(() => undefined)), 'from-the-pod\n', 'served again after the start');
+      t.equal(await fetchText(port), 'from-the-pod\n', 'served again after the start');
     });
 
     t.test('refused: a port on a member, rm of the infra, pod rm of a running pod, bad flags', async (t) => {

@@ -4,32 +4,13 @@
 // back into the same containers, and generates the same YAML again; a
 // Deployment of two replicas with a ConfigMap as a file and a Secret as env;
 // bad YAML and unsupported kinds are one-line errors. Traffic only to loopback.
-import http from 'node:http';
-import net from 'node:net';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { Pod, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
 import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
-import { lines, modes, newHusk, waitFor } from '../helpers/husk.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
-    });
-    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
+import { lines, modes, newHusk } from '../helpers/husk.js';
+import { fetchText, freePort } from '../helpers/net.js';
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = { Pod, PersistentVolumeClaim, Service, Deployment, DaemonSet, Job };
 
@@ -81,7 +62,7 @@ for (const mode of modes()) {
       t.equal(play.code, 0, play.stderr);
       t.match(play.stdout, /^Pod:\n[a-f0-9]{64}\nContainers:\n[a-f0-9]{64}\n[a-f0-9]{64}\n$/);
       t.same(lines((await h.run(['ps', '--format', '{{.Names}} {{.PodName}}'])).stdout).filter((l) => !l.includes('infra')).sort(), ['shop-side shop', 'shop-srv shop']);
-      t.equal(await waitFor(() => get(port).catch(() => undefined)), 'from-kube\n', 'the hostPort reaches the container');
+      t.equal(await fetchText(port), 'from-kube\n', 'the hostPort reaches the container');
       t.equal((await h.run(['exec', 'shop-srv', 'sh', '-c', 'echo $GREETING; pwd; cat /data/mark'])).stdout, 'hello\n/data\nkept\n', 'env, workingDir and the claimed volume\'s data');
       const again = await h.run(['kube', 'generate', 'shop']);
       t.equal(again.stdout, gen.stdout, 'generate -> play -> generate is stable');

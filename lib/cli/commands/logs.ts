@@ -1,7 +1,7 @@
 // husk logs [-f] [-t] [-n] [--since T] [--until T] [--tail N] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../core/errors.js';
-import { parseLogTime, streamLogs, type LogRecord } from '../../engine/logs.js';
+import { streamLogs, type LogRecord } from '../../engine/logs.js';
+import { logOptions } from '../log-options.js';
 import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 
@@ -20,14 +20,7 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
       names: { type: 'boolean', default: false, describe: 'Prefix each line with the container\'s name' },
     }) as never,
   handler: async (argv) => {
-    const tail = argv.tail === undefined || argv.tail === 'all' || argv.tail === '-1' ? undefined : Number(argv.tail);
-    if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`invalid --tail "${argv.tail}": give a number of lines or all`);
-    const opts = {
-      follow: argv.follow,
-      tail,
-      since: argv.since === undefined ? undefined : parseLogTime(argv.since, '--since'),
-      until: argv.until === undefined ? undefined : parseLogTime(argv.until, '--until'),
-    };
+    const opts = logOptions(argv);
     const ctx = contextFrom(argv);
     const views = argv.containers.map((c) => getContainer(ctx, String(c)));
     // Several containers: each line says whose it is, as podman does.

@@ -1,8 +1,8 @@
 // husk pod logs [-f] [-t] [--tail N] [-c CONTAINER] POD: the logs of the pod's containers, each line named.
 import type { CommandModule } from 'yargs';
 import { getPod, podContainers } from '../../engine/pods.js';
-import { parseLogTime, streamLogs } from '../../engine/logs.js';
-import { UsageError } from '../../core/errors.js';
+import { streamLogs } from '../../engine/logs.js';
+import { logOptions } from '../log-options.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 
 type LogsArgs = GlobalArgs & { pod: string; follow: boolean; timestamps: boolean; tail?: string; since?: string; container?: string };
@@ -20,10 +20,8 @@ export const podLogsCommand: CommandModule<object, LogsArgs> = {
     }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
-    const tail = argv.tail === undefined || argv.tail === 'all' ? undefined : Number(argv.tail);
-    if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`invalid --tail "${argv.tail}"`);
     const views = podContainers(ctx, getPod(ctx, argv.pod)).filter((v) => !v.record.podInfra && (argv.container === undefined || v.record.name === argv.container || v.record.id.startsWith(argv.container)));
-    const opts = { follow: argv.follow, tail, since: argv.since === undefined ? undefined : parseLogTime(argv.since, '--since') };
+    const opts = logOptions(argv);
     await Promise.all(
       views.map((v) => {
         let atLineStart = true;
