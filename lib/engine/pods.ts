@@ -14,6 +14,9 @@ import { importImage } from '../image/import.js';
 import { ImageStore } from '../image/store.js';
 import { pausePath } from '../native/binding.js';
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
+import { cgroupsPathFor, removeContainerCgroup, setUpContainerCgroup } from '../runtime/container-cgroup.js';
+import { hasLimits } from '../runtime/resources.js';
+import type { Resources } from '../core/oci-spec.js';
 import { PodStore, SHAREABLE, type PodRecord, type Shared } from '../runtime/pod-store.js';
 import { createContainer, type CreateOptions } from './create.js';
 import { startAny } from './lifecycle.js';
@@ -39,6 +42,8 @@ export interface PodCreateOptions {
   hostname?: string;
   /** -p, --network, --dns, --add-host, ... for the infra container, whose network the members join. */
   network: ContainerNetworkConfig;
+  /** --memory, --cpus, ... for the whole pod: a cgroup of its own holds them, its containers' cgroups below it. */
+  resources?: Resources;
   createCommand: string[];
 }
 
@@ -52,6 +57,13 @@ export async function createPod(ctx: Context, opts: PodCreateOptions): Promise<P
   if (!opts.infra && opts.network.ports.length) throw new UsageError('a pod without an infra container (--infra=false) cannot publish ports');
   if (opts.share.length && !opts.share.includes('net')) throw new UsageError('husk pods share the network namespace whenever they share any: add net to --share');
   const pod: PodRecord = { id, name, created: new Date().toISOString(), labels: opts.labels, share: opts.share, hostname: opts.hostname ?? name, createCommand: opts.createCommand };
+  if (opts.resources && hasLimits(opts.resources)) {
+    const cgroup = cgroupsPathFor(ctx, `pod-${id}`, opts.resources);
+    if (cgroup) {
+      setUpContainerCgroup(ctx, cgroup, opts.resources);
+      Object.assign(pod, { cgroupParent: cgroup, resources: opts.resources });
+    }
+  }
   if (opts.infra) {
     const image = opts.infraImage ?? (await pauseImage(ctx));
     const infra = await createContainer(ctx, {
@@ -64,6 +76,10 @@ export async function createPod(ctx: Context, opts: PodCreateOptions): Promise<P
       network: opts.network,
       labels: {},
       pod: { id, infra: true },
+      cgroupParent: pod.cgroupParent,
+    }).catch((err: unknown) => {
+      if (pod.cgroupParent) removeContainerCgroup(ctx, pod.cgroupParent);
+      throw err;
     });
     pod.infraId = infra.record.id;
   }
@@ -71,6 +87,7 @@ export async function createPod(ctx: Context, opts: PodCreateOptions): Promise<P
     store.add(pod);
   } catch (err) {
     if (pod.infraId) await removeContainer(ctx, new ContainerStore(ctx).get(pod.infraId), true);
+    if (pod.cgroupParent) removeContainerCgroup(ctx, pod.cgroupParent);
     throw err;
   }
   return pod;
@@ -102,6 +119,10 @@ async function pauseImage(ctx: Context): Promise<string> {
  */
 export async function preparePodMember(ctx: Context, podName: string, opts: CreateOptions, makeNew: (name: string) => Promise<PodRecord>): Promise<CreateOptions> {
   const pod = podName.startsWith('new:') ? await makeNew(podName.slice(4)) : new PodStore(ctx).get(podName);
+  if (pod.cgroupParent) {
+    if (opts.cgroupParent !== undefined) throw new UsageError(`--cgroup-parent cannot be given to a container of pod ${pod.name}, whose limits hold it in the pod's cgroup`);
+    opts = { ...opts, cgroupParent: pod.cgroupParent };
+  }
   if (!pod.infraId || !pod.share.includes('net')) return { ...opts, pod: { id: pod.id } };
   if (opts.network.ports.length || opts.network.publishAll) throw new UsageError(`ports are published on the pod, not on its containers: give -p to pod create (pod ${pod.name})`);
   const infra = new ContainerStore(ctx).get(pod.infraId);
@@ -168,6 +189,7 @@ export async function removePod(ctx: Context, pod: PodRecord, force: boolean, ti
     const now = store.find(v.record.id);
     if (now) await removeContainer(ctx, now, true);
   }
+  if (pod.cgroupParent) removeContainerCgroup(ctx, pod.cgroupParent);
   new PodStore(ctx).remove(pod.id);
 }
 
@@ -196,6 +218,8 @@ export function inspectPod(ctx: Context, pod: PodRecord): Record<string, unknown
     CreateInfra: pod.infraId !== undefined,
     InfraContainerID: pod.infraId ?? '',
     SharedNamespaces: pod.share,
+    CgroupParent: pod.cgroupParent ?? '',
+    ...(pod.resources ? { Resources: pod.resources } : {}),
     NumContainers: views.length,
     InfraConfig: infra ? { PortBindings: portBindings(infra), HostNetwork: false, Networks: [] } : undefined,
     Containers: views.map((v) => ({ Id: v.record.id, Name: v.record.name, State: v.paused ? 'paused' : v.status })),

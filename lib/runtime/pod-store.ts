@@ -22,6 +22,9 @@ export interface PodRecord {
   infraId?: string;
   share: Shared[];
   hostname: string;
+  /** The pod's own cgroup, holding its limits (pod create --memory, --cpus, ...), parent of its containers' cgroups. */
+  cgroupParent?: string;
+  resources?: import('../core/oci-spec.js').Resources;
   /** pod create's flags as given, for `pod clone` and inspect. */
   createCommand: string[];
 }

@@ -2,6 +2,7 @@
 // UTS namespaces of its infra container (husk-pause, no image pulled), reach
 // each other on localhost, and publish ports through the pod; pod stop,
 // start and rm act on all of them. Traffic only to loopback.
+import fs from 'node:fs';
 import t from 'tap';
 import { lines, modes, newHusk, waitFor } from '../helpers/husk.js';
 import { fetchText, freePort } from '../helpers/net.js';
@@ -81,6 +82,28 @@ for (const mode of modes()) {
         t.equal(r.code, 125, `${args.join(' ')}: ${r.stderr}`);
         t.match(r.stderr, message);
       }
+    });
+
+    t.test('pod create --memory --pids-limit: the pod\'s cgroup holds the limits, its containers below it', async (t) => {
+      const r = await h.run(['pod', 'create', '--name', 'limited', '--memory', '64m', '--pids-limit', '50']);
+      if (mode === 'rootless' && /cgroup v1/.test(r.stderr)) {
+        // This host's cgroups cannot be delegated: rootless limits are refused, as run --memory refuses them.
+        t.equal(r.code, 125, r.stderr);
+        t.match(r.stderr, /resource limits cannot be set/);
+        return;
+      }
+      t.equal(r.code, 0, r.stderr);
+      const cgroup = (await h.run(['pod', 'inspect', 'limited', '--format', '{{.CgroupParent}}'])).stdout.trim();
+      t.match(cgroup, /pod-[a-f0-9]{64}$/);
+      t.equal((await h.run(['run', '-d', '--pod', 'limited', '--name', 'limited-one', 'busybox', 'sleep', '60'])).code, 0);
+      const v1 = fs.existsSync('/sys/fs/cgroup/memory');
+      const memFile = v1 ? `/sys/fs/cgroup/memory${cgroup}/memory.limit_in_bytes` : `/sys/fs/cgroup${cgroup}/memory.max`;
+      t.equal(fs.readFileSync(memFile, 'utf8').trim(), '67108864', 'the pod\'s memory limit');
+      const procs = v1 ? `/sys/fs/cgroup/memory${cgroup}` : `/sys/fs/cgroup${cgroup}`;
+      const pid = (await h.run(['inspect', 'limited-one', '--format', '{{.State.Pid}}'])).stdout.trim();
+      t.ok(fs.readdirSync(procs, { withFileTypes: true }).some((d) => d.isDirectory() && fs.readFileSync(`${procs}/${d.name}/cgroup.procs`, 'utf8').split('\n').includes(pid)), 'the container\'s cgroup is below the pod\'s');
+      t.equal((await h.run(['pod', 'rm', '-f', '-t', '0', 'limited'])).code, 0);
+      t.notOk(fs.existsSync(memFile), 'the pod\'s cgroup went with it');
     });
 
     t.test('pod rm -f removes the pod and all its containers; run --pod new: makes a pod', async (t) => {

@@ -7,9 +7,11 @@ import { createPod, parseShare, preparePodMember } from '../../engine/pods.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 import { CREATE_OPTIONS, networkOptions, parseLabels, type CreateArgs } from '../run-options.js';
+import { RESOURCE_OPTIONS, resourceOptions, type ResourceArgs } from '../resource-options.js';
 import { words } from '../../engine/compose.js';
 
 export type PodCreateArgs = GlobalArgs &
+  ResourceArgs &
   Pick<CreateArgs, 'network' | 'networkAlias' | 'ip' | 'macAddress' | 'publish' | 'addHost' | 'hosts' | 'dns' | 'dnsSearch' | 'dnsOption' | 'label' | 'hostname'> & {
     name?: string;
     share?: string;
@@ -19,10 +21,14 @@ export type PodCreateArgs = GlobalArgs &
     infraName?: string;
   };
 
+/** The limits a pod's cgroup takes for all its containers. */
+const POD_LIMITS = ['memory', 'memory-reservation', 'memory-swap', 'cpus', 'cpu-shares', 'cpu-period', 'cpu-quota', 'cpuset-cpus', 'cpuset-mems', 'pids-limit', 'blkio-weight'];
+
 const FROM_RUN = ['network', 'network-alias', 'ip', 'mac-address', 'publish', 'add-host', 'hosts', 'dns', 'dns-search', 'dns-option', 'label', 'hostname'];
 
 export const POD_CREATE_OPTIONS = {
   ...Object.fromEntries(FROM_RUN.map((k) => [k, CREATE_OPTIONS[k]!])),
+  ...Object.fromEntries(POD_LIMITS.map((k) => [k, RESOURCE_OPTIONS[k]!])),
   name: { alias: 'n', type: 'string', coerce: lastWins, describe: 'Name of the pod' },
   share: { type: 'string', coerce: lastWins, describe: 'Namespaces the containers share with the infra: net, ipc, uts (default all three)' },
   infra: { type: 'boolean', default: true, describe: 'Create an infra container holding the shared namespaces' },
@@ -54,6 +60,7 @@ export function podCreateOptions(argv: Partial<PodCreateArgs>, rootless: boolean
     infraName: argv.infraName,
     share: argv.infra === false && argv.share === undefined ? [] : parseShare(argv.share),
     hostname: argv.hostname,
+    resources: resourceLimits(argv),
     network: networkOptions({ env: [], envFile: [], capAdd: [], capDrop: [], securityOpt: [], label: [], image: '', interactive: false, tty: false, rm: false, privileged: false, readOnly: false, init: false, ...argv }, rootless),
     createCommand: process.argv.slice(1),
   };
@@ -62,4 +69,10 @@ export function podCreateOptions(argv: Partial<PodCreateArgs>, rootless: boolean
 /** run/create --pod POD (or new:NAME, a pod with the defaults): the options of a member of it. */
 export function inPod(ctx: Context, pod: string, opts: CreateOptions): Promise<CreateOptions> {
   return preparePodMember(ctx, pod, opts, (name) => createPod(ctx, podCreateOptions({ name }, ctx.rootless)));
+}
+
+function resourceLimits(argv: Partial<ResourceArgs>) {
+  const { resources, warnings } = resourceOptions(argv);
+  for (const w of warnings) process.stderr.write(`WARN: ${w}\n`);
+  return resources;
 }
