@@ -298,7 +298,6 @@ function fileOf(ctx: Context, project: Project, kind: string, name: string, def:
   const content = def.content ?? (def.environment !== undefined ? process.env[def.environment] : undefined);
   if (content === undefined) throw new UsageError(`${kind.slice(0, -1)} "${name}": environment variable ${def.environment} is not set`);
   const dir = path.join(ctx.paths.dataRoot, 'compose', project.name, kind);
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
   mkdirPrivate(dir);
   const file = path.join(dir, name);
   fs.writeFileSync(file, content, { mode: kind === 'secrets' ? 0o600 : 0o644 });

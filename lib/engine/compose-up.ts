@@ -352,10 +352,9 @@ function startReported(ctx: Context, view: ContainerView, report: (line: string)
  */
 export async function removeServiceContainer(ctx: Context, view: ContainerView, timeoutSec: number | undefined, report: (line: string) => void): Promise<void> {
   const isRunning = running(view);
-  if (isRunning) report(` Container ${view.record.name}  Stopping`);
+  report(` Container ${view.record.name}  ${isRunning ? 'Stopping' : 'Removing'}`);
   const now = new ContainerStore(ctx).find(view.record.id);
   if (now) await removeContainer(ctx, now, true, true, timeoutSec ?? view.record.stopTimeout ?? 10);
   if (isRunning) report(` Container ${view.record.name}  Stopped`);
-  report(` Container ${view.record.name}  Removing`);
   report(` Container ${view.record.name}  Removed`);
 }

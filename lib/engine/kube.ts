@@ -196,13 +196,13 @@ async function playPod(ctx: Context, pod: KubePod, plan: KubePlan, opts: PlayOpt
   const made: ContainerView[] = [];
   try {
     for (const c of pod.spec.initContainers ?? []) {
-      const view = await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts), missingPod));
+      const view = await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts)));
       startAny(ctx, view);
       const code = await waitContainer(ctx, view, []);
       await removeContainer(ctx, new ContainerStore(ctx).get(view.record.id), true);
       if (code !== 0) throw new ConflictError(`pod ${name}: init container ${c.name} exited with ${code}`);
     }
-    for (const c of pod.spec.containers) made.push(await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts), missingPod)));
+    for (const c of pod.spec.containers) made.push(await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts))));
   } catch (err) {
     await removePod(ctx, record, true, 0);
     throw err;
@@ -210,10 +210,6 @@ async function playPod(ctx: Context, pod: KubePod, plan: KubePlan, opts: PlayOpt
   if (opts.start) for (const v of made) startAny(ctx, v);
   opts.report(`Containers:\n${made.map((v) => v.record.id).join('\n')}`);
 }
-
-const missingPod = (): never => {
-  throw new UsageError('kube play makes its pods itself');
-};
 
 /** The pod's volumes by name: a claim's volume, a host path, an emptyDir volume of the pod, ConfigMap and Secret files. */
 function volumeSources(ctx: Context, pod: string, volumes: KubeVolume[], plan: KubePlan): Map<string, (mountPath: string, readOnly: boolean) => MountRequest> {

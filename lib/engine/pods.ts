@@ -117,8 +117,8 @@ async function pauseImage(ctx: Context): Promise<string> {
  * started (its namespaces must exist for the container to join them), and
  * the options made a member's: the infra's network, the pod's hostname.
  */
-export async function preparePodMember(ctx: Context, podName: string, opts: CreateOptions, makeNew: (name: string) => Promise<PodRecord>): Promise<CreateOptions> {
-  const pod = podName.startsWith('new:') ? await makeNew(podName.slice(4)) : new PodStore(ctx).get(podName);
+export async function preparePodMember(ctx: Context, podName: string, opts: CreateOptions, makeNew?: (name: string) => Promise<PodRecord>): Promise<CreateOptions> {
+  const pod = podName.startsWith('new:') && makeNew ? await makeNew(podName.slice(4)) : new PodStore(ctx).get(podName);
   if (pod.cgroupParent) {
     if (opts.cgroupParent !== undefined) throw new UsageError(`--cgroup-parent cannot be given to a container of pod ${pod.name}, whose limits hold it in the pod's cgroup`);
     opts = { ...opts, cgroupParent: pod.cgroupParent };
