@@ -24,6 +24,8 @@ export interface PodRecord {
   hostname: string;
   /** pod create's flags as given, for `pod clone` and inspect. */
   createCommand: string[];
+  /** --exit-policy: stop, the infra stops when the last other container has exited; continue (default), it runs on. */
+  exitPolicy?: 'continue' | 'stop';
 }
 
 export class PodStore {
