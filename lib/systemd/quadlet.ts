@@ -38,7 +38,7 @@ const SUPPORTED: Record<QuadletKind, string[]> = {
   volume: ['Device', 'Driver', 'GlobalArgs', 'Group', 'Label', 'Options', 'PodmanArgs', 'ServiceName', 'Type', 'User', 'VolumeName'],
   network: ['DisableDNS', 'Driver', 'Gateway', 'GlobalArgs', 'IPRange', 'Internal', 'Label', 'NetworkDeleteOnStop', 'NetworkName', 'Options', 'PodmanArgs', 'ServiceName', 'Subnet'],
   pod: ['AddHost', 'DNS', 'DNSOption', 'DNSSearch', 'ExitPolicy', 'GlobalArgs', 'HostName', 'IP', 'Label', 'Network', 'NetworkAlias', 'PodName', 'PodmanArgs', 'PublishPort', 'ServiceName', 'StopTimeout'],
-  kube: ['AutoUpdate', 'ConfigMap', 'ExitCodePropagation', 'GlobalArgs', 'KubeDownForce', 'Network', 'PodmanArgs', 'PublishPort', 'ServiceName', 'SetWorkingDirectory', 'UserNS', 'Yaml'],
+  kube: ['ConfigMap', 'GlobalArgs', 'KubeDownForce', 'Network', 'PodmanArgs', 'PublishPort', 'ServiceName', 'SetWorkingDirectory', 'Yaml'],
   image: ['AllTags', 'Arch', 'AuthFile', 'CertDir', 'Creds', 'GlobalArgs', 'Image', 'ImageTag', 'OS', 'PodmanArgs', 'ServiceName', 'TLSVerify', 'Variant'],
 };
 
@@ -54,7 +54,7 @@ const PODMAN_ONLY: Record<QuadletKind, string[]> = {
   volume: ['ContainersConfModule', 'Copy', 'GID', 'Image', 'UID'],
   network: ['ContainersConfModule', 'DNS', 'IPAMDriver', 'IPv6', 'InterfaceName'],
   pod: ['ContainersConfModule', 'GIDMap', 'IP6', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'ShmSize', 'SubGIDMap', 'SubUIDMap', 'UIDMap', 'UserNS', 'Volume'],
-  kube: ['ContainersConfModule', 'LogDriver', 'LogOpt', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers'],
+  kube: ['AutoUpdate', 'ContainersConfModule', 'ExitCodePropagation', 'LogDriver', 'LogOpt', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'UserNS'],
   image: ['ContainersConfModule', 'DecryptionKey', 'Policy', 'Retry', 'RetryDelay'],
 };
 
@@ -611,27 +611,23 @@ function convertPod(unit: UnitFile, infos: Map<string, UnitInfo>, opts: QuadletO
   return service;
 }
 
+/**
+ * .kube: `husk kube play --replace` of the YAML, `husk kube down` after the
+ * stop. podman runs a "service container" that is the unit's main process
+ * and says READY=1; husk's kube play has none, so the unit is a oneshot
+ * that stays active while the pods run on their own (Type=notify, which
+ * nothing would answer, is refused).
+ */
 function convertKube(unit: UnitFile, infos: Map<string, UnitInfo>, opts: QuadletOptions, warnings: string[]): UnitFile {
   const { service, group: g } = initService(unit, infos, opts, warnings);
   const yamls = unit.lookupAllArgs(g, 'Yaml').map((y) => absolute(unit, y));
   if (yamls.length === 0) throw new QuadletError(`no Yaml= key in [${g}]`);
+  if (yamls.length > 1) throw new QuadletError(`${yamls.length} Yaml= files: husk kube play takes one per unit`);
+  if (service.lookup('Service', 'Type') === 'notify') throw new QuadletError('Type=notify: husk kube play sends no sd_notify message (no service container); leave Type= unset');
   killMode(service);
   service.add('Service', 'Environment', 'PODMAN_SYSTEMD_UNIT=%n');
-  if (serviceType(service) !== 'oneshot') {
-    service.set('Service', 'Type', 'notify');
-    service.set('Service', 'NotifyAccess', 'all');
-  }
-  if (!service.hasKey('Service', 'SyslogIdentifier')) service.set('Service', 'SyslogIdentifier', '%N');
-  const cmd = new Cmd(opts.executable, unit, g).add('kube', 'play', '--replace', '--service-container=true');
-  const ecp = unit.lookup(g, 'ExitCodePropagation');
-  if (ecp) cmd.add(`--service-exit-code-propagation=${ecp}`);
-  const userns = unit.lookup(g, 'UserNS');
-  if (userns) cmd.add('--userns', userns);
+  const cmd = new Cmd(opts.executable, unit, g).add('kube', 'play', '--replace');
   networks(unit, g, service, infos, cmd);
-  for (const update of unit.lookupAllArgs(g, 'AutoUpdate')) {
-    const slash = update.indexOf('/');
-    cmd.add(slash < 0 ? `--annotation=io.containers.autoupdate=${update}` : `--annotation=io.containers.autoupdate/${update.slice(0, slash)}=${update.slice(slash + 1)}`);
-  }
   for (const c of unit.lookupAllArgs(g, 'ConfigMap')) cmd.add('--configmap', absolute(unit, c));
   publishPorts(unit, g, cmd);
   cmd.add(...unit.lookupAllArgs(g, 'PodmanArgs'), ...yamls);
@@ -639,8 +635,10 @@ function convertKube(unit: UnitFile, infos: Map<string, UnitInfo>, opts: Quadlet
   const down = new Cmd(opts.executable, unit, g).add('kube', 'down');
   const force = unit.lookupBoolean(g, 'KubeDownForce');
   if (force !== undefined) down.addBool('--force', force);
+  // After the stop, and after a failed start too: nothing of the YAML is left behind.
   service.add('Service', 'ExecStopPost', down.add(...yamls).line());
   workingDirectory(unit, g, service, yamls);
+  oneshot(service, true);
   return service;
 }
 
