@@ -12,9 +12,12 @@ import { sleep } from './stop.js';
 
 export const SDNOTIFY_MODES: SdNotify['mode'][] = ['container', 'conmon', 'healthy', 'ignore'];
 
-/** --sdnotify MODE with the NOTIFY_SOCKET of the command (undefined: the flag was not given). */
+/**
+ * --sdnotify MODE with the NOTIFY_SOCKET of the command. Without the flag,
+ * podman's default: container, which matters only under a NOTIFY_SOCKET.
+ */
 export function parseSdNotify(mode: string | undefined, notifySocket: string | undefined): SdNotify | undefined {
-  if (mode === undefined) return undefined;
+  if (mode === undefined) return notifySocket ? { mode: 'container', socket: notifySocket } : undefined;
   if (!SDNOTIFY_MODES.includes(mode as SdNotify['mode'])) throw new UsageError(`invalid --sdnotify "${mode}": use ${SDNOTIFY_MODES.join(', ')}`);
   return { mode: mode as SdNotify['mode'], ...(notifySocket ? { socket: notifySocket } : {}) };
 }

@@ -111,6 +111,10 @@ for (const mode of modes()) {
       t.equal(ready?.message, 'STATUS=serving\nREADY=1', 'its message, without its MAINPID (a pid of its own namespace)');
       t.equal(ready?.pid, monitor, 'relayed by the monitor, which systemd accepts as the main process');
       t.match((await h.run(['logs', 'own'])).stdout, /^socket \/run\/notify\/notify\.sock$/m, 'the container\'s NOTIFY_SOCKET is /run/notify/notify.sock');
+      const byDefault = await h.run(['run', '--rm', 'busybox', 'sh', '-c', 'echo "$NOTIFY_SOCKET"'], { env: { NOTIFY_SOCKET: listener.socket } });
+      t.equal(byDefault.stdout, '/run/notify/notify.sock\n', 'container is the default under a NOTIFY_SOCKET, as podman\'s');
+      const none = await h.run(['run', '--rm', 'busybox', 'sh', '-c', 'echo "[$NOTIFY_SOCKET]"']);
+      t.equal(none.stdout, '[]\n', 'without one, nothing');
       await h.run(['rm', '-f', 'own']);
     });
 
