@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Context } from '../core/context.js';
+import { defaultPaths, type Context } from '../core/context.js';
 import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
 import type { Spec } from '../core/oci-spec.js';
 import { packageRoot } from '../native/binding.js';
@@ -44,16 +44,25 @@ function realpath(p: string): string {
 }
 
 /** `generate systemd NAME`: a container's unit, or a pod's units (the pod's first). */
-export function generateSystemd(ctx: Context, nameOrId: string, opts: GenerateOptions, flags: FlagTable): Unit[] {
+export function generateSystemd(ctx: Context, nameOrId: string, opts: GenerateOptions, flags: FlagTable, env: NodeJS.ProcessEnv): Unit[] {
   if (opts.restartPolicy !== undefined && !RESTART_POLICIES.includes(opts.restartPolicy)) {
     throw new UsageError(`invalid --restart-policy "${opts.restartPolicy}": use ${RESTART_POLICIES.join(', ')}`);
   }
-  const husk: HuskFacts = { executable: huskExecutable(), version: HUSK_VERSION, now: new Date(), flags };
+  const husk: HuskFacts = { executable: huskExecutable(), version: HUSK_VERSION, now: new Date(), flags, storeFlags: storeFlags(ctx, env) };
   const view = new ContainerStore(ctx).find(nameOrId);
   if (view && !view.record.podInfra) return [containerUnit(containerFacts(ctx, view), opts, husk)];
   const pod = view?.record.pod ? new PodStore(ctx).find(view.record.pod) : new PodStore(ctx).find(nameOrId);
   if (!pod) throw new NotFoundError(`no container or pod with name or ID "${nameOrId}" found`);
   return podUnits(podFacts(ctx, pod), opts, husk);
+}
+
+/** --root and --runroot of the store the command looks at, when they are not the default ones (a unit's husk would look elsewhere). */
+function storeFlags(ctx: Context, env: NodeJS.ProcessEnv): string[] {
+  const defaults = defaultPaths(ctx.uid, env);
+  const flags: string[] = [];
+  if (path.resolve(defaults.dataRoot) !== ctx.paths.dataRoot) flags.push('--root', ctx.paths.dataRoot);
+  if (path.resolve(defaults.runRoot) !== ctx.paths.runRoot) flags.push('--runroot', ctx.paths.runRoot);
+  return flags;
 }
 
 function containerFacts(ctx: Context, view: ContainerView): ContainerFacts {

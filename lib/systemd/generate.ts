@@ -63,6 +63,12 @@ export interface HuskFacts {
   now: Date;
   /** run's, pod create's and the global flags: how a recorded command line is read again. */
   flags: FlagTable;
+  /**
+   * The store the container was found in, when it is not husk's default
+   * (--root/--runroot given): units without --new start and stop it there.
+   * With --new, the create command's own global flags say where.
+   */
+  storeFlags: string[];
 }
 
 export interface ContainerFacts {
@@ -104,7 +110,6 @@ export function containerUnit(c: ContainerFacts, opts: GenerateOptions, husk: Hu
   const warnings: string[] = [];
   const stop = opts.stopTimeout ?? c.stopTimeout;
   const exe = husk.executable.map(escapeArg);
-  const roots = rootFlags(c.createCommand, husk.flags) ?? [];
   let lines: ServiceLines;
   if (opts.new) {
     lines = newContainerService(c, opts, husk, stop, pod, warnings);
@@ -112,7 +117,7 @@ export function containerUnit(c: ContainerFacts, opts: GenerateOptions, husk: Hu
     if (c.restartPolicy && c.restartPolicy !== 'no') {
       warnings.push(`container ${c.name} has restart policy "${c.restartPolicy}", which can fight systemd at shutdown: recreate it without one and let the unit restart it`);
     }
-    const base = [...exe, ...roots.map(escapeArg)];
+    const base = [...exe, ...husk.storeFlags.map(escapeArg)];
     lines = {
       restart: opts.restartPolicy ?? 'on-failure',
       execStart: formatCommand([...base, 'start', escapeArg(nameOrId)]),
@@ -212,10 +217,6 @@ function splitCreateCommand(cmd: string[] | undefined, flags: FlagTable): Create
   return undefined;
 }
 
-function rootFlags(cmd: string[] | undefined, flags: FlagTable): string[] | undefined {
-  return splitCreateCommand(cmd, flags)?.roots;
-}
-
 /** The flags a --new unit sets itself, dropped from the create command (podman's filterCommonContainerFlags). */
 const SET_BY_UNIT = ['rm', 'cgroups', 'cidfile', 'restart'];
 const POD_FLAGS = ['pod', 'pod-id-file', 'infra-conmon-pidfile'];
@@ -286,7 +287,7 @@ function runRootOf(roots: string[]): string {
 
 function existingPodService(p: PodFacts, opts: GenerateOptions, husk: HuskFacts, stop: number): ServiceLines {
   const infra = opts.useName ? p.infra.name : p.infra.id;
-  const base = [...husk.executable.map(escapeArg), ...(splitPodCreate(p.createCommand, husk.flags)?.roots ?? []).map(escapeArg)];
+  const base = [...husk.executable.map(escapeArg), ...husk.storeFlags.map(escapeArg)];
   return {
     restart: opts.restartPolicy ?? 'on-failure',
     execStart: formatCommand([...base, 'start', escapeArg(infra)]),

@@ -58,7 +58,7 @@ export const generateSystemdCommand: CommandModule<object, Args> = {
     if (argv.template) throw new UsageError('--template is not supported by husk generate systemd');
     if (argv.format !== undefined && argv.format !== 'json') throw new UsageError(`invalid --format "${argv.format}": only json`);
     const ctx = contextFrom(argv);
-    const units = generateSystemd(ctx, String(argv.target), generateOptions(argv), flagTable([GLOBAL_OPTIONS, RUN_OPTIONS, POD_CREATE_OPTIONS]));
+    const units = generateSystemd(ctx, String(argv.target), generateOptions(argv), flagTable([GLOBAL_OPTIONS, RUN_OPTIONS, POD_CREATE_OPTIONS]), process.env);
     for (const u of units) for (const w of u.warnings) process.stderr.write(`WARNING: ${w}\n`);
     const out = argv.files ? writeUnitFiles(units, process.cwd()) : units.map((u) => u.text);
     if (argv.format === 'json') return printOut(`${JSON.stringify(Object.fromEntries(units.map((u, i) => [u.name, out[i]])), null, 2)}\n`);
