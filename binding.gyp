@@ -11,7 +11,8 @@
         "addon/src/seccomp.cc",
         "addon/src/cgroup.cc",
         "addon/src/helper_spawn.cc",
-        "addon/common/idmap.cc"
+        "addon/common/idmap.cc",
+        "addon/common/sdnotify.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
@@ -23,7 +24,7 @@
     {
       "target_name": "husk-monitor",
       "type": "executable",
-      "sources": ["addon/monitor/main.cc", "addon/monitor/args.cc", "addon/monitor/util.cc", "addon/common/strio.cc", "addon/monitor/log.cc", "addon/monitor/relay.cc", "addon/monitor/pty.cc", "addon/monitor/attach.cc", "addon/monitor/clients.cc", "addon/monitor/container.cc", "addon/monitor/exit.cc", "addon/monitor/commands.cc", "addon/monitor/loop.cc"],
+      "sources": ["addon/monitor/main.cc", "addon/monitor/args.cc", "addon/monitor/util.cc", "addon/common/strio.cc", "addon/monitor/log.cc", "addon/monitor/relay.cc", "addon/monitor/pty.cc", "addon/monitor/attach.cc", "addon/monitor/clients.cc", "addon/monitor/container.cc", "addon/monitor/exit.cc", "addon/monitor/commands.cc", "addon/monitor/loop.cc", "addon/monitor/notify.cc", "addon/common/sdnotify.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"],
       "ldflags": ["-static", "-Wl,--gc-sections"]

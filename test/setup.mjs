@@ -16,6 +16,7 @@
 //   /tmp/husk-test-fixtures/probe          the probe binary
 //   /tmp/husk-test-fixtures/hostile-probe  syscalls and opens an image's program may try
 //   /tmp/husk-test-fixtures/seccomp-dump   a process's seccomp filters (ptrace), syscall names
+//   /tmp/husk-test-fixtures/sd-notify      sd_notify's sender and a NOTIFY_SOCKET listener (250-systemd)
 //   /tmp/husk-test-fixtures/busybox.tar    the busybox root filesystem
 //   /tmp/husk-test-fixtures/setup-HASH.json { huskRoot, node, rootlessUser, ... } (HASH: of the checkout's path)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -228,6 +229,7 @@ function compile(name, libs = []) {
 const probe = compile('probe');
 const hostileProbe = compile('hostile-probe');
 const udpEcho = compile('udp-echo');
+const sdNotify = compile('sd-notify');
 // A host tool (libseccomp for the syscall names), for comparing filters with podman's.
 const seccompDump = compile('seccomp-dump', ['-lseccomp']);
 
@@ -301,7 +303,7 @@ function buildBusyboxTar(out) {
 }
 
 // ------------------------------------------------------------ the record
-const record = { huskRoot, node, rootlessUser, probe, hostileProbe, udpEcho, seccompDump, busyboxTar: tarball, repo };
+const record = { huskRoot, node, rootlessUser, probe, hostileProbe, udpEcho, sdNotify, seccompDump, busyboxTar: tarball, repo };
 // One record per checkout: test runs of two worktrees at once each use their own husk.
 const recordPath = path.join(FIXTURES, setupRecordName(repo));
 const recordText = JSON.stringify(record, null, 2) + '\n';

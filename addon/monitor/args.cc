@@ -20,6 +20,7 @@ namespace {
            "\nusage: husk-monitor --id ID --log PATH --attach PATH --exit PATH [--tty] [--stdin]\n"
            "       [--cleanup-arg ARG]... [--health-interval MS --health-arg ARG...] [--client-fd FD]\n"
            "       [--owner-pid PID] [--event-log PATH --event-prefix JSON]\n"
+           "       [--notify-socket PATH --notify-target SOCKET]\n"
            "       --pid PID (--stdio-fds IN,OUT,ERR | --console-fd FD)\n");
   _exit(2);
 }
@@ -29,7 +30,7 @@ bool TakesValue(const char* k) {
          !strcmp(k, "--cleanup-arg") || !strcmp(k, "--pid") || !strcmp(k, "--stdio-fds") ||
          !strcmp(k, "--console-fd") || !strcmp(k, "--client-fd") || !strcmp(k, "--health-arg") ||
          !strcmp(k, "--health-interval") || !strcmp(k, "--owner-pid") || !strcmp(k, "--event-log") ||
-         !strcmp(k, "--event-prefix");
+         !strcmp(k, "--event-prefix") || !strcmp(k, "--notify-socket") || !strcmp(k, "--notify-target");
 }
 
 // "IN,OUT,ERR": three fds, each >= -1. `v` is restored after parsing.
@@ -70,6 +71,10 @@ void SetOption(const char* k, char* v, Options& opt) {
     opt.event_log = v;
   } else if (!strcmp(k, "--event-prefix")) {
     opt.event_prefix = v;
+  } else if (!strcmp(k, "--notify-socket")) {
+    opt.notify_socket = v;
+  } else if (!strcmp(k, "--notify-target")) {
+    opt.notify_target = v;
   } else if (!strcmp(k, "--owner-pid")) {
     if (!ParseInt(v, &opt.owner_pid) || opt.owner_pid <= 0) Usage("bad --owner-pid", v);
   } else if (!strcmp(k, "--pid")) {
@@ -110,6 +115,7 @@ void ParseArgs(int argc, char** argv, Options& opt) {
   if (opt.pid <= 0) Usage("missing option", "--pid");
   // An interval with nothing to run would exec a null argv every interval.
   if (opt.health_interval > 0 && opt.health_argc == 0) Usage("--health-interval needs", "--health-arg");
+  if ((opt.notify_socket == nullptr) != (opt.notify_target == nullptr)) Usage("--notify-socket and --notify-target go together", nullptr);
   if (opt.have_stdio == (opt.console_fd >= 0)) {
     Usage("exactly one of --stdio-fds and --console-fd is required", nullptr);
   }

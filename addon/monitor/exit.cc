@@ -98,6 +98,7 @@ void AnnounceExit(Monitor& m) {
 void CloseAll(Monitor& m) {
   for (int i = 0; i < m.n_clients; i++) FlushClient(m.clients[i]);
   CloseAttachSocket(m);
+  CloseNotify(m);
   while (m.n_clients > 0) DropClient(m, m.n_clients - 1);
   if (m.out_fd >= 0) close(m.out_fd);
   if (m.err_fd >= 0) close(m.err_fd);

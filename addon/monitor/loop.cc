@@ -14,9 +14,9 @@ namespace {
 
 // poll()'s array and where each fd is in it (-1: not polled this time).
 struct PollSet {
-  struct pollfd pfd[8 + kMaxClients];  // the 8 fds below, then the clients
+  struct pollfd pfd[9 + kMaxClients];  // the 9 fds below, then the clients
   int n = 0;
-  int sig = -1, listen = -1, out = -1, err = -1, console = -1, stdin_sink = -1, pidfd = -1, owner = -1;
+  int sig = -1, listen = -1, out = -1, err = -1, console = -1, stdin_sink = -1, pidfd = -1, owner = -1, notify = -1;
   int clients = 0, n_clients = 0;  // the clients' slice of pfd
 
   int Add(int fd, short events) {
@@ -53,6 +53,7 @@ void BuildPollSet(const Monitor& m, PollSet& ps) {
   }
   if (m.child_pidfd >= 0) ps.pidfd = ps.Add(m.child_pidfd, POLLIN);
   if (m.owner_pidfd >= 0) ps.owner = ps.Add(m.owner_pidfd, POLLIN);
+  if (m.notify_fd >= 0) ps.notify = ps.Add(m.notify_fd, POLLIN);
   // Above kStdinMax of queued input, clients are not read until the
   // container has taken some.
   bool read_clients = m.stdin_len < kStdinMax;
@@ -74,6 +75,7 @@ void Dispatch(Monitor& m, const PollSet& ps) {
   if (ps.Revents(ps.pidfd)) ContainerGone(m);
   if (ps.Revents(ps.owner)) OwnerGone(m);
   if (ps.Revents(ps.console)) ReceiveMaster(m);
+  if (ps.Revents(ps.notify)) RelayNotify(m);
   short out = ps.Revents(ps.out);
   if (out && m.out_fd >= 0) {
     if ((out & POLLOUT) && m.stdin_sink == m.out_fd) FlushStdin(m);

@@ -16,6 +16,7 @@ void Setup(Monitor& m) {
   if (m.sig_fd < 0) LogMonitorError(m.log, "signalfd failed", errno);
   SetupStdio(m);
   SetupAttach(m);
+  SetupNotify(m);
   WatchContainer(m);
   WatchOwner(m);
   ReapChildren(m);

@@ -67,6 +67,8 @@ struct Options {
   int owner_pid = -1;  // --owner-pid: the container dies with this process (a build's RUN step)
   const char* event_log = nullptr;     // --event-log: the user's events log, for the "die" event
   const char* event_prefix = nullptr;  // --event-prefix: that event's JSON, without its time, exit code and "}"
+  const char* notify_socket = nullptr;  // --notify-socket: where the container's sd_notify messages arrive
+  const char* notify_target = nullptr;  // --notify-target: systemd's $NOTIFY_SOCKET, where they go
 };
 
 // The log file and the buffer one chunk's records are assembled in (log.cc).
@@ -128,6 +130,9 @@ struct Monitor {
   struct timespec finished_ts = {};
   int exit_code = -1;
   bool exit_sent = false;
+
+  // The container's sd_notify socket (notify.cc), with --notify-socket.
+  int notify_fd = -1;
 
   // Healthcheck (commands.cc).
   pid_t health_pid = -1;       // a healthcheck still running: the next one waits
@@ -200,6 +205,11 @@ void StartHealthTimer(Monitor& m);
 int HealthTimeout(const Monitor& m);
 void RunHealthcheckIfDue(Monitor& m);
 void RunCleanup(Monitor& m);
+
+// notify.cc
+void SetupNotify(Monitor& m);
+void RelayNotify(Monitor& m);
+void CloseNotify(Monitor& m);
 
 // loop.cc
 void SetupSignals(Monitor& m);

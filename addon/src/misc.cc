@@ -1,6 +1,8 @@
-// flock, mkfifo, a process start time (to tell a live pid from a reused one).
+// flock, mkfifo, a process start time (to tell a live pid from a reused one),
+// sd_notify.
 #include "src/misc.h"
 #include "src/errors.h"
+#include "common/sdnotify.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -38,6 +40,16 @@ Napi::Value Geteuid(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), geteuid());
 }
 
+// sdNotify(socket, message): one datagram to $NOTIFY_SOCKET (Node has no
+// unix datagram sockets). The kernel attaches our credentials, which is how
+// systemd tells who sent it.
+void SdNotify(const Napi::CallbackInfo& info) {
+  std::string socket = info[0].As<Napi::String>();
+  std::string message = info[1].As<Napi::String>();
+  int rc = husk::SdNotifySend(socket.c_str(), message.data(), message.size());
+  if (rc < 0) throw MakeNativeError(info.Env(), "sd_notify", -rc, socket.c_str());
+}
+
 }  // namespace
 
 void RegisterMisc(Napi::Env env, Napi::Object exports) {
@@ -45,4 +57,5 @@ void RegisterMisc(Napi::Env env, Napi::Object exports) {
   exports.Set("funlock", Napi::Function::New(env, Funlock));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
   exports.Set("geteuid", Napi::Function::New(env, Geteuid));
+  exports.Set("sdNotify", Napi::Function::New(env, SdNotify));
 }

@@ -59,6 +59,8 @@ export const COMMANDS: Record<string, CommandLoader> = {
   volume: () => import('./commands/volume.js').then((m) => m.volumeCommand),
   network: () => import('./commands/network.js').then((m) => m.networkCommand),
   healthcheck: () => import('./commands/healthcheck.js').then((m) => m.healthcheckCommand),
+  generate: () => import('./commands/generate.js').then((m) => m.generateCommand),
+  'auto-update': () => import('./commands/auto-update.js').then((m) => m.autoUpdateCommand),
 };
 
 /** Other names of top-level commands; a command module's own aliases must list them (test/unit/cli-dispatch). */

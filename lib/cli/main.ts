@@ -59,10 +59,17 @@ export async function main(rawArgv: string[]): Promise<void> {
   process.exit();
 }
 
-/** Installed (linked) as husk-compose or docker-compose, husk is `husk compose`. */
+/**
+ * Installed (linked) as husk-compose or docker-compose, husk is `husk
+ * compose`; as husk-generator (husk-user-generator), the systemd generator
+ * of Quadlet files (`husk system generator`).
+ */
 function commandLine(argv: string[]): string[] {
   const name = (argv[1] ?? '').split('/').pop();
-  return name === 'docker-compose' || name === 'husk-compose' ? ['compose', ...argv.slice(2)] : argv.slice(2);
+  if (name === 'docker-compose' || name === 'husk-compose') return ['compose', ...argv.slice(2)];
+  if (name === 'husk-generator') return ['system', 'generator', ...argv.slice(2)];
+  if (name === 'husk-user-generator') return ['system', 'generator', '--user', ...argv.slice(2)];
+  return argv.slice(2);
 }
 
 void main(commandLine(process.argv));

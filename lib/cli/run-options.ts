@@ -11,6 +11,7 @@ import { parseSignal } from '../engine/lifecycle.js';
 import { parseNetworkConfig } from '../engine/container-network.js';
 import type { ContainerNetworkConfig } from '../core/network.js';
 import { parseRestartPolicy, parseSecurityOpts } from '../engine/create-checks.js';
+import { parseSdNotify } from '../engine/sdnotify.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';
 import { RESOURCE_OPTIONS, resourceOptions, type ResourceArgs } from './resource-options.js';
@@ -67,6 +68,11 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   tmpfs: { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount a tmpfs: DEST[:size=64m,mode=1777,...]' },
   'volumes-from': { type: 'string', array: true, nargs: 1, default: [], describe: 'Mount the volumes of another container: CONTAINER[:ro|rw]' },
   pod: { type: 'string', coerce: lastWins, describe: 'Run in this pod, sharing its network, IPC and UTS namespaces (new:NAME makes the pod)' },
+  'pod-id-file': { type: 'string', coerce: lastWins, describe: 'Run in the pod whose id this file holds (as --pod)' },
+  cidfile: { type: 'string', coerce: lastWins, describe: 'Write the container ID to this file (removed with the container)' },
+  replace: { type: 'boolean', default: false, describe: 'Remove a container of the same --name first, running or not' },
+  sdnotify: { type: 'string', coerce: lastWins, describe: 'Who tells systemd ($NOTIFY_SOCKET) the container is ready: conmon (husk, once it runs), container (its own sd_notify), healthy (its first passing healthcheck), ignore' },
+  'conmon-pidfile': { type: 'string', coerce: lastWins, describe: 'Write the pid of the container\'s monitor (podman\'s conmon) to this file at each start' },
 };
 
 export const RUN_OPTIONS: Record<string, Options> = {
@@ -126,6 +132,11 @@ export interface CreateArgs extends ResourceArgs {
   tmpfs?: string[];
   volumesFrom?: string[];
   pod?: string;
+  podIdFile?: string;
+  cidfile?: string;
+  replace?: boolean;
+  sdnotify?: string;
+  conmonPidfile?: string;
 }
 
 /** --env-file entries, then -e ones (later wins), as run, create and exec take them. */
@@ -187,7 +198,7 @@ export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions
     tty: a.tty,
     interactive: a.interactive,
     autoRemove: a.rm,
-    labels: parseLabels(a.label ?? []),
+    labels: withUnitLabel(parseLabels(a.label ?? [])),
     restartPolicy: parseRestartPolicy(a.restart, a.rm),
     stopSignal: a.stopSignal === undefined ? undefined : checkedSignal(a.stopSignal),
     stopTimeout: checkedStopTimeout(a.stopTimeout),
@@ -195,7 +206,55 @@ export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions
     health: parseHealthFlags(a),
     ...mountOptions(a),
     ...limits,
+    ...(a.cidfile !== undefined ? { cidFile: checkedPath(a.cidfile, '--cidfile') } : {}),
+    ...(a.replace ? { replace: true } : {}),
+    ...(a.conmonPidfile !== undefined ? { monitorPidFile: checkedPath(a.conmonPidfile, '--conmon-pidfile') } : {}),
+    sdNotify: parseSdNotify(a.sdnotify, process.env.NOTIFY_SOCKET),
   };
+}
+
+/**
+ * Made inside a unit husk generated (its Environment=PODMAN_SYSTEMD_UNIT=%n):
+ * the container is labelled with the unit, which auto-update restarts.
+ * podman's label, under podman's name.
+ */
+export function withUnitLabel(labels: Record<string, string> | undefined): Record<string, string> | undefined {
+  const unit = process.env.PODMAN_SYSTEMD_UNIT;
+  return unit ? { PODMAN_SYSTEMD_UNIT: unit, ...labels } : labels;
+}
+
+/** --cidfile/--pod-id-file of stop, rm, pod start...: the id in the file (its first line). Undefined when it is missing and `missingOk`. */
+export function readIdFile(file: string, flag: string, missingOk = false): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && missingOk) return undefined;
+    throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const id = text.split('\n')[0]!.trim();
+  if (!id) throw new UsageError(`${flag} ${file}: the file is empty`);
+  return id;
+}
+
+/**
+ * The names given plus the ids in --cidfile files (stop, rm): with --ignore a
+ * missing file names nothing, as a unit's ExecStopPost needs after a
+ * failed start.
+ */
+export function namesAndIdFiles(names: string[] | undefined, files: string[] | undefined, flag: string, ignore: boolean): string[] {
+  return [...(names ?? []), ...(files ?? []).flatMap((f) => readIdFile(f, flag, ignore) ?? [])];
+}
+
+/** --pod, or the pod --pod-id-file names. */
+export function podOf(a: Pick<CreateArgs, 'pod' | 'podIdFile'>): string | undefined {
+  if (a.pod !== undefined && a.podIdFile !== undefined) throw new UsageError('--pod and --pod-id-file cannot be used together');
+  return a.pod ?? (a.podIdFile === undefined ? undefined : readIdFile(a.podIdFile, '--pod-id-file'));
+}
+
+function checkedPath(value: string, flag: string): string {
+  if (!value) throw new UsageError(`${flag} needs a file name`);
+  return value;
 }
 
 /** -p, -P, --expose, --network and its companions, --add-host, --no-hosts, --dns*: the record's network config. */

@@ -99,6 +99,12 @@ export interface Native {
   funlock(fd: number): void;
   mkfifo(path: string, mode: number): void;
   geteuid(): number;
+  /**
+   * One sd_notify datagram ("READY=1", "MAINPID=N\nREADY=1") to the socket
+   * $NOTIFY_SOCKET names (a path, or "@name" abstract); throws a NativeError
+   * with step "sd_notify".
+   */
+  sdNotify(socket: string, message: string): void;
   /** Sets up a container up to the point where only execve is left. */
   createContainer(opts: CreateOptions): CreateResult;
   /**

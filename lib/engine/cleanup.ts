@@ -15,6 +15,7 @@ import { writeJsonAtomic } from '../storage/atomic.js';
 import { containerOomKilled } from '../runtime/container-cgroup.js';
 import { containerEvent } from './events.js';
 import type { Spec } from '../core/oci-spec.js';
+import { stopPodIfDone } from './pods.js';
 
 /**
  * Run by the monitor after the container exited (`husk container cleanup`).
@@ -22,7 +23,7 @@ import type { Spec } from '../core/oci-spec.js';
  * started again since (a new init and monitor, as a quick `start -a` makes),
  * the run is no longer this cleanup's to clean up.
  */
-export function cleanupContainer(ctx: Context, id: string, monitorPid?: number): void {
+export async function cleanupContainer(ctx: Context, id: string, monitorPid?: number): Promise<void> {
   const store = new ContainerStore(ctx);
   const view = store.find(id);
   if (!view || view.status === 'running' || !ranUnder(view, monitorPid)) return;
@@ -31,6 +32,7 @@ export function cleanupContainer(ctx: Context, id: string, monitorPid?: number):
   if (oom && !view.record.builder) containerEvent(ctx, view.record, 'oom');
   leaveNetworks(ctx, view.record);
   if (applyRestartPolicy(ctx, view)) return;
+  await stopPodIfDone(ctx, view);
   // A RUN step of a build that was killed: nobody will take its changes.
   const orphan = view.record.builder !== undefined && builderGone(view.record.builder);
   if (view.record.autoRemove || orphan) {

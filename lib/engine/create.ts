@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pullMissing } from '../image/pull.js';
 import { ImageStore } from '../image/store.js';
 import { healthConfig } from './health.js';
-import { ContainerStore, procStartTime, type BuilderMark, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy } from '../runtime/container-store.js';
+import { ContainerStore, procStartTime, type BuilderMark, type HealthConfig, type ContainerRecord, type ContainerState, type ContainerView, type RestartPolicy, type SdNotify } from '../runtime/container-store.js';
 import { initPath, monitorPath, packageRoot } from '../native/binding.js';
 import { buildSpec, type SecurityOptions } from '../runtime/spec.js';
 import { publishAllPorts } from '../network/ports.js';
@@ -28,7 +28,7 @@ import { NetworkStore } from '../network/store.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
-import { removeContainerFiles } from './remove.js';
+import { removeContainer, removeContainerFiles } from './remove.js';
 import { withLockSync } from '../storage/lock.js';
 import { containerEvent, dieEventPrefix, eventLogFile } from './events.js';
 
@@ -96,7 +96,20 @@ export interface CreateOptions {
   cgroupParent?: string;
   /** --pod (resolved by preparePodMember()): the pod's id; `infra` for the pod's own infra container. */
   pod?: { id: string; infra?: boolean };
+  /** The command line of run or create (process.argv from husk's path on), kept for `generate systemd --new`. */
+  createCommand?: string[];
+  /** --cidfile: write the new container's id there. */
+  cidFile?: string;
+  /** --replace: a container of the same --name is removed first (forcibly). */
+  replace?: boolean;
+  /** --sdnotify, with $NOTIFY_SOCKET. */
+  sdNotify?: SdNotify;
+  /** --conmon-pidfile: the monitor's pid goes there too, at each start. */
+  monitorPidFile?: string;
 }
+
+/** Where the container sees the socket of --sdnotify=container (podman's path). */
+export const NOTIFY_SOCKET_IN_CONTAINER = '/run/notify/notify.sock';
 
 
 export async function createContainer(ctx: Context, opts: CreateOptions): Promise<ContainerView> {
@@ -111,6 +124,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   if (opts.name !== undefined && !NAME_PATTERN.test(opts.name)) {
     throw new UsageError(`invalid container name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  if (opts.replace) await replaceNamed(ctx, opts.name);
 
   const mounts = planMounts(ctx, opts.mounts ?? [], opts.volumesFrom ?? [], opts.builder ? undefined : imageConfig.Volumes);
 
@@ -156,6 +170,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
 
   if (opts.rlimits) spec.process.rlimits = opts.rlimits;
   if (opts.init) withInit(spec);
+  if (opts.sdNotify?.mode === 'container' && opts.sdNotify.socket) withNotifySocket(spec, p.notifyDir);
   // --no-hosts: the image's own /etc/hosts.
   if (opts.network.noHosts) spec.mounts = spec.mounts.filter((m) => m.destination !== '/etc/hosts');
   const net = networkForRecord(ctx, opts, imageConfig.ExposedPorts);
@@ -186,7 +201,12 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     ...(opts.builder ? { builder: opts.builder } : {}),
     ...(opts.pod ? { pod: opts.pod.id, ...(opts.pod.infra ? { podInfra: true } : {}) } : {}),
     ...(freezer ? { freezer } : {}),
+    ...(opts.createCommand ? { createCommand: opts.createCommand } : {}),
+    ...(opts.cidFile ? { cidFile: path.resolve(opts.cidFile) } : {}),
+    ...(opts.sdNotify && opts.sdNotify.mode !== 'ignore' ? { sdNotify: opts.sdNotify } : {}),
+    ...(opts.monitorPidFile ? { monitorPidFile: path.resolve(opts.monitorPidFile) } : {}),
   };
+  if (record.sdNotify?.mode === 'healthy' && !record.healthcheck) throw new UsageError('--sdnotify=healthy needs a healthcheck (--health-cmd, or the image\'s HEALTHCHECK)');
   // The record claims the name; everything after it is undone on failure.
   store.locked(() => {
     const taken = store.names();
@@ -204,9 +224,12 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     writeEtcFiles(p, hostname);
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
+    if (spec.mounts.some((m) => m.source === p.notifyDir)) fs.mkdirSync(p.notifyDir, { mode: 0o755 });
     writeJsonAtomic(p.config, spec, 0o600, false);
     trace('create: files written');
     const { state, attachFd } = spawnInit(ctx, record, spec, layerDirs, { attach: opts.attach ?? false, startNow: opts.startNow ?? false });
+    // podman writes it (truncating an old one) once the container exists: a unit's stale file from a crash is no error.
+    if (record.cidFile) fs.writeFileSync(record.cidFile, record.id);
     if (!record.builder) containerEvent(ctx, record, 'create');
     return { record, state, status: 'created', attachFd };
   } catch (err) {
@@ -248,7 +271,30 @@ function spawnInit(
     restartCount: opts.restartCount,
   };
   writeJsonAtomic(p.state, state, 0o600, false);
+  writeMonitorPid(record, p, result.monitorPid);
   return { state, attachFd: result.attachFd };
+}
+
+/** The monitor's pid, for a generated unit's PIDFile (and --conmon-pidfile's file, where given). */
+function writeMonitorPid(record: ContainerRecord, p: Paths, monitorPid: number): void {
+  for (const file of [p.monitorPidFile, ...(record.monitorPidFile ? [record.monitorPidFile] : [])]) fs.writeFileSync(file, `${monitorPid}\n`);
+}
+
+/** --replace: the container that has the name goes first, running or not (podman's rm -f). */
+async function replaceNamed(ctx: Context, name: string | undefined): Promise<void> {
+  if (name === undefined) throw new UsageError('--replace needs --name: only a named container can be replaced');
+  const old = new ContainerStore(ctx).find(name);
+  if (old && old.record.name === name) await removeContainer(ctx, old, true);
+}
+
+/**
+ * --sdnotify=container: the directory of the monitor's socket is the
+ * container's /run/notify, and NOTIFY_SOCKET names the socket in it. A
+ * directory, not the socket: the monitor binds a new one at each start.
+ */
+function withNotifySocket(spec: ReturnType<typeof buildSpec>, dir: string): void {
+  spec.mounts.push({ destination: path.dirname(NOTIFY_SOCKET_IN_CONTAINER), type: 'bind', source: dir, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] });
+  spec.process.env = [...spec.process.env.filter((e) => !e.startsWith('NOTIFY_SOCKET=')), `NOTIFY_SOCKET=${NOTIFY_SOCKET_IN_CONTAINER}`];
 }
 
 /**
@@ -351,6 +397,8 @@ function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] 
   // The monitor records the container's "die" in the events log the moment it exits.
   else argv.push('--event-log', eventLogFile(ctx), '--event-prefix', dieEventPrefix(record));
   if (record.openStdin) argv.push('--stdin');
+  // --sdnotify=container: the monitor relays what the container says to systemd.
+  if (record.sdNotify?.mode === 'container' && record.sdNotify.socket) argv.push('--notify-socket', path.join(p.notifyDir, 'notify.sock'), '--notify-target', record.sdNotify.socket);
   for (const a of [...husk, 'container', 'cleanup', record.id]) argv.push('--cleanup-arg', a);
   // The monitor runs the healthcheck: no daemon needed for it either.
   if (record.healthcheck) {

@@ -10,6 +10,7 @@ import { respawnContainer } from './create.js';
 import { NAME_PATTERN } from './names.js';
 import { startContainer } from './start.js';
 import { readHealth } from './health.js';
+import { notifyWhenHealthy } from './sdnotify.js';
 import { markStoppedByUser, running, sleep, stopContainer } from './stop.js';
 
 import { eachContainer, type ItemReport, type Selection } from './bulk.js';
@@ -41,7 +42,8 @@ function startPodInfra(ctx: Context, view: ContainerView): void {
 /** `start` without -a: each named container, or --all stopped ones that match the filters. */
 export function startContainers(ctx: Context, sel: Selection, filters: string[] = []): Promise<ItemReport[]> {
   const select = startFilter(filters);
-  return eachContainer(ctx, { ...sel, select: (v) => v.status !== 'running' && select(v) }, (v) => startAny(ctx, v));
+  // --sdnotify=healthy: the start (a unit's ExecStart) ends once it said READY=1.
+  return eachContainer(ctx, { ...sel, select: (v) => v.status !== 'running' && select(v) }, (v) => notifyWhenHealthy(ctx, startAny(ctx, v)));
 }
 
 /** `start --filter`: restart-policy=, status=, name=. */

@@ -45,18 +45,29 @@ export interface PodCreateOptions {
   /** --memory, --cpus, ... for the whole pod: a cgroup of its own holds them, its containers' cgroups below it. */
   resources?: Resources;
   createCommand: string[];
+  /** --exit-policy (default continue). */
+  exitPolicy?: 'continue' | 'stop';
+  /** --replace: a pod of the same --name is removed first (forcibly). */
+  replace?: boolean;
+  /** --pod-id-file: the new pod's id goes there. */
+  podIdFile?: string;
+  /** --infra-conmon-pidfile: the infra's monitor pid goes there at each start (a unit's PIDFile). */
+  infraMonitorPidFile?: string;
 }
+
+export const EXIT_POLICIES = ['continue', 'stop'] as const;
 
 export async function createPod(ctx: Context, opts: PodCreateOptions): Promise<PodRecord> {
   const store = new PodStore(ctx);
   const id = randomHex(32);
   const name = opts.name ?? `pod-${id.slice(0, 8)}`;
   if (!NAME_PATTERN.test(name)) throw new UsageError(`invalid pod name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (opts.replace) await replacePod(ctx, opts.name);
   if (store.find(name)) throw new ConflictError(`the pod name "${name}" is already in use: remove that pod or choose another name`);
   if (!opts.infra && opts.share.length) throw new UsageError('a pod without an infra container (--infra=false) shares no namespace: give --share ""');
   if (!opts.infra && opts.network.ports.length) throw new UsageError('a pod without an infra container (--infra=false) cannot publish ports');
   if (opts.share.length && !opts.share.includes('net')) throw new UsageError('husk pods share the network namespace whenever they share any: add net to --share');
-  const pod: PodRecord = { id, name, created: new Date().toISOString(), labels: opts.labels, share: opts.share, hostname: opts.hostname ?? name, createCommand: opts.createCommand };
+  const pod: PodRecord = { id, name, created: new Date().toISOString(), labels: opts.labels, share: opts.share, hostname: opts.hostname ?? name, createCommand: opts.createCommand, ...(opts.exitPolicy === 'stop' ? { exitPolicy: 'stop' as const } : {}) };
   if (opts.resources && hasLimits(opts.resources)) {
     const cgroup = cgroupsPathFor(ctx, `pod-${id}`, opts.resources);
     if (cgroup) {
@@ -77,6 +88,7 @@ export async function createPod(ctx: Context, opts: PodCreateOptions): Promise<P
       labels: {},
       pod: { id, infra: true },
       cgroupParent: pod.cgroupParent,
+      monitorPidFile: opts.infraMonitorPidFile,
     }).catch((err: unknown) => {
       if (pod.cgroupParent) removeContainerCgroup(ctx, pod.cgroupParent);
       throw err;
@@ -85,12 +97,35 @@ export async function createPod(ctx: Context, opts: PodCreateOptions): Promise<P
   }
   try {
     store.add(pod);
+    if (opts.podIdFile) fs.writeFileSync(opts.podIdFile, pod.id);
   } catch (err) {
     if (pod.infraId) await removeContainer(ctx, new ContainerStore(ctx).get(pod.infraId), true);
+    if (store.find(pod.id)) store.remove(pod.id);
     if (pod.cgroupParent) removeContainerCgroup(ctx, pod.cgroupParent);
     throw err;
   }
   return pod;
+}
+
+/** pod create --replace: the pod of that name goes first, with its containers (podman's pod rm -f). */
+async function replacePod(ctx: Context, name: string | undefined): Promise<void> {
+  if (name === undefined) throw new UsageError('--replace needs --name: only a named pod can be replaced');
+  const old = new PodStore(ctx).find(name);
+  if (old && old.name === name) await removePod(ctx, old, true);
+}
+
+/**
+ * --exit-policy=stop, after a member exited for good (its restart policy
+ * did not start it again): when no other member runs, the infra stops too,
+ * so the pod (and a unit whose main process is the infra's monitor) ends.
+ */
+export async function stopPodIfDone(ctx: Context, member: ContainerView): Promise<void> {
+  if (!member.record.pod || member.record.podInfra) return;
+  const pod = new PodStore(ctx).find(member.record.pod);
+  if (pod?.exitPolicy !== 'stop') return;
+  const views = podContainers(ctx, pod);
+  if (views.some((v) => !v.record.podInfra && v.record.id !== member.record.id && running(v))) return;
+  for (const v of views.filter((v) => v.record.podInfra && running(v))) await stopContainer(ctx, v);
 }
 
 /** What a container needs that the pod does not decide: the defaults of `run` without flags. */

@@ -232,7 +232,17 @@ export function removeContainerFiles(ctx: Context, store: ContainerStore, id: st
     removeTrees(ctx.userns(), [p.dir, p.run]);
   });
   if (cgroupsPath) removeContainerCgroup(ctx, cgroupsPath);
+  if (record?.cidFile) removeIdFile(record.cidFile, id);
   if (record && !record.builder) containerEvent(ctx, record, 'remove');
+}
+
+/** --cidfile's file goes with its container (as podman's), unless it names another one by now. */
+export function removeIdFile(file: string, id: string): void {
+  try {
+    if (fs.readFileSync(file, 'utf8').trim() === id) fs.rmSync(file, { force: true });
+  } catch {
+    /* gone already, or not ours to read */
+  }
 }
 
 /** Where the container's cgroup is, as its spec says (read before the bundle goes). */

@@ -13,6 +13,7 @@ import { START_TIMEOUT_MS } from './create.js';
 import { startWithNetwork } from './container-network.js';
 import { refuseIfPaused } from './pause.js';
 import { containerEvent } from './events.js';
+import { notifyStarted } from './sdnotify.js';
 
 /** Releases the container's init: from here on, its own program runs. */
 export function startContainer(ctx: Context, view: ContainerView): void {
@@ -40,6 +41,7 @@ export function startContainer(ctx: Context, view: ContainerView): void {
     writeJsonAtomic(p.state, view.state, 0o600, false);
   }
   view.status = 'running';
+  notifyStarted(ctx, view);
 }
 
 export interface AttachIO {

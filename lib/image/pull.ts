@@ -92,6 +92,30 @@ export async function pullImage(ctx: Context, refText: string, opts: PullOptions
   throw new HuskError(`${name}: no source to pull from`);
 }
 
+/**
+ * The ID (config digest) of the image a registry has under `refText` for
+ * this platform, without pulling it: what auto-update compares with the
+ * local image. The name must say its registry (no short-name lookup).
+ */
+export async function remoteImageId(ctx: Context, refText: string, opts: PullOptions = {}): Promise<string> {
+  if (!hasExplicitRegistry(refText)) throw new UsageError(`${refText}: checking a registry for updates needs a fully qualified image name (registry/repository:tag)`);
+  const ref = parseReference(refText);
+  const sources = pullSources(ref, loadRegistriesConf());
+  const want: Platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
+  for (const [i, source] of sources.entries()) {
+    const client = clientFor(source.ref.registry, source.ref.repository, opts, source.insecure);
+    try {
+      const { manifest } = await resolveManifest(client, source.ref, want, !!opts.platform?.split('/')[2]);
+      return manifest.config.digest.replace(/^sha256:/, '');
+    } catch (err) {
+      if (!source.mirror || i === sources.length - 1) throw err;
+    } finally {
+      client.close();
+    }
+  }
+  throw new HuskError(`${formatReference(ref)}: no source to look at`);
+}
+
 /** `pull --all-tags`: every tag of a repository (the name must carry no tag or digest). */
 export async function pullAllTags(ctx: Context, refText: string, opts: PullOptions = {}): Promise<PullResult[]> {
   const conf = loadRegistriesConf();

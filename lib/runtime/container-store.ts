@@ -53,6 +53,31 @@ export interface ContainerRecord {
   builder?: BuilderMark;
   /** The file that freezes its cgroup (pause), where it has one. */
   freezer?: string;
+  /**
+   * The command line it was made with (husk's path first, then every word
+   * after it: global flags, run or create, its flags): what `generate
+   * systemd --new` runs again. Absent in records of older husks and in
+   * containers made by compose, builds and pods.
+   */
+  createCommand?: string[];
+  /** --cidfile: the file holding its id, removed with the container. */
+  cidFile?: string;
+  /** --sdnotify: who tells systemd the container is ready, and the NOTIFY_SOCKET of its create. */
+  sdNotify?: SdNotify;
+  /** --conmon-pidfile (pod create --infra-conmon-pidfile): another file that gets the monitor's pid at each start. */
+  monitorPidFile?: string;
+}
+
+/**
+ * podman's --sdnotify. conmon: husk sends READY=1 (and MAINPID, the
+ * monitor) once the container runs; container: the container's own
+ * NOTIFY_SOCKET messages are relayed by the monitor; healthy: READY=1 once
+ * the healthcheck first passes; ignore: nothing.
+ */
+export interface SdNotify {
+  mode: 'conmon' | 'container' | 'healthy' | 'ignore';
+  /** $NOTIFY_SOCKET when the container was created (none: nothing is sent). */
+  socket?: string;
 }
 
 /** The husk build process a container belongs to (its pid and start time: a pid can be reused). */
@@ -198,6 +223,10 @@ export class ContainerStore {
       execFifo: `${run}/exec.fifo`,
       /** What the start made of the network (NetworkStatus), gone with the container's process. */
       networkStatus: `${run}/network.json`,
+      /** The monitor's pid, written at each start: a generated unit's PIDFile (podman's conmon.pid). */
+      monitorPidFile: `${run}/monitor.pid`,
+      /** --sdnotify=container: the monitor's socket, bound here and seen at /run/notify in the container. */
+      notifyDir: `${dir}/notify`,
     };
   }
 

@@ -27,6 +27,8 @@ export interface PodRecord {
   resources?: import('../core/oci-spec.js').Resources;
   /** pod create's flags as given, for `pod clone` and inspect. */
   createCommand: string[];
+  /** --exit-policy: stop, the infra stops when the last other container has exited; continue (default), it runs on. */
+  exitPolicy?: 'continue' | 'stop';
 }
 
 export class PodStore {

@@ -49,6 +49,8 @@ export interface Setup {
   seccompDump: string;
   /** test/fixtures/udp-echo.c, compiled static: a UDP server for busybox images. */
   udpEcho: string;
+  /** test/fixtures/sd-notify.c, compiled static: sd_notify's sender, and a NOTIFY_SOCKET listener. */
+  sdNotify: string;
   busyboxTar: string;
   repo: string;
 }
@@ -82,6 +84,9 @@ export const fixtures = {
   },
   get udpEcho() {
     return setup().udpEcho;
+  },
+  get sdNotify() {
+    return setup().sdNotify;
   },
   get busyboxTar() {
     return setup().busyboxTar;
@@ -213,6 +218,11 @@ export class Husk {
               XDG_CONFIG_HOME: path.join(this.dir, 'config'),
             });
     }
+  }
+
+  /** bin/husk of the husk these tests run (the checkout, or its copy the rootless user can read). */
+  get bin(): string {
+    return path.join(this.setup.huskRoot, 'bin', 'husk');
   }
 
   /** The husk command line (program + args) for the given husk arguments. */

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { createContainer } from '../../engine/create.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
-import { CREATE_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
+import { CREATE_OPTIONS, podOf, toCreateOptions, type CreateArgs } from '../run-options.js';
 import { printOut } from '../output.js';
 import { inPod } from './pod-create.js';
 
@@ -13,8 +13,9 @@ export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
-    const opts = toCreateOptions(argv, ctx.rootless);
-    const view = await createContainer(ctx, argv.pod ? await inPod(ctx, argv.pod, opts) : opts);
+    const opts = { ...toCreateOptions(argv, ctx.rootless), createCommand: process.argv.slice(1) };
+    const pod = podOf(argv);
+    const view = await createContainer(ctx, pod ? await inPod(ctx, pod, opts) : opts);
     printOut(`${view.record.id}\n`);
   },
 };

@@ -8,6 +8,8 @@ import { buildCommand } from './build.js';
 import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
 import { rmiCommand } from './rmi.js';
 import { tagCommand } from './tag.js';
 import { untagCommand } from './untag.js';
@@ -53,6 +55,8 @@ export const imageCommand: CommandModule = {
       .command(as(imagesCommand as never, 'ls', ['list']))
       .command(buildCommand as CommandModule)
       .command(importCommand as CommandModule)
+      .command(pullCommand as CommandModule)
+      .command(pushCommand as CommandModule)
       .command(as(rmiCommand as never, 'rm'))
       .command(tagCommand as CommandModule)
       .command(untagCommand as CommandModule)

@@ -1,9 +1,11 @@
 // husk pod create [--name N] [-p ...] [--network ...] [--share net,ipc,uts]
 // [--infra=false] [--infra-image I] [--infra-command C] [--hostname H] [-l K=V]...
+// [--replace] [--pod-id-file F] [--infra-conmon-pidfile F] [--exit-policy continue|stop]
 import type { CommandModule } from 'yargs';
 import type { Context } from '../../core/context.js';
 import type { CreateOptions } from '../../engine/create.js';
-import { createPod, parseShare, preparePodMember } from '../../engine/pods.js';
+import { createPod, EXIT_POLICIES, parseShare, preparePodMember } from '../../engine/pods.js';
+import { UsageError } from '../../core/errors.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 import { CREATE_OPTIONS, networkOptions, parseLabels, type CreateArgs } from '../run-options.js';
@@ -19,6 +21,10 @@ export type PodCreateArgs = GlobalArgs &
     infraImage?: string;
     infraCommand?: string;
     infraName?: string;
+    replace?: boolean;
+    podIdFile?: string;
+    infraConmonPidfile?: string;
+    exitPolicy?: string;
   };
 
 /** The limits a pod's cgroup takes for all its containers. */
@@ -35,6 +41,10 @@ export const POD_CREATE_OPTIONS = {
   'infra-image': { type: 'string', coerce: lastWins, describe: 'Image of the infra container (default: husk-pause, made locally)' },
   'infra-command': { type: 'string', coerce: lastWins, describe: 'Command of the infra container' },
   'infra-name': { type: 'string', coerce: lastWins, describe: 'Name of the infra container (default: <pod id>-infra)' },
+  replace: { type: 'boolean', default: false, describe: 'Remove a pod of the same --name first, with its containers' },
+  'pod-id-file': { type: 'string', coerce: lastWins, describe: 'Write the pod ID to this file' },
+  'infra-conmon-pidfile': { type: 'string', coerce: lastWins, describe: 'Write the pid of the infra container\'s monitor to this file at each start' },
+  'exit-policy': { type: 'string', coerce: lastWins, describe: 'When the last container exits: continue (the pod runs on, default) or stop (the infra stops too)' },
 } as const;
 
 export const podCreateCommand: CommandModule<object, PodCreateArgs> = {
@@ -63,7 +73,17 @@ export function podCreateOptions(argv: Partial<PodCreateArgs>, rootless: boolean
     resources: resourceLimits(argv),
     network: networkOptions({ env: [], envFile: [], capAdd: [], capDrop: [], securityOpt: [], label: [], image: '', interactive: false, tty: false, rm: false, privileged: false, readOnly: false, init: false, ...argv }, rootless),
     createCommand: process.argv.slice(1),
+    exitPolicy: exitPolicy(argv.exitPolicy),
+    replace: argv.replace ?? false,
+    podIdFile: argv.podIdFile,
+    infraMonitorPidFile: argv.infraConmonPidfile,
   };
+}
+
+function exitPolicy(value: string | undefined): 'continue' | 'stop' | undefined {
+  if (value === undefined) return undefined;
+  if (!(EXIT_POLICIES as readonly string[]).includes(value)) throw new UsageError(`invalid --exit-policy "${value}": use ${EXIT_POLICIES.join(' or ')}`);
+  return value as 'continue' | 'stop';
 }
 
 /** run/create --pod POD (or new:NAME, a pod with the defaults): the options of a member of it. */

@@ -1,10 +1,10 @@
-// husk pod rm [-a] [-f] [-t N] [--ignore] POD...: the pods and all their containers.
+// husk pod rm [-a] [-f] [-t N] [--ignore] [--pod-id-file F] POD...: the pods and all their containers.
 import type { CommandModule } from 'yargs';
-import { podExists, removePod } from '../../engine/pods.js';
-import { contextFrom, lastWins } from '../common.js';
-import { ALL_OPTION, eachPod, type PodVerbArgs } from '../pod-options.js';
+import { removePod } from '../../engine/pods.js';
+import { lastWins } from '../common.js';
+import { ALL_OPTION, eachPod, IGNORE_OPTION, type PodVerbArgs } from '../pod-options.js';
 
-type RmArgs = PodVerbArgs & { force: boolean; time?: number; ignore: boolean };
+type RmArgs = PodVerbArgs & { force: boolean; time?: number };
 
 export const podRmCommand: CommandModule<object, RmArgs> = {
   command: 'rm [pods..]',
@@ -14,14 +14,7 @@ export const podRmCommand: CommandModule<object, RmArgs> = {
       ...ALL_OPTION,
       force: { alias: 'f', type: 'boolean', default: false, describe: 'Stop running containers first' },
       time: { alias: 't', type: 'number', coerce: lastWins, describe: 'Seconds to wait for each container to stop (with -f)' },
-      ignore: { alias: 'i', type: 'boolean', default: false, describe: 'A pod that does not exist is no error' },
+      ...IGNORE_OPTION,
     }) as never,
-  handler: async (argv) => {
-    if (argv.ignore) {
-      const ctx = contextFrom(argv);
-      argv.pods = (argv.pods ?? []).filter((p) => podExists(ctx, p));
-      if (!argv.all && argv.pods.length === 0) return;
-    }
-    await eachPod(argv, (ctx, pod) => removePod(ctx, pod, argv.force, argv.time));
-  },
+  handler: (argv) => eachPod(argv, (ctx, pod) => removePod(ctx, pod, argv.force, argv.time)),
 };

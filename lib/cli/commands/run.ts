@@ -1,10 +1,11 @@
 // husk run [OPTIONS] IMAGE [COMMAND [ARG...]]
 import type { CommandModule } from 'yargs';
-import { createContainer } from '../../engine/create.js';
+import { createContainer, type CreateOptions } from '../../engine/create.js';
 import { parseDetachKeys, runAttached, startContainer, type SessionEnd } from '../../engine/start.js';
 import { trace } from '../../core/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
-import { RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
+import { podOf, RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
+import { notifyWhenHealthy } from '../../engine/sdnotify.js';
 import { onBrokenPipe, printOut } from '../output.js';
 import { inPod } from './pod-create.js';
 
@@ -17,15 +18,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     trace('run: handler');
     const ctx = contextFrom(argv);
-    let opts = { ...toCreateOptions(argv, ctx.rootless), attach: !argv.detach, startNow: true };
+    let opts: CreateOptions = { ...toCreateOptions(argv, ctx.rootless), attach: !argv.detach, startNow: true, createCommand: process.argv.slice(1) };
     const detachKeys = parseDetachKeys(argv.detachKeys); // checked before anything is made
     trace('run: options');
     if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
     warnAboutUserns(ctx);
-    if (argv.pod) opts = { ...(await inPod(ctx, argv.pod, opts)), attach: opts.attach, startNow: true };
+    const pod = podOf(argv);
+    if (pod) opts = { ...(await inPod(ctx, pod, opts)), attach: opts.attach, startNow: true };
     const view = await createContainer(ctx, opts);
     if (argv.detach) {
       startContainer(ctx, view);
+      await notifyWhenHealthy(ctx, view);
       printOut(`${view.record.id}\n`);
       return;
     }

@@ -3,9 +3,16 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { stopContainers } from '../../engine/lifecycle.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { printReports } from '../each.js';
+import { printReports, withoutMissing } from '../each.js';
+import { namesAndIdFiles } from '../run-options.js';
 
-type StopArgs = GlobalArgs & { containers: string[]; time?: number; all: boolean };
+type StopArgs = GlobalArgs & { containers: string[]; time?: number; all: boolean; ignore: boolean; cidfile: string[] };
+
+/** --ignore and --cidfile, which stop and rm share (podman's, for generated units). */
+export const ID_FILE_OPTIONS = {
+  ignore: { alias: 'i', type: 'boolean', default: false, describe: 'A container that does not exist (or a --cidfile that is missing) is no error' },
+  cidfile: { type: 'string', array: true, nargs: 1, default: [], describe: 'Read the container ID from this file' },
+} as const;
 
 export const stopCommand: CommandModule<object, StopArgs> = {
   command: 'stop [containers..]',
@@ -14,11 +21,15 @@ export const stopCommand: CommandModule<object, StopArgs> = {
     y.options({
       time: { alias: ['t', 'timeout'], type: 'number', coerce: lastWins, describe: 'Seconds to wait before SIGKILL (default: the container\'s, 10)' },
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Stop all running containers' },
+      ...ID_FILE_OPTIONS,
     }) as never,
   handler: async (argv) => {
     const time = checkedSeconds(argv.time, '--time');
     const ctx = contextFrom(argv);
-    printReports(await stopContainers(ctx, { names: argv.containers ?? [], all: argv.all }, time));
+    const names = namesAndIdFiles(argv.containers, argv.cidfile, '--cidfile', argv.ignore);
+    // Only missing --cidfile files named them, and --ignore forgives that.
+    if (!argv.all && names.length === 0 && argv.ignore && argv.cidfile.length) return;
+    printReports(withoutMissing(await stopContainers(ctx, { names, all: argv.all }, time), argv.ignore));
   },
 };
 

@@ -1,9 +1,12 @@
-// husk system <command>: df, and info under its podman name.
+// husk system <command>: df, info under its podman name, install-generator
+// (and generator, which is husk-generator).
 import type { CommandModule } from 'yargs';
 import { diskUsage } from '../../engine/system.js';
 import { contextFrom, humanSize, table, type GlobalArgs } from '../common.js';
 import { infoCommand } from './info.js';
 import { printOut } from '../output.js';
+import { systemGeneratorCommand } from './system-generator.js';
+import { systemInstallGeneratorCommand } from './system-install-generator.js';
 
 const dfCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
   command: 'df',
@@ -28,6 +31,12 @@ const dfCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
 export const systemCommand: CommandModule = {
   command: 'system',
   describe: 'Manage husk itself',
-  builder: (y) => y.command(dfCommand as CommandModule).command(infoCommand as CommandModule).demandCommand(1, 'Specify a system command'),
+  builder: (y) =>
+    y
+      .command(dfCommand as CommandModule)
+      .command(infoCommand as CommandModule)
+      .command(systemInstallGeneratorCommand as CommandModule)
+      .command(systemGeneratorCommand as CommandModule)
+      .demandCommand(1, 'Specify a system command'),
   handler: () => {},
 };
