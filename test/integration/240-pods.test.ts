@@ -47,6 +47,9 @@ for (const mode of modes()) {
       const pods = await h.run(['pod', 'ps', '--format', '{{.Name}} {{.Status}} {{.NumberOfContainers}}']);
       t.same(lines(pods.stdout), ['shop Running 2'], 'infra and web');
       t.equal((await h.run(['pod', 'inspect', 'shop', '--format', '{{.SharedNamespaces}}'])).stdout, '[net ipc uts]\n');
+      const stats = await h.run(['pod', 'stats', '--no-stream', '--format', '{{.Name}}', 'shop']);
+      t.equal(stats.code, 0, stats.stderr);
+      t.ok(lines(stats.stdout).includes('web'), `pod stats lists the pod's containers: ${stats.stdout}`);
       t.equal((await h.run(['pod', 'exists', 'shop'])).code, 0);
       t.equal((await h.run(['pod', 'exists', 'nope'])).code, 1);
     });

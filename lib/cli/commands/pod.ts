@@ -12,6 +12,7 @@ import { podPsCommand } from './pod-ps.js';
 import { podRestartCommand } from './pod-restart.js';
 import { podRmCommand } from './pod-rm.js';
 import { podStartCommand } from './pod-start.js';
+import { podStatsCommand } from './pod-stats.js';
 import { podStopCommand } from './pod-stop.js';
 import { podTopCommand } from './pod-top.js';
 import { podUnpauseCommand } from './pod-unpause.js';
@@ -20,7 +21,7 @@ export const podCommand: CommandModule = {
   command: 'pod',
   describe: 'Manage pods',
   builder: (y) => {
-    for (const c of [podCreateCommand, podStartCommand, podStopCommand, podRestartCommand, podKillCommand, podPauseCommand, podUnpauseCommand, podRmCommand, podPsCommand, podInspectCommand, podTopCommand, podLogsCommand, podExistsCommand, podPruneCommand, podCloneCommand]) {
+    for (const c of [podCreateCommand, podStartCommand, podStopCommand, podRestartCommand, podKillCommand, podPauseCommand, podUnpauseCommand, podRmCommand, podPsCommand, podInspectCommand, podTopCommand, podLogsCommand, podStatsCommand, podExistsCommand, podPruneCommand, podCloneCommand]) {
       y.command(c as CommandModule);
     }
     return y.demandCommand(1, 'Specify a pod command');
