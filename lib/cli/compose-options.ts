@@ -8,8 +8,8 @@ import { UsageError } from '../core/errors.js';
 import type { Context } from '../core/context.js';
 import { composeProject, inOrder, inReverseOrder, projectContainers, type Project, type ProjectContainer } from '../engine/compose.js';
 import type { ContainerView } from '../engine/containers.js';
-import { streamLogs, type LogRecord } from '../engine/logs.js';
-import { logOptions } from './log-options.js';
+import { streamLogs } from '../engine/logs.js';
+import { logOptions, logWriter } from './log-options.js';
 import { contextFrom, lastWins, type GlobalArgs } from './common.js';
 
 export type ComposeArgs = GlobalArgs & { file: string[]; projectName?: string; envFile: string[]; profile: string[]; projectDirectory?: string };
@@ -90,12 +90,7 @@ export async function printProjectLogs(ctx: Context, containers: ProjectContaine
   const prefixes = logPrefixes(containers, o);
   await Promise.all(
     containers.map(async (c) => {
-      let atLineStart = true;
-      await streamLogs(ctx, c.view, opts, (rec: LogRecord) => {
-        const prefix = atLineStart ? `${prefixes.get(c.view.record.id)}${o.timestamps ? `${rec.time} ` : ''}` : '';
-        (rec.stream === 'stderr' ? process.stderr : process.stdout).write(prefix + rec.text);
-        atLineStart = rec.text.endsWith('\n');
-      });
+      await streamLogs(ctx, c.view, opts, logWriter(prefixes.get(c.view.record.id) ?? '', o.timestamps));
       await onEnd?.(c);
     }),
   );

@@ -121,7 +121,7 @@ function tasks(ctx: Context, errors: Error[]): Task[] {
 function unitOf(ctx: Context, view: ContainerView): string | undefined {
   if (!view.record.pod) return view.record.labels?.[UNIT_ENV];
   const infraId = new PodStore(ctx).find(view.record.pod)?.infraId;
-  const infra = infraId ? new ContainerStore(ctx).find(infraId) : undefined;
+  const infra = infraId ? new ContainerStore(ctx).view(infraId) : undefined;
   return infra?.record.labels?.[UNIT_ENV] ?? view.record.labels?.[UNIT_ENV];
 }
 

@@ -295,12 +295,18 @@ function fileOf(ctx: Context, project: Project, kind: string, name: string, def:
     if (!fs.existsSync(def.file)) throw new UsageError(`${kind.slice(0, -1)} "${name}": file ${def.file} does not exist`);
     return def.file;
   }
-  const content = def.content ?? (def.environment !== undefined ? process.env[def.environment] : undefined);
-  if (content === undefined) throw new UsageError(`${kind.slice(0, -1)} "${name}": environment variable ${def.environment} is not set`);
+  const content = inlineContent(def, `${kind.slice(0, -1)} "${name}"`);
   const dir = path.join(ctx.paths.dataRoot, 'compose', project.name, kind);
   mkdirPrivate(dir);
   const file = path.join(dir, name);
   fs.writeFileSync(file, content, { mode: kind === 'secrets' ? 0o600 : 0o644 });
   fs.chmodSync(file, kind === 'secrets' ? 0o600 : 0o644);
   return file;
+}
+
+/** A secret's or config's `content:`, or the value of its `environment:` variable (which must be set). */
+export function inlineContent(def: Project['secrets'][string], what: string): string {
+  const content = def.content ?? (def.environment !== undefined ? process.env[def.environment] : undefined);
+  if (content === undefined) throw new UsageError(`${what}: environment variable ${def.environment} is not set`);
+  return content;
 }

@@ -14,7 +14,7 @@ import { ContainerStore, type ContainerView } from '../runtime/container-store.j
 import { buildImage, type BuildSecret } from './build.js';
 import { openBuildInput } from './build-input.js';
 import { projectContainers, servicesInOrder, type ProjectContainer } from './compose.js';
-import { COMPOSE_VERSION, configHash, containerName, LABEL, replicasOf, serviceCreateOptions, serviceImage, serviceWarnings, type ServiceContainerOptions } from './compose-service.js';
+import { COMPOSE_VERSION, configHash, containerName, LABEL, inlineContent, replicasOf, serviceCreateOptions, serviceImage, serviceWarnings, type ServiceContainerOptions } from './compose-service.js';
 import { createContainer } from './create.js';
 import { readHealth } from './health.js';
 import { restartContainer, startAny } from './lifecycle.js';
@@ -248,9 +248,7 @@ export async function buildService(ctx: Context, project: Project, svc: Service,
 function buildSecret(project: Project, name: string): BuildSecret {
   const s = project.secrets[name]!;
   if (s.file !== undefined) return { id: name, file: s.file };
-  const value = s.content ?? (s.environment !== undefined ? process.env[s.environment] : undefined);
-  if (value === undefined) throw new UsageError(`secret "${name}": environment variable ${s.environment} is not set`);
-  return { id: name, value };
+  return { id: name, value: inlineContent(s, `secret "${name}"`) };
 }
 
 /** Waits for what depends_on asks of each dependency: started, healthy, or completed successfully. */
@@ -353,7 +351,7 @@ function startReported(ctx: Context, view: ContainerView, report: (line: string)
 export async function removeServiceContainer(ctx: Context, view: ContainerView, timeoutSec: number | undefined, report: (line: string) => void): Promise<void> {
   const isRunning = running(view);
   report(` Container ${view.record.name}  ${isRunning ? 'Stopping' : 'Removing'}`);
-  const now = new ContainerStore(ctx).find(view.record.id);
+  const now = new ContainerStore(ctx).view(view.record.id);
   if (now) await removeContainer(ctx, now, true, true, timeoutSec ?? view.record.stopTimeout ?? 10);
   if (isRunning) report(` Container ${view.record.name}  Stopped`);
   report(` Container ${view.record.name}  Removed`);

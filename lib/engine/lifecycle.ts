@@ -35,7 +35,7 @@ export function startAny(ctx: Context, view: ContainerView): ContainerView {
 function startPodInfra(ctx: Context, view: ContainerView): void {
   if (!view.record.pod || view.record.podInfra) return;
   const infraId = new PodStore(ctx).find(view.record.pod)?.infraId;
-  const infra = infraId ? new ContainerStore(ctx).find(infraId) : undefined;
+  const infra = infraId ? new ContainerStore(ctx).view(infraId) : undefined;
   if (infra && !running(infra)) startAny(ctx, infra);
 }
 

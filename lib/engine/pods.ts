@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import type { Context } from '../core/context.js';
 import type { ContainerNetworkConfig } from '../core/network.js';
-import { ConflictError, UsageError } from '../core/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { randomHex } from '../core/random.js';
 import { importImage } from '../image/import.js';
 import { ImageStore } from '../image/store.js';
@@ -160,7 +160,9 @@ export async function preparePodMember(ctx: Context, podName: string, opts: Crea
   }
   if (!pod.infraId || !pod.share.includes('net')) return { ...opts, pod: { id: pod.id } };
   if (opts.network.ports.length || opts.network.publishAll) throw new UsageError(`ports are published on the pod, not on its containers: give -p to pod create (pod ${pod.name})`);
-  const infra = new ContainerStore(ctx).get(pod.infraId);
+  // One record read, not a listing of every container: this is on the path of run --pod.
+  const infra = new ContainerStore(ctx).view(pod.infraId);
+  if (!infra) throw new NotFoundError(`the infra container of pod ${pod.name} is gone: remove the pod and make it again`);
   if (!running(infra)) startAny(ctx, infra);
   return {
     ...opts,
@@ -215,13 +217,10 @@ export async function removePod(ctx: Context, pod: PodRecord, force: boolean, ti
   const busy = views.filter((v) => running(v) && !v.record.podInfra);
   if (busy.length && !force) throw new ConflictError(`pod ${pod.name} has running containers (${busy.map((v) => v.record.name).join(', ')}): stop the pod or use -f`);
   if (force) await stopPod(ctx, pod, timeoutSec);
+  // The members first, the infra (first in podContainers' order) last.
   const store = new ContainerStore(ctx);
-  for (const v of views.filter((v) => !v.record.podInfra)) {
-    const now = store.find(v.record.id);
-    if (now) await removeContainer(ctx, now, true);
-  }
-  for (const v of views.filter((v) => v.record.podInfra)) {
-    const now = store.find(v.record.id);
+  for (const v of [...views].reverse()) {
+    const now = store.view(v.record.id);
     if (now) await removeContainer(ctx, now, true);
   }
   if (pod.cgroupParent) removeContainerCgroup(ctx, pod.cgroupParent);

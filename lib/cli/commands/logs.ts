@@ -1,7 +1,7 @@
 // husk logs [-f] [-t] [-n] [--since T] [--until T] [--tail N] CONTAINER...
 import type { CommandModule } from 'yargs';
-import { streamLogs, type LogRecord } from '../../engine/logs.js';
-import { logOptions } from '../log-options.js';
+import { streamLogs } from '../../engine/logs.js';
+import { logOptions, logWriter } from '../log-options.js';
 import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 
@@ -26,14 +26,7 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
     // Several containers: each line says whose it is, as podman does.
     const prefixed = argv.names || views.length > 1;
     await Promise.all(
-      views.map((view) => {
-        let atLineStart = true;
-        return streamLogs(ctx, view, opts, (rec: LogRecord) => {
-          const prefix = atLineStart ? `${prefixed ? `${view.record.name} ` : ''}${argv.timestamps ? `${rec.time} ` : ''}` : '';
-          (rec.stream === 'stderr' ? process.stderr : process.stdout).write(prefix + rec.text);
-          atLineStart = rec.text.endsWith('\n');
-        });
-      }),
+      views.map((view) => streamLogs(ctx, view, opts, logWriter(prefixed ? `${view.record.name} ` : '', argv.timestamps))),
     );
   },
 };

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { getPod, podContainers } from '../../engine/pods.js';
 import { streamLogs } from '../../engine/logs.js';
-import { logOptions } from '../log-options.js';
+import { logOptions, logWriter } from '../log-options.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 
 type LogsArgs = GlobalArgs & { pod: string; follow: boolean; timestamps: boolean; tail?: string; since?: string; container?: string };
@@ -23,14 +23,7 @@ export const podLogsCommand: CommandModule<object, LogsArgs> = {
     const views = podContainers(ctx, getPod(ctx, argv.pod)).filter((v) => !v.record.podInfra && (argv.container === undefined || v.record.name === argv.container || v.record.id.startsWith(argv.container)));
     const opts = logOptions(argv);
     await Promise.all(
-      views.map((v) => {
-        let atLineStart = true;
-        return streamLogs(ctx, v, opts, (rec) => {
-          const prefix = atLineStart ? `${v.record.id.slice(0, 12)} ${argv.timestamps ? `${rec.time} ` : ''}` : '';
-          (rec.stream === 'stderr' ? process.stderr : process.stdout).write(prefix + rec.text);
-          atLineStart = rec.text.endsWith('\n');
-        });
-      }),
+      views.map((v) => streamLogs(ctx, v, opts, logWriter(`${v.record.id.slice(0, 12)} `, argv.timestamps))),
     );
   },
 };

@@ -40,7 +40,8 @@ export const psCommand: CommandModule<object, PsArgs> = {
       printOut(views.map((v) => `${id(v)}\n`).join(''));
       return;
     }
-    const pods = new Map(listPods(ctx).map((p) => [p.id, p.name]));
+    // The pods' records only when a container is in one: ps reads no more than it did without pods.
+    const pods = new Map(views.some((v) => v.record.pod) ? listPods(ctx).map((p) => [p.id, p.name]) : []);
     const rows: Row[] = views.map((v) => ({
       ...rowOf(ctx, v, id(v), argv.trunc, argv.size || /\.Size\b/.test(argv.format ?? '') ? containerSize(ctx, v) : undefined),
       Pod: v.record.pod ? (argv.trunc ? v.record.pod.slice(0, 12) : v.record.pod) : '',
