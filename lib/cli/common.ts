@@ -73,3 +73,9 @@ export function table(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** "2026-12-07 05:36:44 +0000 UTC": a time as docker's and podman's listings print CreatedAt. */
+export function goTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
+}

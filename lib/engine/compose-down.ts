@@ -49,7 +49,7 @@ export async function composeDown(ctx: Context, project: Project, opts: DownOpti
     const images = Object.values(project.services)
       .filter((s) => opts.rmi === 'all' || !s.image)
       .map((s) => serviceImage(project, s));
-    for (const r of await removeImages(ctx, [...new Set(images)], false)) {
+    for (const r of await removeImages(ctx, [...new Set(images)], { force: false })) {
       if (!r.error) opts.report(` Image ${r.given}  Removed`);
     }
   }

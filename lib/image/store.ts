@@ -106,6 +106,17 @@ export class ImageStore {
     return readJson<ImageConfig>(this.blobPath(`sha256:${image.id}`));
   }
 
+  /** The media type of the manifest the image came with (an OCI one when none is kept). */
+  manifestMediaType(image: ImageRecord): string {
+    try {
+      const m = JSON.parse(fs.readFileSync(this.blobPath(image.digest), 'utf8')) as { mediaType?: string };
+      if (typeof m.mediaType === 'string') return m.mediaType;
+    } catch {
+      /* none kept */
+    }
+    return MEDIA_TYPE_MANIFEST;
+  }
+
   /** Extracted layer directories, bottom first; a missing one is named (a mount would only say EIO). */
   layerDirs(image: ImageRecord): string[] {
     return image.layers.map((c) => {
