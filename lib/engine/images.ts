@@ -205,9 +205,11 @@ export interface HistoryRow {
   createdBy: string;
   size: number;
   comment: string;
+  /** The image's names, on the top row. */
+  tags: string[];
 }
 
-/** Topmost first; empty layers have size 0; only the top row carries the image id. */
+/** Topmost first; empty layers have size 0; only the top row carries the image id (and names). */
 export function imageHistory(ctx: Context, nameOrId: string): HistoryRow[] {
   const store = new ImageStore(ctx);
   const image = store.getImage(nameOrId);
@@ -220,9 +222,10 @@ export function imageHistory(ctx: Context, nameOrId: string): HistoryRow[] {
     createdBy: h.created_by ?? '',
     size: h.empty_layer ? 0 : sizes[layer++] ?? 0,
     comment: h.comment ?? '',
+    tags: [] as string[],
   }));
   rows.reverse();
-  if (rows[0]) rows[0].id = image.id;
+  if (rows[0]) Object.assign(rows[0], { id: image.id, tags: image.names });
   return rows;
 }
 

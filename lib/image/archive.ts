@@ -25,10 +25,18 @@ import { writeFileWhole } from '../storage/atomic.js';
 import { formatReference, parseReference, repoAndTag } from './reference.js';
 import { imageSchemas, type DocumentKind, type SchemaChecker } from './schema.js';
 import { ImageStore, ociManifest, sha256, type LayerBlob, type LayerDigests, type StoredManifest } from './store.js';
-import type { ImageConfig, ImageRecord, LayerRecord } from './types.js';
+import { MEDIA_TYPE_LAYER, MEDIA_TYPE_MANIFEST, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
 
-export type ArchiveFormat = 'docker-archive' | 'oci-archive';
-export const ARCHIVE_FORMATS: ArchiveFormat[] = ['docker-archive', 'oci-archive'];
+export type ArchiveFormat = 'docker-archive' | 'oci-archive' | 'oci-dir' | 'docker-dir';
+export const ARCHIVE_FORMATS: ArchiveFormat[] = ['docker-archive', 'oci-archive', 'oci-dir', 'docker-dir'];
+/** Formats written as a directory (-o names it) rather than a tar. */
+const DIR_FORMATS: ArchiveFormat[] = ['oci-dir', 'docker-dir'];
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+const DOCKER_LAYER: Partial<Record<string, string>> = {
+  none: 'application/vnd.docker.image.rootfs.diff.tar',
+  gzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
@@ -58,9 +66,13 @@ interface Descriptor {
 export interface SaveOptions {
   images: string[];
   format: ArchiveFormat;
-  /** A file path; without it, the archive goes to `stdout`. */
+  /** A file path (a directory for oci-dir and docker-dir); without it, the archive goes to `stdout`. */
   output?: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  /** oci-archive, oci-dir: layers as plain tars, whatever the store keeps (podman's --uncompressed). */
+  uncompressed?: boolean;
+  /** docker-dir: layers gzip-compressed, whatever the store keeps (podman's --compress). */
+  compress?: boolean;
 }
 
 interface SaveItem {
@@ -70,18 +82,27 @@ interface SaveItem {
 }
 
 export async function saveImages(ctx: Context, opts: SaveOptions): Promise<void> {
-  if (!ARCHIVE_FORMATS.includes(opts.format)) throw new UsageError(`unsupported format "${opts.format}": use docker-archive or oci-archive`);
+  if (!ARCHIVE_FORMATS.includes(opts.format)) throw new UsageError(`format value must be one of ${ARCHIVE_FORMATS.join(' ')}`);
   const stdout = opts.stdout;
+  const toDir = DIR_FORMATS.includes(opts.format);
+  if (toDir && !opts.output) throw new UsageError(`--format ${opts.format} writes a directory: name it with -o`);
   if (!opts.output && stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
   const store = new ImageStore(ctx);
   const items = resolveImages(store, opts.images);
+  if (opts.format === 'docker-dir' && items.length > 1) throw new UsageError('docker-dir holds one image: save the others to directories of their own');
+  if (opts.compress) for (const item of items) await compressLayers(store, item);
 
   const pack = tar.pack();
-  const produced = (opts.format === 'docker-archive' ? packDocker : packOci)(store, items, pack).catch((err: unknown) => {
+  const packer = { 'docker-archive': packDocker, 'oci-archive': packOci, 'oci-dir': packOci, 'docker-dir': packDockerDir }[opts.format];
+  const produced = packer(store, items, pack, opts).catch((err: unknown) => {
     pack.destroy(err as Error);
     throw err;
   });
 
+  if (toDir) {
+    await Promise.all([produced, unpackInto(pack, opts.output!)]);
+    return;
+  }
   if (!opts.output) {
     const consumed = (async () => {
       for await (const chunk of pack) {
@@ -115,10 +136,10 @@ function resolveImages(store: ImageStore, wanted: string[]): SaveItem[] {
   return [...byId.values()];
 }
 
-/** The name the user gave (as stored), or every name when the image was named by its ID. */
+/** The name the user gave (as stored); none when the image was named by its ID, as docker and podman save it. */
 function namesFor(image: ImageRecord, wanted: string): string[] {
   const hex = wanted.startsWith('sha256:') ? wanted.slice(7) : wanted;
-  if (/^[a-f0-9]{3,64}$/.test(hex) && image.id.startsWith(hex)) return image.names;
+  if (/^[a-f0-9]{3,64}$/.test(hex) && image.id.startsWith(hex)) return [];
   try {
     const ref = parseReference(wanted);
     const full = formatReference(ref);
@@ -195,7 +216,7 @@ async function packDocker(store: ImageStore, items: SaveItem[], pack: Pack): Pro
   pack.finalize();
 }
 
-async function packOci(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
+async function packOci(store: ImageStore, items: SaveItem[], pack: Pack, opts: { uncompressed?: boolean } = {}): Promise<void> {
   await addBytes(pack, 'oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   await addDir(pack, 'blobs/');
   await addDir(pack, 'blobs/sha256/');
@@ -209,8 +230,9 @@ async function packOci(store: ImageStore, items: SaveItem[], pack: Pack): Promis
   };
   for (const item of items) {
     // The blobs as stored, and the image's own manifest when it names them: the digests stay.
-    const { layers, configBytes, bytes: manifest, mediaType } = item.manifest;
-    for (const l of layers) await blob(l.digest, (name) => addFile(pack, name, l.file));
+    // Uncompressed, each layer is its tar (named by its diff id) under a manifest made for them.
+    const { layers, configBytes, bytes: manifest, mediaType } = opts.uncompressed ? await uncompressedManifest(item.manifest) : item.manifest;
+    for (const l of layers) await blob(l.digest, (name) => (l.compression === 'none' ? addFile(pack, name, l.file) : addLayerTar(pack, name, l)));
     await blob(`sha256:${item.image.id}`, (name) => addBytes(pack, name, configBytes));
     const digest = `sha256:${sha256(manifest)}`;
     await blob(digest, (name) => addBytes(pack, name, manifest));
@@ -221,6 +243,66 @@ async function packOci(store: ImageStore, items: SaveItem[], pack: Pack): Promis
   }
   await addBytes(pack, 'index.json', JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: index }));
   pack.finalize();
+}
+
+/** The manifest and layers of an image whose layers are all written as plain tars. */
+async function uncompressedManifest(m: StoredManifest): Promise<StoredManifest> {
+  if (m.layers.every((l) => l.compression === 'none')) return m;
+  const layers = await Promise.all(
+    m.layers.map(async (l) => ({ ...l, digest: l.diffId, size: l.tarSize ?? (await layerFileDigests(l.file)).tarSize, mediaType: MEDIA_TYPE_LAYER.none })),
+  );
+  const bytes = ociManifest(m.configBytes, layers);
+  // Written through addLayerTar, which decompresses what the file holds.
+  return { ...m, bytes, mediaType: MEDIA_TYPE_MANIFEST, layers: layers.map((l, i) => ({ ...l, compression: m.layers[i]!.compression, tarSize: l.size })) };
+}
+
+/** docker-dir (the dir transport): a version file, a v2s2 manifest, and each blob under its bare digest. */
+async function packDockerDir(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
+  const { layers, configBytes } = items[0]!.manifest;
+  const docker = layers.every((l) => DOCKER_LAYER[l.compression]);
+  const manifest = docker
+    ? Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: DOCKER_MANIFEST,
+          config: { mediaType: DOCKER_CONFIG, size: configBytes.length, digest: `sha256:${sha256(configBytes)}` },
+          layers: layers.map((l) => ({ mediaType: DOCKER_LAYER[l.compression], size: l.size, digest: l.digest })),
+        }),
+      )
+    : items[0]!.manifest.bytes; // zstd layers have no docker media type: the OCI manifest
+  await addBytes(pack, 'version', 'Directory Transport Version: 1.1\n');
+  await addBytes(pack, 'manifest.json', manifest);
+  for (const l of layers) await addFile(pack, l.digest.replace(/^sha256:/, ''), l.file);
+  await addBytes(pack, sha256(configBytes), configBytes);
+  pack.finalize();
+}
+
+/** --compress: layers the store keeps as plain tars gzip-compressed (kept so, as push keeps them). */
+async function compressLayers(store: ImageStore, item: SaveItem): Promise<void> {
+  for (const chainId of item.image.layers) await store.gzipLayerBlob(chainId);
+  item.manifest = store.manifestOf(item.image);
+}
+
+/** Writes the entries of our own pack (plain names, files and directories only) under `dir`. */
+async function unpackInto(pack: Pack, dir: string): Promise<void> {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new HuskError(`${dir}: cannot write: ${(err as Error).message}`);
+  }
+  const extract = tar.extract();
+  pack.pipe(extract as unknown as NodeJS.WritableStream);
+  for await (const e of extract as AsyncIterable<Entry>) {
+    const target = path.join(dir, e.header.name);
+    if (e.header.type === 'directory') {
+      fs.mkdirSync(target, { recursive: true });
+      e.resume();
+      continue;
+    }
+    const out = fs.createWriteStream(target, { mode: 0o644 });
+    for await (const chunk of e) if (!out.write(chunk)) await once(out, 'drain');
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
 }
 
 // ---------------------------------------------------------------- load
