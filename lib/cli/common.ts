@@ -54,17 +54,17 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(h / 24 / 365)} years`;
 }
 
-/** 1.23MB, 4.5kB: docker's decimal units. */
-export function humanSize(bytes: number): string {
+/** 1.23MB, 4.5kB: docker's decimal units, to `digits` significant digits. */
+export function humanSize(bytes: number, digits = 3): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   let v = bytes;
   let i = 0;
   // Three significant digits; 999.9kB rounds to 1MB, not to 1e+3kB.
-  while (i < units.length - 1 && Number(v.toPrecision(3)) >= 1000) {
+  while (i < units.length - 1 && Number(v.toPrecision(digits)) >= 1000) {
     v /= 1000;
     i++;
   }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
+  return `${Number(v.toPrecision(digits))}${units[i]}`;
 }
 
 /** Columns padded to their widest cell, three spaces apart, as docker prints them. */

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { applyChange } from '../image/change.js';
 import { formatReference, parseReference } from '../image/reference.js';
-import { ImageStore, ociManifest } from '../image/store.js';
+import { dockerManifest, ImageStore, ociManifest } from '../image/store.js';
 import type { ImageConfig, ImageRecord, ImageRuntimeConfig, LayerRecord } from '../image/types.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
 import type { Spec } from '../core/oci-spec.js';
@@ -31,6 +31,12 @@ export interface CommitOptions {
   author?: string;
   /** Stop the container's processes (SIGSTOP) while its changes are read. */
   pause: boolean;
+  /** The container's -v/--mount destinations become the image's VOLUMEs (podman's --include-volumes). */
+  includeVolumes?: boolean;
+  /** The manifest type: OCI (the default) or docker's v2s2 (podman's --format docker). */
+  format?: 'oci' | 'docker';
+  /** Image config fields (a JSON object as an image config's "config") merged in before the changes (podman's --config). */
+  config?: ImageRuntimeConfig;
 }
 
 type HistoryEntry = NonNullable<ImageConfig['history']>[number] & { author?: string };
@@ -60,6 +66,8 @@ export async function commitContainer(ctx: Context, opts: CommitOptions): Promis
 
   const now = new Date().toISOString();
   const runConfig: ImageRuntimeConfig = { ...(baseConfig.config ?? {}), ...runSettings(ctx, view, baseConfig.config ?? {}, images.layerDirs(base)) };
+  if (opts.includeVolumes) runConfig.Volumes = { ...(runConfig.Volumes ?? {}), ...mountedVolumes(view) };
+  if (opts.config) Object.assign(runConfig, opts.config);
   for (const c of opts.changes) applyChange(runConfig, c);
   const history: HistoryEntry = { created: now, created_by: commandOf(ctx, view).join(' ') };
   if (opts.message) history.comment = opts.message;
@@ -74,8 +82,15 @@ export async function commitContainer(ctx: Context, opts: CommitOptions): Promis
   if (opts.author) config.author = opts.author;
   const configBytes = Buffer.from(JSON.stringify(config));
   const layers = [...baseLayers, layer];
-  const manifest = ociManifest(configBytes, layers.map((l) => images.layerBlob(l)));
+  const manifest = (opts.format === 'docker' ? dockerManifest : ociManifest)(configBytes, layers.map((l) => images.layerBlob(l)));
   return images.addImage(configBytes, config, layers, manifest, name);
+}
+
+/** The destinations of the volumes and binds given with -v or --mount (not tmpfs). */
+function mountedVolumes(view: ContainerView): Record<string, object> {
+  const volumes: Record<string, object> = {};
+  for (const m of view.record.mounts ?? []) if (m.type !== 'tmpfs') volumes[m.destination] = {};
+  return volumes;
 }
 
 function containerSpec(ctx: Context, view: ContainerView): Spec {

@@ -39,7 +39,7 @@ export function untagImage(ctx: Context, nameOrId: string, names: string[]): voi
   const image = store.getImage(nameOrId);
   const wanted = names.length ? names.map((n) => nameOf(image, n)) : image.names;
   const missing = wanted.filter((n) => !image.names.includes(n));
-  if (missing.length) throw new ConflictError(`${missing[0]}: the image ${image.id.slice(0, 12)} has no such name`);
+  if (missing.length) throw new NotFoundError(`${missing[0]}: tag not known`);
   store.untag(image.id, wanted);
   for (const n of wanted) recordEvent(ctx, { type: 'image', action: 'untag', id: image.id, name: n });
 }
@@ -227,6 +227,33 @@ export function imageHistory(ctx: Context, nameOrId: string): HistoryRow[] {
   rows.reverse();
   if (rows[0]) Object.assign(rows[0], { id: image.id, tags: image.names });
   return rows;
+}
+
+export interface TreeLayer {
+  chainId: string;
+  size: number;
+  /** Names of the images whose top layer this is. */
+  topOf: string[];
+}
+
+/**
+ * `image tree`: the image's layers, bottom first; with `whatrequires`, its
+ * top layer and the layers of the images built on it instead.
+ */
+export function imageTree(ctx: Context, nameOrId: string, whatrequires: boolean): { image: ImageRecord; layers: TreeLayer[] } {
+  const store = new ImageStore(ctx);
+  const image = store.getImage(nameOrId);
+  const images = store.listImages();
+  const layerOf = (chainId: string): TreeLayer => ({
+    chainId,
+    size: store.getLayer(chainId)?.size ?? 0,
+    topOf: images.filter((i) => i.layers[i.layers.length - 1] === chainId).flatMap((i) => i.names),
+  });
+  if (!whatrequires) return { image, layers: image.layers.map(layerOf) };
+  const own = image.layers;
+  const children = images.filter((i) => i.layers.length > own.length && own.every((c, n) => i.layers[n] === c));
+  const above = [...new Set(children.flatMap((i) => i.layers.slice(own.length)))];
+  return { image, layers: [...own.slice(-1), ...above].map(layerOf) };
 }
 
 export function imageExists(ctx: Context, nameOrId: string): boolean {

@@ -1,6 +1,7 @@
 // What the commands that talk to registries do: pull, push, search, login.
 // The work is in lib/image; this is the face the CLI sees.
 import { pullAllTags as pullAll, pullImage as pull, type PullOptions, type PullResult } from '../image/pull.js';
+export { listTags } from '../image/pull.js';
 import { pushImage as push, type PushOptions, type PushResult } from '../image/push.js';
 import type { Context } from '../core/context.js';
 import { recordEvent } from './events.js';

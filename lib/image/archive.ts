@@ -24,19 +24,13 @@ import { decompressedLayer, layerFileDigests } from '../native/userns-helper.js'
 import { writeFileWhole } from '../storage/atomic.js';
 import { formatReference, parseReference, repoAndTag } from './reference.js';
 import { imageSchemas, type DocumentKind, type SchemaChecker } from './schema.js';
-import { ImageStore, ociManifest, sha256, type LayerBlob, type LayerDigests, type StoredManifest } from './store.js';
+import { dockerManifest, ImageStore, ociManifest, sha256, type LayerBlob, type LayerDigests, type StoredManifest } from './store.js';
 import { MEDIA_TYPE_LAYER, MEDIA_TYPE_MANIFEST, type ImageConfig, type ImageRecord, type LayerRecord } from './types.js';
 
 export type ArchiveFormat = 'docker-archive' | 'oci-archive' | 'oci-dir' | 'docker-dir';
 export const ARCHIVE_FORMATS: ArchiveFormat[] = ['docker-archive', 'oci-archive', 'oci-dir', 'docker-dir'];
 /** Formats written as a directory (-o names it) rather than a tar. */
 const DIR_FORMATS: ArchiveFormat[] = ['oci-dir', 'docker-dir'];
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
-const DOCKER_LAYER: Partial<Record<string, string>> = {
-  none: 'application/vnd.docker.image.rootfs.diff.tar',
-  gzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-};
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
@@ -259,17 +253,7 @@ async function uncompressedManifest(m: StoredManifest): Promise<StoredManifest> 
 /** docker-dir (the dir transport): a version file, a v2s2 manifest, and each blob under its bare digest. */
 async function packDockerDir(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
   const { layers, configBytes } = items[0]!.manifest;
-  const docker = layers.every((l) => DOCKER_LAYER[l.compression]);
-  const manifest = docker
-    ? Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: DOCKER_MANIFEST,
-          config: { mediaType: DOCKER_CONFIG, size: configBytes.length, digest: `sha256:${sha256(configBytes)}` },
-          layers: layers.map((l) => ({ mediaType: DOCKER_LAYER[l.compression], size: l.size, digest: l.digest })),
-        }),
-      )
-    : items[0]!.manifest.bytes; // zstd layers have no docker media type: the OCI manifest
+  const manifest = dockerManifest(configBytes, layers);
   await addBytes(pack, 'version', 'Directory Transport Version: 1.1\n');
   await addBytes(pack, 'manifest.json', manifest);
   for (const l of layers) await addFile(pack, l.digest.replace(/^sha256:/, ''), l.file);

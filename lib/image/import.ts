@@ -16,6 +16,10 @@ export interface ImportOptions {
   name?: string;
   changes: string[];
   message?: string;
+  /** The platform the image says it is for (the host's by default). */
+  arch?: string;
+  os?: string;
+  variant?: string;
   /** Where `-` reads from (the CLI's stdin, opened only then). */
   stdin: () => Readable;
 }
@@ -30,8 +34,9 @@ export async function importImage(ctx: Context, opts: ImportOptions): Promise<Im
   const now = new Date().toISOString();
   const config: ImageConfig = {
     created: now,
-    architecture: process.arch === 'x64' ? 'amd64' : process.arch,
-    os: 'linux',
+    architecture: opts.arch ?? (process.arch === 'x64' ? 'amd64' : process.arch),
+    ...(opts.variant ? { variant: opts.variant } : {}),
+    os: opts.os ?? 'linux',
     config: runtimeConfig,
     rootfs: { type: 'layers', diff_ids: [layer.diffId] },
     history: [{ created: now, created_by: `husk import ${opts.source}`, comment: opts.message }],

@@ -118,21 +118,25 @@ export async function remoteImageId(ctx: Context, refText: string, opts: PullOpt
 
 /** `pull --all-tags`: every tag of a repository (the name must carry no tag or digest). */
 export async function pullAllTags(ctx: Context, refText: string, opts: PullOptions = {}): Promise<PullResult[]> {
-  const conf = loadRegistriesConf();
-  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf, ctx.ui));
-  if (ref.digest || /:[^/]*$/.test(refText)) throw new UsageError(`--all-tags takes a repository without a tag or digest: ${refText}`);
-  const source = pullSources(ref, conf).pop()!;
-  const client = clientFor(source.ref.registry, source.ref.repository, opts, source.insecure);
-  let tags: string[];
-  try {
-    tags = await client.listTags(source.ref.repository);
-  } finally {
-    client.close();
-  }
+  if (/@|:[^/]*$/.test(refText)) throw new UsageError(`--all-tags takes a repository without a tag or digest: ${refText}`);
+  const { ref, tags } = await listTags(ctx, refText, opts);
   if (tags.length === 0) throw new NotFoundError(`${formatReference(ref).replace(/:[^/:]*$/, '')}: the repository has no tags`);
   const results: PullResult[] = [];
   for (const tag of tags) results.push(await pullImage(ctx, formatReference({ ...ref, tag }), opts));
   return results;
+}
+
+/** The tags of a repository (`pull --all-tags`, `search --list-tags`); a tag or digest given is left aside. */
+export async function listTags(ctx: Context, refText: string, opts: PullOptions = {}): Promise<{ ref: Reference; tags: string[] }> {
+  const conf = loadRegistriesConf();
+  const ref = parseReference(hasExplicitRegistry(refText) ? refText : await resolveShortName(refText, conf, ctx.ui));
+  const source = pullSources(ref, conf).pop()!;
+  const client = clientFor(source.ref.registry, source.ref.repository, opts, source.insecure);
+  try {
+    return { ref, tags: await client.listTags(source.ref.repository) };
+  } finally {
+    client.close();
+  }
 }
 
 async function pullFrom(client: RegistryClient, ref: Reference, name: string, store: ImageStore, opts: PullOptions): Promise<ImageRecord> {

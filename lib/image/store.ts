@@ -459,6 +459,24 @@ export function ociManifest(configBytes: Uint8Array, layers: Array<{ digest: str
   );
 }
 
+const DOCKER_LAYER: Partial<Record<Compression, string>> = {
+  none: 'application/vnd.docker.image.rootfs.diff.tar',
+  gzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
+
+/** A docker v2s2 manifest naming a config and layer blobs (zstd has no docker type: an OCI manifest then). */
+export function dockerManifest(configBytes: Uint8Array, layers: Array<{ digest: string; size: number; mediaType: string; compression: Compression }>): Buffer {
+  if (!layers.every((l) => DOCKER_LAYER[l.compression])) return ociManifest(configBytes, layers);
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: `sha256:${sha256(configBytes)}`, size: configBytes.length },
+      layers: layers.map((l) => ({ mediaType: DOCKER_LAYER[l.compression], digest: l.digest, size: l.size })),
+    }),
+  );
+}
+
 export interface StoredManifest {
   bytes: Buffer;
   mediaType: string;

@@ -13,6 +13,9 @@ import { pushCommand } from './push.js';
 import { rmiCommand } from './rmi.js';
 import { tagCommand } from './tag.js';
 import { untagCommand } from './untag.js';
+import { saveCommand } from './save.js';
+import { loadCommand } from './load.js';
+import { imageTreeCommand } from './image-tree.js';
 import { printOut } from '../output.js';
 
 const existsCommand: CommandModule<object, GlobalArgs & { image: string }> = {
@@ -62,6 +65,9 @@ export const imageCommand: CommandModule = {
       .command(untagCommand as CommandModule)
       .command(historyCommand as CommandModule)
       .command(existsCommand as CommandModule)
+      .command(saveCommand as CommandModule)
+      .command(loadCommand as CommandModule)
+      .command(imageTreeCommand as CommandModule)
       .command(inspectCommandFor('image') as CommandModule)
       .command(pruneCommand as CommandModule)
       .demandCommand(1, 'Specify an image command'),

@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { NotFoundError, UsageError } from '../../core/errors.js';
 import { authFileFor, saveLogin, storedLogin, verifyLogin } from '../../engine/registry.js';
 import { lastWins, type GlobalArgs } from '../common.js';
+import { refusedFlag } from '../compat.js';
 import { printOut } from '../output.js';
 
 type LoginArgs = GlobalArgs & {
@@ -15,7 +16,17 @@ type LoginArgs = GlobalArgs & {
   authfile?: string;
   tlsVerify?: boolean;
   certDir?: string;
+  compatAuthFile?: string;
+  verbose: boolean;
 };
+
+/** --authfile, or podman's --compat-auth-file (docker's config.json has the same "auths" shape), not both. */
+export function authFileArg(argv: { authfile?: string; compatAuthFile?: string }): string | undefined {
+  if (argv.authfile !== undefined && argv.compatAuthFile !== undefined) {
+    throw new UsageError('options for paths to the credential file and to the Docker-compatible credential file can not be set simultaneously');
+  }
+  return argv.authfile ?? argv.compatAuthFile;
+}
 
 /** "https://host:5000/v2/" or "host:5000": the registry as auth files key it. */
 export function registryKey(input: string): string {
@@ -37,10 +48,14 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
       // No default: without the flag, registries.conf's `insecure` decides, as for pull and push.
       'tls-verify': { type: 'boolean', describe: 'Require HTTPS and verify certificates (false: allow http and unverified TLS)' },
       'cert-dir': { type: 'string', coerce: lastWins, describe: 'Read CA and client certificates (*.crt, *.cert, *.key) from this directory' },
+      'compat-auth-file': { type: 'string', coerce: lastWins, describe: "A docker-compatible auth file (docker's config.json) to use instead of --authfile" },
+      verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Say which auth file was used' },
+      secret: refusedFlag('secret', 'string', 'husk has no secret store to read a password from: use --password-stdin'),
     }) as never,
   handler: async (argv) => {
     const registry = registryKey(argv.registry);
-    const file = authFileFor(argv.authfile);
+    const file = authFileFor(authFileArg(argv));
+    if (argv.verbose) printOut(`Used: ${file}\n`);
     if (argv.getLogin) {
       const creds = storedLogin(file, registry);
       if (!creds) throw new NotFoundError(`not logged into ${registry}`);

@@ -3,10 +3,10 @@ import type { CommandModule } from 'yargs';
 import { NotFoundError, UsageError } from '../../core/errors.js';
 import { authFileFor, removeLogin } from '../../engine/registry.js';
 import { lastWins, type GlobalArgs } from '../common.js';
-import { registryKey } from './login.js';
+import { authFileArg, registryKey } from './login.js';
 import { printOut } from '../output.js';
 
-type LogoutArgs = GlobalArgs & { registry?: string; all: boolean; authfile?: string };
+type LogoutArgs = GlobalArgs & { registry?: string; all: boolean; authfile?: string; compatAuthFile?: string };
 
 export const logoutCommand: CommandModule<object, LogoutArgs> = {
   command: 'logout [registry]',
@@ -15,9 +15,10 @@ export const logoutCommand: CommandModule<object, LogoutArgs> = {
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Remove every login' },
       authfile: { type: 'string', coerce: lastWins, describe: 'Auth file to use' },
+      'compat-auth-file': { type: 'string', coerce: lastWins, describe: "A docker-compatible auth file (docker's config.json) to use instead of --authfile" },
     }) as never,
   handler: (argv) => {
-    const file = authFileFor(argv.authfile);
+    const file = authFileFor(authFileArg(argv));
     if (argv.all) {
       removeLogin(file, undefined);
       printOut('Removed login credentials for all registries\n');

@@ -1,6 +1,8 @@
 // husk pull [-q] [-a] [--platform OS/ARCH[/VARIANT] | --os OS --arch ARCH --variant V] [--tls-verify=false] [--cert-dir DIR] [--creds USER:PASS] [--authfile F] IMAGE[:TAG|@DIGEST]
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../core/errors.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
+import { imageExists, inspectImage } from '../../engine/images.js';
+import { ignoredFlag, refusedFlag } from '../compat.js';
 import { pullAllTags, pullImage } from '../../engine/registry.js';
 import { hostPlatform } from '../../engine/registry.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
@@ -8,7 +10,9 @@ import { ProgressBoard } from '../progress.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
 import { printOut } from '../output.js';
 
-type PullArgs = GlobalArgs & RegistryArgs & { image: string; quiet: boolean; allTags: boolean; platform?: string; os?: string; arch?: string; variant?: string };
+type PullArgs = GlobalArgs & RegistryArgs & { image: string; quiet: boolean; allTags: boolean; platform?: string; os?: string; arch?: string; variant?: string; policy: string };
+
+const POLICIES = ['always', 'missing', 'never', 'newer'];
 
 /** --platform, or --os/--arch/--variant (which podman does not let go with --platform). */
 function platformFrom(argv: PullArgs): string | undefined {
@@ -30,10 +34,21 @@ export const pullCommand: CommandModule<object, PullArgs> = {
       arch: { type: 'string', coerce: lastWins, describe: 'Architecture to choose (default the host\'s)' },
       variant: { type: 'string', coerce: lastWins, describe: 'Architecture variant to choose (arm/v7: v7)' },
       ...REGISTRY_OPTIONS,
+      policy: { type: 'string', coerce: lastWins, default: 'always', describe: 'always pull; missing: only when not in local storage; never: use the local image; newer: pull (only changed layers are fetched)' },
+      'disable-content-trust': ignoredFlag('disable-content-trust', 'boolean', 'docker compatibility: husk (as podman) has no content trust to disable'),
+      retry: ignoredFlag('retry', 'number', 'husk retries an interrupted blob download itself, from where it stopped (4 attempts)'),
+      'retry-delay': ignoredFlag('retry-delay', 'string', 'husk retries an interrupted blob download at once, from where it stopped'),
+      'decryption-key': refusedFlag('decryption-key', 'string', 'husk does not decrypt encrypted image layers'),
     }) as never,
   handler: async (argv) => {
+    if (!POLICIES.includes(argv.policy)) throw new UsageError(`unsupported pull policy "${argv.policy}": use ${POLICIES.join(', ')}`);
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
+    if ((argv.policy === 'missing' || argv.policy === 'never') && !argv.allTags && imageExists(ctx, String(argv.image))) {
+      printOut(`${String(inspectImage(ctx, String(argv.image)).Id)}\n`);
+      return;
+    }
+    if (argv.policy === 'never') throw new NotFoundError(`${String(argv.image)}: image not known`);
     // Bars on a terminal; the same lines, one per event, when stderr is piped.
     const board = !argv.quiet && process.stderr.isTTY ? new ProgressBoard() : undefined;
     const opts = {
