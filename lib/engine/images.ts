@@ -1,5 +1,8 @@
 // What image commands do: list, tag, untag, remove, inspect, history.
+import fs from 'node:fs';
+import path from 'node:path';
 import { formatReference, parseReference, repoAndTag } from '../image/reference.js';
+import { removeTrees } from '../native/userns-helper.js';
 import { ImageStore } from '../image/store.js';
 import type { ImageRecord } from '../image/types.js';
 import { ContainerStore } from '../runtime/container-store.js';
@@ -406,11 +409,15 @@ function containerUsers(ctx: Context, value: string): (imageId: string) => boole
   return (id) => named.includes(id);
 }
 
-/** image prune: images without a name (not the build cache), or with -a every image no container uses. */
-export function pruneImages(ctx: Context, all: boolean): RemoveImageReport[] {
+/**
+ * image prune: images without a name (not the build cache), or with -a every
+ * image no container uses; `filters` (podman's --filter) narrow the choice.
+ */
+export function pruneImages(ctx: Context, all: boolean, filters: string[] = []): RemoveImageReport[] {
   const used = new Set(new ContainerStore(ctx).list().map((c) => c.record.imageId));
   // Intermediate images are the build cache: `builder prune` (or -a) takes them.
-  const victims = listImages(ctx).filter((i) => !used.has(i.id) && (all || (i.names.length === 0 && !i.intermediate)));
+  const candidates = listImages(ctx).filter((i) => !used.has(i.id) && (all || (i.names.length === 0 && !i.intermediate)));
+  const victims = filters.length ? filterImages(ctx, candidates, parseImageFilters(filters)) : candidates;
   const store = new ImageStore(ctx);
   return victims.map((i) => {
     try {
@@ -420,4 +427,10 @@ export function pruneImages(ctx: Context, all: boolean): RemoveImageReport[] {
       return { given: i.id, untagged: [], error: err as Error };
     }
   });
+}
+
+/** prune --build-cache: the data RUN --mount=type=cache kept between builds. */
+export function pruneBuildCacheMounts(ctx: Context): void {
+  const dir = path.join(ctx.paths.dataRoot, 'build-cache', 'mounts');
+  if (fs.existsSync(dir)) removeTrees(ctx.userns(), [dir]);
 }

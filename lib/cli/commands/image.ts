@@ -1,6 +1,7 @@
 // husk image <command>
 import type { CommandModule } from 'yargs';
-import { imageExists, pruneImages } from '../../engine/images.js';
+import { imageExists, pruneBuildCacheMounts, pruneImages } from '../../engine/images.js';
+import { ignoredFlag } from '../compat.js';
 import { inspectCommandFor } from './inspect.js';
 import { exitCodeFor } from '../../core/errors.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
@@ -26,16 +27,22 @@ const existsCommand: CommandModule<object, GlobalArgs & { image: string }> = {
   },
 };
 
-const pruneCommand: CommandModule<object, GlobalArgs & { all: boolean; force: boolean }> = {
+type PruneArgs = GlobalArgs & { all: boolean; force: boolean; filter: string[]; buildCache: boolean };
+
+const pruneCommand: CommandModule<object, PruneArgs> = {
   command: 'prune',
   describe: 'Remove images without a name (-a: every image no container uses)',
   builder: (y) =>
     y.options({
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Remove all images no container uses' },
       force: { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask (husk never asks)' },
+      filter: { type: 'string', array: true, nargs: 1, default: [], describe: 'Only images that match, as images --filter takes them (until=, label=, label!=...)' },
+      'build-cache': { type: 'boolean', default: false, describe: 'Also remove what RUN --mount=type=cache kept between builds' },
+      external: ignoredFlag('external', 'boolean', "husk's build containers go when their step ends: no container outside `ps -a` holds an image"),
     }) as never,
   handler: (argv) => {
-    for (const r of pruneImages(contextFrom(argv), argv.all)) {
+    const ctx = contextFrom(argv);
+    for (const r of pruneImages(ctx, argv.all, argv.filter)) {
       if (r.error) {
         process.stderr.write(`Error: ${r.error.message}\n`);
         process.exitCode = exitCodeFor(r.error);
@@ -43,6 +50,7 @@ const pruneCommand: CommandModule<object, GlobalArgs & { all: boolean; force: bo
         printOut(`${r.deleted}\n`);
       }
     }
+    if (argv.buildCache) pruneBuildCacheMounts(ctx);
   },
 };
 
