@@ -60,7 +60,7 @@ for (const mode of modes()) {
       t.notOk(fs.existsSync(file(h, 'none.tar')), 'no file written');
       const fmt = await h.run(['save', '--format', 'zip', '-o', file(h, 'none.tar'), 'busybox']);
       t.equal(fmt.code, 125);
-      t.match(fmt.stderr, /unsupported format/);
+      t.match(fmt.stderr, /format value must be one of docker-archive oci-archive oci-dir docker-dir/);
     });
 
     await t.test('skopeo reads both archives', { skip: noSkopeo }, async (t) => {
