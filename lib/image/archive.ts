@@ -391,7 +391,31 @@ function openInput(opts: LoadOptions): Readable {
   } catch {
     throw new NotFoundError(`${opts.input}: no such file or not readable`);
   }
+  if (fs.statSync(opts.input).isDirectory()) return directoryAsTar(opts.input);
   return fs.createReadStream(opts.input);
+}
+
+/**
+ * An oci-dir (as `save --format oci-dir` writes it) read as the oci-archive
+ * it would be: its regular files, packed; symlinks and the like are left out.
+ */
+function directoryAsTar(dir: string): Readable {
+  if (!fs.existsSync(path.join(dir, 'oci-layout'))) {
+    throw new UsageError(`${dir}: not an OCI layout directory (no oci-layout file): husk loads oci-dir directories and archives`);
+  }
+  const pack = tar.pack();
+  const walk = async (rel: string): Promise<void> => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const name = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(name);
+      else if (e.isFile()) await addFile(pack, name, path.join(dir, name));
+    }
+  };
+  walk('').then(
+    () => pack.finalize(),
+    (err: Error) => pack.destroy(err),
+  );
+  return pack as unknown as Readable;
 }
 
 async function readArchive(input: Readable, spool: Spool): Promise<void> {

@@ -191,6 +191,10 @@ for (const mode of modes()) {
       t.same(fs.readdirSync(od).sort(), ['blobs', 'index.json', 'oci-layout']);
       const index = json<{ manifests: Array<{ digest: string }> }>(fs.readFileSync(path.join(od, 'index.json'), 'utf8'));
       t.ok(fs.existsSync(path.join(od, 'blobs', 'sha256', index.manifests[0]!.digest.slice(7))), 'the manifest blob is there');
+      const h4 = await newHusk(mode);
+      t.teardown(() => h4.cleanup());
+      const fromDir = await h4.run(['load', '-i', od]);
+      t.same([fromDir.code, fromDir.stdout], [0, 'Loaded image: localhost/busybox:latest\n'], 'load -i reads an oci-dir back');
 
       const dd = file(h, 'dd');
       const d = await h.run(['save', '--format', 'docker-dir', '--compress', '-o', dd, 'busybox']);
@@ -200,6 +204,9 @@ for (const mode of modes()) {
       t.equal(dm.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
       t.equal(dm.layers[0]!.mediaType, 'application/vnd.docker.image.rootfs.diff.tar.gzip', '--compress: gzip layers');
       t.ok(fs.existsSync(path.join(dd, dm.layers[0]!.digest.slice(7))), 'blobs under their bare digests');
+      const notOci = await h4.run(['load', '-i', dd]);
+      t.equal(notOci.code, 125, 'a docker-dir is not loaded');
+      t.match(notOci.stderr, /not an OCI layout directory/);
 
       // The layer is kept gzipped now: oci-archive writes it so, --uncompressed as a plain tar.
       const layerTypes = async (archive: string) => {

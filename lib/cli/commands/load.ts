@@ -7,10 +7,10 @@ type LoadArgs = GlobalArgs & { input?: string; quiet: boolean };
 
 export const loadCommand: CommandModule<object, LoadArgs> = {
   command: 'load',
-  describe: 'Load images from a tar archive (docker-archive or oci-archive, plain or gzip), a file or stdin',
+  describe: 'Load images from a tar archive (docker-archive or oci-archive, plain or gzip), a file or stdin, or an oci-dir directory',
   builder: (y) =>
     y.options({
-      input: { alias: 'i', type: 'string', coerce: lastWins, describe: 'Read from this file instead of stdin' },
+      input: { alias: 'i', type: 'string', coerce: lastWins, describe: 'Read from this file (or oci-dir directory) instead of stdin' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Suppress progress output (husk shows none)' },
     }) as never,
   handler: async (argv) => {
