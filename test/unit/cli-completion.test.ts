@@ -52,8 +52,7 @@ const CASES: Array<{ words: string[]; want: string[]; exact?: boolean }> = [
 t.test('the scripts', async (t) => {
   const tree = await commandTree();
   for (const shell of ['bash', 'zsh', 'fish'] as Shell[]) {
-    t.test(shell, async (t) => {
-      if (!installed(shell)) return t.skip(`${shell} is not installed (scripts/install-deps.sh installs it)`);
+    t.test(shell, { skip: installed(shell) ? false : `${shell} is not installed (scripts/install-deps.sh installs it)` }, async (t) => {
       const script = completionScript(shell, tree);
       const complete = (words: string[]) => (shell === 'fish' ? fish(script, words.join(' ')) : bashLike(shell, script, words));
       for (const c of CASES) {
