@@ -48,7 +48,10 @@ export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: 
   const byDest = new Map<string, MountRequest>();
   for (const r of requests) {
     const dest = cleanDestination(r.destination);
-    if (byDest.has(dest)) throw new UsageError(`${dest}: duplicate mount destination`);
+    const same = byDest.get(dest);
+    // podman takes the same mount twice as once (-v /a:/b -v /a:/b); two different ones conflict.
+    if (same && JSON.stringify({ ...same, destination: dest }) === JSON.stringify({ ...r, destination: dest })) continue;
+    if (same) throw new UsageError(`${dest}: duplicate mount destination`);
     checkDestination(dest, dest);
     const problem = r.type === 'volume' && r.source !== '' ? volumeNameProblem(r.source) : undefined;
     if (problem) throw new UsageError(`invalid volume name "${shownName(r.source)}": ${problem} (a host directory needs an absolute path)`);
