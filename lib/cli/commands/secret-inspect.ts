@@ -6,6 +6,14 @@ import { contextFrom, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 import { printOut } from '../output.js';
 
+interface SecretView {
+  ID: string;
+  CreatedAt: string;
+  UpdatedAt: string;
+  Spec: { Name: string; Driver: { Name: string; Options: Record<string, string> }; Labels: Record<string, string> };
+  SecretData?: string;
+}
+
 type InspectArgs = GlobalArgs & { secrets: string[]; format?: string; showsecret: boolean; pretty: boolean };
 
 export const secretInspectCommand: CommandModule<object, InspectArgs> = {
@@ -19,7 +27,7 @@ export const secretInspectCommand: CommandModule<object, InspectArgs> = {
     }) as never,
   handler: (argv) => {
     const ctx = contextFrom(argv);
-    const found: Record<string, unknown>[] = [];
+    const found: SecretView[] = [];
     for (const ref of argv.secrets) {
       try {
         const s = findSecret(ctx, ref);
@@ -35,7 +43,7 @@ export const secretInspectCommand: CommandModule<object, InspectArgs> = {
         process.exitCode = exitCodeFor(err);
       }
     }
-    if (argv.pretty) printOut(found.map((s) => `ID:\t${s.ID}\nName:\t${(s.Spec as { Name: string }).Name}\nDriver:\tfile\nCreated at:\t${s.CreatedAt}\nUpdated at:\t${s.UpdatedAt}\n`).join('\n'));
+    if (argv.pretty) printOut(found.map((s) => `ID:\t${s.ID}\nName:\t${s.Spec.Name}\nDriver:\tfile\nCreated at:\t${s.CreatedAt}\nUpdated at:\t${s.UpdatedAt}\n`).join('\n'));
     else if (argv.format && argv.format !== 'json') printOut(renderRows(argv.format, found as unknown as Row[]));
     else printOut(`${JSON.stringify(found, null, 4)}\n`);
   },
