@@ -75,7 +75,7 @@ export function createSecret(ctx: Context, name: string, data: Buffer, opts: { l
     const old = index.find((s) => s.name === name);
     if (old && !opts.replace) throw new ConflictError(`${name}: secret name in use`);
     const now = new Date().toISOString();
-    const record: SecretRecord = { id: old?.id ?? randomHex(25), name, createdAt: old?.createdAt ?? now, updatedAt: now, labels: opts.labels ?? {} };
+    const record: SecretRecord = { id: old?.id ?? randomHex(13).slice(0, 25), name, createdAt: old?.createdAt ?? now, updatedAt: now, labels: opts.labels ?? {} };
     writeFileAtomic(dataFile(ctx, record.id), data, 0o600);
     writeJsonAtomic(path.join(dirOf(ctx), 'secrets.json'), [...index.filter((s) => s !== old), record], 0o600);
     return record;
