@@ -5,10 +5,9 @@ import fs from 'node:fs';
 import type { Options } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import type { PodmanCreateOptions } from '../engine/create.js';
-import { timezoneFile } from '../engine/create-extras.js';
+import { checkPlatform, timezoneFile, type PullOptions } from '../engine/create-extras.js';
 import { parseBytes } from '../engine/limits.js';
 import { parseSecretFlag } from '../engine/secrets.js';
-import { checkPlatform, type PullOptions } from '../image/pull.js';
 import { ignoredFlag, refusedFlag } from './compat.js';
 import { lastWins } from './common.js';
 import { accessFrom, REGISTRY_OPTIONS } from './registry-options.js';
@@ -221,12 +220,13 @@ export function pullChoice(a: PodmanCreateArgs): Pick<PodmanCreateOptions, 'pull
     ? [a.os ?? 'linux', a.arch ?? hostArch(), ...(a.variant ? [a.variant] : [])].join('/')
     : undefined);
   checkPlatform(platform);
+  const access = Object.fromEntries(Object.entries(accessFrom(a)).filter(([, v]) => v !== undefined));
   const pullOptions: PullOptions = {
-    ...accessFrom(a),
+    ...access,
     ...(platform ? { platform } : {}),
     ...(a.quiet ? { progress: () => {} } : {}),
   };
-  return { ...(pull ? { pull: pull as PodmanCreateOptions['pull'] } : {}), pullOptions };
+  return { ...(pull ? { pull: pull as PodmanCreateOptions['pull'] } : {}), ...(Object.keys(pullOptions).length ? { pullOptions } : {}) };
 }
 
 function hostArch(): string {
@@ -296,7 +296,7 @@ export function podmanCreateOptions(a: PodmanCreateArgs): PodmanCreateOptions {
     ...(a.initPath !== undefined ? { initPath: checkedInitPath(a.initPath) } : {}),
     ...(a.noHostname ? { noHostname: true } : {}),
     ...(a.pidfile !== undefined ? { pidFile: a.pidfile } : {}),
-    readOnlyTmpfs: a.readOnlyTmpfs !== false,
+    ...(a.readOnlyTmpfs !== false ? { readOnlyTmpfs: true } : {}),
     ...(a.systemd !== undefined ? { systemd: a.systemd as PodmanCreateOptions['systemd'] } : {}),
     ...(a.secret?.length ? { secrets: a.secret.map(parseSecretFlag) } : {}),
   };

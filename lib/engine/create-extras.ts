@@ -10,6 +10,7 @@ import type { Context } from '../core/context.js';
 import { etcUserFiles, hostUserOf, type EtcFiles } from '../runtime/etc-passwd.js';
 import { findSecret, secretData, type SecretRequest } from './secrets.js';
 import { HUSK_VERSION } from './version.js';
+import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
 
 /** --tz: local (the host's zone) or Area/City of the host's zoneinfo, checked before anything is made. */
 export function timezoneFile(tz: string): string {
@@ -127,3 +128,22 @@ export function writeSecretFiles(ctx: Context, dir: string, secrets: SecretReque
     if (!ctx.rootless) fs.chownSync(file, s.uid, s.gid);
   }
 }
+
+/** --requires: the containers, found now (a missing one is an error before anything is made). */
+export function requiredContainers(ctx: Context, names: string[] | undefined): ContainerView[] {
+  const store = new ContainerStore(ctx);
+  return (names ?? []).flatMap((n) => n.split(',')).filter(Boolean).map((n) => store.get(n));
+}
+
+/** --timeout: SIGKILL once the seconds are up (podman's conmon does the same); returns the way to call it off. */
+export function killAfter(ctx: Context, id: string, seconds: number | undefined): () => void {
+  if (!seconds) return () => {};
+  const timer = setTimeout(() => {
+    void import('./stop.js')
+      .then(({ killContainer }) => killContainer(ctx, new ContainerStore(ctx).get(id), 9))
+      .catch(() => {}); // exited meanwhile
+  }, seconds * 1000);
+  return () => clearTimeout(timer);
+}
+
+export { checkPlatform, type PullOptions } from '../image/pull.js';

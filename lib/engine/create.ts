@@ -32,6 +32,7 @@ import { removeContainer, removeContainerFiles } from './remove.js';
 import { withLockSync } from '../storage/lock.js';
 import { containerEvent, dieEventPrefix, eventLogFile } from './events.js';
 import type { PullOptions } from '../image/pull.js';
+import { parsePlatform } from '../image/registry/manifest.js';
 import type { SecretRequest } from './secrets.js';
 import { isSystemdCommand, withContainerEnv, withReadOnlyTmpfs, withSecrets, withSystemdMode, withTimezone, withUserFiles, writeContainerEnv, writeSecretFiles, writeUserFiles } from './create-extras.js';
 
@@ -503,7 +504,17 @@ async function imageFor(ctx: Context, images: ImageStore, name: string, pm: Podm
   // One read of the image index on the common path: pull only what is not there.
   if (local && policy === 'missing' && !pm.pullOptions?.platform) return local;
   await pullMissing(ctx, name, pm.pullOptions);
-  return images.getImage(name);
+  const image = images.getImage(name);
+  if (pm.pullOptions?.platform) checkImagePlatform(name, images.imageConfig(image), pm.pullOptions.platform);
+  return image;
+}
+
+/** --platform, --arch...: an image of another platform is not run (a pull found nothing better). */
+function checkImagePlatform(name: string, config: { os?: string; architecture?: string }, platform: string): void {
+  const want = parsePlatform(platform);
+  if (config.os !== want.os || config.architecture !== want.architecture) {
+    throw new NotFoundError(`${name}: no image for ${want.os}/${want.architecture}: the one here is ${config.os ?? '?'}/${config.architecture ?? '?'}`);
+  }
 }
 
 /** --image-volume=tmpfs: the image's VOLUMEs are tmpfs mounts (where the user mounted nothing). */

@@ -6,7 +6,7 @@ import { CREATE_OPTIONS, podOf, toCreateOptions, type CreateArgs } from '../run-
 import { attachStreams, PODMAN_CREATE_ONLY_OPTIONS } from '../run-podman-options.js';
 import { printOut } from '../output.js';
 import { inPod } from './pod-create.js';
-import { requiredContainers } from './run.js';
+import { requiredContainers } from '../../engine/create-extras.js';
 
 export const createCommand: CommandModule<object, CreateArgs & GlobalArgs> = {
   command: 'create <image> [command..]',

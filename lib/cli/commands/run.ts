@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { CommandModule } from 'yargs';
 import { createContainer, type CreateOptions } from '../../engine/create.js';
 import { parseDetachKeys, runAttached, startContainer, type AttachIO, type SessionEnd } from '../../engine/start.js';
-import { ContainerStore, type ContainerView } from '../../runtime/container-store.js';
+import { killAfter, requiredContainers } from '../../engine/create-extras.js';
 import { UsageError } from '../../core/errors.js';
 import type { Context } from '../../core/context.js';
 import { trace } from '../../core/trace.js';
@@ -42,29 +42,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       printOut(`${view.record.id}\n`);
       return;
     }
-    const stopTimer = killAfter(ctx, view, argv.timeout);
+    const stopTimer = killAfter(ctx, view.record.id, argv.timeout);
     const end = await runAttached(ctx, view, terminalIO(streams), { sigProxy: argv.sigProxy, detachKeys, ...(streams && !streams.has('stdin') ? { stdin: false } : {}) }).finally(stopTimer);
     process.exitCode = exitCodeOf(end);
     if (argv.rmi && !('detached' in end)) await removeImageQuietly(ctx, view.record.imageId);
   },
 };
-
-/** --requires: the containers, found now (a missing one is an error before anything is made). */
-export function requiredContainers(ctx: Context, names: string[] | undefined): ContainerView[] {
-  const store = new ContainerStore(ctx);
-  return (names ?? []).flatMap((n) => n.split(',')).filter(Boolean).map((n) => store.get(n));
-}
-
-/** --timeout: SIGKILL once the seconds are up (podman's conmon does the same). */
-function killAfter(ctx: Context, view: ContainerView, seconds: number | undefined): () => void {
-  if (!seconds) return () => {};
-  const timer = setTimeout(() => {
-    void import('../../engine/stop.js')
-      .then(({ killContainer }) => killContainer(ctx, new ContainerStore(ctx).get(view.record.id), 9))
-      .catch(() => {}); // exited meanwhile
-  }, seconds * 1000);
-  return () => clearTimeout(timer);
-}
 
 /** --rmi: the image goes when nothing else uses it; in use, it stays, as podman leaves it. */
 async function removeImageQuietly(ctx: Context, imageId: string): Promise<void> {
