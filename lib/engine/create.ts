@@ -18,6 +18,7 @@ export type { SecurityOptions };
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { chooseDriver, lowerLinks, rootfsPlan } from '../storage/driver.js';
 import { mergeLayers } from '../native/userns-helper.js';
+import { shiftForKeepId } from '../runtime/keep-id.js';
 import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
@@ -192,7 +193,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     tty: opts.tty,
     consoleSize: opts.consoleSize,
     userns: ctx.userns(),
-    keepId: opts.keepId ? { uid: pm.keepIdAs?.uid ?? ctx.uid, gid: pm.keepIdAs?.gid ?? ctx.gid } : undefined,
+    keepId: opts.keepId ? keepIdOwn(opts, ctx) : undefined,
     envMerge: pm.envMerge,
     unsetEnv: pm.unsetEnv,
     unsetEnvAll: pm.unsetEnvAll,
@@ -219,7 +220,9 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   if (opts.network.noHosts) spec.mounts = spec.mounts.filter((m) => m.destination !== '/etc/hosts');
   const net = networkForRecord(ctx, opts, imageConfig.ExposedPorts);
   trace('create: spec built');
-  const driver = chooseDriver(ctx, layerDirs.length);
+  const keepIdShift = opts.keepId && ctx.userns() ? keepIdOwn(opts, ctx) : undefined;
+  // keep-id needs the image's files chowned for its mapping: a copy of them (vfs), not the shared layers.
+  const driver = keepIdShift ? 'vfs' : chooseDriver(ctx, layerDirs.length);
   const record: ContainerRecord = {
     id,
     name: '',
@@ -250,6 +253,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     ...(opts.sdNotify && opts.sdNotify.mode !== 'ignore' ? { sdNotify: opts.sdNotify } : {}),
     ...(opts.monitorPidFile ? { monitorPidFile: path.resolve(opts.monitorPidFile) } : {}),
     ...(pm.pidFile ? { pidFile: path.resolve(pm.pidFile) } : {}),
+    ...(keepIdShift ? { keepIdShift } : {}),
     ...(pm.logDriver === 'none' ? { logDriver: 'none' } : {}),
     ...(pm.logPath ? { logPath: path.resolve(pm.logPath) } : {}),
   };
@@ -400,7 +404,10 @@ type Paths = ReturnType<ContainerStore['paths']>;
 
 function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean, cgroupProcs?: string[]) {
   // vfs keeps the container's changes in the copy itself: it is made once.
-  if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
+  if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) {
+    mergeLayers(ctx.userns(), p.rootfs, layerDirs);
+    if (record.keepIdShift) shiftForKeepId(ctx.userns(), p.rootfs, record.keepIdShift);
+  }
   // A failed mount is an error of this container, whatever its cause: the
   // store's driver was decided by its probe (chooseDriver), not here.
   const lowers = record.storageDriver === 'overlay' ? lowerLinks(p.lowerLinks, layerDirs) : layerDirs;
@@ -515,6 +522,11 @@ function checkImagePlatform(name: string, config: { os?: string; architecture?: 
   if (config.os !== want.os || config.architecture !== want.architecture) {
     throw new NotFoundError(`${name}: no image for ${want.os}/${want.architecture}: the one here is ${config.os ?? '?'}/${config.architecture ?? '?'}`);
   }
+}
+
+/** The container IDs keep-id gives the user's own: its own, or keep-id:uid=,gid=. */
+function keepIdOwn(opts: CreateOptions, ctx: Context): { uid: number; gid: number } {
+  return { uid: opts.podman?.keepIdAs?.uid ?? ctx.uid, gid: opts.podman?.keepIdAs?.gid ?? ctx.gid };
 }
 
 /** --image-volume=tmpfs: the image's VOLUMEs are tmpfs mounts (where the user mounted nothing). */

@@ -72,6 +72,8 @@ export interface ContainerRecord {
   logDriver?: 'none';
   /** --log-opt path=: the log file, instead of the container directory's. */
   logPath?: string;
+  /** --userns=keep-id: the copy (vfs) of the image is chowned for keep-id's mapping of these IDs. */
+  keepIdShift?: { uid: number; gid: number };
 }
 
 /**

@@ -196,6 +196,10 @@ for (const mode of modes()) {
         t.ok(group && group !== String(h.gid), `and the group (${group})`);
         const as = await h.run(['run', '--rm', '--userns=keep-id:uid=200,gid=300', 'busybox', 'sh', '-c', 'id -u; id -g']);
         t.same([as.code, as.stdout], [0, '200\n300\n'], 'keep-id:uid=,gid=');
+        const owners = await h.run(['run', '--rm', '--userns=keep-id', '--user=0', 'busybox', 'stat', '-c', '%u:%g', '/bin/busybox', '/etc']);
+        t.same([owners.code, owners.stdout], [0, '0:0\n0:0\n'], 'the image\'s root files stay root\'s, not the user\'s');
+        const mine = await h.run(['run', '--rm', '--userns=keep-id', 'busybox', 'stat', '-c', '%u', '/bin/busybox']);
+        t.same([mine.code, mine.stdout], [0, '0\n'], 'as the user too');
       });
     } else {
       t.test('--userns=keep-id as root: refused', async (t) => {
