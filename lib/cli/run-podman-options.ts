@@ -82,7 +82,7 @@ export const PODMAN_CREATE_OPTIONS: Record<string, Options> = {
   'shm-size-systemd': ignoredFlag('shm-size-systemd', 'string', 'husk\'s --systemd mode does not mount a /dev/shm of its own'),
   sysctl: refusedFlag('sysctl', 'string', 'husk\'s runtime does not set namespaced sysctls', { array: true, nargs: 1 }),
   systemd: one('Run in systemd mode: true (when the command is systemd or /sbin/init, the default), false, always'),
-  timeout: one('Kill the container after this many seconds', 'number'),
+  timeout: one('Kill the container after this many seconds (a foreground run only)', 'number'),
   tz: one('Time zone of the container: local, or an Area/City of the host\'s zoneinfo'),
   umask: one('The umask of the container\'s process (default 0022)'),
   unsetenv: many('Remove a variable the image or husk would set'),
@@ -145,6 +145,9 @@ export interface PodmanCreateArgs {
   unsetenvAll?: boolean;
   rmi?: boolean;
 }
+
+/** husk has no conmon that outlives the command to time the container. */
+export const TIMEOUT_NEEDS_SESSION = '--timeout is supported only by a foreground run: husk\'s monitor does not time containers';
 
 const PROXY_VARS = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY'];
 

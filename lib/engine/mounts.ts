@@ -107,7 +107,11 @@ const PROPAGATION = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave'
 
 function ociMount(volumes: VolumeStore, m: MountRequest, volume: VolumeRecord | undefined): Mount {
   const mode = m.rw ? 'rw' : 'ro';
-  if (m.type === 'tmpfs') return { destination: m.destination, type: 'tmpfs', source: 'tmpfs', options: [...m.options, mode] };
+  // ramfs and devpts (--mount type=ramfs|devpts) are kept as tmpfs-like mounts whose source names their type.
+  if (m.type === 'tmpfs') {
+    const fsType = m.source === 'ramfs' || m.source === 'devpts' ? m.source : 'tmpfs';
+    return { destination: m.destination, type: fsType, source: fsType, options: [...m.options, mode] };
+  }
   let source = m.source;
   if (m.type === 'volume') {
     const from = volumeSource(volume ?? { options: m.volumeOptions ?? {} });

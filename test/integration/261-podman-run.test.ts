@@ -45,6 +45,8 @@ const EFFECTIVE: Effective[] = [
   { name: '--systemd=always mounts tmpfs on /run', args: ['--systemd=always', 'busybox', 'sh', '-c', 'grep -c " /run tmpfs" /proc/mounts'], stdout: /^1\n$/ },
   { name: '--image-volume=ignore', args: ['--image-volume=ignore', 'busybox', 'echo', 'ok'], stdout: /^ok\n$/ },
   { name: '--ipc=private --uts=private --pid=private', args: ['--ipc=private', '--uts', 'private', '--pid', 'private', 'busybox', 'echo', 'ok'], stdout: /^ok\n$/ },
+  { name: '--mount type=ramfs', args: ['--mount', 'type=ramfs,dst=/r', 'busybox', 'sh', '-c', 'grep -c " /r ramfs " /proc/mounts'], stdout: /^1\n$/ },
+  { name: '--mount type=devpts', args: ['--mount', 'type=devpts,destination=/dev/pts2', 'busybox', 'sh', '-c', 'grep -c " /dev/pts2 devpts " /proc/mounts'], stdout: /^1\n$/ },
   { name: '--userns=host', args: ['--userns=host', 'busybox', 'echo', 'ok'], stdout: /^ok\n$/ },
 ];
 
@@ -75,6 +77,8 @@ const REFUSED: Array<[string, string[], RegExp]> = [
   ['--requires missing', ['--requires', 'nosuchctr'], /nosuchctr/],
   ['--health-startup-cmd', ['--health-startup-cmd', 'true'], /--health-startup-cmd is not supported/],
   ['conflicting -v', ['-v', '/etc:/x', '-v', '/tmp:/x'], /\/x: duplicate mount destination/],
+  ['--mount type=image', ['--mount', 'type=image,source=busybox,dst=/i'], /type=image is not supported/],
+  ['--timeout with -d', ['-d', '--timeout', '5'], /--timeout is supported only by a foreground run/],
   ['--health-on-failure=kill', ['--health-on-failure=kill'], /--health-on-failure=kill is not supported/],
 ];
 
@@ -95,13 +99,25 @@ for (const mode of modes()) {
     t.test('flags refused: exit 125 and the reason, run and create alike', async (t) => {
       for (const [name, args, message] of REFUSED) {
         for (const verb of ['run', 'create']) {
-          if (verb === 'create' && (args[0] === '--rmi' || args[0] === '--preserve-fds')) continue; // run's only
+          if (verb === 'create' && ['--rmi', '--preserve-fds', '-d'].includes(args[0]!)) continue; // run's only
           const r = await h.run([verb, ...(verb === 'run' && args[0] !== '--rmi' ? ['--rm'] : []), ...args, 'busybox', 'true']);
           t.equal(r.code, 125, `${verb} ${name}: exit 125`);
           t.match(r.stderr, message, `${verb} ${name}: says why`);
         }
       }
       t.equal((await h.run(['ps', '-aq'])).stdout, '', 'nothing was created');
+    });
+
+    t.test('--mount type=glob: a bind mount per matching file', async (t) => {
+      const dir = path.join(h.dir, 'files', 'glob');
+      fs.mkdirSync(dir);
+      for (const f of ['a.conf', 'b.conf', 'c.txt']) fs.writeFileSync(path.join(dir, f), f);
+      fs.chmodSync(dir, 0o755);
+      const r = await h.run(['run', '--rm', '--mount', `type=glob,src=${dir}/*.conf,dst=/etc/app,ro`, 'busybox', 'sh', '-c', 'ls /etc/app; cat /etc/app/b.conf; echo; touch /etc/app/a.conf 2>/dev/null || echo ro']);
+      t.same([r.code, r.stdout], [0, 'a.conf\nb.conf\nb.conf\nro\n'], r.stderr);
+      const none = await h.run(['run', '--rm', '--mount', `type=glob,src=${dir}/*.none,dst=/x`, 'busybox', 'true']);
+      t.equal(none.code, 125);
+      t.match(none.stderr, /no file matches/);
     });
 
     t.test('ignored flags warn and run', async (t) => {

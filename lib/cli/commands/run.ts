@@ -9,7 +9,7 @@ import type { Context } from '../../core/context.js';
 import { trace } from '../../core/trace.js';
 import { contextFrom, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { podOf, RUN_OPTIONS, toCreateOptions, type CreateArgs } from '../run-options.js';
-import { attachStreams } from '../run-podman-options.js';
+import { attachStreams, TIMEOUT_NEEDS_SESSION } from '../run-podman-options.js';
 import { notifyWhenHealthy } from '../../engine/sdnotify.js';
 import { onBrokenPipe, printOut } from '../output.js';
 import { inPod } from './pod-create.js';
@@ -27,6 +27,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const detachKeys = parseDetachKeys(argv.detachKeys); // checked before anything is made
     const streams = attachStreams(argv.attach);
     if (streams && argv.detach) throw new UsageError('--attach and --detach cannot be used together');
+    if (argv.timeout && argv.detach) throw new UsageError(TIMEOUT_NEEDS_SESSION);
     if (argv.rmi && !argv.rm) throw new UsageError('--rmi needs --rm: the image is removed with the container');
     trace('run: options');
     if (opts.tty && process.stdout.isTTY && process.stdout.rows > 0) opts.consoleSize = { rows: process.stdout.rows, cols: process.stdout.columns };
