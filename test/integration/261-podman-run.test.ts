@@ -157,6 +157,27 @@ for (const mode of modes()) {
       t.equal((await h.run(['logs', 'nolog'])).stdout, '', 'nothing is kept');
     });
 
+    t.test('--rmi: the image named goes with the container', async (t) => {
+      t.equal((await h.run(['tag', 'busybox', 'localhost/rmime:1'])).code, 0);
+      const r = await h.run(['run', '--rm', '--rmi', 'localhost/rmime:1', 'echo', 'ok']);
+      t.same([r.code, r.stdout], [0, 'ok\n'], r.stderr);
+      t.equal((await h.run(['images', '-q', 'localhost/rmime'])).stdout, '', 'gone');
+      t.not((await h.run(['images', '-q', 'busybox'])).stdout, '', 'its other name stays');
+    });
+
+    t.test('--hostuser: the host\'s passwd line of that user', async (t) => {
+      const inImage = (await h.run(['run', '--rm', 'busybox', 'cut', '-d:', '-f1', '/etc/passwd'])).stdout.split('\n');
+      const host = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':').length >= 7 && !inImage.includes(l.split(':')[0]!));
+      if (!host) {
+        t.pass('every host user is in the image: nothing to add');
+        return;
+      }
+      const r = await h.run(['run', '--rm', '--hostuser', host.split(':')[0]!, 'busybox', 'tail', '-1', '/etc/passwd']);
+      t.same([r.code, r.stdout], [0, `${host}\n`], r.stderr);
+      const bad = await h.run(['run', '--rm', '--hostuser', 'no-such-user-p16', 'busybox', 'true']);
+      t.same([bad.code, bad.stderr], [125, 'Error: --hostuser no-such-user-p16: no such user on the host\n']);
+    });
+
     t.test('--requires starts the container named first', async (t) => {
       t.equal((await h.run(['create', '--name', 'dep', 'busybox', 'sleep', '600'])).code, 0);
       const r = await h.run(['run', '--rm', '--requires', 'dep', 'busybox', 'true']);

@@ -46,14 +46,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const stopTimer = killAfter(ctx, view.record.id, argv.timeout);
     const end = await runAttached(ctx, view, terminalIO(streams), { sigProxy: argv.sigProxy, detachKeys, ...(streams && !streams.has('stdin') ? { stdin: false } : {}) }).finally(stopTimer);
     process.exitCode = exitCodeOf(end);
-    if (argv.rmi && !('detached' in end)) await removeImageQuietly(ctx, view.record.imageId);
+    if (argv.rmi && !('detached' in end)) await removeImageQuietly(ctx, argv.image);
   },
 };
 
-/** --rmi: the image goes when nothing else uses it; in use, it stays, as podman leaves it. */
-async function removeImageQuietly(ctx: Context, imageId: string): Promise<void> {
+/** --rmi: the image as named goes (a name of several only untagged) when nothing else uses it; in use, it stays, as podman leaves it. */
+async function removeImageQuietly(ctx: Context, image: string): Promise<void> {
   const { removeImages } = await import('../../engine/images.js');
-  const [report] = await removeImages(ctx, [imageId], false);
+  const [report] = await removeImages(ctx, [image], false);
   if (report?.error) process.stderr.write(`WARN: --rmi: ${report.error.message}\n`);
 }
 
