@@ -37,6 +37,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   events: () => import('./commands/events.js').then((m) => m.eventsCommand),
   compose: () => import('./commands/compose.js').then((m) => m.composeCommand),
   pod: () => import('./commands/pod.js').then((m) => m.podCommand),
+  secret: () => import('./commands/secret.js').then((m) => m.secretCommand),
   kube: () => import('./commands/kube.js').then((m) => m.kubeCommand),
   unpause: () => import('./commands/unpause.js').then((m) => m.unpauseCommand),
   restart: () => import('./commands/restart.js').then((m) => m.restartCommand),

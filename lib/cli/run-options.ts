@@ -15,18 +15,20 @@ import { parseSdNotify } from '../engine/sdnotify.js';
 import { lastWins } from './common.js';
 import { mountOptions } from './volume-options.js';
 import { RESOURCE_OPTIONS, resourceOptions, type ResourceArgs } from './resource-options.js';
+import { hostEnv, labelFileEntries, parseEntrypoint, parseUserns, podmanCreateOptions, PODMAN_CREATE_OPTIONS, PODMAN_RUN_ONLY_OPTIONS, type PodmanCreateArgs } from './run-podman-options.js';
 
 export { parseRestartPolicy, parseSecurityOpts };
 
 export const CREATE_OPTIONS: Record<string, Options> = {
   ...RESOURCE_OPTIONS,
+  ...PODMAN_CREATE_OPTIONS,
   interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
   tty: { alias: 't', type: 'boolean', default: false, describe: 'Allocate a pseudo-TTY' },
   rm: { type: 'boolean', default: false, describe: 'Remove the container when it exits' },
   name: { type: 'string', coerce: lastWins, describe: 'Assign a name to the container' },
   env: { alias: 'e', type: 'string', array: true, nargs: 1, default: [], describe: 'Set environment variables (KEY=VALUE, or KEY to pass the host value)' },
   'env-file': { type: 'string', array: true, nargs: 1, default: [], describe: 'Read environment variables from a file' },
-  entrypoint: { type: 'string', coerce: lastWins, describe: 'Overwrite the image ENTRYPOINT ("" to clear it)' },
+  entrypoint: { type: 'string', coerce: lastWins, describe: 'Overwrite the image ENTRYPOINT ("" to clear it; a JSON array for several words)' },
   workdir: { alias: 'w', type: 'string', coerce: lastWins, describe: 'Working directory inside the container' },
   user: { alias: 'u', type: 'string', coerce: lastWins, describe: 'Username or UID, optionally with group (USER[:GROUP])' },
   hostname: { alias: 'h', type: 'string', coerce: lastWins, describe: 'Container host name' },
@@ -37,7 +39,7 @@ export const CREATE_OPTIONS: Record<string, Options> = {
   'security-opt': { type: 'string', array: true, nargs: 1, default: [], describe: 'Security options: seccomp=unconfined|PROFILE.json, no-new-privileges' },
   device: { type: 'string', array: true, nargs: 1, default: [], describe: 'Add a host device: /host/dev[:/container/path][:PERMISSIONS (rwm)]' },
   'device-cgroup-rule': { type: 'string', array: true, nargs: 1, default: [], describe: 'Allow devices by number (as root): "TYPE MAJOR:MINOR ACCESS", e.g. "c 1:11 rwm"' },
-  userns: { type: 'string', coerce: lastWins, describe: 'User namespace mode: "" (default) or keep-id' },
+  userns: { type: 'string', coerce: lastWins, describe: 'User namespace mode: "" or host (the default), keep-id[:uid=N,gid=N] (rootless)' },
   network: { alias: ['net'], type: 'string', array: true, nargs: 1, default: [], describe: 'Networks to join (repeatable, comma-separated), or a mode: bridge, pasta[:OPTIONS], slirp4netns[:OPTIONS], private, none, host, container:NAME, ns:PATH' },
   'network-alias': { alias: ['net-alias'], type: 'string', array: true, nargs: 1, default: [], describe: 'Add a network-scoped alias for the container (user networks)' },
   ip: { type: 'string', coerce: lastWins, describe: 'IPv4 or IPv6 address of the container on its user network' },
@@ -77,12 +79,13 @@ export const CREATE_OPTIONS: Record<string, Options> = {
 
 export const RUN_OPTIONS: Record<string, Options> = {
   ...CREATE_OPTIONS,
+  ...PODMAN_RUN_ONLY_OPTIONS,
   detach: { alias: 'd', type: 'boolean', default: false, describe: 'Run the container in the background and print its ID' },
   'sig-proxy': { type: 'boolean', default: true, describe: 'Proxy received signals to the container' },
   'detach-keys': { type: 'string', coerce: lastWins, describe: 'Keys that detach from a -it session (default ctrl-p,ctrl-q; "" for none)' },
 };
 
-export interface CreateArgs extends ResourceArgs {
+export interface CreateArgs extends ResourceArgs, PodmanCreateArgs {
   image: string;
   command?: string[];
   interactive: boolean;
@@ -171,17 +174,16 @@ function envEntry(entry: string, where: string): string {
 /** `rootless` decides what the default network (private) is: pasta rootless, the default user network as root. */
 export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions {
   const network = networkOptions(a, rootless);
-  if (a.userns !== undefined && a.userns !== '' && a.userns !== 'keep-id' && a.userns !== 'host') {
-    throw new UsageError(`invalid --userns "${a.userns}": use keep-id`);
-  }
-  const env = envEntries(a.env, a.envFile);
+  const userns = parseUserns(a.userns);
+  const env = [...hostEnv(a), ...envEntries(a.env, a.envFile)];
+  const podman = { ...podmanCreateOptions(a), ...(userns.keepIdAs ? { keepIdAs: userns.keepIdAs } : {}) };
   const { warnings, ...limits } = resourceOptions(a);
   for (const w of warnings) process.stderr.write(`WARN: ${w}\n`);
   return {
     image: a.image,
     command: a.command ?? [],
     name: a.name,
-    entrypoint: a.entrypoint,
+    entrypoint: parseEntrypoint(a.entrypoint),
     env,
     workdir: checkedWorkdir(a.workdir),
     user: a.user,
@@ -193,12 +195,12 @@ export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions
     security: parseSecurityOpts(a.securityOpt),
     devices: a.device ?? [],
     deviceCgroupRules: a.deviceCgroupRule ?? [],
-    keepId: a.userns === 'keep-id',
+    keepId: userns.keepId,
     network,
     tty: a.tty,
     interactive: a.interactive,
     autoRemove: a.rm,
-    labels: withUnitLabel(parseLabels(a.label ?? [])),
+    labels: withUnitLabel(parseLabels([...labelFileEntries(a.labelFile), ...(a.label ?? [])])),
     restartPolicy: parseRestartPolicy(a.restart, a.rm),
     stopSignal: a.stopSignal === undefined ? undefined : checkedSignal(a.stopSignal),
     stopTimeout: checkedStopTimeout(a.stopTimeout),
@@ -210,6 +212,7 @@ export function toCreateOptions(a: CreateArgs, rootless: boolean): CreateOptions
     ...(a.replace ? { replace: true } : {}),
     ...(a.conmonPidfile !== undefined ? { monitorPidFile: checkedPath(a.conmonPidfile, '--conmon-pidfile') } : {}),
     sdNotify: parseSdNotify(a.sdnotify, process.env.NOTIFY_SOCKET),
+    podman,
   };
 }
 
@@ -262,7 +265,7 @@ export function networkOptions(a: CreateArgs, rootless: boolean): ContainerNetwo
   return parseNetworkConfig({
     network: a.network ?? [],
     networkAlias: a.networkAlias ?? [],
-    ip: a.ip,
+    ip: ipOf(a),
     mac: a.macAddress,
     rootless,
     publish: a.publish ?? [],
@@ -329,4 +332,11 @@ function checkedStopTimeout(value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 0) throw new UsageError(`invalid --stop-timeout "${value}": give whole seconds, 0 or more`);
   return value;
+}
+
+/** --ip and --ip6: husk's user networks take one address, of either family. */
+function ipOf(a: Pick<CreateArgs, 'ip' | 'ip6'>): string | undefined {
+  if (a.ip !== undefined && a.ip6 !== undefined) throw new UsageError('--ip and --ip6 cannot be used together: a container has one address on a husk network');
+  if (a.ip6 !== undefined && !a.ip6.includes(':')) throw new UsageError(`invalid --ip6 "${a.ip6}": not an IPv6 address`);
+  return a.ip ?? a.ip6;
 }

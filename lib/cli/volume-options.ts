@@ -114,7 +114,7 @@ function tmpfsSize(v: string, where: string): string {
 }
 
 /**
- * --mount type=bind|volume|tmpfs,source=..,destination=..[,readonly][,...]
+ * --mount type=bind|volume|tmpfs|ramfs|devpts,source=..,destination=..[,readonly][,...]
  * (docker's keys: src/source, dst/destination/target, ro/readonly,
  * bind-propagation, bind-nonrecursive, volume-opt, volume-label,
  * volume-nocopy, volume-driver, tmpfs-size, tmpfs-mode; podman's U, relabel).
@@ -127,8 +127,10 @@ export function parseMountFlag(spec: string): MountRequest {
     return splitKeyValue(f.trim());
   });
   const type = kv.find(([k]) => k === 'type')?.[1] ?? 'volume';
+  if (type === 'image') throw new UsageError(`${where}: type=image is not supported: husk does not mount one image inside another's container`);
+  if (type === 'ramfs' || type === 'devpts') return pseudoFsMount(type, kv, where);
   if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') {
-    throw new UsageError(`${where}: type "${type}" is not supported (use bind, volume or tmpfs)`);
+    throw new UsageError(`${where}: type "${type}" is not supported (use bind, volume, tmpfs, ramfs, devpts or glob)`);
   }
   let source: string | undefined;
   let dest: string | undefined;
@@ -272,9 +274,60 @@ export function parseVolumesFrom(spec: string): VolumesFrom {
   return { container, rw };
 }
 
+/**
+ * --mount type=ramfs|devpts,destination=..[,ro][,mode=..][,uid=,gid=]
+ * (podman's): a new filesystem of that type, with no source. The record
+ * keeps it as a tmpfs-like mount whose source names the type.
+ */
+function pseudoFsMount(type: 'ramfs' | 'devpts', kv: Array<[string, string | undefined]>, where: string): MountRequest {
+  let dest: string | undefined;
+  let rw = true;
+  const options = type === 'devpts' ? ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666'] : ['nosuid', 'nodev'];
+  for (const [key, v] of kv) {
+    if (key === 'type') continue;
+    if (key === 'destination' || key === 'dst' || key === 'target') dest = v;
+    else if (key === 'ro' || key === 'readonly') rw = !boolValue(v, where, key);
+    else if (key === 'rw') rw = boolValue(v, where, key);
+    else if (key === 'mode' && v !== undefined && /^[0-7]{1,4}$/.test(v)) options.push(`mode=${v}`);
+    else if ((key === 'uid' || key === 'gid') && type === 'devpts' && v !== undefined && /^\d+$/.test(v)) options.push(`${key}=${v}`);
+    else if (key === 'max' && type === 'devpts' && v !== undefined && /^\d+$/.test(v)) options.push(`max=${v}`);
+    else throw new UsageError(`${where}: "${key}" does not apply to type=${type}`);
+  }
+  if (dest === undefined || dest === '') throw new UsageError(`${where}: destination (dst, target) is required`);
+  return { type: 'tmpfs', source: type, destination: destination(dest, where), rw, options };
+}
+
+/**
+ * --mount type=glob,source=/dir/*.conf,destination=/etc/app (podman's):
+ * one bind mount per host file the pattern matches, each under the
+ * destination by its name. Only the last part of the path may have wildcards.
+ */
+export function parseGlobMount(spec: string): MountRequest[] {
+  const where = `invalid --mount "${spec}"`;
+  const kv = spec.split(',').map((f) => splitKeyValue(f.trim()));
+  const source = kv.find(([k]) => k === 'source' || k === 'src')?.[1];
+  if (!source) throw new UsageError(`${where}: type=glob needs source=PATTERN`);
+  const dir = path.dirname(path.resolve(source));
+  if (/[*?[]/.test(dir)) throw new UsageError(`${where}: only the last part of the source may have wildcards`);
+  const pattern = new RegExp(`^${path.basename(source).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const rest = kv.filter(([k]) => k !== 'type' && k !== 'source' && k !== 'src').map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
+  const dst = kv.find(([k]) => k === 'destination' || k === 'dst' || k === 'target')?.[1];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => pattern.test(n) && !n.startsWith('.')).sort();
+  } catch {
+    throw new UsageError(`${where}: cannot read ${dir}`);
+  }
+  if (names.length === 0) throw new UsageError(`${where}: no file matches ${source}`);
+  return names.map((n) => parseMountFlag(['type=bind', `source=${path.join(dir, n)}`, ...rest.filter((r) => !/^(destination|dst|target)=/.test(r)), `destination=${path.posix.join(dst ?? dir, n)}`].join(',')));
+}
+
+const isGlobMount = (spec: string) => spec.split(',').some((f) => f.trim() === 'type=glob');
+
 /** The mount flags of run and create as CreateOptions fields (none when no flag was given). */
 export function mountOptions(a: { volume?: string[]; mount?: string[]; tmpfs?: string[]; volumesFrom?: string[] }): { mounts?: MountRequest[]; volumesFrom?: VolumesFrom[] } {
-  const mounts = [...(a.volume ?? []).map(parseVolumeFlag), ...(a.mount ?? []).map(parseMountFlag), ...(a.tmpfs ?? []).map(parseTmpfsFlag)];
+  const mountFlags = (a.mount ?? []).flatMap((m) => (isGlobMount(m) ? parseGlobMount(m) : [parseMountFlag(m)]));
+  const mounts = [...(a.volume ?? []).map(parseVolumeFlag), ...mountFlags, ...(a.tmpfs ?? []).map(parseTmpfsFlag)];
   const volumesFrom = (a.volumesFrom ?? []).map(parseVolumesFrom);
   return { ...(mounts.length ? { mounts } : {}), ...(volumesFrom.length ? { volumesFrom } : {}) };
 }

@@ -18,6 +18,7 @@ export type { SecurityOptions };
 import { ensureOwnedDir, mkdirPrivate, writeJsonAtomic } from '../storage/atomic.js';
 import { chooseDriver, lowerLinks, rootfsPlan } from '../storage/driver.js';
 import { mergeLayers } from '../native/userns-helper.js';
+import { shiftForKeepId } from '../runtime/keep-id.js';
 import { fnv1a } from '../core/hash.js';
 import { randomHex } from '../core/random.js';
 import { trace } from '../core/trace.js';
@@ -31,6 +32,10 @@ import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainer, removeContainerFiles } from './remove.js';
 import { withLockSync } from '../storage/lock.js';
 import { containerEvent, dieEventPrefix, eventLogFile } from './events.js';
+import type { PullOptions } from '../image/pull.js';
+import { parsePlatform } from '../image/registry/manifest.js';
+import type { SecretRequest } from './secrets.js';
+import { isSystemdCommand, withContainerEnv, withReadOnlyTmpfs, withSecrets, withSystemdMode, withTimezone, withUserFiles, writeContainerEnv, writeSecretFiles, writeUserFiles } from './create-extras.js';
 
 /** How long the init may take to get ready, and to exec once released. */
 export const START_TIMEOUT_MS = 30_000;
@@ -39,7 +44,8 @@ export interface CreateOptions {
   image: string;
   command: string[];
   name?: string;
-  entrypoint?: string;
+  /** "" clears the image's; a list is podman's JSON form (--entrypoint='["/bin/sh","-c"]'). */
+  entrypoint?: string | string[];
   env: string[];
   workdir?: string;
   user?: string;
@@ -106,6 +112,37 @@ export interface CreateOptions {
   sdNotify?: SdNotify;
   /** --conmon-pidfile: the monitor's pid goes there too, at each start. */
   monitorPidFile?: string;
+  /** podman's flags beyond docker's (lib/cli/run-podman-options.ts). */
+  podman?: PodmanCreateOptions;
+}
+
+export interface PodmanCreateOptions {
+  /** --pull (missing without it), with the pull's own options (--platform, --creds, ...). */
+  pull?: 'always' | 'missing' | 'never' | 'newer';
+  pullOptions?: PullOptions;
+  /** --userns=keep-id:uid=N,gid=N: the container's ids the user's own appear as. */
+  keepIdAs?: { uid?: number; gid?: number };
+  annotations?: Record<string, string>;
+  envMerge?: string[];
+  unsetEnv?: string[];
+  unsetEnvAll?: boolean;
+  groupAdd?: string[];
+  umask?: number;
+  /** --tz: the host's zone file, bound at /etc/localtime. */
+  tzFile?: string;
+  passwd?: boolean;
+  passwdEntry?: string;
+  groupEntry?: string;
+  hostUsers?: string[];
+  imageVolume?: 'bind' | 'tmpfs' | 'ignore';
+  initPath?: string;
+  noHostname?: boolean;
+  pidFile?: string;
+  readOnlyTmpfs?: boolean;
+  systemd?: 'true' | 'false' | 'always';
+  logDriver?: 'k8s-file' | 'none';
+  logPath?: string;
+  secrets?: SecretRequest[];
 }
 
 /** Where the container sees the socket of --sdnotify=container (podman's path). */
@@ -115,8 +152,8 @@ export const NOTIFY_SOCKET_IN_CONTAINER = '/run/notify/notify.sock';
 export async function createContainer(ctx: Context, opts: CreateOptions): Promise<ContainerView> {
   trace('create: start');
   const images = new ImageStore(ctx);
-  // One read of the image index on the common path: pull only what is not there.
-  const image = images.findImage(opts.image) ?? (await pullMissing(ctx, opts.image), images.getImage(opts.image));
+  const image = await imageFor(ctx, images, opts.image, opts.podman ?? {});
+  const pm = opts.podman ?? {};
   const imageConfig = images.imageConfig(image).config ?? {};
   const layerDirs = images.layerDirs(image);
   const store = new ContainerStore(ctx);
@@ -126,7 +163,9 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   }
   if (opts.replace) await replaceNamed(ctx, opts.name);
 
-  const mounts = planMounts(ctx, opts.mounts ?? [], opts.volumesFrom ?? [], opts.builder ? undefined : imageConfig.Volumes);
+  const imageVolumes = opts.builder || pm.imageVolume === 'ignore' ? undefined : imageConfig.Volumes;
+  const volumeRequests = pm.imageVolume === 'tmpfs' ? [...(opts.mounts ?? []), ...imageVolumesAsTmpfs(imageConfig.Volumes, opts.mounts ?? [])] : opts.mounts ?? [];
+  const mounts = planMounts(ctx, volumeRequests, opts.volumesFrom ?? [], pm.imageVolume === 'tmpfs' ? undefined : imageVolumes);
 
   const id = randomHex(32);
   const p = store.paths(id);
@@ -154,7 +193,12 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     tty: opts.tty,
     consoleSize: opts.consoleSize,
     userns: ctx.userns(),
-    keepId: opts.keepId ? { uid: ctx.uid, gid: ctx.gid } : undefined,
+    keepId: opts.keepId ? keepIdOwn(opts, ctx) : undefined,
+    envMerge: pm.envMerge,
+    unsetEnv: pm.unsetEnv,
+    unsetEnvAll: pm.unsetEnvAll,
+    groupAdd: pm.groupAdd,
+    umask: pm.umask,
     rootfs: p.rootfs,
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
     mounts: mounts.oci,
@@ -169,13 +213,16 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   if (opts.shmSize !== undefined) setShmSize(spec, opts.shmSize);
 
   if (opts.rlimits) spec.process.rlimits = opts.rlimits;
-  if (opts.init) withInit(spec);
+  if (opts.init) withInit(spec, pm.initPath);
+  const userFiles = podmanSpecExtras(ctx, opts, spec, p.dir, layerDirs);
   if (opts.sdNotify?.mode === 'container' && opts.sdNotify.socket) withNotifySocket(spec, p.notifyDir);
   // --no-hosts: the image's own /etc/hosts.
   if (opts.network.noHosts) spec.mounts = spec.mounts.filter((m) => m.destination !== '/etc/hosts');
   const net = networkForRecord(ctx, opts, imageConfig.ExposedPorts);
   trace('create: spec built');
-  const driver = chooseDriver(ctx, layerDirs.length);
+  const keepIdShift = opts.keepId && ctx.userns() ? keepIdOwn(opts, ctx) : undefined;
+  // keep-id needs the image's files chowned for its mapping: a copy of them (vfs), not the shared layers.
+  const driver = keepIdShift ? 'vfs' : chooseDriver(ctx, layerDirs.length);
   const record: ContainerRecord = {
     id,
     name: '',
@@ -192,7 +239,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     net,
     storageDriver: driver,
     rootless: ctx.rootless,
-    stopSignal: opts.stopSignal ?? imageConfig.StopSignal,
+    stopSignal: opts.stopSignal ?? (systemdMode(pm.systemd, spec.process.args) ? 'SIGRTMIN+3' : imageConfig.StopSignal),
     stopTimeout: opts.stopTimeout,
     restartPolicy: opts.restartPolicy,
     labels: opts.labels,
@@ -205,6 +252,10 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     ...(opts.cidFile ? { cidFile: path.resolve(opts.cidFile) } : {}),
     ...(opts.sdNotify && opts.sdNotify.mode !== 'ignore' ? { sdNotify: opts.sdNotify } : {}),
     ...(opts.monitorPidFile ? { monitorPidFile: path.resolve(opts.monitorPidFile) } : {}),
+    ...(pm.pidFile ? { pidFile: path.resolve(pm.pidFile) } : {}),
+    ...(keepIdShift ? { keepIdShift } : {}),
+    ...(pm.logDriver === 'none' ? { logDriver: 'none' } : {}),
+    ...(pm.logPath ? { logPath: path.resolve(pm.logPath) } : {}),
   };
   if (record.sdNotify?.mode === 'healthy' && !record.healthcheck) throw new UsageError('--sdnotify=healthy needs a healthcheck (--health-cmd, or the image\'s HEALTHCHECK)');
   // The record claims the name; everything after it is undone on failure.
@@ -222,6 +273,9 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   try {
     prepareMounts(ctx, mounts, { layerDirsBottomFirst: layerDirs, uid: spec.process.user.uid, gid: spec.process.user.gid });
     writeEtcFiles(p, hostname);
+    writeUserFiles(p.dir, userFiles);
+    writeContainerEnv(p.dir, { name: record.name, id, image: record.imageName, imageId: image.id, rootless: ctx.rootless, privileged: opts.privileged });
+    writeSecretFiles(ctx, p.dir, pm.secrets ?? []);
     for (const d of [p.upper, p.work, p.rootfs]) fs.mkdirSync(d, { mode: 0o755 });
     makeWorkdir(spec.process.cwd, layerDirs, p.upper);
     if (spec.mounts.some((m) => m.source === p.notifyDir)) fs.mkdirSync(p.notifyDir, { mode: 0o755 });
@@ -271,13 +325,14 @@ function spawnInit(
     restartCount: opts.restartCount,
   };
   writeJsonAtomic(p.state, state, 0o600, false);
-  writeMonitorPid(record, p, result.monitorPid);
+  writeMonitorPid(record, p, result.monitorPid, result.pid);
   return { state, attachFd: result.attachFd };
 }
 
-/** The monitor's pid, for a generated unit's PIDFile (and --conmon-pidfile's file, where given). */
-function writeMonitorPid(record: ContainerRecord, p: Paths, monitorPid: number): void {
+/** The monitor's pid, for a generated unit's PIDFile (and --conmon-pidfile's file, where given); --pidfile's, the container's. */
+function writeMonitorPid(record: ContainerRecord, p: Paths, monitorPid: number, pid: number): void {
   for (const file of [p.monitorPidFile, ...(record.monitorPidFile ? [record.monitorPidFile] : [])]) fs.writeFileSync(file, `${monitorPid}\n`);
+  if (record.pidFile) fs.writeFileSync(record.pidFile, `${pid}\n`);
 }
 
 /** --replace: the container that has the name goes first, running or not (podman's rm -f). */
@@ -339,9 +394,9 @@ function refuseUnconfinedDevices(opts: CreateOptions, spec: ReturnType<typeof bu
 /** Where --init's binary appears in the container (podman's is /run/podman-init). */
 export const INIT_IN_CONTAINER = '/run/husk-init';
 
-/** --init: husk-init, bind-mounted read-only, runs as PID 1 with the command as its child. */
-function withInit(spec: ReturnType<typeof buildSpec>): void {
-  spec.mounts.push({ destination: INIT_IN_CONTAINER, type: 'bind', source: initPath(), options: ['bind', 'ro', 'nosuid', 'nodev'] });
+/** --init: husk-init (or --init-path's), bind-mounted read-only, runs as PID 1 with the command as its child. */
+function withInit(spec: ReturnType<typeof buildSpec>, binary = initPath()): void {
+  spec.mounts.push({ destination: INIT_IN_CONTAINER, type: 'bind', source: binary, options: ['bind', 'ro', 'nosuid', 'nodev'] });
   spec.process.args = [INIT_IN_CONTAINER, '--', ...spec.process.args];
 }
 
@@ -349,7 +404,10 @@ type Paths = ReturnType<ContainerStore['paths']>;
 
 function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean, cgroupProcs?: string[]) {
   // vfs keeps the container's changes in the copy itself: it is made once.
-  if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) mergeLayers(ctx.userns(), p.rootfs, layerDirs);
+  if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) {
+    mergeLayers(ctx.userns(), p.rootfs, layerDirs);
+    if (record.keepIdShift) shiftForKeepId(ctx.userns(), p.rootfs, record.keepIdShift);
+  }
   // A failed mount is an error of this container, whatever its cause: the
   // store's driver was decided by its probe (chooseDriver), not here.
   const lowers = record.storageDriver === 'overlay' ? lowerLinks(p.lowerLinks, layerDirs) : layerDirs;
@@ -390,7 +448,8 @@ function networkForRecord(ctx: Context, opts: CreateOptions, imageExpose: Record
 
 function monitorArgv(ctx: Context, record: ContainerRecord, p: Paths): string[] {
   const husk = [process.execPath, path.join(packageRoot(), 'bin', 'husk'), '--root', ctx.paths.dataRoot, '--runroot', ctx.paths.runRoot];
-  const argv = [monitorPath(), '--id', record.id, '--log', p.log, '--attach', p.attach, '--exit', p.exit];
+  const log = record.logDriver === 'none' ? '/dev/null' : record.logPath ?? p.log;
+  const argv = [monitorPath(), '--id', record.id, '--log', log, '--attach', p.attach, '--exit', p.exit];
   if (record.tty) argv.push('--tty');
   // A build's RUN step dies with the build (SIGKILL included), as podman's do.
   if (record.builder) argv.push('--owner-pid', String(record.builder.pid));
@@ -439,4 +498,66 @@ function setOomScoreAdj(pid: number, value: number): void {
     // Lowering it needs CAP_SYS_RESOURCE: rootless may only raise it.
     throw new UsageError(`--oom-score-adj ${value}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'only root may lower it below the current value' : (err as Error).message}`);
   }
+}
+
+/** The image, pulled as --pull says: missing (the default) pulls what is not here, never refuses to. */
+async function imageFor(ctx: Context, images: ImageStore, name: string, pm: PodmanCreateOptions) {
+  const local = images.findImage(name);
+  const policy = pm.pull ?? 'missing';
+  if (policy === 'never') {
+    if (!local) throw new NotFoundError(`${name}: image not known (--pull=never)`);
+    return local;
+  }
+  // One read of the image index on the common path: pull only what is not there.
+  if (local && policy === 'missing' && !pm.pullOptions?.platform) return local;
+  await pullMissing(ctx, name, pm.pullOptions);
+  const image = images.getImage(name);
+  if (pm.pullOptions?.platform) checkImagePlatform(name, images.imageConfig(image), pm.pullOptions.platform);
+  return image;
+}
+
+/** --platform, --arch...: an image of another platform is not run (a pull found nothing better). */
+function checkImagePlatform(name: string, config: { os?: string; architecture?: string }, platform: string): void {
+  const want = parsePlatform(platform);
+  if (config.os !== want.os || config.architecture !== want.architecture) {
+    throw new NotFoundError(`${name}: no image for ${want.os}/${want.architecture}: the one here is ${config.os ?? '?'}/${config.architecture ?? '?'}`);
+  }
+}
+
+/** The container IDs keep-id gives the user's own: its own, or keep-id:uid=,gid=. */
+function keepIdOwn(opts: CreateOptions, ctx: Context): { uid: number; gid: number } {
+  return { uid: opts.podman?.keepIdAs?.uid ?? ctx.uid, gid: opts.podman?.keepIdAs?.gid ?? ctx.gid };
+}
+
+/** --image-volume=tmpfs: the image's VOLUMEs are tmpfs mounts (where the user mounted nothing). */
+function imageVolumesAsTmpfs(volumes: Record<string, object> | undefined, requests: MountRequest[]): MountRequest[] {
+  const taken = new Set(requests.map((r) => r.destination));
+  return Object.keys(volumes ?? {})
+    .map((v) => path.posix.normalize(path.posix.join('/', v)))
+    .filter((d) => d !== '/' && !taken.has(d))
+    .map((d) => ({ type: 'tmpfs', source: 'tmpfs', destination: d, rw: true, options: ['nosuid', 'nodev'] }));
+}
+
+function systemdMode(mode: PodmanCreateOptions['systemd'], args: string[]): boolean {
+  return mode === 'always' || ((mode ?? 'true') === 'true' && isSystemdCommand(args));
+}
+
+/** What podman's flags add to the spec; the user files to write with the bundle. */
+function podmanSpecExtras(ctx: Context, opts: CreateOptions, spec: Spec, dir: string, layerDirs: string[]) {
+  const pm = opts.podman ?? {};
+  if (pm.annotations) spec.annotations = { ...spec.annotations, ...pm.annotations };
+  if (pm.tzFile) withTimezone(spec, pm.tzFile);
+  if (pm.noHostname) spec.mounts = spec.mounts.filter((m) => m.destination !== '/etc/hostname');
+  if (opts.readOnly && pm.readOnlyTmpfs) withReadOnlyTmpfs(spec);
+  if (systemdMode(pm.systemd, spec.process.args)) withSystemdMode(spec);
+  withContainerEnv(spec, dir);
+  withSecrets(ctx, spec, dir, pm.secrets ?? []);
+  return withUserFiles(spec, dir, {
+    layerDirsTopFirst: [...layerDirs].reverse(),
+    keepIdUid: opts.keepId ? pm.keepIdAs?.uid ?? ctx.uid : undefined,
+    passwdEntry: pm.passwdEntry,
+    groupEntry: pm.groupEntry,
+    hostUsers: pm.hostUsers,
+    addUser: pm.passwd ?? true,
+  });
 }

@@ -61,7 +61,7 @@ function inWindow(rec: LogRecord, opts: LogOptions): boolean {
 }
 
 export function readLogs(ctx: Context, view: ContainerView, opts: LogOptions = {}): LogRecord[] {
-  const file = new ContainerStore(ctx).paths(view.record.id).log;
+  const file = view.record.logPath ?? new ContainerStore(ctx).paths(view.record.id).log;
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -79,7 +79,7 @@ export function readLogs(ctx: Context, view: ContainerView, opts: LogOptions = {
  */
 export async function streamLogs(ctx: Context, view: ContainerView, opts: LogOptions, emit: (rec: LogRecord) => void): Promise<void> {
   const store = new ContainerStore(ctx);
-  const file = store.paths(view.record.id).log;
+  const file = view.record.logPath ?? store.paths(view.record.id).log;
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');

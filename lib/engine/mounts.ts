@@ -48,7 +48,10 @@ export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: 
   const byDest = new Map<string, MountRequest>();
   for (const r of requests) {
     const dest = cleanDestination(r.destination);
-    if (byDest.has(dest)) throw new UsageError(`${dest}: duplicate mount destination`);
+    const same = byDest.get(dest);
+    // podman takes the same mount twice as once (-v /a:/b -v /a:/b); two different ones conflict.
+    if (same && JSON.stringify({ ...same, destination: dest }) === JSON.stringify({ ...r, destination: dest })) continue;
+    if (same) throw new UsageError(`${dest}: duplicate mount destination`);
     checkDestination(dest, dest);
     const problem = r.type === 'volume' && r.source !== '' ? volumeNameProblem(r.source) : undefined;
     if (problem) throw new UsageError(`invalid volume name "${shownName(r.source)}": ${problem} (a host directory needs an absolute path)`);
@@ -104,7 +107,11 @@ const PROPAGATION = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave'
 
 function ociMount(volumes: VolumeStore, m: MountRequest, volume: VolumeRecord | undefined): Mount {
   const mode = m.rw ? 'rw' : 'ro';
-  if (m.type === 'tmpfs') return { destination: m.destination, type: 'tmpfs', source: 'tmpfs', options: [...m.options, mode] };
+  // ramfs and devpts (--mount type=ramfs|devpts) are kept as tmpfs-like mounts whose source names their type.
+  if (m.type === 'tmpfs') {
+    const fsType = m.source === 'ramfs' || m.source === 'devpts' ? m.source : 'tmpfs';
+    return { destination: m.destination, type: fsType, source: fsType, options: [...m.options, mode] };
+  }
   let source = m.source;
   if (m.type === 'volume') {
     const from = volumeSource(volume ?? { options: m.volumeOptions ?? {} });

@@ -361,15 +361,15 @@ export function checkPlatform(value: string | undefined): void {
  * written out, not localhost/, where husk keeps imported images; or a short
  * name registries.conf resolves). Progress goes to the user through ctx.ui.
  */
-export async function pullMissing(ctx: Context, image: string): Promise<void> {
+export async function pullMissing(ctx: Context, image: string, opts: PullOptions = {}): Promise<void> {
   let ref: Reference;
   try {
     ref = parseReference(image);
   } catch {
     return; // the caller's lookup reports the bad name
   }
-  if (ref.registry === 'localhost') return;
+  if (ref.registry === 'localhost') return; // husk's own images (imported, built): nothing to pull them from
   // A short name nothing in registries.conf resolves stays a local lookup ("image not known").
   if (!hasExplicitRegistry(image) && shortNameCandidates(image, loadRegistriesConf()).length === 0) return;
-  await pullImage(ctx, image, { progress: (line) => ctx.ui.progress(line), warn: (line) => ctx.ui.progress(`WARNING: ${line}`) });
+  await pullImage(ctx, image, { progress: (line) => ctx.ui.progress(line), warn: (line) => ctx.ui.progress(`WARNING: ${line}`), ...opts });
 }

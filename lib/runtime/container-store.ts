@@ -66,6 +66,14 @@ export interface ContainerRecord {
   sdNotify?: SdNotify;
   /** --conmon-pidfile (pod create --infra-conmon-pidfile): another file that gets the monitor's pid at each start. */
   monitorPidFile?: string;
+  /** --pidfile: the container's first process's pid goes there at each start. */
+  pidFile?: string;
+  /** --log-driver=none: the output is kept nowhere. */
+  logDriver?: 'none';
+  /** --log-opt path=: the log file, instead of the container directory's. */
+  logPath?: string;
+  /** --userns=keep-id: the copy (vfs) of the image is chowned for keep-id's mapping of these IDs. */
+  keepIdShift?: { uid: number; gid: number };
 }
 
 /**

@@ -7,7 +7,7 @@ import { resolveCapabilities } from './capabilities.js';
 import type { Device, IdMapping, Mount, Namespace, Spec } from '../core/oci-spec.js';
 import { deviceRules, parseDevice, parseDeviceCgroupRule } from './devices.js';
 import { defaultSeccomp, loadSeccompProfile } from './seccomp.js';
-import { resolveUser } from './user.js';
+import { resolveGroups, resolveUser } from './user.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -21,8 +21,18 @@ export interface SpecInput {
   /** Image layer directories, topmost first (to read /etc/passwd and /etc/group). */
   layerDirsTopFirst: string[];
   command: string[];
-  entrypoint?: string; // "" clears the image's
+  /** "" clears the image's; a list is podman's JSON form. */
+  entrypoint?: string | string[];
   env: string[]; // KEY=VALUE, in order of precedence (later wins)
+  /** --env-merge NAME=VALUE: ${NAME} in VALUE is the image's value. */
+  envMerge?: string[];
+  /** --unsetenv: names removed from what the image and husk set; --unsetenv-all: all of it. */
+  unsetEnv?: string[];
+  unsetEnvAll?: boolean;
+  /** --group-add: more groups, as GIDs or names of the image's /etc/group. */
+  groupAdd?: string[];
+  /** --umask (default 0o022). */
+  umask?: number;
   workdir?: string;
   user?: string;
   hostname: string;
@@ -51,13 +61,24 @@ export interface SpecInput {
   cgroupsPath?: string;
 }
 
-export function processArgs(image: ImageRuntimeConfig, command: string[], entrypoint?: string): string[] {
+export function processArgs(image: ImageRuntimeConfig, command: string[], entrypoint?: string | string[]): string[] {
   // An --entrypoint replaces the image's and drops its CMD, as docker does.
-  const ep = entrypoint !== undefined ? (entrypoint === '' ? [] : [entrypoint]) : image.Entrypoint ?? [];
+  const ep = entrypoint !== undefined ? (Array.isArray(entrypoint) ? entrypoint : entrypoint === '' ? [] : [entrypoint]) : image.Entrypoint ?? [];
   const cmd = command.length > 0 ? command : entrypoint !== undefined ? [] : image.Cmd ?? [];
   const args = [...ep, ...cmd];
   if (args.length === 0) throw new UsageError('no command specified: the image has no CMD or ENTRYPOINT; give one after the image name');
   return args;
+}
+
+const envName = (e: string) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+
+/** --env-merge 'PATH=/x:${PATH}': ${NAME} is the value the image (or husk) gives NAME, empty without one. */
+export function mergedEnv(merges: string[], base: string[]): string[] {
+  const values = new Map(base.map((e) => [envName(e), e.slice(envName(e).length + 1)]));
+  return merges.map((m) => {
+    if (!m.includes('=')) throw new UsageError(`invalid --env-merge "${m}": expected NAME=VALUE`);
+    return m.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => values.get(name) ?? '');
+  });
 }
 
 export function mergeEnv(...lists: string[][]): string[] {
@@ -113,13 +134,15 @@ export function buildSpec(input: SpecInput): Spec {
   // Non-root processes get capabilities only when asked for, as podman gives them.
   const processCaps = user.uid === 0 ? capabilities : capabilities.filter((c) => input.capAdd.some((a) => `CAP_${a.toUpperCase().replace(/^CAP_/, '')}` === c));
 
-  const env = mergeEnv(
+  const defaults = mergeEnv(
     [`PATH=${DEFAULT_PATH}`, 'container=husk'],
     input.tty ? ['TERM=xterm'] : [],
     [`HOSTNAME=${input.hostname}`, `HOME=${user.home}`],
     input.image.Env ?? [],
-    input.env,
   );
+  const kept = input.unsetEnvAll ? [] : defaults.filter((e) => !(input.unsetEnv ?? []).includes(envName(e)));
+  const env = mergeEnv(kept, mergedEnv(input.envMerge ?? [], defaults), input.env);
+  const additionalGids = [...user.additionalGids, ...resolveGroups(input.groupAdd ?? [], input.layerDirsTopFirst)];
 
   const namespaces: Namespace[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }];
   if (input.network !== 'host') namespaces.push({ type: 'network' });
@@ -141,7 +164,7 @@ export function buildSpec(input: SpecInput): Spec {
     process: {
       terminal: input.tty,
       consoleSize: input.tty && input.consoleSize ? { height: input.consoleSize.rows, width: input.consoleSize.cols } : undefined,
-      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, umask: 0o022 },
+      user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set(additionalGids)], umask: input.umask ?? 0o022 },
       args: processArgs(input.image, input.command, input.entrypoint),
       env,
       cwd: input.workdir || input.image.WorkingDir || '/',

@@ -81,3 +81,16 @@ export function resolveUser(spec: string, layerDirsTopFirst: string[]): Resolved
     : [];
   return { uid, gid, additionalGids, home: entry?.home || '/' };
 }
+
+/** --group-add: GIDs as given, names looked up in the image's /etc/group. */
+export function resolveGroups(groups: string[], layerDirsTopFirst: string[]): number[] {
+  if (groups.length === 0) return [];
+  const known = parseGroup(readLayeredFile(layerDirsTopFirst, 'etc/group'));
+  return groups.map((g) => {
+    if (/^\d+$/.test(g)) return Number(g);
+    if (g === 'keep-groups') throw new UsageError('--group-add keep-groups is not supported: husk does not pass the user\'s host groups on');
+    const found = known.find((x) => x.name === g);
+    if (!found) throw new UsageError(`--group-add ${g}: unable to find group ${g}: no matching entries in group file`);
+    return found.gid;
+  });
+}

@@ -116,7 +116,7 @@ t.test('toCreateOptions: straight translation', async (t) => {
     image: 'busybox', command: ['ls', '-l'], name: 'c1', entrypoint: '', env: [], workdir: '/w', user: 'app', hostname: 'h',
     capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: true, readOnly: true, security: { seccomp: 'default', noNewPrivileges: true },
     devices: ['/dev/fuse'], deviceCgroupRules: ['c 1:11 rwm'], keepId: false, network: NO_FLAGS, tty: true, interactive: true, autoRemove: true,
-    resources: {}, rlimits: [], cgroups: 'enabled', cgroupns: 'private',
+    resources: {}, rlimits: [], cgroups: 'enabled', cgroupns: 'private', podman: { readOnlyTmpfs: true },
   });
 });
 
@@ -182,8 +182,12 @@ t.test('toCreateOptions: userns values', async (t) => {
   t.equal(options({ userns: '' }).keepId, false);
   t.equal(options({ userns: 'keep-id' }).keepId, true);
   t.equal(options({ userns: 'host' }).keepId, false);
-  usageError(t, () => options({ userns: 'auto' }), 'invalid --userns "auto": use keep-id');
-  usageError(t, () => options({ userns: 'keep-id:uid=1' }), 'invalid --userns "keep-id:uid=1"');
+  usageError(t, () => options({ userns: 'auto' }), '--userns=auto is not supported: husk gives each user one subordinate ID range');
+  usageError(t, () => options({ userns: 'nomap' }), '--userns=nomap is not supported');
+  usageError(t, () => options({ userns: 'bogus' }), 'invalid --userns "bogus": use host, keep-id or keep-id:uid=N,gid=N');
+  usageError(t, () => options({ userns: 'keep-id:uid=x' }), 'invalid --userns "keep-id:uid=x": keep-id takes uid=N and gid=N');
+  t.same(options({ userns: 'keep-id:uid=1,gid=2' }).podman?.keepIdAs, { uid: 1, gid: 2 });
+  t.same(options({ userns: 'keep-id:uid=1' }).podman?.keepIdAs, { uid: 1 });
 });
 
 t.test('toCreateOptions: the command is the words after the image', async (t) => {
@@ -200,4 +204,95 @@ t.test('toCreateOptions: env files first, then -e, host values for bare names', 
   usageError(t, () => options({ env: [''] }), '--env: invalid environment variable ""');
   usageError(t, () => options({ envFile: ['/nonexistent/e'] }), '--env-file /nonexistent/e: no such file');
   usageError(t, () => options({ securityOpt: ['nope'] }), 'invalid --security-opt "nope"');
+});
+
+/** podman's flags as the command line gives them: toCreateOptions of parseArgs. */
+function parsed(argv: string[]) {
+  const { values, words } = parseArgs([...argv, 'busybox'], CREATE_OPTIONS, { command: 'create', wordsBeforeRest: 1 });
+  return toCreateOptions({ ...values, image: words[0]! } as unknown as CreateArgs, true);
+}
+
+t.test('podman flags: --entrypoint as JSON, or as one word', async (t) => {
+  t.same(parsed(['--entrypoint', '["/bin/echo","X"]']).entrypoint, ['/bin/echo', 'X']);
+  t.equal(parsed(['--entrypoint', '/bin/echo']).entrypoint, '/bin/echo');
+  t.equal(parsed(['--entrypoint', '[not json']).entrypoint, '[not json', 'not JSON: one word');
+  usageError(t, () => parsed(['--entrypoint', '[1,2]']), 'a JSON entrypoint is an array of strings');
+});
+
+t.test('podman flags: environment ones', async (t) => {
+  withHostEnv(t, { HUSK_UNIT_HOSTVAR: 'h', http_proxy: 'http://127.0.0.1:1', HTTPS_PROXY: undefined, https_proxy: undefined, no_proxy: undefined, NO_PROXY: undefined, ftp_proxy: undefined, FTP_PROXY: undefined, HTTP_PROXY: undefined });
+  t.same(parsed([]).env, ['http_proxy=http://127.0.0.1:1'], '--http-proxy is on by default');
+  t.same(parsed(['--http-proxy=false']).env, []);
+  t.same(parsed(['-e', 'http_proxy=mine']).env, ['http_proxy=http://127.0.0.1:1', 'http_proxy=mine'], '-e comes after, so wins');
+  t.ok(parsed(['--env-host']).env.includes('HUSK_UNIT_HOSTVAR=h'), '--env-host');
+  const o = parsed(['--unsetenv', 'A', '--unsetenv', 'B', '--unsetenv-all', '--env-merge', 'PATH=/x:${PATH}']).podman!;
+  t.same([o.unsetEnv, o.unsetEnvAll, o.envMerge], [['A', 'B'], true, ['PATH=/x:${PATH}']]);
+});
+
+t.test('podman flags: pull policy and platform', async (t) => {
+  t.equal(parsed(['--pull', 'never']).podman?.pull, 'never');
+  t.equal(parsed(['--pull=true']).podman?.pull, 'always', 'podman\'s boolean spelling');
+  t.equal(parsed(['--pull=missing']).podman?.pull, 'missing');
+  usageError(t, () => parsed(['--pull', 'sometimes']), 'unsupported pull policy "sometimes": use always, missing, newer or never');
+  t.equal(parsed(['--arch', 'arm64']).podman?.pullOptions?.platform, 'linux/arm64');
+  t.equal(parsed(['--arch', 'arm', '--variant', 'v7']).podman?.pullOptions?.platform, 'linux/arm/v7');
+  t.equal(parsed(['--platform', 'linux/arm64']).podman?.pullOptions?.platform, 'linux/arm64');
+  usageError(t, () => parsed(['--platform', 'linux/arm64', '--os', 'linux']), '--platform and --arch, --os or --variant cannot be used together');
+  usageError(t, () => parsed(['--platform', 'nonsense']), 'invalid platform "nonsense"');
+  t.equal(parsed(['--creds', 'u:p', '--tls-verify=false']).podman?.pullOptions?.creds, 'u:p');
+  t.equal(typeof parsed(['-q']).podman?.pullOptions?.progress, 'function', '-q: progress goes nowhere');
+});
+
+t.test('podman flags: logging', async (t) => {
+  t.same(parsed(['--log-driver', 'none']).podman?.logDriver, 'none');
+  t.equal(parsed(['--log-driver', 'json-file']).podman?.logDriver, undefined, 'json-file is the k8s-file here');
+  t.equal(parsed(['--log-opt', 'path=/tmp/x.log', '--log-opt', 'tag=t']).podman?.logPath, '/tmp/x.log');
+  usageError(t, () => parsed(['--log-opt', 'path=rel']), 'path must be absolute');
+  usageError(t, () => parsed(['--log-driver', 'journald']), '--log-driver journald is not supported');
+  usageError(t, () => parsed(['--log-opt', 'max-size=lots']), 'max-size');
+});
+
+t.test('podman flags: users, groups, umask, tz and the rest', async (t) => {
+  const o = parsed(['--group-add', '10,wheel', '--umask', '0077', '--passwd-entry', 'x', '--group-entry', 'y', '--hostuser', 'root', '--passwd=false', '--tz', 'local', '--pidfile', '/tmp/p', '--no-hostname', '--image-volume', 'tmpfs', '--systemd', 'always', '--annotation', 'a=b=c', '--read-only-tmpfs=false']).podman!;
+  t.same(o.groupAdd, ['10', 'wheel']);
+  t.equal(o.umask, 0o077);
+  t.same([o.passwdEntry, o.groupEntry, o.hostUsers, o.passwd], ['x', 'y', ['root'], false]);
+  t.equal(typeof o.tzFile, 'string');
+  t.same([o.pidFile, o.noHostname, o.imageVolume, o.systemd, o.annotations, o.readOnlyTmpfs], ['/tmp/p', true, 'tmpfs', 'always', { a: 'b=c' }, undefined]);
+  usageError(t, () => parsed(['--umask', '8']), 'invalid --umask "8"');
+  usageError(t, () => parsed(['--tz', '../../etc/passwd']), 'invalid --tz');
+  usageError(t, () => parsed(['--systemd', 'yes']), 'invalid --systemd "yes": use true, false or always');
+  usageError(t, () => parsed(['--image-volume', 'x']), 'invalid --image-volume "x"');
+  usageError(t, () => parsed(['--annotation', 'novalue']), 'invalid --annotation "novalue": expected KEY=VALUE');
+  usageError(t, () => parsed(['--ipc', 'host']), '--ipc=host is not supported');
+  t.equal(parsed(['--ipc', 'shareable', '--uts', 'private']).image, 'busybox', 'private and shareable are what husk does');
+  usageError(t, () => parsed(['--seccomp-policy', 'image']), '--seccomp-policy=image is not supported');
+  usageError(t, () => parsed(['--init-path', 'relative']), 'invalid --init-path "relative"');
+});
+
+t.test('podman flags: secrets', async (t) => {
+  t.same(parsed(['--secret', 's']).podman?.secrets, [{ name: 's', type: 'mount', target: '/run/secrets/s', uid: 0, gid: 0, mode: 0o444 }]);
+  t.same(parsed(['--secret', 's,type=env,target=TOKEN']).podman?.secrets, [{ name: 's', type: 'env', target: 'TOKEN', uid: 0, gid: 0, mode: 0o444 }]);
+  t.same(parsed(['--secret', 's,target=x,uid=1,gid=2,mode=0400']).podman?.secrets, [{ name: 's', type: 'mount', target: '/run/secrets/x', uid: 1, gid: 2, mode: 0o400 }]);
+  usageError(t, () => parsed(['--secret', 's,type=file']), 'type is mount or env');
+  usageError(t, () => parsed(['--secret', 's,type=env,mode=0400']), 'uid, gid and mode apply to type=mount');
+  usageError(t, () => parsed(['--secret', 's,color=red']), 'unknown option "color"');
+});
+
+t.test('podman flags: refused and ignored ones, each with its reason', async (t) => {
+  for (const flag of ['--uidmap=0:1:1', '--gidmap=0:1:1', '--subuidname=x', '--subgidname=x', '--gpus=all', '--sysctl=a=b', '--rootfs', '--personality=LINUX32', '--rdt-class=x', '--chrootdirs=/x', '--cgroup-conf=a=b', '--decryption-key=k', '--link-local-ip=169.254.0.1', '--hosts-file=none', '--health-startup-cmd=true']) {
+    usageError(t, () => parsed([flag]), `--${flag.slice(2).split('=')[0]!} is not supported: `);
+  }
+  for (const [flag, name] of [['--cpu-rt-period=1', 'cpu-rt-period'], ['--disable-content-trust', 'disable-content-trust'], ['--retry=3', 'retry']]) {
+    const warn = t.capture(process.stderr, 'write');
+    t.equal(parsed([flag!]).image, 'busybox', `${flag} is taken`);
+    t.match(warn().map((c) => c.args[0]).join(''), new RegExp(`WARN: --${name} is ignored: `));
+  }
+});
+
+t.test('podman flags: --label-file and --ip6', async (t) => {
+  const file = envFile(t, '# c\nA=1\n\nB=2\n');
+  t.same(parsed(['--label-file', file, '-l', 'B=3']).labels, { A: '1', B: '3' }, '-l after the file wins');
+  t.equal((parsed(['--network', 'n', '--ip6', 'fd00::5']).network.mode as { networks: Array<{ ip?: string }> }).networks[0]!.ip, 'fd00::5');
+  usageError(t, () => parsed(['--ip6', '10.0.0.1']), 'invalid --ip6 "10.0.0.1"');
 });
