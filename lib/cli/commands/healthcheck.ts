@@ -5,13 +5,15 @@ import { runHealthcheck } from '../../engine/health.js';
 import { getContainer } from '../../engine/containers.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
+import { LATEST_OPTION, nameOrLatest } from '../targets.js';
 
-const runCommand: CommandModule<object, GlobalArgs & { container: string }> = {
-  command: 'run <container>',
+const runCommand: CommandModule<object, GlobalArgs & { container?: string; latest: boolean }> = {
+  command: 'run [container]',
   describe: 'Run the container\'s healthcheck once',
+  builder: (y) => y.options(LATEST_OPTION) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
-    const status = await runHealthcheck(ctx, getContainer(ctx, String(argv.container)));
+    const status = await runHealthcheck(ctx, getContainer(ctx, nameOrLatest(ctx, argv.container, argv.latest, 'healthcheck run')));
     if (status !== 'healthy') {
       printOut(`${status}\n`);
       process.exitCode = 1;

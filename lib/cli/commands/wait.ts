@@ -6,18 +6,20 @@ import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { parseDuration } from '../../core/duration.js';
 import { printOut } from '../output.js';
+import { LATEST_OPTION, namesOrLatest } from '../targets.js';
 
-type WaitArgs = GlobalArgs & { containers: string[]; condition: string[]; interval: string };
+type WaitArgs = GlobalArgs & { containers: string[]; condition: string[]; interval: string; latest: boolean };
 
 const CONDITIONS: WaitCondition[] = ['configured', 'created', 'exited', 'healthy', 'paused', 'removing', 'running', 'stopped', 'unhealthy'];
 
 export const waitCommand: CommandModule<object, WaitArgs> = {
-  command: 'wait <containers..>',
+  command: 'wait [containers..]',
   describe: 'Wait for containers to stop and print their exit codes',
   builder: (y) =>
     y.options({
       condition: { type: 'string', array: true, nargs: 1, default: [], describe: `Wait for this state instead: ${CONDITIONS.join(', ')}` },
       interval: { alias: 'i', type: 'string', coerce: lastWins, default: '250ms', describe: 'How often to look (e.g. 250ms, 1s)' },
+      ...LATEST_OPTION,
     }) as never,
   handler: async (argv) => {
     const conditions = argv.condition.map((c) => {
@@ -27,7 +29,9 @@ export const waitCommand: CommandModule<object, WaitArgs> = {
     const interval = parseDuration(String(argv.interval));
     if (interval === undefined) throw new UsageError(`invalid --interval "${argv.interval}": use e.g. 250ms, 2s, 1m`);
     const ctx = contextFrom(argv);
-    for (const name of argv.containers) {
+    const names = namesOrLatest(ctx, argv.containers ?? [], argv.latest);
+    if (names.length === 0) throw new UsageError("wait needs a container name or ID, or --latest (see 'husk wait --help')");
+    for (const name of names) {
       try {
         const code = await waitContainer(ctx, getContainer(ctx, name), conditions, interval);
         printOut(`${code}\n`);
