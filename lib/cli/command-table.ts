@@ -61,6 +61,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   healthcheck: () => import('./commands/healthcheck.js').then((m) => m.healthcheckCommand),
   generate: () => import('./commands/generate.js').then((m) => m.generateCommand),
   'auto-update': () => import('./commands/auto-update.js').then((m) => m.autoUpdateCommand),
+  completion: () => import('./commands/completion.js').then((m) => m.completionCommand),
 };
 
 /** Other names of top-level commands; a command module's own aliases must list them (test/unit/cli-dispatch). */

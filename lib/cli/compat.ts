@@ -15,10 +15,11 @@ export function ignoredFlag(flag: string, type: FlagType, reason: string, extra:
   return {
     ...extra,
     type,
+    hidden: true, // help lists what husk does; docs/podman-compatibility.md lists these
     describe: IGNORED + reason,
     coerce: (v: unknown) => {
       process.stderr.write(`WARN: --${flag} is ignored: ${reason}\n`);
-      return Array.isArray(v) ? v[v.length - 1] : v;
+      return Array.isArray(v) ? (v[v.length - 1] as unknown) : v;
     },
   };
 }
@@ -28,6 +29,7 @@ export function refusedFlag(flag: string, type: FlagType, reason: string, extra:
   return {
     ...extra,
     type,
+    hidden: true,
     describe: REFUSED + reason,
     coerce: () => {
       throw new UsageError(`--${flag} is not supported: ${reason}`);

@@ -2,20 +2,20 @@
 // parsed arguments: the path every husk command takes (help aside).
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
-import { GLOBAL_OPTIONS } from './common.js';
+import { applyGlobalOptions, GLOBAL_OPTIONS, GLOBAL_SHORTHANDS } from './common.js';
 import { ALIASES, COMMANDS, type AnyCommand } from './command-table.js';
 import { parseArgs, type OptionTable } from './parse-args.js';
 import { trace } from '../core/trace.js';
 
 /** What a command's builder declares: its options, its subcommands, its parser settings. */
-interface Declared {
+export interface Declared {
   options: OptionTable;
   commands: AnyCommand[];
   config: Record<string, unknown>;
 }
 
 /** Runs a builder against a stand-in for yargs that only takes notes. */
-function declared(mod: AnyCommand): Declared {
+export function declared(mod: AnyCommand): Declared {
   const d: Declared = { options: {}, commands: [], config: {} };
   if (typeof mod.builder === 'object') Object.assign(d.options, mod.builder);
   if (typeof mod.builder !== 'function') return d;
@@ -30,7 +30,7 @@ function declared(mod: AnyCommand): Declared {
   return d;
 }
 
-const nameOf = (mod: AnyCommand) => String(mod.command).split(' ')[0]!;
+export const nameOf = (mod: AnyCommand) => String(mod.command).split(' ')[0]!;
 const isNamed = (mod: AnyCommand, word: string) => nameOf(mod) === word || ([] as string[]).concat(mod.aliases ?? []).includes(word);
 
 /** The option a flag (--name, -n, --name=v) names in a table, by its name or an alias. */
@@ -56,9 +56,11 @@ export async function findCommand(argv: string[]): Promise<Found | undefined> {
     const tok = argv[i]!;
     if (tok === '--') return found && { ...found, rest: [...rest, ...argv.slice(i)] };
     if (tok.startsWith('-') && tok !== '-') {
-      rest.push(tok);
+      // podman's -r and -c NAME before the command are its --remote and --connection.
+      const flag = !found && GLOBAL_SHORTHANDS[tok] ? `--${GLOBAL_SHORTHANDS[tok]}` : tok;
+      rest.push(flag);
       // A global option's value is not a command word, nor is that of a group's own (compose -f FILE config).
-      const opt = optionFor(GLOBAL_OPTIONS, tok) ?? (found && optionFor(found.declared.options, tok));
+      const opt = (found && optionFor(found.declared.options, flag)) ?? optionFor(GLOBAL_OPTIONS, flag);
       if (opt && opt.type !== 'boolean' && !tok.includes('=') && i + 1 < argv.length) rest.push(argv[++i]!);
       continue;
     }
@@ -84,6 +86,7 @@ export async function runCommand({ mod, declared: d, path, rest }: Found): Promi
     unknownOptionsAreWords: d.config['unknown-options-as-args'] === true,
   });
   if (parsed.help) return false;
+  applyGlobalOptions(parsed.values);
   const args: Record<string, unknown> = { ...parsed.values, _: [], $0: 'husk' };
   const words = parsed.words;
   for (const p of positionals) {

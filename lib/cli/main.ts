@@ -29,7 +29,9 @@ async function fullCli(argv: string[]): Promise<void> {
     .scriptName('husk')
     .usage('Usage: husk [options] <command>\n\nA rootless, daemonless container engine.')
     .options(GLOBAL_OPTIONS)
-    .version(HUSK_VERSION)
+    // podman's wording and its -v: scripts read the third word.
+    .version(`husk version ${HUSK_VERSION}`)
+    .alias('version', 'v')
     .help()
     .strict()
     .demandCommand(1, 'Specify a command, for example: husk run --rm IMAGE echo hello')

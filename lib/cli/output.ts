@@ -1,10 +1,17 @@
 // Command output, written straight to fd 1. process.stdout is built on first
 // use, and building it loads node's stream, net and tty modules: a few
 // milliseconds of every `husk ps` or `husk inspect`.
-import { writeSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 import { EXIT_BROKEN_PIPE } from '../core/errors.js';
 
 let viaStream = false;
+/** Where husk's own output goes: fd 1, or the file of --out (/dev/null for --noout). */
+let outFd = 1;
+
+/** --out FILE, --noout: husk's output (never a container's, which is not written here) goes to that file. */
+export function redirectOutput(path: string): void {
+  outFd = openSync(path, 'w', 0o644);
+}
 
 /**
  * Whoever read husk's output is gone (`husk logs -f CTR | grep -m1 x`,
@@ -49,14 +56,14 @@ function brokenPipe(): void {
 }
 
 export function printOut(text: string | Uint8Array): void {
-  if (viaStream) {
+  if (viaStream && outFd === 1) {
     process.stdout.write(text);
     return;
   }
   let rest = typeof text === 'string' ? Buffer.from(text) : text;
   while (rest.length > 0) {
     try {
-      rest = rest.subarray(writeSync(1, rest));
+      rest = rest.subarray(writeSync(outFd, rest));
     } catch (err) {
       if (isBrokenPipe(err)) return brokenPipe();
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
