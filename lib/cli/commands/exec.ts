@@ -5,8 +5,8 @@ import { execInContainer } from '../../engine/exec.js';
 import { TERMINAL_STREAMS } from '../terminal-ui.js';
 import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { checkedWorkdir, envEntries } from '../run-options.js';
-import { refusedFlag } from '../compat.js';
+import { checkedWorkdir, envEntries, readIdFile } from '../run-options.js';
+import { ignoredFlag, refusedFlag } from '../compat.js';
 import { LATEST_OPTION, nameOrLatest } from '../targets.js';
 
 export const EXEC_OPTIONS: Record<string, Options> = {
@@ -24,6 +24,8 @@ export const EXEC_OPTIONS: Record<string, Options> = {
 /** exec's own: EXEC_OPTIONS are also compose exec's. */
 const EXEC_ONLY_OPTIONS: Record<string, Options> = {
   ...LATEST_OPTION,
+  cidfile: { type: 'string', coerce: lastWins, describe: 'Run in the container whose ID this file holds' },
+  'no-session': ignoredFlag('no-session', 'boolean', 'husk keeps no record of exec sessions to skip'),
   'preserve-fds': refusedFlag('preserve-fds', 'number', 'husk does not pass open file descriptors into exec sessions'),
   'preserve-fd': refusedFlag('preserve-fd', 'string', 'husk does not pass open file descriptors into exec sessions'),
 };
@@ -31,6 +33,7 @@ const EXEC_ONLY_OPTIONS: Record<string, Options> = {
 type ExecArgs = GlobalArgs & {
   container?: string;
   latest: boolean;
+  cidfile?: string;
   preserveFds?: number;
   command?: string[];
   interactive: boolean;
@@ -48,12 +51,14 @@ export const execCommand: CommandModule<object, ExecArgs> = {
   describe: 'Run a command in a running container',
   builder: (y) => y.options({ ...EXEC_OPTIONS, ...EXEC_ONLY_OPTIONS }).parserConfiguration({ 'populate--': true }) as never,
   handler: async (argv) => {
-    // With --latest the first word is already the command.
-    const command = argv.latest && argv.container !== undefined ? [argv.container, ...(argv.command ?? [])] : (argv.command ?? []);
+    // With --latest or --cidfile the first word is already the command.
+    const named = !argv.latest && argv.cidfile === undefined;
+    const command = !named && argv.container !== undefined ? [argv.container, ...(argv.command ?? [])] : (argv.command ?? []);
     if (command.length === 0) throw new UsageError('exec needs a command to run in the container');
     const workdir = checkedWorkdir(argv.workdir);
     const ctx = contextFrom(argv);
-    const view = getContainer(ctx, nameOrLatest(ctx, argv.latest ? undefined : argv.container, argv.latest, 'exec'));
+    const fromFile = argv.cidfile === undefined ? undefined : readIdFile(argv.cidfile, '--cidfile');
+    const view = getContainer(ctx, nameOrLatest(ctx, named ? argv.container : fromFile, argv.latest, 'exec'));
     process.exitCode = await execInContainer(
       ctx,
       view,
