@@ -68,6 +68,16 @@ function startFilter(ctx: Context, filters: string[]): (v: ContainerView) => boo
   return (v) => (policies.length === 0 || policies.includes(v.record.restartPolicy?.name ?? 'no')) && filterContainers(ctx, [v], others).length === 1;
 }
 
+/**
+ * `init` (podman's): husk's create leaves every container initialized (its
+ * init made, waiting for the start), and a start makes a new one for a
+ * container that ran: there is nothing to do but find them, as podman's
+ * init of a running or exited container does nothing either.
+ */
+export function initContainers(ctx: Context, sel: Selection): Promise<ItemReport[]> {
+  return eachContainer(ctx, { ...sel, select: (v) => v.status === 'created' }, () => {});
+}
+
 /** start -a of a container that exited: a new init, left created for runAttached to start. */
 export function startableForAttach(ctx: Context, view: ContainerView): ContainerView {
   if (view.status === 'created') return view;

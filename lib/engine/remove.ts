@@ -81,10 +81,10 @@ export interface RemoveOptions {
   stopTimeoutSec?: number;
 }
 
-/** `container prune`: every container that is not running. */
-export async function pruneContainers(ctx: Context): Promise<ItemReport[]> {
+/** `container prune`: every container that is not running that matches (--filter). */
+export async function pruneContainers(ctx: Context, matches: (v: ContainerView) => boolean = () => true): Promise<ItemReport[]> {
   removeOrphans(ctx);
-  return eachContainer(ctx, { names: [], all: true, select: (v) => v.status !== 'running' }, (v) => removeContainer(ctx, v, false));
+  return eachContainer(ctx, { names: [], all: true, select: (v) => v.status !== 'running' && !v.record.builder && matches(v) }, (v) => removeContainer(ctx, v, false));
 }
 
 /** rm of a running or paused container without -f (podman's exit code 2). */
