@@ -52,7 +52,7 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
     Path: args[0] ?? '',
     Args: args.slice(1),
     State: {
-      Status: view.paused ? 'paused' : view.status,
+      Status: stopInProgress(ctx, view) ? 'stopping' : view.paused ? 'paused' : view.status,
       Running: running,
       Paused: view.paused === true,
       Restarting: false,

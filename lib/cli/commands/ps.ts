@@ -10,6 +10,7 @@ import type { Context } from '../../core/context.js';
 import { printOut } from '../output.js';
 import { ignoredFlag, refusedFlag } from '../compat.js';
 import { listPods } from '../../engine/pods.js';
+import { stopInProgress } from '../../engine/stop.js';
 
 type PsArgs = GlobalArgs & { pod: boolean; all: boolean; external: boolean; quiet: boolean; trunc: boolean; latest: boolean; last?: number; size: boolean; filter: string[]; format?: string; noheading: boolean; sort?: string; watch?: number };
 
@@ -143,6 +144,7 @@ const PS_HEADERS: Record<string, string> = { ID: 'CONTAINER ID', RunningFor: 'CR
 export function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean, size?: number): Row {
   const command = v.record.args.join(' ');
   const health = readHealth(ctx, v);
+  const stopping = stopInProgress(ctx, v);
   return {
     ID: id,
     Image: v.record.imageName,
@@ -156,9 +158,9 @@ export function rowOf(ctx: Context, v: ContainerView, id: string, trunc: boolean
     Exited: v.status === 'exited' || v.status === 'stopped',
     ExitedAt: unixTime(v.exit?.finishedAt),
     Restarts: v.state?.restartCount ?? 0,
-    Status: statusText(v, health),
+    Status: stopping ? 'Stopping' : statusText(v, health),
     Health: health?.Status ?? '',
-    State: v.paused ? 'paused' : v.status,
+    State: stopping ? 'stopping' : v.paused ? 'paused' : v.status,
     ExitCode: v.exit?.exitCode ?? 0,
     Ports: psPorts(ctx, v),
     Names: v.record.name,

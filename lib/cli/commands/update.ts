@@ -47,7 +47,8 @@ export const updateCommand: CommandModule<object, UpdateArgs> = {
     if (!names.length) throw new UsageError('give at least one container name or ID, or --latest');
     const { resources, warnings } = resourceOptions(argv);
     for (const w of warnings) process.stderr.write(`WARN: ${w}\n`);
-    const restartPolicy = argv.restart === undefined ? undefined : parseRestartPolicy(argv.restart, false);
+    // --restart no is a change too: it ends the policy the container had.
+    const restartPolicy = argv.restart === undefined ? undefined : (parseRestartPolicy(argv.restart, false) ?? { name: 'no' as const });
     printReports(await updateContainers(ctx, names, { resources: resources ?? {}, restartPolicy }));
   },
 };
