@@ -158,6 +158,20 @@ for (const mode of modes()) {
       await ok(['rm', '-f', 'fresh']);
     });
 
+    t.test('a stop under way shows: ps Stopping/stopping, inspect stopping; then exited', async (t) => {
+      await ok(['run', '-d', '--name', 'slow', 'busybox', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done']);
+      t.ok(await waitFor(async () => (await h.run(['logs', 'slow'])).stdout.includes('ready')), 'TERM ignored from now on');
+      const psState = async () => (await h.run(['ps', '-a', '--filter', 'name=slow', '--format', '{{.Status}}|{{.State}}'])).stdout;
+      t.equal(await psState(), `${(await psState()).split('|')[0]}|running\n`, 'running before the stop');
+      const stopper = h.run(['stop', '-t', '5', 'slow']);
+      t.ok(await waitFor(async () => (await psState()) === 'Stopping|stopping\n', 4000), 'ps: Stopping while the stop waits out its timeout');
+      t.equal(await state('slow'), 'stopping', 'inspect: stopping');
+      const r = await stopper;
+      t.same([r.code, r.stdout], [0, 'slow\n'], 'the stop ends with SIGKILL');
+      t.match(await psState(), /^Exited \(137\).*\|exited\n$/, 'then exited');
+      await ok(['rm', 'slow']);
+    });
+
     t.test('kill: -s INT, -s SIGUSR1, -s 10, --signal=usr1; -s 0 and unknown names refused', async (t) => {
       const script = 'trap "echo got-INT" INT; trap "echo got-USR1" USR1; echo ready; while :; do sleep 0.1; done';
       await ok(['run', '-d', '--name', 'sig', 'busybox', 'sh', '-c', script]);
