@@ -49,6 +49,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   top: () => import('./commands/top.js').then((m) => m.topCommand),
   port: () => import('./commands/port.js').then((m) => m.portCommand),
   cp: () => import('./commands/cp.js').then((m) => m.cpCommand),
+  init: () => import('./commands/init.js').then((m) => m.initCommand),
   diff: () => import('./commands/diff.js').then((m) => m.diffCommand),
   commit: () => import('./commands/commit.js').then((m) => m.commitCommand),
   build: () => import('./commands/build.js').then((m) => m.buildCommand),

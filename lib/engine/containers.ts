@@ -3,7 +3,7 @@
 import { ContainerStore, type ContainerView } from '../runtime/container-store.js';
 import { directorySize } from '../storage/du.js';
 import type { Context } from '../core/context.js';
-import { UsageError } from '../core/errors.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
 import { ImageStore } from '../image/store.js';
 
 export interface ContainerFilter {
@@ -80,6 +80,13 @@ export function findContainer(ctx: Context, nameOrId: string): ContainerView | u
 /** Every container, newest first. */
 export function listContainers(ctx: Context): ContainerView[] {
   return new ContainerStore(ctx).list();
+}
+
+/** The most recently created container (podman's --latest); builds' containers are not users'. */
+export function latestContainer(ctx: Context): ContainerView {
+  const latest = listContainers(ctx).find((v) => !v.record.builder);
+  if (!latest) throw new NotFoundError('no such container: --latest found no container');
+  return latest;
 }
 
 export interface PsQuery {

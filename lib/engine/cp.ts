@@ -19,6 +19,7 @@ import { helperErrorFrom, warningsIn } from '../native/helper-errors.js';
 import { containerRoot, withWritableRoot } from './container-root.js';
 import type { Context } from '../core/context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
+import type { Spec } from '../core/oci-spec.js';
 
 export type CpEndpoint = { kind: 'stream' } | { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string };
 
@@ -46,8 +47,8 @@ export function parseCpArg(arg: string): CpEndpoint {
   const p = arg.slice(colon + 1);
   if (p === '') throw new UsageError(`"${arg}": the path in the container is empty: use CONTAINER:PATH, e.g. ${container}:/etc/hostname`);
   if (p.includes('\0')) throw new UsageError(`"${arg}": the path holds a NUL byte`);
-  // As in docker, a relative path in a container is relative to its /.
-  return { kind: 'container', container, path: p.startsWith('/') ? p : `/${p}` };
+  // A relative path is relative to the container's WORKDIR, as podman's: resolved once the container is known.
+  return { kind: 'container', container, path: p };
 }
 
 const endsWithDot = (p: string) => p === '.' || p.endsWith('/.');
@@ -106,20 +107,61 @@ export async function copy(ctx: Context, opts: CpOptions): Promise<CpReport> {
   const src = parseCpArg(opts.source);
   const dest = parseCpArg(opts.destination);
   if (src.kind === 'stream' && dest.kind === 'stream') throw new UsageError('"-" can be SRC or DEST, not both: one of them must be CONTAINER:PATH');
-  if (src.kind === 'container' && dest.kind === 'container') throw new UsageError('copying between containers is not supported: copy to the host first');
   // A tar archive is no thing to type in or to look at.
   if (src.kind === 'stream' && opts.terminal.stdin) throw new UsageError('refusing to read a tar archive from a terminal: redirect stdin (cp - CONTAINER:DIR < archive.tar)');
   if (dest.kind === 'stream' && opts.terminal.stdout) throw new UsageError('cowardly refusing to write a tar archive to a terminal: redirect stdout');
   const store = new ContainerStore(ctx);
-  if (src.kind === 'container' && dest.kind !== 'container') {
-    const view = store.get(src.container);
-    return dest.kind === 'stream' ? toStream(ctx, view, src.path, opts) : toHost(ctx, view, src.path, dest.path, opts);
+  if (src.kind === 'container' && dest.kind === 'container') {
+    const [from, to] = [store.get(src.container), store.get(dest.container)];
+    return betweenContainers(ctx, from, inWorkdir(ctx, from, src.path), to, inWorkdir(ctx, to, dest.path), opts);
   }
-  if (dest.kind === 'container' && src.kind !== 'container') {
+  if (src.kind === 'container') {
+    const view = store.get(src.container);
+    const p = inWorkdir(ctx, view, src.path);
+    return dest.kind === 'stream' ? toStream(ctx, view, p, opts) : toHost(ctx, view, p, dest.path, opts);
+  }
+  if (dest.kind === 'container') {
     const view = store.get(dest.container);
-    return src.kind === 'stream' ? fromStream(ctx, view, dest.path, opts) : fromHost(ctx, view, src.path, dest.path, opts);
+    const p = inWorkdir(ctx, view, dest.path);
+    return src.kind === 'stream' ? fromStream(ctx, view, p, opts) : fromHost(ctx, view, src.path, p, opts);
   }
   throw new UsageError(`one of SRC and DEST must be CONTAINER:PATH: "${opts.source}" and "${opts.destination}" are both local`);
+}
+
+/** A relative path in a container from its WORKDIR (its spec's cwd), keeping a trailing "/" or "/.". */
+export function inWorkdir(ctx: Context, view: ContainerView, p: string): string {
+  if (p.startsWith('/')) return p;
+  let cwd = '/';
+  try {
+    cwd = (JSON.parse(fs.readFileSync(new ContainerStore(ctx).paths(view.record.id).config, 'utf8')) as Spec).process.cwd || '/';
+  } catch {
+    /* a container cut short by a crash: its / */
+  }
+  const suffix = endsWithDot(p) ? '/.' : endsWithSlash(p) ? '/' : '';
+  return path.posix.join(cwd, p).replace(/\/+$/, '') + suffix || '/';
+}
+
+/**
+ * CONTAINER:SRC to CONTAINER:DEST (podman's): the one's archive, the other's
+ * extraction, each with its own root; the plan as for a copy into a container.
+ */
+async function betweenContainers(ctx: Context, from: ContainerView, srcPath: string, to: ContainerView, destPath: string, opts: CpOptions): Promise<CpReport> {
+  const root = containerRoot(ctx, from, { write: false });
+  try {
+    const { isDir, follow } = await sourceInContainer(ctx, from, root.args, srcPath, opts);
+    return await withWritableRoot(ctx, to, async (destRoot) => {
+      const dst = await statInRoot(ctx.userns(), destRoot.args, destPath, `${to.record.name}:${destPath}`);
+      const plan = planCopy(srcPath, isDir, destPath, { exists: dst.exists, isDir: dirLike(dst), parentDir: dst.parentDir });
+      const warnings = await pipeHelpers(
+        { userns: ctx.userns(), args: ['archive', ...root.args, ...archiveArgs(srcPath, plan, follow)] },
+        extractInContainer(ctx, destRoot.args, plan.destDir, opts),
+        `copying ${from.record.name}:${srcPath} to ${to.record.name}:${destPath}`,
+      );
+      return { warnings };
+    });
+  } finally {
+    root.cleanup();
+  }
 }
 
 function follows(p: string, opts: CpOptions): boolean {
@@ -127,14 +169,17 @@ function follows(p: string, opts: CpOptions): boolean {
   return opts.followLink || endsWithSlash(p) || endsWithDot(p);
 }
 
-async function sourceInContainer(ctx: Context, view: ContainerView, root: string[], p: string, opts: CpOptions): Promise<boolean> {
+/** What a source in a container is: a directory or not, and whether its final symlink is followed. */
+async function sourceInContainer(ctx: Context, view: ContainerView, root: string[], p: string, opts: CpOptions): Promise<{ isDir: boolean; follow: boolean }> {
   const st = await statInRoot(ctx.userns(), root, p, `${view.record.name}:${p}`);
   const missing = () => new NotFoundError(`could not find "${p}" in container ${view.record.name}: no such file or directory`);
   if (!st.exists) throw missing();
-  const isDir = follows(p, opts) ? dirLike(st) : st.type === 'dir';
-  if (follows(p, opts) && st.type === 'symlink' && st.followed === 'missing') throw missing();
+  // A symlink to a directory is followed, as podman's cp follows it; to a file, only with -L, as docker's.
+  const follow = follows(p, opts) || (st.type === 'symlink' && st.followed === 'dir');
+  const isDir = follow ? dirLike(st) : st.type === 'dir';
+  if (follow && st.type === 'symlink' && st.followed === 'missing') throw missing();
   if ((endsWithSlash(p) || endsWithDot(p)) && !isDir) throw new UsageError(`${view.record.name}:${p}: not a directory`);
-  return isDir;
+  return { isDir, follow };
 }
 
 function archiveArgs(p: string, plan: { name?: string; contents: boolean }, follow: boolean): string[] {
@@ -154,9 +199,9 @@ function extractInContainer(ctx: Context, root: string[], destDir: string, opts:
 async function toStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<CpReport> {
   const root = containerRoot(ctx, view, { write: false });
   try {
-    const isDir = await sourceInContainer(ctx, view, root.args, p, opts);
+    const { isDir, follow } = await sourceInContainer(ctx, view, root.args, p, opts);
     const contents = isDir && (endsWithDot(p) || baseName(p) === '');
-    return await runArchiveTo({ userns: ctx.userns(), args: ['archive', ...root.args, ...archiveArgs(p, { name: baseName(p), contents }, follows(p, opts))] }, 1, `${view.record.name}:${p}`);
+    return await runArchiveTo({ userns: ctx.userns(), args: ['archive', ...root.args, ...archiveArgs(p, { name: baseName(p), contents }, follow)] }, 1, `${view.record.name}:${p}`);
   } finally {
     root.cleanup();
   }
@@ -184,6 +229,14 @@ async function fromStream(ctx: Context, view: ContainerView, p: string, opts: Cp
   });
 }
 
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 function hostDest(p: string): { path: string; info: DestInfo } {
   let target = p;
   try {
@@ -207,7 +260,7 @@ function hostDest(p: string): { path: string; info: DestInfo } {
 async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: string, opts: CpOptions): Promise<CpReport> {
   const root = containerRoot(ctx, view, { write: false });
   try {
-    const isDir = await sourceInContainer(ctx, view, root.args, p, opts);
+    const { isDir, follow } = await sourceInContainer(ctx, view, root.args, p, opts);
     const dest = hostDest(hostPath);
     const plan = planCopy(p, isDir, dest.path, dest.info);
     const userns = ctx.userns();
@@ -216,7 +269,7 @@ async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: st
     // or setgid programs and no device nodes.
     const owners = opts.archive ? (userns && !userns.helpers ? ['--ignore-chown-errors'] : []) : ['--chown', `${ctx.uid}:${ctx.gid}`, '--no-privileges'];
     const warnings = await pipeHelpers(
-      { userns, args: ['archive', ...root.args, ...archiveArgs(p, plan, follows(p, opts))] },
+      { userns, args: ['archive', ...root.args, ...archiveArgs(p, plan, follow)] },
       { userns: opts.archive ? userns : undefined, args: ['extract', '--beneath', ...owners, path.resolve(plan.destDir)] },
       `copying ${view.record.name}:${p} to ${hostPath}`,
     );
@@ -229,8 +282,11 @@ async function toHost(ctx: Context, view: ContainerView, p: string, hostPath: st
 async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: string, opts: CpOptions): Promise<CpReport> {
   const abs = path.resolve(hostPath) + (endsWithDot(hostPath) ? '/.' : endsWithSlash(hostPath) ? '/' : '');
   let st: fs.Stats;
+  let follow = follows(hostPath, opts);
   try {
-    st = follows(hostPath, opts) ? fs.statSync(abs) : fs.lstatSync(abs.replace(/\/\.?$/, '') || '/');
+    st = follow ? fs.statSync(abs) : fs.lstatSync(abs.replace(/\/\.?$/, '') || '/');
+    // A symlink to a directory is followed, as podman's cp follows it.
+    if (st.isSymbolicLink() && statOrUndefined(abs)?.isDirectory()) [st, follow] = [fs.statSync(abs), true];
   } catch {
     throw new NotFoundError(`${hostPath}: no such file or directory`);
   }
@@ -241,7 +297,7 @@ async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: 
     const plan = planCopy(hostPath, isDir, p, { exists: dst.exists, isDir: dirLike(dst), parentDir: dst.parentDir });
     const warnings = await pipeHelpers(
       // The host's side reads as the invoking user: no namespace.
-      { args: ['archive', '--root-dir', '/', ...archiveArgs(abs, plan, follows(hostPath, opts))] },
+      { args: ['archive', '--root-dir', '/', ...archiveArgs(abs, plan, follow)] },
       extractInContainer(ctx, root.args, plan.destDir, opts),
       `copying ${hostPath} to ${view.record.name}:${p}`,
     );

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImageStore } from '../image/store.js';
 import { ContainerStore, isAlive, type ContainerView } from '../runtime/container-store.js';
+import { stopInProgress } from './stop.js';
 import type { Spec } from '../core/oci-spec.js';
 import { directorySize } from '../storage/du.js';
 import type { Context } from '../core/context.js';
@@ -52,7 +53,7 @@ export function inspectContainer(ctx: Context, view: ContainerView, size = false
     Path: args[0] ?? '',
     Args: args.slice(1),
     State: {
-      Status: view.paused ? 'paused' : view.status,
+      Status: stopInProgress(ctx, view) ? 'stopping' : view.paused ? 'paused' : view.status,
       Running: running,
       Paused: view.paused === true,
       Restarting: false,

@@ -14,6 +14,7 @@ import { notifyWhenHealthy } from './sdnotify.js';
 import { markStoppedByUser, running, sleep, stopContainer } from './stop.js';
 
 import { eachContainer, type ItemReport, type Selection } from './bulk.js';
+import { filterContainers, parseContainerFilters } from './containers.js';
 
 export { killContainer, killContainers, parseSignal, stopContainer, stopContainers } from './stop.js';
 
@@ -39,23 +40,42 @@ function startPodInfra(ctx: Context, view: ContainerView): void {
   if (infra && !running(infra)) startAny(ctx, infra);
 }
 
-/** `start` without -a: each named container, or --all stopped ones that match the filters. */
+/**
+ * `start` without -a: each named container, or --all of those not running.
+ * --filter picks among the named ones too, and alone means --all, as podman's.
+ */
 export function startContainers(ctx: Context, sel: Selection, filters: string[] = []): Promise<ItemReport[]> {
-  const select = startFilter(filters);
+  const matches = startFilter(ctx, filters);
+  const store = new ContainerStore(ctx);
+  const all = sel.all || (filters.length > 0 && sel.names.length === 0);
+  // A name that finds nothing stays, to be reported as missing.
+  const names = sel.names.filter((n) => {
+    const v = store.find(n);
+    return !v || matches(v);
+  });
+  if (filters.length && !all && names.length === 0) return Promise.resolve([]);
   // --sdnotify=healthy: the start (a unit's ExecStart) ends once it said READY=1.
-  return eachContainer(ctx, { ...sel, select: (v) => v.status !== 'running' && select(v) }, (v) => notifyWhenHealthy(ctx, startAny(ctx, v)));
+  return eachContainer(ctx, { names, all, select: (v) => v.status !== 'running' && matches(v) }, (v) => notifyWhenHealthy(ctx, startAny(ctx, v)));
 }
 
-/** `start --filter`: restart-policy=, status=, name=. */
-function startFilter(filters: string[]): (v: ContainerView) => boolean {
-  const tests = filters.map((f) => {
-    const [key, value] = [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)];
-    if (key === 'restart-policy') return (v: ContainerView) => (v.record.restartPolicy?.name ?? 'no') === value;
-    if (key === 'status') return (v: ContainerView) => v.status === value;
-    if (key === 'name') return (v: ContainerView) => v.record.name === value;
-    throw new UsageError(`invalid filter "${f}": use restart-policy=, status= or name=`);
-  });
-  return (v) => tests.every((t) => t(v));
+const RESTART_POLICIES = ['no', 'on-failure', 'always', 'unless-stopped'];
+
+/** `start --filter`: restart-policy=, and every filter of ps (status=, name=, label=, ...). */
+function startFilter(ctx: Context, filters: string[]): (v: ContainerView) => boolean {
+  const policies = filters.filter((f) => f.startsWith('restart-policy=')).map((f) => f.slice('restart-policy='.length));
+  for (const p of policies) if (!RESTART_POLICIES.includes(p)) throw new UsageError(`invalid filter "restart-policy=${p}": use ${RESTART_POLICIES.join(', ')}`);
+  const others = parseContainerFilters(filters.filter((f) => !f.startsWith('restart-policy=')));
+  return (v) => (policies.length === 0 || policies.includes(v.record.restartPolicy?.name ?? 'no')) && filterContainers(ctx, [v], others).length === 1;
+}
+
+/**
+ * `init` (podman's): husk's create leaves every container initialized (its
+ * init made, waiting for the start), and a start makes a new one for a
+ * container that ran: there is nothing to do but find them, as podman's
+ * init of a running or exited container does nothing either.
+ */
+export function initContainers(ctx: Context, sel: Selection): Promise<ItemReport[]> {
+  return eachContainer(ctx, { ...sel, select: (v) => v.status === 'created' }, () => {});
 }
 
 /** start -a of a container that exited: a new init, left created for runAttached to start. */
@@ -100,7 +120,8 @@ export async function waitContainer(ctx: Context, view: ContainerView, condition
       if (wanted.includes('removing') || wanted.includes('stopped') || wanted.includes('exited')) return view.exit?.exitCode ?? -1;
       throw new HuskError(`container ${view.record.name} was removed while waiting`);
     }
-    if (meets(now.status, wanted)) return now.exit?.exitCode ?? -1;
+    // A created container never ran: podman reports 0 for it.
+    if (meets(now.status, wanted)) return now.exit?.exitCode ?? (now.status === 'created' ? 0 : -1);
     const health = readHealth(ctx, now)?.Status;
     if (health && now.status === 'running' && wanted.includes(health as WaitCondition)) return -1;
     view = now;
@@ -110,5 +131,6 @@ export async function waitContainer(ctx: Context, view: ContainerView, condition
 
 function meets(status: Status, wanted: WaitCondition[]): boolean {
   if (wanted.includes(status as WaitCondition)) return true;
-  return status !== 'running' && status !== 'created' && (wanted.includes('stopped') || wanted.includes('exited'));
+  // Not running is what stopped and exited mean to wait, a created container too (podman's wait returns for it at once).
+  return status !== 'running' && (wanted.includes('stopped') || wanted.includes('exited'));
 }

@@ -14,7 +14,7 @@ import { stopContainer } from './stop.js';
 import { eachContainer, type ItemReport, type Selection } from './bulk.js';
 import { removeAnonymousVolumes } from '../runtime/volume-store.js';
 import { withLock } from '../storage/lock.js';
-import { leaveNetworks } from './container-network.js';
+import { leaveNetworks, networkConfigOf } from './container-network.js';
 import { NetworkStore } from '../network/store.js';
 
 /**
@@ -73,23 +73,29 @@ export function removeOrphans(ctx: Context): void {
 export interface RemoveOptions {
   /** -f: a running container is removed too. */
   force: boolean;
+  /** --depend: the containers that use one's namespaces (--network container:X) go first. */
+  depend?: boolean;
   /** -v: its anonymous volumes go too. */
   volumes?: boolean;
   /** -t (podman's): a running container is stopped first, SIGKILL after this many seconds; without it -f kills at once, as docker does. */
   stopTimeoutSec?: number;
 }
 
-/** `container prune`: every container that is not running. */
-export async function pruneContainers(ctx: Context): Promise<ItemReport[]> {
+/** `container prune`: every container that is not running that matches (--filter). */
+export async function pruneContainers(ctx: Context, matches: (v: ContainerView) => boolean = () => true): Promise<ItemReport[]> {
   removeOrphans(ctx);
-  return eachContainer(ctx, { names: [], all: true, select: (v) => v.status !== 'running' }, (v) => removeContainer(ctx, v, false));
+  return eachContainer(ctx, { names: [], all: true, select: (v) => v.status !== 'running' && !v.record.builder && matches(v) }, (v) => removeContainer(ctx, v, false));
 }
+
+/** rm of a running or paused container without -f (podman's exit code 2). */
+export class ContainerRunningError extends ConflictError {}
 
 export async function removeContainers(ctx: Context, sel: Selection, opts: RemoveOptions): Promise<RemoveReport[]> {
   if (sel.all && sel.names.length) throw new UsageError('--all and container names cannot be used together');
   if (!sel.all && !sel.names.length) throw new UsageError('give at least one container name or ID, or --all');
   const store = new ContainerStore(ctx);
-  const names = sel.all ? store.list().map((v) => v.record.id) : sel.names;
+  const given = sel.all ? store.list().map((v) => v.record.id) : sel.names;
+  const names = opts.depend ? withDependents(store, given) : given;
   const reports: RemoveReport[] = [];
   removeOrphans(ctx);
   for (const name of names) {
@@ -115,6 +121,25 @@ export async function removeContainers(ctx: Context, sel: Selection, opts: Remov
   return reports;
 }
 
+/** The names given, each preceded by the IDs of the containers that join its network namespace, theirs first. */
+function withDependents(store: ContainerStore, names: string[]): string[] {
+  const all = store.list();
+  const dependents = (id: string): string[] =>
+    all
+      .filter((v) => {
+        const mode = networkConfigOf(v.record).mode;
+        return mode.kind === 'container' && store.find(mode.container)?.record.id === id;
+      })
+      .flatMap((v) => [...dependents(v.record.id), v.record.id]);
+  const seen = new Set<string>();
+  return names
+    .flatMap((name) => {
+      const id = store.find(name)?.record.id;
+      return [...(id ? dependents(id) : []), name];
+    })
+    .filter((n) => !seen.has(n) && seen.add(n));
+}
+
 /**
  * `volumes` (rm -v): its anonymous volumes go too, as they do for every --rm
  * container. `stopTimeoutSec` (compose down): a running container gets its
@@ -126,7 +151,7 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
   // A created container's init is alive too, waiting for its start: removed without -f, as docker does.
   const alive = view.status === 'running' && view.state && isAlive(view.state);
   if (alive && !force) {
-    throw new ConflictError(`cannot remove container ${view.record.id} as it is ${view.status}: stop it first or use -f`);
+    throw new ContainerRunningError(`cannot remove container ${view.record.id} as it is ${view.paused ? 'paused' : view.status} - running or paused containers cannot be removed without force: stop it first or use -f`);
   }
   if (alive && view.state) {
     // Tell the monitor we remove the container ourselves, so it starts no cleanup process.

@@ -70,6 +70,11 @@ export function markStoppedByUser(ctx: Context, view: ContainerView, stopped: bo
   }
 }
 
+/** A stop is under way: the user's stop marked it, and it still runs (podman's "stopping" state). */
+export function stopInProgress(ctx: Context, view: ContainerView): boolean {
+  return running(view) && fs.existsSync(stoppedMarker(ctx, view));
+}
+
 export const stoppedMarker = (ctx: Context, view: ContainerView) => path.join(new ContainerStore(ctx).paths(view.record.id).dir, 'stopped-by-user');
 
 /**

@@ -417,7 +417,7 @@ for (const mode of modes()) {
         [['cp', 'live:', f], /path in the container is empty/],
         [['cp', f, path.join(h.dir, 'files', 'other')], /must be CONTAINER:PATH/],
         [['cp', '-', '-'], /not both/],
-        [['cp', 'live:/etc/hostname', 'trap:/tmp'], /between containers/],
+        [['cp', 'live:/etc/hostname', 'nosuch:/tmp'], /no such container/],
         [['diff', 'nosuch'], /no such container/],
         [['commit', 'nosuch'], /no such container/],
         [['export', '-o', path.join(h.dir, 'files', 'x.tar'), 'nosuch'], /no such container/],

@@ -25,7 +25,7 @@ t.test('arguments: "-", local paths, CONTAINER:PATH', async (t) => {
   t.same(parseCpArg('./c:d'), { kind: 'host', path: './c:d' });
   t.same(parseCpArg('file.txt'), { kind: 'host', path: 'file.txt' });
   t.same(parseCpArg('web:/etc/hosts'), { kind: 'container', container: 'web', path: '/etc/hosts' });
-  t.same(parseCpArg('web:etc/hosts'), { kind: 'container', container: 'web', path: '/etc/hosts' }, 'relative to the container\'s /');
+  t.same(parseCpArg('web:etc/hosts'), { kind: 'container', container: 'web', path: 'etc/hosts' }, 'relative: resolved from the container\'s WORKDIR later');
   usageError(t, () => parseCpArg('web:'), /path in the container is empty/);
   usageError(t, () => parseCpArg(''), /empty path/);
 });

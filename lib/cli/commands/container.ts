@@ -25,13 +25,26 @@ import { renameCommand } from './rename.js';
 import { containerPruneCommand } from './container-prune.js';
 import { containerExistsCommand } from './container-exists.js';
 import { cpCommand } from './cp.js';
+import { initCommand } from './init.js';
+import { refusedFlag } from '../compat.js';
 import { diffCommand } from './diff.js';
 import { commitCommand } from './commit.js';
 import { exportCommand } from './export.js';
 
+const CLEANUP_IS_THE_MONITORS = "husk's cleanup is run by a container's monitor for that container alone";
+
 const cleanupCommand: CommandModule<object, GlobalArgs & { container: string }> = {
   command: 'cleanup <container>',
   describe: 'Clean up after a container exited (run by its monitor)',
+  // podman's cleanup flags: husk's is run by one container's monitor, for that container only.
+  builder: (y) =>
+    y.options({
+      all: refusedFlag('all', 'boolean', CLEANUP_IS_THE_MONITORS, { alias: 'a' }),
+      latest: refusedFlag('latest', 'boolean', CLEANUP_IS_THE_MONITORS, { alias: 'l' }),
+      exec: refusedFlag('exec', 'string', 'husk keeps no exec sessions to clean up'),
+      rm: refusedFlag('rm', 'boolean', 'a --rm container is removed by its own cleanup; use husk rm'),
+      rmi: refusedFlag('rmi', 'boolean', 'use husk rmi after the container is gone'),
+    }) as never,
   // The monitor says who it is (HUSK_MONITOR_PID) so that a cleanup never undoes a newer start.
   handler: (argv) => cleanupContainer(contextFrom(argv), argv.container, monitorPidFrom(process.env.HUSK_MONITOR_PID)),
 };
@@ -44,7 +57,7 @@ function monitorPidFrom(value: string | undefined): number | undefined {
 export const CONTAINER_SUBCOMMANDS = [
   createCommand, startCommand, runCommand, psCommand, logsCommand, rmCommand, cleanupCommand,
   stopCommand, killCommand, pauseCommand, unpauseCommand, updateCommand, statsCommand, restartCommand, waitCommand, renameCommand, containerPruneCommand, containerExistsCommand, execCommand, inspectCommandFor('container'), attachCommand, topCommand, portCommand,
-  cpCommand, diffCommand, commitCommand, exportCommand,
+  cpCommand, diffCommand, commitCommand, exportCommand, initCommand,
 ];
 
 export const containerCommand: CommandModule = {

@@ -3,6 +3,7 @@ import { isatty } from 'node:tty';
 import type { CommandModule } from 'yargs';
 import { copy } from '../../engine/cp.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { refusedFlag } from '../compat.js';
 
 type CpArgs = GlobalArgs & { source: string; destination: string; archive: boolean; followLink: boolean };
 
@@ -12,7 +13,8 @@ export const cpCommand: CommandModule<object, CpArgs> = {
   builder: (y) =>
     y.options({
       archive: { alias: 'a', type: 'boolean', default: false, describe: 'Keep uid/gid (else the files belong to the container\'s root, or to you on the host)' },
-      'follow-link': { alias: 'L', type: 'boolean', default: false, describe: 'Follow a symlink that is SRC' },
+      'follow-link': { alias: 'L', type: 'boolean', default: false, describe: 'Follow a symlink that is SRC (one to a directory is always followed, as podman does)' },
+      overwrite: refusedFlag('overwrite', 'boolean', 'husk\'s cp does not replace a directory with a file or a file with a directory: remove the destination first'),
     }) as never,
   handler: async (argv) => {
     const report = await copy(contextFrom(argv), { source: argv.source, destination: argv.destination, archive: argv.archive, followLink: argv.followLink, terminal: { stdin: isatty(0), stdout: isatty(1) } });

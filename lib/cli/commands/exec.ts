@@ -5,7 +5,9 @@ import { execInContainer } from '../../engine/exec.js';
 import { TERMINAL_STREAMS } from '../terminal-ui.js';
 import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { checkedWorkdir, envEntries } from '../run-options.js';
+import { checkedWorkdir, envEntries, readIdFile } from '../run-options.js';
+import { ignoredFlag, refusedFlag } from '../compat.js';
+import { LATEST_OPTION, nameOrLatest } from '../targets.js';
 
 export const EXEC_OPTIONS: Record<string, Options> = {
   interactive: { alias: 'i', type: 'boolean', default: false, describe: 'Keep STDIN open' },
@@ -19,8 +21,20 @@ export const EXEC_OPTIONS: Record<string, Options> = {
   'detach-keys': { type: 'string', coerce: lastWins, describe: 'Key sequence to detach (accepted; exec sessions end with their process)' },
 };
 
+/** exec's own: EXEC_OPTIONS are also compose exec's. */
+const EXEC_ONLY_OPTIONS: Record<string, Options> = {
+  ...LATEST_OPTION,
+  cidfile: { type: 'string', coerce: lastWins, describe: 'Run in the container whose ID this file holds' },
+  'no-session': ignoredFlag('no-session', 'boolean', 'husk keeps no record of exec sessions to skip'),
+  'preserve-fds': refusedFlag('preserve-fds', 'number', 'husk does not pass open file descriptors into exec sessions'),
+  'preserve-fd': refusedFlag('preserve-fd', 'string', 'husk does not pass open file descriptors into exec sessions'),
+};
+
 type ExecArgs = GlobalArgs & {
-  container: string;
+  container?: string;
+  latest: boolean;
+  cidfile?: string;
+  preserveFds?: number;
   command?: string[];
   interactive: boolean;
   tty: boolean;
@@ -33,15 +47,18 @@ type ExecArgs = GlobalArgs & {
 };
 
 export const execCommand: CommandModule<object, ExecArgs> = {
-  command: 'exec <container> [command..]',
+  command: 'exec [container] [command..]',
   describe: 'Run a command in a running container',
-  builder: (y) => y.options(EXEC_OPTIONS).parserConfiguration({ 'populate--': true }) as never,
+  builder: (y) => y.options({ ...EXEC_OPTIONS, ...EXEC_ONLY_OPTIONS }).parserConfiguration({ 'populate--': true }) as never,
   handler: async (argv) => {
-    const command = argv.command ?? [];
+    // With --latest or --cidfile the first word is already the command.
+    const named = !argv.latest && argv.cidfile === undefined;
+    const command = !named && argv.container !== undefined ? [argv.container, ...(argv.command ?? [])] : (argv.command ?? []);
     if (command.length === 0) throw new UsageError('exec needs a command to run in the container');
     const workdir = checkedWorkdir(argv.workdir);
     const ctx = contextFrom(argv);
-    const view = getContainer(ctx, String(argv.container));
+    const fromFile = argv.cidfile === undefined ? undefined : readIdFile(argv.cidfile, '--cidfile');
+    const view = getContainer(ctx, nameOrLatest(ctx, named ? argv.container : fromFile, argv.latest, 'exec'));
     process.exitCode = await execInContainer(
       ctx,
       view,

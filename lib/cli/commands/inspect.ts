@@ -11,9 +11,10 @@ import { getContainer } from '../../engine/containers.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { parseTemplate, renderOne } from '../format.js';
 import { printOut } from '../output.js';
+import { LATEST_OPTION, namesOrLatest } from '../targets.js';
 
 type Kind = 'container' | 'image' | 'volume';
-type InspectArgs = GlobalArgs & { names: string[]; type?: string; format?: string; size: boolean };
+type InspectArgs = GlobalArgs & { names: string[]; type?: string; format?: string; size: boolean; latest: boolean };
 
 const KINDS = ['container', 'image', 'volume', 'all'];
 
@@ -35,12 +36,13 @@ function inspectOne(ctx: Context, name: string, kind: Kind | undefined, size: bo
 
 export function inspectCommandFor(kind?: Kind): CommandModule<object, InspectArgs> {
   return {
-    command: 'inspect <names..>',
+    command: 'inspect [names..]',
     describe: kind ? `Show details of ${kind}s, as JSON` : 'Show details of containers, images or volumes, as JSON',
     builder: (y) =>
       y.options({
         ...(kind ? {} : { type: { alias: 't', type: 'string', coerce: lastWins, describe: 'Only look for: container, image or volume' } }),
         format: { alias: 'f', type: 'string', coerce: lastWins, describe: 'json, or a Go template such as {{.State.Status}}' },
+        ...(kind === undefined || kind === 'container' ? LATEST_OPTION : {}),
         size: { alias: 's', type: 'boolean', default: false, describe: 'Show the size of a container\'s writable layer (SizeRw)' },
       }) as never,
     handler: (argv) => {
@@ -49,7 +51,9 @@ export function inspectCommandFor(kind?: Kind): CommandModule<object, InspectArg
       const template = argv.format && argv.format !== 'json' ? parseTemplate(argv.format) : undefined;
       const ctx = contextFrom(argv);
       const found: unknown[] = [];
-      for (const name of argv.names) {
+      const names = namesOrLatest(ctx, argv.names ?? [], argv.latest ?? false);
+      if (names.length === 0) throw new UsageError(`inspect needs a name or ID${kind === 'image' || kind === 'volume' ? '' : ', or --latest'} (see 'husk ${kind ? `${kind} ` : ''}inspect --help')`);
+      for (const name of names) {
         try {
           found.push(inspectOne(ctx, name, type as Kind | undefined, argv.size));
         } catch (err) {

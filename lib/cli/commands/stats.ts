@@ -5,8 +5,10 @@ import { UsageError } from '../../core/errors.js';
 import { contextFrom, humanSize, lastWins, table, type GlobalArgs } from '../common.js';
 import { renderRows, type Row } from '../format.js';
 import { printOut } from '../output.js';
+import { ignoredFlag } from '../compat.js';
+import { LATEST_OPTION, namesOrLatest } from '../targets.js';
 
-type StatsArgs = GlobalArgs & { containers?: string[]; all: boolean; stream: boolean; format?: string; trunc: boolean; interval: number };
+type StatsArgs = GlobalArgs & { containers?: string[]; all: boolean; stream: boolean; format?: string; trunc: boolean; interval: number; latest: boolean };
 
 const HEADERS = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'];
 
@@ -20,10 +22,13 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       format: { type: 'string', coerce: lastWins, describe: 'Format with a Go template: {{.Name}} {{.CPUPerc}} {{.MemUsage}} ... or json, table' },
       trunc: { type: 'boolean', default: true, describe: 'Truncate IDs (--no-trunc: full IDs)' },
       interval: { alias: 'i', type: 'number', default: 5, describe: 'Seconds between refreshes' },
+      ...LATEST_OPTION,
+      'no-reset': ignoredFlag('no-reset', 'boolean', 'husk draws each refresh anew; there is no screen state to keep'),
     }) as never,
   handler: async (argv) => {
     if (!(argv.interval > 0)) throw new UsageError(`invalid --interval ${argv.interval}: give seconds above 0`);
-    const sample = statsSampler(contextFrom(argv), { names: argv.containers ?? [], all: argv.all });
+    const ctx = contextFrom(argv);
+    const sample = statsSampler(ctx, { names: namesOrLatest(ctx, argv.containers ?? [], argv.latest), all: argv.all });
     const show = (rows: StatsRow[]) => render(rows.map((r) => rowOf(r, argv.trunc)), argv.format);
     if (!argv.stream) {
       printOut(show(sample()));

@@ -1,12 +1,13 @@
-// husk stop [-t SECONDS] [-a] CONTAINER...
+// husk stop [-t SECONDS] [-a | -l | --filter F] CONTAINER...
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { stopContainers } from '../../engine/lifecycle.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
 import { printReports, withoutMissing } from '../each.js';
 import { namesAndIdFiles } from '../run-options.js';
+import { bulkTargets, FILTER_OPTION, LATEST_OPTION } from '../targets.js';
 
-type StopArgs = GlobalArgs & { containers: string[]; time?: number; all: boolean; ignore: boolean; cidfile: string[] };
+type StopArgs = GlobalArgs & { containers: string[]; time?: number; all: boolean; latest: boolean; filter: string[]; ignore: boolean; cidfile: string[] };
 
 /** --ignore and --cidfile, which stop and rm share (podman's, for generated units). */
 export const ID_FILE_OPTIONS = {
@@ -21,6 +22,8 @@ export const stopCommand: CommandModule<object, StopArgs> = {
     y.options({
       time: { alias: ['t', 'timeout'], type: 'number', coerce: lastWins, describe: 'Seconds to wait before SIGKILL (default: the container\'s, 10)' },
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Stop all running containers' },
+      ...LATEST_OPTION,
+      filter: { ...FILTER_OPTION.filter, alias: 'f' },
       ...ID_FILE_OPTIONS,
     }) as never,
   handler: async (argv) => {
@@ -29,7 +32,9 @@ export const stopCommand: CommandModule<object, StopArgs> = {
     const names = namesAndIdFiles(argv.containers, argv.cidfile, '--cidfile', argv.ignore);
     // Only missing --cidfile files named them, and --ignore forgives that.
     if (!argv.all && names.length === 0 && argv.ignore && argv.cidfile.length) return;
-    printReports(withoutMissing(await stopContainers(ctx, { names, all: argv.all }, time), argv.ignore));
+    const targets = bulkTargets(ctx, { names, all: argv.all, latest: argv.latest, filter: argv.filter });
+    if (argv.filter.length && targets.names.length === 0) return;
+    printReports(withoutMissing(await stopContainers(ctx, targets, time), argv.ignore));
   },
 };
 
