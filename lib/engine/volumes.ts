@@ -1,7 +1,11 @@
 // Volume verbs: create, inspect, list, prune and remove. The store itself,
 // and what containers need of it, is lib/runtime/volume-store.ts.
 import type { Context } from '../core/context.js';
-import { NotFoundError, UsageError } from '../core/errors.js';
+import { HuskError, NotFoundError, UsageError } from '../core/errors.js';
+import { lazyChildProcess } from '../core/lazy.js';
+import { usernsHelperPath } from '../native/binding.js';
+import { usernsArgs } from '../native/userns-helper.js';
+import { findProgram } from '../network/outbound.js';
 import { removeUnusedVolume, volumeUsers, VolumeStore, type NewVolume, type VolumeRecord } from '../runtime/volume-store.js';
 import { removeContainer } from './remove.js';
 import { ContainerStore } from '../runtime/container-store.js';
@@ -206,4 +210,28 @@ export async function removeVolumes(ctx: Context, names: string[], opts: RemoveV
 /** Every volume's name (`volume rm --all`). */
 export function allVolumeNames(ctx: Context): string[] {
   return new VolumeStore(ctx).list().map((v) => v.name);
+}
+
+/**
+ * `volume export` / `volume import`: the volume's content as a tar stream,
+ * made or unpacked by tar inside the store's user namespace, so that files
+ * of container users keep their owners. `stream` is the fd tar writes to
+ * (export) or reads from (import).
+ */
+export function volumeTar(ctx: Context, name: string, mode: 'export' | 'import', stream: number): void {
+  const store = new VolumeStore(ctx);
+  const dir = store.paths(store.get(name).name).data;
+  const tarArgs = mode === 'export' ? ['-C', dir, '-cf', '-', '.'] : ['-C', dir, '-xf', '-'];
+  const tar = findProgram('tar') ?? 'tar';
+  const [cmd, ...args] = ctx.userns() ? [usernsHelperPath(), ...usernsArgs(ctx.userns()), '--', 'exec', tar, ...tarArgs] : [tar, ...tarArgs];
+  const stdio: Array<'ignore' | 'pipe' | number> = mode === 'export' ? ['ignore', stream, 'pipe'] : [stream, 'ignore', 'pipe'];
+  const r = lazyChildProcess().spawnSync(cmd!, args, { stdio, encoding: 'utf8' });
+  if (r.error) throw new HuskError(`volume ${mode}: ${r.error.message}`);
+  if (r.status !== 0) throw new HuskError(`volume ${mode} of ${name}: tar: ${(r.stderr || `exit ${r.status}`).trim().split('\n').pop()}`);
+}
+
+/** `volume mount`: a local volume is a directory already; its path. */
+export function volumeMountpoint(ctx: Context, name: string): string {
+  const store = new VolumeStore(ctx);
+  return store.paths(store.get(name).name).data;
 }
