@@ -16,3 +16,12 @@ const refused = (command: string, describe: string): CommandModule => ({
 
 export const systemServiceCommand = refused('service', 'husk has no API service');
 export const systemConnectionCommand = refused('connection', 'husk has no API service to connect to');
+
+export const systemCheckCommand: CommandModule = {
+  command: 'check [args..]',
+  describe: 'Not supported: husk has no consistency check of its store yet',
+  builder: (y) => y.parserConfiguration({ 'unknown-options-as-args': true }),
+  handler: () => {
+    throw new UsageError('husk system check is not supported: husk has no consistency check of its store yet (husk system prune --external removes what an interrupted husk left behind)');
+  },
+};

@@ -9,7 +9,7 @@ import { systemInstallGeneratorCommand } from './system-install-generator.js';
 import { systemMigrateCommand, systemRenumberCommand } from './system-migrate.js';
 import { systemPruneCommand } from './system-prune.js';
 import { systemResetCommand } from './system-reset.js';
-import { systemConnectionCommand, systemServiceCommand } from './system-service.js';
+import { systemCheckCommand, systemConnectionCommand, systemServiceCommand } from './system-service.js';
 
 export const systemCommand: CommandModule = {
   command: 'system',
@@ -24,6 +24,7 @@ export const systemCommand: CommandModule = {
       systemRenumberCommand,
       systemServiceCommand,
       systemConnectionCommand,
+      systemCheckCommand,
       systemInstallGeneratorCommand,
       systemGeneratorCommand,
     ]) {
