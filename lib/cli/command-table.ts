@@ -62,6 +62,8 @@ export const COMMANDS: Record<string, CommandLoader> = {
   network: () => import('./commands/network.js').then((m) => m.networkCommand),
   healthcheck: () => import('./commands/healthcheck.js').then((m) => m.healthcheckCommand),
   generate: () => import('./commands/generate.js').then((m) => m.generateCommand),
+  unshare: () => import('./commands/unshare.js').then((m) => m.unshareCommand),
+  machine: () => import('./commands/machine.js').then((m) => m.machineCommand),
   'auto-update': () => import('./commands/auto-update.js').then((m) => m.autoUpdateCommand),
   completion: () => import('./commands/completion.js').then((m) => m.completionCommand),
 };

@@ -19,7 +19,7 @@ export function ignoredFlag(flag: string, type: FlagType, reason: string, extra:
     describe: IGNORED + reason,
     coerce: (v: unknown) => {
       process.stderr.write(`WARN: --${flag} is ignored: ${reason}\n`);
-      return Array.isArray(v) ? (v[v.length - 1] as unknown) : v;
+      return (Array.isArray(v) ? (v as unknown[])[v.length - 1] : v) as unknown;
     },
   };
 }

@@ -40,7 +40,7 @@ export async function composeDown(ctx: Context, project: Project, opts: DownOpti
     for (const v of Object.values(project.volumes)) {
       if (v.external || !volumeExists(ctx, v.name)) continue;
       opts.report(` Volume ${v.name}  Removing`);
-      const [r] = await removeVolumes(ctx, [v.name], false);
+      const [r] = await removeVolumes(ctx, [v.name], { force: false });
       if (r?.error) throw r.error;
       opts.report(` Volume ${v.name}  Removed`);
     }

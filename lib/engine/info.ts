@@ -2,6 +2,7 @@
 import { DEFAULT_NETWORK } from '../core/network.js';
 import { outboundCandidates } from '../network/outbound.js';
 import fs from 'node:fs';
+import path from 'node:path';
 import { limitCgroups } from '../runtime/cgroup-limits.js';
 import os from 'node:os';
 import { ImageStore } from '../image/store.js';
@@ -9,7 +10,8 @@ import { ContainerStore } from '../runtime/container-store.js';
 import { checkKernelOverlay, chooseDriver, fuseOverlayfsPath } from '../storage/driver.js';
 import { readSubids } from '../core/subid.js';
 import type { Context } from '../core/context.js';
-import { HUSK_VERSION } from './version.js';
+import { HUSK_VERSION, versionInfo } from './version.js';
+import { DEFAULT_CAPABILITIES } from '../runtime/capabilities.js';
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(':')) {
@@ -65,21 +67,86 @@ function networkBackend(rootless: boolean): { backend: string; reason: string } 
   }
 }
 
+/** /etc/os-release as podman's host.distribution. */
+function distribution() {
+  const release = readOr('/etc/os-release');
+  const field = (k: string) => release.match(new RegExp(`^${k}="?([^"\\n]*)"?`, 'm'))?.[1] ?? '';
+  return { distribution: field('ID') || 'unknown', version: field('VERSION_ID') || 'unknown', codename: field('VERSION_CODENAME'), prettyName: field('PRETTY_NAME') };
+}
+
+function memory() {
+  const meminfo = readOr('/proc/meminfo');
+  const kb = (k: string) => Number(meminfo.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm'))?.[1] ?? 0) * 1024;
+  return { memFree: os.freemem(), memTotal: os.totalmem(), swapFree: kb('SwapFree'), swapTotal: kb('SwapTotal') };
+}
+
+function uptime(): string {
+  const s = os.uptime();
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h}h ${m}m ${(s % 60).toFixed(2)}s (Approximately ${(s / 86400).toFixed(2)} days)`;
+}
+
+/** Bytes of the file system that holds `dir` (its nearest existing parent). */
+function fsUsage(dir: string): { allocated: number; used: number } {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      const st = fs.statfsSync(d);
+      return { allocated: st.blocks * st.bsize, used: (st.blocks - st.bfree) * st.bsize };
+    } catch {
+      if (d === path.dirname(d)) return { allocated: 0, used: 0 };
+    }
+  }
+}
+
+const idMap = (maps: Array<{ containerID: number; hostID: number; size: number }> | undefined) =>
+  maps ? maps.map((m) => ({ container_id: m.containerID, host_id: m.hostID, size: m.size })) : null;
+
+/**
+ * `husk info`: podman's layout and names (host.arch, store.graphRoot,
+ * version.Version...), where husk has the thing; husk's own findings
+ * (userNamespaces, cgroups, network, kernelOverlay) next to them.
+ */
 export function hostInfo(ctx: Context) {
   const userns = ctx.userns();
   const subuids = ctx.rootless ? readSubids('/etc/subuid', ctx.user, ctx.uid) : [];
   const cgroups = cgroupInfo(ctx);
   const images = new ImageStore(ctx).listImages();
   const containers = new ContainerStore(ctx).list();
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const usage = fsUsage(ctx.paths.dataRoot);
+  const pasta = which('pasta');
+  const slirp = which('slirp4netns');
+  const network = networkBackend(ctx.rootless);
+  const running = containers.filter((c) => c.status === 'running');
   return {
     host: {
-      arch: process.arch === 'x64' ? 'amd64' : process.arch,
-      kernel: os.release(),
-      os: 'linux',
-      distribution: readOr('/etc/os-release').match(/^PRETTY_NAME="?([^"\n]*)"?/m)?.[1] ?? 'unknown',
-      hostname: os.hostname(),
+      arch,
+      cgroupManager: cgroups.manager,
+      cgroupVersion: cgroups.version.startsWith('v2') ? 'v2' : 'v1',
+      cgroupControllers: cgroups.controllers,
       cpus: os.cpus().length,
-      memTotal: os.totalmem(),
+      distribution: distribution(),
+      eventLogger: 'file',
+      hostname: os.hostname(),
+      idMappings: { gidmap: idMap(userns?.gidMappings), uidmap: idMap(userns?.uidMappings) },
+      kernel: os.release(),
+      ...memory(),
+      logDriver: 'k8s-file',
+      networkBackend: network.backend,
+      ociRuntime: { name: 'husk', path: process.argv[1] ?? 'husk', version: `husk version ${HUSK_VERSION}` },
+      os: 'linux',
+      security: {
+        apparmorEnabled: false,
+        capabilities: DEFAULT_CAPABILITIES.join(','),
+        rootless: ctx.rootless,
+        seccompEnabled: true,
+        selinuxEnabled: false,
+      },
+      serviceIsRemote: false,
+      slirp4netns: { executable: slirp ?? '' },
+      pasta: { executable: pasta ?? '' },
+      uptime: uptime(),
       rootless: ctx.rootless,
       userNamespaces: {
         maxUserNamespaces: Number(readOr('/proc/sys/user/max_user_namespaces', '0')),
@@ -93,24 +160,30 @@ export function hostInfo(ctx: Context) {
       },
       cgroups,
       networkHelpers: {
-        pasta: which('pasta') ?? 'not installed',
-        slirp4netns: which('slirp4netns') ?? 'not installed',
+        pasta: pasta ?? 'not installed',
+        slirp4netns: slirp ?? 'not installed',
       },
-      network: networkBackend(ctx.rootless),
+      network,
     },
     store: {
-      graphDriverName: chooseDriver(ctx),
-      kernelOverlay: overlayWorks(ctx),
-      fuseOverlayfs: fuseOverlayfsPath() ?? 'not installed',
-      graphRoot: ctx.paths.dataRoot,
-      runRoot: ctx.paths.runRoot,
-      imageStore: { number: images.length },
       containerStore: {
         number: containers.length,
-        running: containers.filter((c) => c.status === 'running').length,
-        stopped: containers.filter((c) => c.status !== 'running').length,
+        paused: running.filter((c) => c.paused).length,
+        running: running.filter((c) => !c.paused).length,
+        stopped: containers.length - running.length,
       },
+      graphDriverName: chooseDriver(ctx),
+      graphRoot: ctx.paths.dataRoot,
+      graphRootAllocated: usage.allocated,
+      graphRootUsed: usage.used,
+      imageStore: { number: images.length },
+      runRoot: ctx.paths.runRoot,
+      volumePath: path.join(ctx.paths.dataRoot, 'volumes'),
+      kernelOverlay: overlayWorks(ctx),
+      fuseOverlayfs: fuseOverlayfsPath() ?? 'not installed',
     },
-    version: { version: HUSK_VERSION, node: process.version },
+    registries: {},
+    plugins: { volume: ['local'], network: ['bridge'], log: ['k8s-file'] },
+    version: versionInfo(),
   };
 }

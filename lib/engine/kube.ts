@@ -358,8 +358,8 @@ export async function kubeDown(ctx: Context, text: string, source: string, force
     removed.push(record.id);
     fs.rmSync(kubeDir(ctx, pod.metadata.name), { recursive: true, force: true });
     const emptyDirs = (pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => `${pod.metadata.name}-${v.name}`);
-    await removeVolumes(ctx, emptyDirs.filter((v) => volumeExists(ctx, v)), true);
+    await removeVolumes(ctx, emptyDirs.filter((v) => volumeExists(ctx, v)), { force: true });
   }
-  if (force) await removeVolumes(ctx, plan.claims.filter((v) => volumeExists(ctx, v)), true);
+  if (force) await removeVolumes(ctx, plan.claims.filter((v) => volumeExists(ctx, v)), { force: true });
   report(`Pods stopped:\n${removed.join('\n')}\nPods removed:\n${removed.join('\n')}`);
 }

@@ -382,6 +382,13 @@ export function disconnectNetwork(ctx: Context, network: string, container: stri
   recordEvent(ctx, { type: 'network', action: 'disconnect', id: name, name, attributes: { container: view.record.id } });
 }
 
+/** --latest: the container created last (list() is newest first). */
+export function latestContainerId(ctx: Context): string {
+  const [newest] = new ContainerStore(ctx).list();
+  if (!newest) throw new NotFoundError('no containers to act on: --latest needs one');
+  return newest.record.id;
+}
+
 /**
  * `network reload`: for each running container on bridge networks, its
  * networks' bridges and firewall rules made again (veths die with a flushed

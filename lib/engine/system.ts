@@ -52,3 +52,63 @@ export function diskUsage(ctx: Context): DiskUsageRow[] {
     },
   ];
 }
+
+export interface ImageUsage {
+  names: string[];
+  id: string;
+  created: string;
+  size: number;
+  /** Bytes of layers other images use too. */
+  shared: number;
+  containers: number;
+}
+
+export interface ContainerUsage {
+  id: string;
+  image: string;
+  command: string[];
+  localVolumes: number;
+  size: number;
+  created: string;
+  status: string;
+  name: string;
+}
+
+export interface VolumeUsage {
+  name: string;
+  /** Containers using it. */
+  links: number;
+  size: number;
+}
+
+/** `system df -v`: each image, container and volume with what it takes. */
+export function diskUsageVerbose(ctx: Context): { images: ImageUsage[]; containers: ContainerUsage[]; volumes: VolumeUsage[] } {
+  const store = new ImageStore(ctx);
+  const imageList = store.listImages();
+  const containerList = new ContainerStore(ctx).list();
+  const layerUsers = new Map<string, number>();
+  for (const i of imageList) for (const l of new Set(i.layers)) layerUsers.set(l, (layerUsers.get(l) ?? 0) + 1);
+  const layerSize = (chainId: string) => store.getLayer(chainId)?.size ?? 0;
+  const images = imageList.map((i) => ({
+    names: i.names,
+    id: i.id,
+    created: i.created,
+    size: i.size,
+    shared: [...new Set(i.layers)].filter((l) => (layerUsers.get(l) ?? 0) > 1).reduce((s, l) => s + layerSize(l), 0),
+    containers: containerList.filter((c) => c.record.imageId === i.id).length,
+  }));
+  const containers = containerList.map((c) => ({
+    id: c.record.id,
+    image: c.record.imageName || c.record.image,
+    command: c.record.args,
+    localVolumes: (c.record.mounts ?? []).filter((m) => m.type === 'volume').length,
+    size: directorySize(path.join(store.root, 'containers', c.record.id, 'upper')),
+    created: c.record.created,
+    status: c.status,
+    name: c.record.name,
+  }));
+  const users = volumeUsers(ctx);
+  const vstore = new VolumeStore(ctx);
+  const volumes = listVolumes(ctx).map((v) => ({ name: v.name, links: users.get(v.name)?.length ?? 0, size: directorySize(vstore.paths(v.name).data) }));
+  return { images, containers, volumes };
+}

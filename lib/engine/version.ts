@@ -15,3 +15,9 @@ export const HUSK_VERSION: string = typeof HUSK_BUNDLED_VERSION === 'string' ? H
 function versionFromPackageJson(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/** `husk version`'s Client and info's version: podman's fields, Node's version where podman has Go's. */
+export function versionInfo() {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  return { APIVersion: HUSK_VERSION, Version: HUSK_VERSION, NodeVersion: process.version, OsArch: `linux/${arch}`, Os: 'linux' };
+}

@@ -62,6 +62,8 @@ export interface NewNetwork {
   disableDns?: boolean;
   /** --opt: only mtu=N. */
   options?: Record<string, string>;
+  /** --interface-name: the bridge device's name (default: the first free huskN). */
+  interfaceName?: string;
 }
 
 /** What a container gets on a network. */
@@ -338,7 +340,7 @@ export class NetworkStore {
         name,
         id,
         driver: 'bridge',
-        bridge: this.freeBridge(existing),
+        bridge: n.interfaceName === undefined ? this.freeBridge(existing) : this.checkBridgeFree(n.interfaceName, existing),
         subnet: formatCidr(subnet),
         gateway: formatIPv4(gateway),
         ...(checked.ipRange ? { ipRange: formatCidr(checked.ipRange) } : {}),
@@ -379,6 +381,15 @@ export class NetworkStore {
   }
 
   /** husk1, husk2, ...: the first name no network and no interface of the host has (husk0 is the default network's). */
+  /** --interface-name: a device name no network and no host interface has. */
+  private checkBridgeFree(name: string, existing: NetworkRecord[]): string {
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name) || name === '.' || name === '..') throw new UsageError(`invalid interface name "${name}": up to 15 letters, digits, "_", "." and "-"`);
+    const owner = existing.find((r) => r.bridge === name);
+    if (owner || name === DEFAULT_BRIDGE) throw new ConflictError(`interface name ${name} is used by network ${owner?.name ?? 'husk'}`);
+    if (this.host.interfaces().includes(name)) throw new ConflictError(`interface name ${name} is already a network interface of this host`);
+    return name;
+  }
+
   private freeBridge(existing: NetworkRecord[]): string {
     const taken = new Set([DEFAULT_BRIDGE, ...existing.map((r) => r.bridge), ...this.host.interfaces()]);
     for (let i = 1; ; i++) if (!taken.has(`husk${i}`)) return `husk${i}`;

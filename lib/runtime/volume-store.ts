@@ -294,7 +294,7 @@ export function removeUnusedVolume(ctx: Context, name: string): void {
     store.get(name);
     const users = volumeUsers(ctx).get(name);
     if (users?.length) {
-      throw new ConflictError(`volume ${name} is being used by the following container(s): ${users.map((c) => c.id).join(', ')}: remove them first or use -f`);
+      throw new ConflictError(`volume ${name} is being used by the following container(s): ${users.map((c) => c.id).join(', ')}: volume is being used`);
     }
     store.remove(name);
   });

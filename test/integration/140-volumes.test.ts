@@ -200,7 +200,7 @@ for (const mode of modes()) {
       t.ok(lines((await h.run(['volume', 'ls', '-q', '--filter', 'dangling=true'])).stdout).includes('v1'), 'dangling=true: unused');
       t.equal((await h.run(['volume', 'ls', '--filter', 'bogus=1'])).code, 125, 'an unknown filter is an error');
       const fmt = await h.run(['volume', 'ls', '--filter', 'name=v1', '--format', '{{.Name}} {{.Driver}} {{.Labels}} {{.Mountpoint}}']);
-      t.equal(fmt.stdout, `v1 local app=web,tier= ${dataDir('v1')}\n`, '--format');
+      t.equal(fmt.stdout, `v1 local map[app:web tier:] ${dataDir('v1')}\n`, "--format: podman's fields (Labels a map)");
 
       const ins = await h.run(['volume', 'inspect', 'v1']);
       t.equal(ins.code, 0);
@@ -227,7 +227,7 @@ for (const mode of modes()) {
       t.equal((await h.run(['volume', 'rm', 'nosuch'])).code, 1, 'no such volume: exit 1');
 
       const json = JSON.parse((await h.run(['volume', 'ls', '--format', 'json', '--filter', 'name=owned'])).stdout) as Array<Record<string, unknown>>;
-      t.match(json, [{ Name: 'owned', Driver: 'local', Options: 'o=uid=1000,gid=1000' }], '--format json');
+      t.match(json, [{ Name: 'owned', Driver: 'local', Options: { o: 'uid=1000,gid=1000' } }], "--format json: podman's objects");
 
       t.equal((await h.run(['run', '--name', 'keeper', '-v', 'kept:/k', '-v', '/kanon', 'busybox', 'true'])).code, 0);
       t.equal((await h.run(['run', '--name', 'gone', '-v', '/ganon', 'busybox', 'true'])).code, 0);

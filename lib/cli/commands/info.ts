@@ -1,16 +1,22 @@
-// husk info [--format json]
+// husk info [--format json|TEMPLATE]
 import type { CommandModule } from 'yargs';
 import { hostInfo } from '../../engine/info.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
+import { parseTemplate } from '../format.js';
+import { infoTemplateData } from '../info-view.js';
 import { printOut } from '../output.js';
 
 export const infoCommand: CommandModule<object, GlobalArgs & { format?: string }> = {
   command: 'info',
   describe: 'Show what this host supports and where husk keeps its state',
-  builder: (y) => y.options({ format: { alias: 'f', type: 'string', describe: 'json' } }) as never,
+  builder: (y) => y.options({ format: { alias: 'f', type: 'string', describe: 'json, or a template such as "{{.Host.Arch}} {{.Store.GraphRoot}}"' } }) as never,
   handler: (argv) => {
+    // A bad template fails before the probes run.
+    const format = argv.format === undefined ? undefined : parseTemplate(argv.format, { table: false });
     const info = hostInfo(contextFrom(argv));
-    printOut(argv.format === 'json' ? `${JSON.stringify(info, null, 2)}\n` : toYaml(info));
+    if (format?.kind === 'json') printOut(`${JSON.stringify(info, null, 2)}\n`);
+    else if (format) printOut(`${format.template.execute(infoTemplateData(info))}\n`);
+    else printOut(toYaml(info));
   },
 };
 
@@ -23,6 +29,7 @@ function toYaml(value: unknown, indent = ''): string {
     return Object.entries(value)
       .map(([k, v]) => {
         if (Array.isArray(v) && v.length === 0) return `${indent}${k}: []\n`;
+        if (v !== null && typeof v === 'object' && Object.keys(v as object).length === 0) return `${indent}${k}: {}\n`;
         if (typeof v === 'object' && v !== null) return `${indent}${k}:\n${toYaml(v, `${indent}  `)}`;
         return `${indent}${k}: ${v}\n`;
       })

@@ -1,9 +1,10 @@
 // husk network create [-d bridge] [--subnet CIDR [--gateway IP] [--ip-range CIDR]]
-//   [--internal] [--label K=V]... [--disable-dns] [-o mtu=N] [--ignore] NAME
+//   [--internal] [--label K=V]... [--disable-dns] [-o mtu=N] [--interface-name DEV] [--ignore] NAME
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { createNetwork } from '../../engine/networks.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { refusedFlag } from '../compat.js';
 import { printOut } from '../output.js';
 import { keyValues } from './volume-create.js';
 
@@ -18,7 +19,8 @@ type CreateArgs = GlobalArgs & {
   disableDns: boolean;
   opt: string[];
   ignore: boolean;
-  ipv6: boolean;
+  interfaceName?: string;
+  ipamDriver?: string;
 };
 
 /** One value of a flag podman takes several times (one per subnet): husk networks have one subnet. */
@@ -41,10 +43,16 @@ export const networkCreateCommand: CommandModule<object, CreateArgs> = {
       'disable-dns': { type: 'boolean', default: false, describe: 'No name resolution of containers on this network' },
       opt: { alias: 'o', type: 'string', array: true, nargs: 1, default: [], describe: 'Driver option: mtu=N' },
       ignore: { type: 'boolean', default: false, describe: 'Do nothing, successfully, when the network exists' },
-      ipv6: { type: 'boolean', default: false, describe: 'IPv6 (not supported yet)' },
+      'interface-name': { type: 'string', coerce: lastWins, describe: "The bridge device's name (default: the first free huskN)" },
+      'ipam-driver': { type: 'string', coerce: lastWins, describe: 'How addresses are given: host-local (husk keeps the leases itself); dhcp and none are not supported' },
+      ipv6: refusedFlag('ipv6', 'boolean', 'husk networks are IPv4 only'),
+      dns: refusedFlag('dns', 'string', "husk's containers ask the network's own name server (or the host's servers): per-network DNS servers are not supported; give --dns to run or create"),
+      route: refusedFlag('route', 'string', 'husk networks have no static routes besides the default one through the gateway'),
     }) as never,
   handler: (argv) => {
-    if (argv.ipv6) throw new UsageError('--ipv6: IPv6 networks are not supported yet');
+    if (argv.ipamDriver !== undefined && !['host-local', ''].includes(argv.ipamDriver)) {
+      throw new UsageError(`--ipam-driver ${argv.ipamDriver} is not supported: husk gives addresses itself (host-local)`);
+    }
     const r = createNetwork(
       contextFrom(argv),
       String(argv.name),
@@ -57,6 +65,7 @@ export const networkCreateCommand: CommandModule<object, CreateArgs> = {
         labels: keyValues(argv.label, '--label', true),
         disableDns: argv.disableDns,
         options: keyValues(argv.opt, '--opt', false),
+        ...(argv.interfaceName !== undefined ? { interfaceName: argv.interfaceName } : {}),
       },
       argv.ignore,
     );

@@ -9,6 +9,7 @@ import { networkLsCommand } from './network-ls.js';
 import { networkPruneCommand } from './network-prune.js';
 import { networkReloadCommand } from './network-reload.js';
 import { networkRmCommand } from './network-rm.js';
+import { networkUpdateCommand } from './network-update.js';
 
 export const networkCommand: CommandModule = {
   command: 'network',
@@ -24,6 +25,7 @@ export const networkCommand: CommandModule = {
       networkConnectCommand,
       networkDisconnectCommand,
       networkReloadCommand,
+      networkUpdateCommand,
     ]) {
       y.command(c as CommandModule);
     }

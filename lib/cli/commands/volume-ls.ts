@@ -1,26 +1,15 @@
-// husk volume ls [-q] [--filter K=V]... [--format F]
+// husk volume ls [-q] [-n] [--filter K=V]... [--format F]
 import type { CommandModule } from 'yargs';
-import { listVolumes, parseVolumeFilters, VolumeStore, type VolumeRecord } from '../../engine/volumes.js';
+import { listVolumes, parseVolumeFilters, volumeView, VolumeStore } from '../../engine/volumes.js';
 import { contextFrom, table, type GlobalArgs } from '../common.js';
-import { renderRows, type Row } from '../format.js';
+import { parseTemplate, renderRows, type Row } from '../format.js';
 import { printOut } from '../output.js';
 
-type LsArgs = GlobalArgs & { quiet: boolean; filter: string[]; format?: string };
+type LsArgs = GlobalArgs & { quiet: boolean; noheading: boolean; filter: string[]; format?: string };
 
-const pairs = (r: Record<string, string>) => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(',');
+const HEADERS = { Name: 'VOLUME NAME', CreatedAt: 'CREATED AT', MountCount: 'MOUNT COUNT' };
 
-function row(store: VolumeStore, v: VolumeRecord): Row {
-  return {
-    Name: v.name,
-    Driver: v.driver,
-    Mountpoint: store.paths(v.name).data,
-    CreatedAt: v.createdAt,
-    Labels: pairs(v.labels),
-    Options: pairs(v.options),
-    Scope: 'local',
-    Anonymous: String(v.anonymous),
-  };
-}
+const withoutHeader = (text: string) => text.slice(text.indexOf('\n') + 1);
 
 export const volumeLsCommand: CommandModule<object, LsArgs> = {
   command: 'ls',
@@ -29,21 +18,33 @@ export const volumeLsCommand: CommandModule<object, LsArgs> = {
   builder: (y) =>
     y.options({
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only show volume names' },
-      filter: { alias: 'f', type: 'string', array: true, nargs: 1, default: [], describe: 'Filter: name=TEXT, label=K[=V], dangling=true|false, driver=local' },
-      format: { type: 'string', describe: 'json, or a template such as "{{.Name}}\\t{{.Mountpoint}}"' },
+      noheading: { alias: 'n', type: 'boolean', default: false, describe: 'Do not print the header' },
+      filter: {
+        alias: 'f',
+        type: 'string',
+        array: true,
+        nargs: 1,
+        default: [],
+        describe: 'Filter: name=REGEX, label=K[=V], label!=K[=V], dangling=BOOL, anonymous=BOOL, driver=local, opt=K[=V], scope=local, until=TIME, after=VOLUME',
+      },
+      format: { type: 'string', describe: 'json, or a template of .Name .Driver .Mountpoint .CreatedAt .Labels .Options .Scope .Anonymous .MountCount' },
     }) as never,
   handler: (argv) => {
     const ctx = contextFrom(argv);
+    // A bad template or filter fails before any output.
+    const format = argv.format === undefined ? undefined : parseTemplate(argv.format);
     const volumes = listVolumes(ctx, parseVolumeFilters(argv.filter));
     if (argv.quiet) {
       printOut(volumes.map((v) => `${v.name}\n`).join(''));
       return;
     }
     const store = new VolumeStore(ctx);
-    if (argv.format) {
-      printOut(renderRows(argv.format, volumes.map((v) => row(store, v))));
+    if (format) {
+      const out = renderRows(format, volumes.map((v) => volumeView(store, v) as Row), HEADERS);
+      printOut(argv.noheading && format.kind === 'table' ? withoutHeader(out) : out);
       return;
     }
-    printOut(table(['DRIVER', 'VOLUME NAME'], volumes.map((v) => [v.driver, v.name])));
+    const text = table(['DRIVER', 'VOLUME NAME'], volumes.map((v) => [v.driver, v.name]));
+    printOut(argv.noheading ? withoutHeader(text) : text);
   },
 };

@@ -1,11 +1,10 @@
-// husk volume prune [-f] [--filter label=K[=V]]...
+// husk volume prune [-f] [-a] [--dry-run] [--filter K=V]...
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../core/errors.js';
-import { pruneVolumes } from '../../engine/volumes.js';
+import { parseVolumeFilters, pruneVolumes, PRUNE_FILTERS } from '../../engine/volumes.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printReports } from '../each.js';
 
-type PruneArgs = GlobalArgs & { force: boolean; filter: string[] };
+type PruneArgs = GlobalArgs & { force: boolean; all: boolean; dryRun: boolean; filter: string[] };
 
 export const volumePruneCommand: CommandModule<object, PruneArgs> = {
   command: 'prune',
@@ -13,13 +12,11 @@ export const volumePruneCommand: CommandModule<object, PruneArgs> = {
   builder: (y) =>
     y.options({
       force: { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask (husk never asks)' },
-      filter: { type: 'string', array: true, nargs: 1, default: [], describe: 'Only volumes with this label: label=K[=V]' },
+      all: { alias: 'a', type: 'boolean', default: false, describe: 'Named volumes too: what husk always does, as podman 4 did' },
+      'dry-run': { type: 'boolean', default: false, describe: 'Only name the volumes that would be removed' },
+      filter: { type: 'string', array: true, nargs: 1, default: [], describe: 'label=K[=V], label!=K[=V], until=TIME, anonymous=BOOL, after=VOLUME, all=true' },
     }) as never,
   handler: (argv) => {
-    const labels = argv.filter.map((f) => {
-      if (!f.startsWith('label=') || f === 'label=') throw new UsageError(`invalid filter "${f}": volume prune takes label=KEY[=VALUE]`);
-      return f.slice(6);
-    });
-    printReports(pruneVolumes(contextFrom(argv), labels));
+    printReports(pruneVolumes(contextFrom(argv), parseVolumeFilters(argv.filter, PRUNE_FILTERS), argv.dryRun));
   },
 };
