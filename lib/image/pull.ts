@@ -357,7 +357,7 @@ export function checkPlatform(value: string | undefined): void {
  * written out, not localhost/, where husk keeps imported images; or a short
  * name registries.conf resolves). Progress goes to the user through ctx.ui.
  */
-export async function pullMissing(ctx: Context, image: string): Promise<void> {
+export async function pullMissing(ctx: Context, image: string, access: AccessOptions = {}): Promise<void> {
   let ref: Reference;
   try {
     ref = parseReference(image);
@@ -367,5 +367,5 @@ export async function pullMissing(ctx: Context, image: string): Promise<void> {
   if (ref.registry === 'localhost') return;
   // A short name nothing in registries.conf resolves stays a local lookup ("image not known").
   if (!hasExplicitRegistry(image) && shortNameCandidates(image, loadRegistriesConf()).length === 0) return;
-  await pullImage(ctx, image, { progress: (line) => ctx.ui.progress(line), warn: (line) => ctx.ui.progress(`WARNING: ${line}`) });
+  await pullImage(ctx, image, { ...access, progress: (line) => ctx.ui.progress(line), warn: (line) => ctx.ui.progress(`WARNING: ${line}`) });
 }

@@ -1,20 +1,21 @@
-// husk healthcheck run CONTAINER: one check now (the monitor runs it every
-// interval); exit 0 healthy, 1 not (yet) healthy, as podman's.
+// husk healthcheck run [--ignore-result] CONTAINER: one check now (the monitor runs it every
+// interval); exit 0 healthy, 1 not (yet) healthy (0 with --ignore-result), as podman's.
 import type { CommandModule } from 'yargs';
 import { runHealthcheck } from '../../engine/health.js';
 import { getContainer } from '../../engine/containers.js';
 import { contextFrom, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 
-const runCommand: CommandModule<object, GlobalArgs & { container: string }> = {
+const runCommand: CommandModule<object, GlobalArgs & { container: string; ignoreResult: boolean }> = {
   command: 'run <container>',
   describe: 'Run the container\'s healthcheck once',
+  builder: (y) => y.options({ 'ignore-result': { type: 'boolean', default: false, describe: 'Exit 0 whatever the result (the status is still printed)' } }) as never,
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     const status = await runHealthcheck(ctx, getContainer(ctx, String(argv.container)));
     if (status !== 'healthy') {
       printOut(`${status}\n`);
-      process.exitCode = 1;
+      if (!argv.ignoreResult) process.exitCode = 1;
     }
   },
 };
