@@ -1,30 +1,87 @@
-// husk update [--memory ...] [--cpus ...] [--restart ...] CONTAINER...
+// husk update [--memory ...] [--cpus ...] [--restart ...] [-e K=V] [--unsetenv K] [--ulimit T=S:H]
+// [--health-cmd C] [--health-interval D] [--no-healthcheck] ... CONTAINER...|-l
 import type { CommandModule } from 'yargs';
+import { queryContainers } from '../../engine/containers.js';
 import { updateContainers } from '../../engine/update.js';
 import { UsageError } from '../../core/errors.js';
 import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
+import { refusedFlag } from '../compat.js';
 import { printReports } from '../each.js';
 import { RESOURCE_OPTIONS, resourceOptions, type ResourceArgs } from '../resource-options.js';
-import { parseRestartPolicy } from '../run-options.js';
+import { CREATE_OPTIONS, parseHealthFlags, parseRestartPolicy, type CreateArgs } from '../run-options.js';
 
-/** The limits a running container's cgroup can take (not --ulimit, --shm-size, ... which are the process's and mounts'). */
-const UPDATABLE = ['memory', 'memory-reservation', 'memory-swap', 'memory-swappiness', 'kernel-memory', 'cpus', 'cpu-shares', 'cpu-period', 'cpu-quota', 'cpuset-cpus', 'cpuset-mems', 'pids-limit', 'blkio-weight', 'blkio-weight-device', 'device-read-bps', 'device-write-bps', 'device-read-iops', 'device-write-iops'];
+/** The limits a running container's cgroup can take (not --shm-size, ... which are the mounts'); --ulimit waits for the next start. */
+const UPDATABLE = ['memory', 'memory-reservation', 'memory-swap', 'memory-swappiness', 'kernel-memory', 'cpus', 'cpu-shares', 'cpu-period', 'cpu-quota', 'cpuset-cpus', 'cpuset-mems', 'pids-limit', 'blkio-weight', 'blkio-weight-device', 'device-read-bps', 'device-write-bps', 'device-read-iops', 'device-write-iops', 'ulimit'];
 
-type UpdateArgs = GlobalArgs & ResourceArgs & { containers: string[]; restart?: string };
+/** run's healthcheck flags, which update lays over the container's own. */
+const HEALTH = ['health-cmd', 'health-interval', 'health-retries', 'health-start-period', 'health-timeout'];
+
+/** podman's healthcheck flags for what husk's healthchecks do not have. */
+const HEALTH_REFUSED = {
+  'health-log-destination': 'husk keeps the healthcheck log in the container (inspect shows it)',
+  'health-max-log-count': 'husk keeps the last five healthcheck results',
+  'health-max-log-size': 'husk keeps the last five healthcheck results',
+  'health-on-failure': 'husk marks an unhealthy container so, and takes no action on it',
+  'health-startup-cmd': 'husk has no startup healthchecks',
+  'health-startup-interval': 'husk has no startup healthchecks',
+  'health-startup-retries': 'husk has no startup healthchecks',
+  'health-startup-success': 'husk has no startup healthchecks',
+  'health-startup-timeout': 'husk has no startup healthchecks',
+};
+
+const RT = 'cgroup v2 has no real-time CPU limits (cpu.rt_*), and husk sets none';
+
+type UpdateArgs = GlobalArgs &
+  ResourceArgs &
+  Pick<CreateArgs, 'healthCmd' | 'healthInterval' | 'healthRetries' | 'healthStartPeriod' | 'healthTimeout'> & {
+    containers?: string[];
+    restart?: string;
+    env: string[];
+    unsetenv: string[];
+    healthcheck?: boolean;
+    latest: boolean;
+  };
 
 export const updateCommand: CommandModule<object, UpdateArgs> = {
   command: 'update [containers..]',
-  describe: 'Change the resource limits or restart policy of containers',
+  describe: 'Change the resource limits, restart policy, environment or healthcheck of containers',
   builder: (y) =>
     y.options({
       ...Object.fromEntries(UPDATABLE.map((k) => [k, RESOURCE_OPTIONS[k]!])),
       restart: { type: 'string', coerce: lastWins, describe: 'Restart policy: no, always, on-failure[:N], unless-stopped' },
+      env: { alias: 'e', type: 'string', array: true, nargs: 1, default: [], describe: 'Set an environment variable, NAME=VALUE (NAME: from here), from the next start on' },
+      unsetenv: { type: 'string', array: true, nargs: 1, default: [], describe: 'Remove an environment variable, from the next start on' },
+      ...Object.fromEntries(HEALTH.map((k) => [k, CREATE_OPTIONS[k]!])),
+      // --no-healthcheck negates it; no default, so that leaving it out changes nothing.
+      healthcheck: { type: 'boolean', describe: 'Keep the healthcheck (--no-healthcheck: remove it)' },
+      latest: { alias: 'l', type: 'boolean', default: false, describe: 'The container created last' },
+      'cpu-rt-period': refusedFlag('cpu-rt-period', 'number', RT),
+      'cpu-rt-runtime': refusedFlag('cpu-rt-runtime', 'number', RT),
+      ...Object.fromEntries(Object.entries(HEALTH_REFUSED).map(([k, why]) => [k, refusedFlag(k, 'string', why)])),
     }) as never,
   handler: async (argv) => {
-    if (!argv.containers?.length) throw new UsageError('give at least one container name or ID');
-    const { resources, warnings } = resourceOptions(argv);
+    const ctx = contextFrom(argv);
+    const names = argv.latest ? latestContainer(argv, ctx) : (argv.containers ?? []);
+    if (!names.length) throw new UsageError('give at least one container name or ID, or --latest');
+    const { resources, rlimits, warnings } = resourceOptions(argv);
     for (const w of warnings) process.stderr.write(`WARN: ${w}\n`);
     const restartPolicy = argv.restart === undefined ? undefined : parseRestartPolicy(argv.restart, false);
-    printReports(await updateContainers(contextFrom(argv), argv.containers, { resources: resources ?? {}, restartPolicy }));
+    const health = parseHealthFlags({ ...argv, healthcheck: argv.healthcheck ?? true }) ?? (argv.healthcheck === false ? null : undefined);
+    const env = argv.env.length || argv.unsetenv.length ? { set: argv.env.flatMap(envItem), unset: argv.unsetenv } : undefined;
+    printReports(await updateContainers(ctx, names, { resources: resources ?? {}, restartPolicy, env, rlimits, health }));
   },
 };
+
+function latestContainer(argv: UpdateArgs, ctx: ReturnType<typeof contextFrom>): string[] {
+  if (argv.containers?.length) throw new UsageError('--latest and containers cannot be used together');
+  const latest = queryContainers(ctx, { all: true, filters: [], latest: true })[0];
+  if (!latest) throw new UsageError('no container to update with --latest: none has been created');
+  return [latest.record.id];
+}
+
+/** -e NAME=VALUE, or NAME for this environment's value (left out when unset), as run's. */
+function envItem(item: string): string[] {
+  if (item.startsWith('=')) throw new UsageError(`invalid --env "${item}": give NAME=VALUE`);
+  if (item.includes('=')) return [item];
+  return process.env[item] === undefined ? [] : [`${item}=${process.env[item]}`];
+}
