@@ -57,6 +57,10 @@ function updateOne(ctx: Context, view: ContainerView, opts: UpdateOptions): void
     const spec = JSON.parse(fs.readFileSync(p.config, 'utf8')) as Spec;
     const proc = { ...spec.process, env: newEnv(spec.process.env ?? [], opts.env), rlimits: newRlimits(spec.process.rlimits ?? [], opts.rlimits ?? []) };
     writeJsonAtomic(p.config, { ...spec, process: proc }, 0o600, false);
+    // husk's create makes the process, waiting to be started, so its environment is already set.
+    if (view.status === 'created' && view.state && isAlive(view.state)) {
+      ctx.ui.progress(`WARNING: container ${view.record.name} was created with its process waiting: the new environment and ulimits apply once it has stopped and starts again`);
+    }
   }
   if (opts.restartPolicy || opts.health !== undefined) {
     store.locked(() => {
