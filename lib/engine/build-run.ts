@@ -24,7 +24,7 @@ import { materializeFrom } from './build-copy.js';
 import type { MountRequest } from './mounts.js';
 
 /** What the RUN steps take from the build's options. */
-type RunSettings = Pick<BuildOptions, 'network' | 'addHosts' | 'ulimits' | 'secrets' | 'ssh'>;
+type RunSettings = Pick<BuildOptions, 'network' | 'addHosts' | 'ulimits' | 'secrets' | 'ssh' | 'runContainer'>;
 
 /** Where heredoc scripts with a #! line are put for the step: /dev is the container's own tmpfs, so nothing of it lands in the layer. */
 const HEREDOC_DIR = '/dev/.husk-heredoc';
@@ -49,8 +49,10 @@ export async function runStep(run: BuildRun, stage: Stage, state: StageState, in
     env: [...env, ...mounts.flatMap((m) => m.env)],
     workdir: config.WorkingDir || '/',
     user: config.User || undefined,
-    capAdd: [],
-    capDrop: [],
+    capAdd: settings.runContainer?.capAdd ?? [],
+    capDrop: settings.runContainer?.capDrop ?? [],
+    resources: settings.runContainer?.resources,
+    shmSize: settings.runContainer?.shmSize,
     privileged: instr.security === 'insecure',
     readOnly: false,
     security: { seccomp: 'default', noNewPrivileges: false },
@@ -142,10 +144,10 @@ function networkFor(run: BuildRun, mode: string | undefined, settings: RunSettin
     publishAll: false,
     expose: [],
     addHost: settings.addHosts,
-    noHosts: false,
-    dns: [],
-    dnsSearch: [],
-    dnsOptions: [],
+    noHosts: settings.runContainer?.noHosts ?? false,
+    dns: settings.runContainer?.dns ?? [],
+    dnsSearch: settings.runContainer?.dnsSearch ?? [],
+    dnsOptions: settings.runContainer?.dnsOptions ?? [],
   });
 }
 

@@ -11,6 +11,7 @@ import { pushImage } from '../image/push.js';
 import { ociManifest } from '../image/store.js';
 import type { AccessOptions } from '../image/registry/connect.js';
 import type { ImageConfig, ImageRecord, LayerRecord } from '../image/types.js';
+import type { Resources } from '../core/oci-spec.js';
 import type { Context } from '../core/context.js';
 import { HuskError } from '../core/errors.js';
 import { formatReference, parseReference } from '../image/reference.js';
@@ -19,6 +20,17 @@ export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
 
 /** --secret: a file's content, or a value (from the environment) that the build writes to a private file. */
 export type BuildSecret = { id: string; file: string } | { id: string; value: string };
+
+export interface RunContainerOptions {
+  capAdd: string[];
+  capDrop: string[];
+  resources?: Resources;
+  shmSize?: number;
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  noHosts: boolean;
+}
 
 export interface BuildOptions {
   /** The context directory; undefined: none (a Dockerfile from stdin alone). */
@@ -42,6 +54,12 @@ export interface BuildOptions {
   addHosts: string[];
   /** --ulimit TYPE=SOFT[:HARD] for the RUN containers. */
   ulimits: string[];
+  /** --cap-add, --memory, --dns, --no-hosts, ... for the RUN containers. */
+  runContainer?: RunContainerOptions;
+  /** --env NAME=VALUE set, --unsetenv and --unsetlabel NAMEs removed, in the image made. */
+  imageEnv?: string[];
+  unsetEnv?: string[];
+  unsetLabels?: string[];
   /** --cache-from: repositories to pull a step's image from (tagged with its cache key) when the store lacks it. */
   cacheFrom: string[];
   /** --cache-to: a repository each new step's image is pushed to, tagged with its cache key. */

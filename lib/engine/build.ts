@@ -247,6 +247,7 @@ function finishImage(run: BuildRun, last: StageState, names: string[]): ImageRec
   if (Object.keys(opts.labels).length > 0) {
     config = { ...config, config: { ...config.config, Labels: { ...(config.config.Labels ?? {}), ...opts.labels } } };
   }
+  config = withImageEnvAndLabels(config, opts);
   if (last.layers.length === 0 && !last.image) throw new UsageError('the build made an empty image: FROM scratch needs at least one COPY, ADD or RUN');
   const annotations = Object.keys(opts.annotations).length > 0 ? opts.annotations : undefined;
   const changed = config !== last.config || annotations !== undefined || !last.image;
@@ -256,6 +257,19 @@ function finishImage(run: BuildRun, last: StageState, names: string[]): ImageRec
   for (const name of names) run.images.tag(image.id, name);
   for (const name of names) run.say(`Successfully tagged ${name}`);
   return run.images.getImage(image.id);
+}
+
+/** --env, --unsetenv and --unsetlabel: the image's environment and labels changed last, over the Containerfile's. */
+function withImageEnvAndLabels(config: ImageConfig, opts: BuildOptions): ImageConfig {
+  const set = opts.imageEnv ?? [];
+  const unsetEnv = opts.unsetEnv ?? [];
+  const unsetLabels = opts.unsetLabels ?? [];
+  if (!set.length && !unsetEnv.length && !unsetLabels.length) return config;
+  const nameOf = (e: string) => e.split('=', 1)[0]!;
+  const dropped = new Set([...unsetEnv, ...set.map(nameOf)]);
+  const env = [...(config.config.Env ?? []).filter((e) => !dropped.has(nameOf(e))), ...set];
+  const labels = Object.fromEntries(Object.entries(config.config.Labels ?? {}).filter(([k]) => !unsetLabels.includes(k)));
+  return { ...config, config: { ...config.config, Env: env, Labels: labels } };
 }
 
 /**

@@ -12,6 +12,8 @@ import type { KubeContainer, KubeKind, KubePod, KubeProbe, KubeVolume } from '..
 import { parseKubeYaml, type KubePlan } from '../kube/play.js';
 import { formatBytes, formatCpu, parseQuantity } from '../kube/quantity.js';
 import { ImageStore } from '../image/store.js';
+import { pullMissing } from '../image/pull.js';
+import type { AccessOptions } from './registry.js';
 import { DEFAULT_CAPABILITIES } from '../runtime/capabilities.js';
 import { ContainerStore, type ContainerView, type HealthConfig } from '../runtime/container-store.js';
 import { PodStore, type PodRecord } from '../runtime/pod-store.js';
@@ -167,6 +169,17 @@ export interface PlayOptions {
   publish: string[];
   /** --configmap files' text. */
   configMaps: string[];
+  /** --no-hosts: no /etc/hosts written for the pods. */
+  noHosts?: boolean;
+  /** --publish-all: each containerPort without a hostPort published at the same port. */
+  publishAll?: boolean;
+  /** --no-pod-prefix: containers named as in the YAML, not POD-NAME. */
+  noPodPrefix?: boolean;
+  /** --ip, --mac-address: of the pods in order, one each. */
+  ips?: string[];
+  macs?: string[];
+  /** --authfile, --creds, --tls-verify, --cert-dir: for the images missing here. */
+  access?: AccessOptions;
   report: (line: string) => void;
 }
 
@@ -180,29 +193,48 @@ export async function kubePlay(ctx: Context, text: string, source: string, opts:
     if (existing && !opts.replace) throw new ConflictError(`pod ${pod.metadata.name} already exists: use --replace, or kube down first`);
     if (existing) await removePod(ctx, existing, true, 0);
   }
-  for (const pod of plan.pods) await playPod(ctx, pod, plan, opts);
+  if (opts.access) await pullImages(ctx, plan, opts.access);
+  for (const [i, pod] of plan.pods.entries()) await playPod(ctx, pod, plan, { ...opts, ips: opts.ips?.slice(i, i + 1), macs: opts.macs?.slice(i, i + 1) });
+}
+
+/** The images of the plan not here yet, pulled with the registry flags given (run would pull them without). */
+async function pullImages(ctx: Context, plan: KubePlan, access: AccessOptions): Promise<void> {
+  const images = new ImageStore(ctx);
+  const wanted = new Set(plan.pods.flatMap((p) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c) => c.image)));
+  for (const image of wanted) if (!images.findImage(image)) await pullMissing(ctx, image, access);
+}
+
+/** kube play --wait: until every container of the plan's pods (infra aside) has exited, or `interrupted` settles. */
+export async function waitForKubePods(ctx: Context, text: string, source: string, interrupted: Promise<void>): Promise<void> {
+  const plan = parseKubeYaml(text, source);
+  const store = new PodStore(ctx);
+  const members = plan.pods.flatMap((p) => {
+    const record = store.find(p.metadata.name);
+    return record ? podContainers(ctx, record).filter((v) => !v.record.podInfra) : [];
+  });
+  await Promise.race([Promise.all(members.map((v) => waitContainer(ctx, v, []))), interrupted]);
 }
 
 async function playPod(ctx: Context, pod: KubePod, plan: KubePlan, opts: PlayOptions): Promise<void> {
   const name = pod.metadata.name;
   const publish = [
-    ...pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => `${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort}:${p.containerPort}/${(p.protocol ?? 'TCP').toLowerCase()}`)),
+    ...pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort || opts.publishAll).map((p) => `${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort ?? p.containerPort}:${p.containerPort}/${(p.protocol ?? 'TCP').toLowerCase()}`)),
     ...opts.publish,
   ];
-  const network = parseNetworkConfig({ network: opts.network ? [opts.network] : [], networkAlias: [], rootless: ctx.rootless, publish, publishAll: false, expose: [], addHost: [], noHosts: false, dns: [], dnsSearch: [], dnsOptions: [] });
+  const network = parseNetworkConfig({ network: opts.network ? [opts.network] : [], networkAlias: [], ip: opts.ips?.[0], mac: opts.macs?.[0], rootless: ctx.rootless, publish, publishAll: false, expose: [], addHost: [], noHosts: opts.noHosts ?? false, dns: [], dnsSearch: [], dnsOptions: [] });
   const record = await createPod(ctx, { name, labels: pod.metadata.labels ?? {}, infra: true, share: ['net', 'ipc', 'uts'], hostname: pod.spec.hostname, network, createCommand: process.argv.slice(1) });
   opts.report(`Pod:\n${record.id}`);
   const mounts = volumeSources(ctx, name, pod.spec.volumes ?? [], plan);
   const made: ContainerView[] = [];
   try {
     for (const c of pod.spec.initContainers ?? []) {
-      const view = await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts)));
+      const view = await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts, opts)));
       startAny(ctx, view);
       const code = await waitContainer(ctx, view, []);
       await removeContainer(ctx, new ContainerStore(ctx).get(view.record.id), true);
       if (code !== 0) throw new ConflictError(`pod ${name}: init container ${c.name} exited with ${code}`);
     }
-    for (const c of pod.spec.containers) made.push(await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts))));
+    for (const c of pod.spec.containers) made.push(await createContainer(ctx, await preparePodMember(ctx, record.id, memberOptions(ctx, name, c, pod, plan, mounts, opts))));
   } catch (err) {
     await removePod(ctx, record, true, 0);
     throw err;
@@ -265,7 +297,7 @@ function writeFiles(ctx: Context, pod: string, volume: string, data: Record<stri
 
 const kubeDir = (ctx: Context, pod: string) => path.join(ctx.paths.dataRoot, 'kube', pod);
 
-function memberOptions(ctx: Context, pod: string, c: KubeContainer, kp: KubePod, plan: KubePlan, mounts: ReturnType<typeof volumeSources>): CreateOptions {
+function memberOptions(ctx: Context, pod: string, c: KubeContainer, kp: KubePod, plan: KubePlan, mounts: ReturnType<typeof volumeSources>, opts: Pick<PlayOptions, 'noHosts' | 'noPodPrefix'>): CreateOptions {
   const where = `pod ${pod}: container ${c.name}`;
   const sc = c.securityContext ?? {};
   const res = c.resources;
@@ -279,7 +311,7 @@ function memberOptions(ctx: Context, pod: string, c: KubeContainer, kp: KubePod,
   const policy = kp.spec.restartPolicy ?? 'Always';
   return {
     image: c.image,
-    name: `${pod}-${c.name}`,
+    name: opts.noPodPrefix ? c.name : `${pod}-${c.name}`,
     entrypoint: c.command?.[0] ?? (c.command ? '' : undefined),
     command: c.command ? [...c.command.slice(1), ...(c.args ?? [])] : (c.args ?? []),
     env: envOf(c, plan, where),
@@ -291,7 +323,7 @@ function memberOptions(ctx: Context, pod: string, c: KubeContainer, kp: KubePod,
     readOnly: sc.readOnlyRootFilesystem ?? false,
     security: { seccomp: 'default', noNewPrivileges: false },
     keepId: false,
-    network: { mode: { kind: 'none' }, ports: [], publishAll: false, expose: [], addHosts: [], noHosts: false, dns: [], dnsSearch: [], dnsOptions: [] },
+    network: { mode: { kind: 'none' }, ports: [], publishAll: false, expose: [], addHosts: [], noHosts: opts.noHosts ?? false, dns: [], dnsSearch: [], dnsOptions: [] },
     tty: c.tty ?? false,
     interactive: c.stdin ?? false,
     autoRemove: false,

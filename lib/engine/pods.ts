@@ -286,6 +286,13 @@ export function listPods(ctx: Context): PodRecord[] {
   return new PodStore(ctx).list();
 }
 
+/** podman's --latest/-l: the pod created last. */
+export function latestPod(ctx: Context): PodRecord {
+  const pod = new PodStore(ctx).list()[0];
+  if (!pod) throw new NotFoundError('no pods to act on with --latest: no pod has been created');
+  return pod;
+}
+
 export function getPod(ctx: Context, nameOrId: string): PodRecord {
   return new PodStore(ctx).get(nameOrId);
 }

@@ -9,6 +9,8 @@ export interface GenerateOptions {
   kind: KubeKind;
   /** --service: a NodePort Service for the pods' host ports. */
   service: boolean;
+  /** --replicas of a Deployment (default 1). */
+  replicas?: number;
   /** Named in the header comment. */
   version: string;
 }
@@ -16,7 +18,7 @@ export interface GenerateOptions {
 export function kubeDocuments(pods: KubePod[], opts: GenerateOptions): object[] {
   const docs: object[] = [];
   for (const pod of pods) {
-    docs.push(wrap(pod, opts.kind));
+    docs.push(wrap(pod, opts.kind, opts.replicas ?? 1));
     if (opts.service) {
       const service = serviceFor(pod);
       if (service) docs.push(service);
@@ -30,7 +32,7 @@ export function kubeYaml(docs: object[], version: string): string {
   return header + docs.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
 }
 
-function wrap(pod: KubePod, kind: KubeKind): object {
+function wrap(pod: KubePod, kind: KubeKind, replicas: number): object {
   const labels = { app: pod.metadata.name, ...pod.metadata.labels };
   const template = { metadata: { labels, ...(pod.metadata.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec: pod.spec };
   const meta = { name: pod.metadata.name, labels };
@@ -38,7 +40,7 @@ function wrap(pod: KubePod, kind: KubeKind): object {
     case 'pod':
       return { apiVersion: 'v1', kind: 'Pod', metadata: { ...meta, ...(pod.metadata.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec: pod.spec };
     case 'deployment':
-      return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${pod.metadata.name}-deployment`, labels }, spec: { replicas: 1, selector: { matchLabels: { app: pod.metadata.name } }, template } };
+      return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${pod.metadata.name}-deployment`, labels }, spec: { replicas, selector: { matchLabels: { app: pod.metadata.name } }, template } };
     case 'daemonset':
       return { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: `${pod.metadata.name}-daemonset`, labels }, spec: { selector: { matchLabels: { app: pod.metadata.name } }, template } };
     case 'job':

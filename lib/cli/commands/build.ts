@@ -9,6 +9,7 @@ import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../comm
 import { parseLabels } from '../run-options.js';
 import { printOut } from '../output.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
+import { BUILD_PODMAN_OPTIONS, imageChanges, outputFiles, runContainerOptions, type BuildPodmanArgs } from '../build-options.js';
 
 type BuildArgs = GlobalArgs & {
   context?: string;
@@ -41,7 +42,8 @@ type BuildArgs = GlobalArgs & {
   squashAll: boolean;
   cacheFrom: string[];
   cacheTo?: string;
-} & RegistryArgs;
+} & RegistryArgs &
+  BuildPodmanArgs;
 
 const many = { type: 'string', array: true, nargs: 1, default: [] } as const;
 
@@ -75,6 +77,7 @@ export const buildOptions = {
   'cache-from': { ...many, describe: 'Take steps missing from the store from this registry repository (tagged with their cache keys)' },
   'cache-to': { type: 'string', coerce: lastWins, describe: 'Push each new step to this registry repository, tagged with its cache key' },
   ...REGISTRY_OPTIONS,
+  ...BUILD_PODMAN_OPTIONS,
 } as const;
 
 export const buildCommand: CommandModule<object, BuildArgs> = {
@@ -89,7 +92,9 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       argv.context = argv.pull;
       argv.pull = 'always';
     }
-    const timestamp = argv.timestamp ?? sourceDateEpoch();
+    const epoch = argv.sourceDateEpoch ?? sourceDateEpoch();
+    const timestamp = argv.timestamp ?? epoch;
+    const log = argv.logfile === undefined ? undefined : openLog(argv.logfile);
     const input = await openBuildInput(ctx, { context: argv.context ?? '.', file: argv.file, stdin: process.stdin });
     try {
       warnAboutUserns(ctx);
@@ -98,7 +103,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         contextDir: input.contextDir,
         dockerfile: input.dockerfile,
         tags: argv.tag,
-        buildArgs: { ...parseBuildArgFile(argv.buildArgFile.map((f) => fs.readFileSync(f, 'utf8'))), ...buildArgs(argv.buildArg) },
+        // podman hands --source-date-epoch to the Containerfile as the SOURCE_DATE_EPOCH build ARG too.
+        buildArgs: { ...(argv.sourceDateEpoch !== undefined ? { SOURCE_DATE_EPOCH: String(argv.sourceDateEpoch) } : {}), ...parseBuildArgFile(argv.buildArgFile.map((f) => fs.readFileSync(f, 'utf8'))), ...buildArgs(argv.buildArg) },
         target: argv.target,
         labels: parseLabels(argv.label) ?? {},
         annotations: parseLabels(argv.annotation) ?? {},
@@ -110,18 +116,22 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         network: argv.network,
         addHosts: argv.addHost,
         ulimits: argv.ulimit,
+        runContainer: runContainerOptions(argv),
+        ...imageChanges(argv),
         layers: argv.layers,
         squash: argv.squashAll ? 'all' : argv.squash ? 'new' : undefined,
         cacheFrom: argv.cacheFrom,
         cacheTo: argv.cacheTo,
         access: accessFrom(argv),
-        out: process.stdout,
+        out: log?.stream ?? process.stdout,
         quiet,
       });
       if (argv.iidfile) fs.writeFileSync(argv.iidfile, `sha256:${result.image.id}`);
+      outputFiles(argv, result.image);
       printOut(`${result.image.id}\n`);
     } finally {
       input.cleanup();
+      await log?.close();
     }
   },
 };
@@ -132,10 +142,19 @@ function refuseUnsupported(argv: BuildArgs): void {
   }
   if (argv.format !== undefined && !['oci', 'docker'].includes(argv.format)) throw new UsageError(`--format ${argv.format}: give oci or docker`);
   if (argv.platform !== undefined) checkPlatformFlag(argv.platform);
+  if (argv.os !== undefined || argv.arch !== undefined) checkPlatformFlag(`${argv.os ?? 'linux'}/${argv.arch ?? hostArch()}`);
 }
 
+/** --logfile: the build's step lines and RUN output go to this file instead of stdout. */
+function openLog(file: string): { stream: fs.WriteStream; close: () => Promise<void> } {
+  const stream = fs.createWriteStream(file);
+  return { stream, close: () => new Promise<void>((resolve) => stream.end(resolve)) };
+}
+
+const hostArch = () => (process.arch === 'x64' ? 'amd64' : process.arch);
+
 function checkPlatformFlag(platform: string): void {
-  const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch;
+  const arch = hostArch();
   const [os, a] = platform.split('/');
   if (os !== 'linux' || (a !== undefined && a !== arch)) {
     throw new UsageError(`--platform ${platform}: husk builds for linux/${arch}, this machine's platform, only (no emulator for others is set up)`);

@@ -1,5 +1,5 @@
 // husk generate systemd [--new] [--name] [--files] [--restart-policy P] [--restart-sec N]
-//   [--time N] [--start-timeout N] [--container-prefix P] [--pod-prefix P] [--separator S]
+//   [--time|--stop-timeout N] [--start-timeout N] [--container-prefix P] [--pod-prefix P] [--separator S]
 //   [--no-header] [--wants U] [--after U] [--requires U] [-e K=V] [--format json] CONTAINER|POD
 import type { CommandModule, Options } from 'yargs';
 import { UsageError } from '../../core/errors.js';
@@ -40,7 +40,7 @@ export const generateSystemdCommand: CommandModule<object, Args> = {
       files: { alias: 'f', type: 'boolean', default: false, describe: 'Write NAME.service files in the current directory and print their paths' },
       'restart-policy': { type: 'string', coerce: lastWins, describe: 'Restart= of the units: no, on-success, on-failure (default), on-abnormal, on-watchdog, on-abort, always' },
       'restart-sec': { type: 'number', coerce: lastWins, describe: 'RestartSec= of the units' },
-      time: { alias: 't', type: 'number', coerce: lastWins, describe: 'Seconds to wait for the container to stop (default: its stop timeout)' },
+      time: { alias: ['t', 'stop-timeout'], type: 'number', coerce: lastWins, describe: "Seconds to wait for the container to stop (default: its stop timeout; --stop-timeout is podman's newer name)" },
       'start-timeout': { type: 'number', coerce: lastWins, describe: 'TimeoutStartSec= of the units' },
       'container-prefix': { type: 'string', coerce: lastWins, default: 'container', describe: 'Prefix of container unit names' },
       'pod-prefix': { type: 'string', coerce: lastWins, default: 'pod', describe: 'Prefix of pod unit names' },

@@ -1,5 +1,5 @@
-// husk healthcheck run CONTAINER: one check now (the monitor runs it every
-// interval); exit 0 healthy, 1 not (yet) healthy, as podman's.
+// husk healthcheck run [--ignore-result] CONTAINER: one check now (the monitor runs it every
+// interval); exit 0 healthy, 1 not (yet) healthy (0 with --ignore-result), as podman's.
 import type { CommandModule } from 'yargs';
 import { runHealthcheck } from '../../engine/health.js';
 import { getContainer } from '../../engine/containers.js';

@@ -1,13 +1,37 @@
-// husk kube play [--replace] [--start=false] [--network N] [--configmap F]... [-p ...] FILE|-|URL:
+// husk kube play [--replace] [--start=false] [--network N] [--configmap F]... [-p ...] [--publish-all] [--no-hosts]
+// [--no-pod-prefix] [--ip IP]... [-q] [-w] [--down [--force]] FILE|-|URL:
 // the pods of Kubernetes YAML (Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim).
 import type { CommandModule } from 'yargs';
+import type { Context } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
-import { kubePlay } from '../../engine/kube.js';
+import { kubeDown, kubePlay, waitForKubePods } from '../../engine/kube.js';
 import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 import { readKubeSource } from './kube-down.js';
+import { ignoredFlag, refusedFlag } from '../compat.js';
+import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
 
-type PlayArgs = GlobalArgs & { file: string; replace: boolean; start: boolean; network?: string; configmap: string[]; publish: string[]; userns?: string; logDriver?: string; build?: boolean; down: boolean };
+type PlayArgs = GlobalArgs &
+  RegistryArgs & {
+    file: string;
+    replace: boolean;
+    start: boolean;
+    network?: string;
+    configmap: string[];
+    publish: string[];
+    userns?: string;
+    logDriver?: string;
+    build?: boolean;
+    down: boolean;
+    force: boolean;
+    quiet: boolean;
+    wait: boolean;
+    hosts: boolean;
+    publishAll: boolean;
+    noPodPrefix: boolean;
+    ip: string[];
+    macAddress: string[];
+  };
 
 const many = { type: 'string', array: true, nargs: 1, default: [] } as const;
 
@@ -25,6 +49,20 @@ export const kubePlayCommand: CommandModule<object, PlayArgs> = {
       'log-driver': { type: 'string', coerce: lastWins, describe: 'Log driver: k8s-file (husk\'s own log) only' },
       build: { type: 'boolean', describe: 'Build images from directories named after them: not supported by husk' },
       down: { type: 'boolean', default: false, describe: 'Remove the pods of the YAML instead (as kube down)' },
+      force: { type: 'boolean', default: false, describe: "With --down: remove the PersistentVolumeClaims' volumes too" },
+      quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Print no pod and container IDs' },
+      wait: { alias: 'w', type: 'boolean', default: false, describe: 'Stay until the containers exit (or an interrupt), then remove the pods, as kube down' },
+      hosts: { type: 'boolean', default: true, describe: 'Write /etc/hosts in the pods (--no-hosts: do not)' },
+      'publish-all': { type: 'boolean', default: false, describe: 'Publish each containerPort without a hostPort at the same host port' },
+      'no-pod-prefix': { type: 'boolean', default: false, describe: 'Name the containers as in the YAML, not POD-CONTAINER' },
+      ip: { ...many, describe: 'A static IP of a pod on its network (given once per pod, in order)' },
+      'mac-address': { ...many, describe: 'A static MAC address of a pod on its network (given once per pod, in order)' },
+      ...REGISTRY_OPTIONS,
+      annotation: refusedFlag('annotation', 'string', 'husk containers carry no OCI annotations', { array: true, nargs: 1 }),
+      'context-dir': refusedFlag('context-dir', 'string', 'kube play --build is not supported: build the images with husk build first'),
+      'log-opt': ignoredFlag('log-opt', 'string', "husk's container log (k8s-file) takes no options", { array: true, nargs: 1 }),
+      'no-hostname': refusedFlag('no-hostname', 'boolean', 'husk always writes /etc/hostname'),
+      'seccomp-profile-root': ignoredFlag('seccomp-profile-root', 'string', 'husk runs kube containers with its default seccomp profile'),
     }) as never,
   handler: async (argv) => {
     if (argv.userns !== undefined && argv.userns !== '') throw new UsageError(`--userns ${argv.userns}: kube play supports only the default user namespace`);
@@ -33,10 +71,9 @@ export const kubePlayCommand: CommandModule<object, PlayArgs> = {
     const ctx = contextFrom(argv);
     warnAboutUserns(ctx);
     const { text, source } = await readKubeSource(argv.file);
-    if (argv.down) {
-      const { kubeDown } = await import('../../engine/kube.js');
-      return kubeDown(ctx, text, source, false, (l) => printOut(`${l}\n`));
-    }
+    const report = (line: string) => (line.startsWith('WARN:') ? process.stderr.write(`${line}\n`) : argv.quiet || printOut(`${line}\n`));
+    if (argv.down) return kubeDown(ctx, text, source, argv.force, report);
+    if (argv.force) throw new UsageError('--force goes with --down');
     const configMaps = await Promise.all(argv.configmap.map(async (f) => (await readKubeSource(f)).text));
     await kubePlay(ctx, text, source, {
       start: argv.start,
@@ -44,7 +81,25 @@ export const kubePlayCommand: CommandModule<object, PlayArgs> = {
       network: argv.network,
       publish: argv.publish,
       configMaps,
-      report: (line) => (line.startsWith('WARN:') ? process.stderr.write(`${line}\n`) : printOut(`${line}\n`)),
+      noHosts: !argv.hosts,
+      publishAll: argv.publishAll,
+      noPodPrefix: argv.noPodPrefix,
+      ips: argv.ip,
+      macs: argv.macAddress,
+      access: hasAccessFlags(argv) ? accessFrom(argv) : undefined,
+      report,
     });
+    if (argv.wait) await waitThenDown(ctx, text, source, report);
   },
 };
+
+const hasAccessFlags = (a: RegistryArgs) => a.authfile !== undefined || a.creds !== undefined || a.certDir !== undefined || a.tlsVerify !== undefined;
+
+/** --wait: the pods live until their containers exit or husk is interrupted, then go as with kube down. */
+async function waitThenDown(ctx: Context, text: string, source: string, report: (line: string) => void): Promise<void> {
+  const interrupted = new Promise<void>((resolve) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+  });
+  await waitForKubePods(ctx, text, source, interrupted);
+  await kubeDown(ctx, text, source, false, report);
+}

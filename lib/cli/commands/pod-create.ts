@@ -1,6 +1,6 @@
 // husk pod create [--name N] [-p ...] [--network ...] [--share net,ipc,uts]
 // [--infra=false] [--infra-image I] [--infra-command C] [--hostname H] [-l K=V]...
-// [--replace] [--pod-id-file F] [--infra-conmon-pidfile F] [--exit-policy continue|stop]
+// [--label-file F] [--replace] [--pod-id-file F] [--infra-conmon-pidfile F] [--exit-policy continue|stop]
 import type { CommandModule } from 'yargs';
 import type { Context } from '../../core/context.js';
 import type { CreateOptions } from '../../engine/create.js';
@@ -10,6 +10,8 @@ import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../comm
 import { printOut } from '../output.js';
 import { CREATE_OPTIONS, networkOptions, parseLabels, type CreateArgs } from '../run-options.js';
 import { RESOURCE_OPTIONS, resourceOptions, type ResourceArgs } from '../resource-options.js';
+import { ignoredFlag, refusedFlag } from '../compat.js';
+import { labelFileItems, POD_REFUSED_OPTIONS } from '../pod-options.js';
 import { words } from '../../engine/compose.js';
 
 export type PodCreateArgs = GlobalArgs &
@@ -25,10 +27,11 @@ export type PodCreateArgs = GlobalArgs &
     podIdFile?: string;
     infraConmonPidfile?: string;
     exitPolicy?: string;
+    labelFile?: string[];
   };
 
 /** The limits a pod's cgroup takes for all its containers. */
-const POD_LIMITS = ['memory', 'memory-reservation', 'memory-swap', 'cpus', 'cpu-shares', 'cpu-period', 'cpu-quota', 'cpuset-cpus', 'cpuset-mems', 'pids-limit', 'blkio-weight'];
+const POD_LIMITS = ['memory', 'memory-reservation', 'memory-swap', 'cpus', 'cpu-shares', 'cpu-period', 'cpu-quota', 'cpuset-cpus', 'cpuset-mems', 'pids-limit', 'blkio-weight', 'blkio-weight-device', 'device-read-bps', 'device-write-bps'];
 
 const FROM_RUN = ['network', 'network-alias', 'ip', 'mac-address', 'publish', 'add-host', 'hosts', 'dns', 'dns-search', 'dns-option', 'label', 'hostname'];
 
@@ -45,6 +48,12 @@ export const POD_CREATE_OPTIONS = {
   'pod-id-file': { type: 'string', coerce: lastWins, describe: 'Write the pod ID to this file' },
   'infra-conmon-pidfile': { type: 'string', coerce: lastWins, describe: 'Write the pid of the infra container\'s monitor to this file at each start' },
   'exit-policy': { type: 'string', coerce: lastWins, describe: 'When the last container exits: continue (the pod runs on, default) or stop (the infra stops too)' },
+  'label-file': { type: 'string', array: true, nargs: 1, default: [], describe: 'Read labels from a file of KEY=VALUE lines' },
+  'share-parent': ignoredFlag('share-parent', 'boolean', "the members of a husk pod with limits always sit in the pod's cgroup"),
+  ip6: refusedFlag('ip6', 'string', 'husk gives containers no fixed IPv6 address'),
+  'hosts-file': refusedFlag('hosts-file', 'string', "husk writes /etc/hosts from the image's and its own entries (--add-host, --no-hosts)"),
+  'no-hostname': refusedFlag('no-hostname', 'boolean', 'husk always writes /etc/hostname'),
+  ...POD_REFUSED_OPTIONS,
 } as const;
 
 export const podCreateCommand: CommandModule<object, PodCreateArgs> = {
@@ -63,7 +72,7 @@ export const podCreateCommand: CommandModule<object, PodCreateArgs> = {
 export function podCreateOptions(argv: Partial<PodCreateArgs>, rootless: boolean) {
   return {
     name: argv.name,
-    labels: parseLabels(argv.label ?? []) ?? {},
+    labels: parseLabels([...labelFileItems(argv.labelFile), ...(argv.label ?? [])]) ?? {},
     infra: argv.infra ?? true,
     infraImage: argv.infraImage,
     infraCommand: argv.infraCommand === undefined ? undefined : words(argv.infraCommand, '--infra-command'),

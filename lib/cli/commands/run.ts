@@ -53,7 +53,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
 /** --rmi: the image as named goes (a name of several only untagged) when nothing else uses it; in use, it stays, as podman leaves it. */
 async function removeImageQuietly(ctx: Context, image: string): Promise<void> {
   const { removeImages } = await import('../../engine/images.js');
-  const [report] = await removeImages(ctx, [image], false);
+  const [report] = await removeImages(ctx, [image], { force: false });
   if (report?.error) process.stderr.write(`WARN: --rmi: ${report.error.message}\n`);
 }
 
