@@ -4,7 +4,7 @@
 // flags husk takes that podman has not (docker's). Written by
 // `npm run docs`, and checked current by test/unit/podman-compatibility.
 import { GLOBAL_OPTIONS } from './common.js';
-import { flagStatus } from './compat.js';
+import { DOCKER_SHORTHANDS, flagStatus } from './compat.js';
 import { findCommand } from './dispatch.js';
 import type { OptionTable } from './parse-args.js';
 
@@ -36,7 +36,7 @@ function optionFor(table: OptionTable, flag: PodmanFlag): [string, OptionTable[s
   return negated?.type === 'boolean' ? [flag.name.slice(3), negated] : undefined;
 }
 
-function section(title: string, flags: PodmanFlag[], table: OptionTable, skip: Set<string>): string[] {
+function section(title: string, flags: PodmanFlag[], table: OptionTable, skip: Set<string>, dockerShorthands: Record<string, string> = {}): string[] {
   const rows: string[] = [];
   const used = new Set<string>();
   for (const flag of [...flags].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -52,7 +52,9 @@ function section(title: string, flags: PodmanFlag[], table: OptionTable, skip: S
     }
     used.add(found[0]);
     const { status, reason } = flagStatus(found[1]);
-    const note = status === 'accepted' ? (typeof found[1].describe === 'string' ? found[1].describe : '') : (reason ?? '');
+    const described = status === 'accepted' ? (typeof found[1].describe === 'string' ? found[1].describe : '') : (reason ?? '');
+    const kept = flag.short ? dockerShorthands[flag.short] : undefined;
+    const note = kept ? `${described} (${kept})` : described;
     rows.push(`| \`${spelled}\` | ${STATUS[status]} | ${cell(note)} |`);
   }
   const own = Object.keys(table).filter((k) => !used.has(k) && !skip.has(k) && flagStatus(table[k]!).status === 'accepted').sort();
@@ -82,7 +84,7 @@ export async function compatTable(inventory: PodmanInventory): Promise<string> {
       if (f && f.path.length === words.length) found = f;
     }
     if (!found) missing.push(name);
-    else out.push(...section(`podman ${name}${found.path.join(' ') === name ? '' : ` (husk ${found.path.join(' ')})`}`, command.flags, found.declared.options, globals));
+    else out.push(...section(`podman ${name}${found.path.join(' ') === name ? '' : ` (husk ${found.path.join(' ')})`}`, command.flags, found.declared.options, globals, DOCKER_SHORTHANDS[name]));
   }
   out.push('## podman commands husk does not have', '', missing.map((m) => `\`${m}\``).join(', '), '');
   return out.join('\n');

@@ -46,3 +46,11 @@ export function flagStatus(opt: Options): { status: FlagStatus; reason?: string 
   if (d.startsWith(REFUSED)) return { status: 'refused', reason: d.slice(REFUSED.length) };
   return { status: 'accepted' };
 }
+
+/**
+ * podman shorthands that are another flag's in docker: husk keeps docker's,
+ * as scripts for both exist, and takes podman's flag by its long name.
+ */
+export const DOCKER_SHORTHANDS: Record<string, Record<string, string>> = {
+  logs: { n: "husk's -n is docker's --tail N; give --names in full" },
+};
