@@ -4,7 +4,7 @@
 // buildah features husk does not have or has no use for.
 import fs from 'node:fs';
 import type { Options } from 'yargs';
-import type { ImageRecord } from '../image/types.js';
+import type { ImageRecord } from '../engine/images.js';
 import type { RunContainerOptions } from '../engine/build-state.js';
 import { parseBytes, parseResources } from '../engine/limits.js';
 import { lastWins } from './common.js';

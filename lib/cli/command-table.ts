@@ -1,11 +1,9 @@
 // Every top-level command, by name, in the order help lists them. A
 // command's module (and the engine code under it) loads only when that
 // command runs: evaluating all of husk costs milliseconds on every start.
-import type { CommandModule } from 'yargs';
+import type { AnyCommand, CommandLoader } from './declared.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table for commands whose argument types all differ
-export type AnyCommand = CommandModule<any, any>;
-export type CommandLoader = () => Promise<AnyCommand>;
+export type { AnyCommand, CommandLoader };
 
 export const COMMANDS: Record<string, CommandLoader> = {
   run: () => import('./commands/run.js').then((m) => m.runCommand),
@@ -65,7 +63,8 @@ export const COMMANDS: Record<string, CommandLoader> = {
   unshare: () => import('./commands/unshare.js').then((m) => m.unshareCommand),
   machine: () => import('./commands/machine.js').then((m) => m.machineCommand),
   'auto-update': () => import('./commands/auto-update.js').then((m) => m.autoUpdateCommand),
-  completion: () => import('./commands/completion.js').then((m) => m.completionCommand),
+  // The completion script covers this very table, given to it here (no import back).
+  completion: () => import('./commands/completion.js').then((m) => m.completionCommand(COMMANDS, ALIASES)),
 };
 
 /** Other names of top-level commands; a command module's own aliases must list them (test/unit/cli-dispatch). */

@@ -2,8 +2,7 @@
 // from the same modules and option tables the parser uses: the source of
 // shell completion and of docs/podman-compatibility.md.
 import { GLOBAL_OPTIONS } from './common.js';
-import { ALIASES, COMMANDS, type AnyCommand } from './command-table.js';
-import { declared, nameOf } from './dispatch.js';
+import { declared, nameOf, type AnyCommand, type CommandLoader } from './declared.js';
 import type { OptionTable } from './parse-args.js';
 
 export interface CommandNode {
@@ -23,9 +22,10 @@ export interface CommandTree {
   commands: CommandNode[];
 }
 
-export async function commandTree(): Promise<CommandTree> {
-  const aliasesOf = (name: string) => Object.keys(ALIASES).filter((a) => ALIASES[a] === name);
-  const commands = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => nodeOf(await load(), [], {}, aliasesOf(name))));
+/** The tree of a command table (lib/cli/command-table.ts: COMMANDS, ALIASES). */
+export async function commandTree(table: Record<string, CommandLoader>, aliases: Record<string, string>): Promise<CommandTree> {
+  const aliasesOf = (name: string) => Object.keys(aliases).filter((a) => aliases[a] === name);
+  const commands = await Promise.all(Object.entries(table).map(async ([name, load]) => nodeOf(await load(), [], {}, aliasesOf(name))));
   return { globalOptions: GLOBAL_OPTIONS, commands };
 }
 

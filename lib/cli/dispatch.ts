@@ -1,36 +1,12 @@
 // From the words of a command line to the command they name and its
 // parsed arguments: the path every husk command takes (help aside).
-import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { applyGlobalOptions, GLOBAL_OPTIONS, GLOBAL_SHORTHANDS } from './common.js';
-import { ALIASES, COMMANDS, type AnyCommand } from './command-table.js';
+import { ALIASES, COMMANDS } from './command-table.js';
+import { declared, nameOf, type AnyCommand, type Declared } from './declared.js';
 import { parseArgs, type OptionTable } from './parse-args.js';
 import { trace } from '../core/trace.js';
 
-/** What a command's builder declares: its options, its subcommands, its parser settings. */
-export interface Declared {
-  options: OptionTable;
-  commands: AnyCommand[];
-  config: Record<string, unknown>;
-}
-
-/** Runs a builder against a stand-in for yargs that only takes notes. */
-export function declared(mod: AnyCommand): Declared {
-  const d: Declared = { options: {}, commands: [], config: {} };
-  if (typeof mod.builder === 'object') Object.assign(d.options, mod.builder);
-  if (typeof mod.builder !== 'function') return d;
-  const notes: Record<string, (...a: never[]) => void> = {
-    options: (o: OptionTable) => Object.assign(d.options, o),
-    option: (name: string, o: OptionTable[string]) => void (d.options[name] = o),
-    command: (c: AnyCommand) => void d.commands.push(c),
-    parserConfiguration: (c: Record<string, unknown>) => Object.assign(d.config, c),
-  };
-  const y: object = new Proxy({}, { get: (_, prop: string) => (...a: never[]) => (notes[prop]?.(...a), y) });
-  (mod.builder as (y: Argv) => unknown)(y as Argv);
-  return d;
-}
-
-export const nameOf = (mod: AnyCommand) => String(mod.command).split(' ')[0]!;
 const isNamed = (mod: AnyCommand, word: string) => nameOf(mod) === word || ([] as string[]).concat(mod.aliases ?? []).includes(word);
 
 /** The option a flag (--name, -n, --name=v) names in a table, by its name or an alias. */

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { commandTree } from '../../lib/cli/command-tree.js';
+import { ALIASES, COMMANDS } from '../../lib/cli/command-table.js';
 import { completionScript, type Shell } from '../../lib/cli/completion.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'husk-completion-'));
@@ -50,7 +51,7 @@ const CASES: Array<{ words: string[]; want: string[]; exact?: boolean }> = [
 ];
 
 t.test('the scripts', async (t) => {
-  const tree = await commandTree();
+  const tree = await commandTree(COMMANDS, ALIASES);
   for (const shell of ['bash', 'zsh', 'fish'] as Shell[]) {
     t.test(shell, { skip: installed(shell) ? false : `${shell} is not installed (scripts/install-deps.sh installs it)` }, async (t) => {
       const script = completionScript(shell, tree);
@@ -68,7 +69,7 @@ t.test('the scripts', async (t) => {
 });
 
 t.test('husk completion: -f FILE, an unknown shell', async (t) => {
-  const { completionCommand } = await import('../../lib/cli/commands/completion.js');
+  const completionCommand = (await import('../../lib/cli/commands/completion.js')).completionCommand(COMMANDS, ALIASES);
   const file = path.join(dir, 'out.bash');
   await completionCommand.handler({ shell: 'bash', file, desc: true, _: [], $0: 'husk' });
   t.match(fs.readFileSync(file, 'utf8'), /^complete -F _husk husk$/m, 'written to the file');
