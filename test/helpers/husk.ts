@@ -282,6 +282,13 @@ export class Husk {
     return this.runArgv(this.argv(args), opts);
   }
 
+  /** run, which must succeed: otherwise it throws with husk's exit code and stderr. */
+  async ok(args: string[], opts: RunOptions = {}): Promise<Result> {
+    const r = await this.run(args, opts);
+    if (r.code !== 0) throw new Error(`husk ${args.join(' ')}: exit ${r.code}: ${r.stderr.trim()}\n${r.stdout}`);
+    return r;
+  }
+
   /**
    * Runs husk under a pseudo-terminal made by script(1), as a user at a
    * terminal would (24 rows, 80 columns unless given). Output has \r\n line

@@ -53,11 +53,7 @@ for (const mode of modes()) {
     await h.importBusybox();
 
     // Steps that must work: a failure fails the test it is in, with husk's message.
-    const ok = async (args: string[], input?: string | Buffer) => {
-      const r = await h.run(args, input === undefined ? {} : { input });
-      if (r.code !== 0) throw new Error(`husk ${args.join(' ')}: exit ${r.code}: ${r.stderr.trim()}`);
-      return r;
-    };
+    const ok = (args: string[], input?: string | Buffer) => h.ok(args, input === undefined ? {} : { input });
     const out = async (args: string[]) => (await ok(args)).stdout;
     /** A directory of the husk user's under the instance's files dir. */
     const hostDir = (name: string) => {

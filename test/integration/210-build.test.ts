@@ -80,11 +80,7 @@ for (const mode of modes()) {
     await h.importBusybox();
     const base = 'busybox';
 
-    const ok = async (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) => {
-      const r = await h.run(args, { timeoutMs: BUILD_TIMEOUT, ...opts });
-      if (r.code !== 0) throw new Error(`husk ${args.join(' ')}: exit ${r.code}: ${r.stderr.trim()}\n${r.stdout}`);
-      return r;
-    };
+    const ok = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) => h.ok(args, { timeoutMs: BUILD_TIMEOUT, ...opts });
     const out = async (args: string[]) => (await ok(args)).stdout;
     const build = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Result> =>
       h.run(['build', ...args], { timeoutMs: BUILD_TIMEOUT, ...opts });

@@ -23,11 +23,7 @@ for (const mode of modes()) {
     const h = await newHusk(mode);
     t.teardown(() => h.cleanup());
     await h.importBusybox();
-    const ok = async (args: string[]) => {
-      const r = await h.run(args);
-      if (r.code !== 0) throw new Error(`husk ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = async (args: string[]) => (await h.ok(args)).stdout;
     const pidOf = async (name: string) => Number((await ok(['inspect', '-f', '{{.State.Pid}}', name])).trim());
     const info = JSON.parse(await ok(['info', '--format', 'json'])) as { host: { cgroups: { limits: string; controllers: string[] } } };
     const limits = info.host.cgroups.limits;

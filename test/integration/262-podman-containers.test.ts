@@ -34,11 +34,7 @@ for (const mode of modes()) {
     const h = await newHusk(mode);
     t.teardown(() => h.cleanup());
     await h.importBusybox();
-    const ok = async (args: string[]) => {
-      const r = await h.run(args);
-      if (r.code !== 0) throw new Error(`husk ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = async (args: string[]) => (await h.ok(args)).stdout;
     const idOf = async (name: string) => (await ok(['inspect', '-f', '{{.Id}}', name])).trim();
     const state = async (name: string) => (await ok(['inspect', '-f', '{{.State.Status}}', name])).trim();
 
