@@ -22,7 +22,7 @@ const installed = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status =
 function bashLike(shell: 'bash' | 'zsh', script: string, words: string[]): string[] {
   const file = path.join(dir, `c.${shell}`);
   fs.writeFileSync(file, script);
-  const prelude = shell === 'zsh' ? 'autoload -U compinit && compinit -u -d /dev/null; ' : '';
+  const prelude = shell === 'zsh' ? 'autoload -U compinit && compinit -u -D; ' : '';
   const quoted = words.map((w) => `'${w}'`).join(' ');
   const r = spawnSync(shell, ['-c', `${prelude}source ${file}; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _husk; printf '%s\\n' "\${COMPREPLY[@]}"`], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${shell}: ${r.stderr}`);
