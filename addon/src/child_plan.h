@@ -102,6 +102,10 @@ struct SpawnPlan {
   bool attach = false;                          // hand Node a connected attach client
   int attach_monitor = -1, attach_node = -1;    // its socketpair ends
 
+  // fds 3 .. 2+N of husk's caller, passed on to the process as they are
+  // (--preserve-fds, systemd's LISTEN_FDS); the plan's own fds lie above.
+  int preserve_fds = 0;
+
   // exec: the process is started in the joined namespaces and not waited for.
   bool exec_detach = false;
 

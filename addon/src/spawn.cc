@@ -593,6 +593,16 @@ void OpenFds(Napi::Env env, SpawnPlan& plan, Fds& fds, bool open_stdin) {
 // Node's handlers (libuv's would write into Node's own signal pipe) before
 // it resets them to SIG_DFL, also what Node ignores (SIGPIPE): dispositions
 // set to "ignore" survive execve into the container.
+// opts.preserveFds: how many fds from 3 on the process gets; each must be
+// open here, or the plan's own fds could land among them.
+int PreserveFds(Napi::Env env, Napi::Object opts) {
+  int n = int(Num(env, opts, "preserveFds", 0));
+  if (n < 0 || n > 1024) Invalid(env, "preserveFds out of range");
+  for (int fd = 3; fd < 3 + n; fd++)
+    if (fcntl(fd, F_GETFD) < 0) throw MakeNativeError(env, "preserve fd", EBADF, std::to_string(fd).c_str());
+  return n;
+}
+
 pid_t ForkChild(SpawnPlan& plan, void (*child)(SpawnPlan&)) {
   sigset_t all, old;
   sigfillset(&all);
@@ -625,6 +635,7 @@ Napi::Value CreateContainer(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[0].As<Napi::Object>();
   SpawnPlan plan;
   BuildPlan(env, plan, opts);
+  plan.preserve_fds = PreserveFds(env, opts);
   native_trace("plan built");
   int timeout_ms = int(Num(env, opts, "timeoutMs", 30000));
   Fds fds(plan);
@@ -760,6 +771,7 @@ Napi::Value ExecProcess(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[0].As<Napi::Object>();
   SpawnPlan plan;
   PlanProcess(env, plan, Obj(env, opts, "process"));
+  plan.preserve_fds = PreserveFds(env, opts);
   Napi::Value sc = opts.Get("seccomp");
   if (sc.IsObject()) {
     std::string cache = Str(env, opts, "seccompCache", "");

@@ -85,23 +85,29 @@ int above_stdio(int fd) {
 // Node's own fds, nor any that husk's caller left open. A directory of the
 // host among them is a way out of the container through /proc/self/fd
 // (CVE-2024-21626), for its process and for any path resolved in it.
-bool close_fds_except(std::initializer_list<int> keep) {
+// Those below `first` (0..2, and the fds preserved for the process) stay.
+bool close_fds_except(std::initializer_list<int> keep, unsigned first = 3) {
   int sorted[8];
   size_t n = 0;
   for (int fd : keep) {
-    if (fd <= 2) continue;
+    if (fd < int(first)) continue;
     if (n == sizeof sorted / sizeof sorted[0]) return false;
     size_t i = n++;
     for (; i > 0 && sorted[i - 1] > fd; i--) sorted[i] = sorted[i - 1];
     sorted[i] = fd;
   }
-  unsigned from = 3;
+  unsigned from = first;
   for (size_t i = 0; i < n; i++) {
     unsigned fd = unsigned(sorted[i]);
     if (fd > from && syscall(SYS_close_range, from, fd - 1, 0) < 0) return false;
     if (fd >= from) from = fd + 1;
   }
   return syscall(SYS_close_range, from, ~0U, 0) == 0;
+}
+
+// The preserved fds (3 .. first-1) go through execve: whatever flags they came with.
+void pass_preserved_fds(unsigned first) {
+  for (unsigned fd = 3; fd < first; fd++) fcntl(int(fd), F_SETFD, 0);
 }
 
 // fork() without glibc's atfork machinery, for use after the first fork.
@@ -571,10 +577,12 @@ struct Init {
     // From here on 0..2 and the sync pipe (CLOEXEC: execve closes it, which
     // tells success) are all it has, before any path of the container is
     // resolved for it.
-    if (!close_fds_except({sync})) fail("close inherited fds", errno);
+    const unsigned first = 3 + unsigned(plan.preserve_fds);
+    if (!close_fds_except({sync}, first)) fail("close inherited fds", errno);
     setup_process();
     // Whatever was opened since, execve must not pass on.
-    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC);
+    pass_preserved_fds(first);
     int e = ENOENT;
     for (auto& c : plan.candidates) {
       execve(c.c_str(), plan.argv_ptrs.data(), plan.envp_ptrs.data());
@@ -634,7 +642,8 @@ struct Init {
       setup_stdio();
     // Before the working directory is resolved: nothing of Node's or its
     // caller's may be reachable through /proc/self/fd.
-    if (!close_fds_except({sync, fifo, g_native_trace.fd})) fail("close inherited fds", errno);
+    const unsigned first = 3 + unsigned(plan.preserve_fds);
+    if (!close_fds_except({sync, fifo, g_native_trace.fd}, first)) fail("close inherited fds", errno);
     setup_process();
 
     // The FIFO must be reachable through the container's /proc: a
@@ -652,9 +661,10 @@ struct Init {
     zero(&ready, sizeof ready);
     ready.kind = kSyncReady;
     write_all(sync, &ready, sizeof ready);
-    // Keep only 0, 1, 2 and the FIFO (O_PATH, CLOEXEC).
-    if (fifo > 3) syscall(SYS_close_range, 3, fifo - 1, 0);
+    // Keep only 0, 1, 2, the preserved fds and the FIFO (O_PATH, CLOEXEC).
+    if (unsigned(fifo) > first) syscall(SYS_close_range, first, fifo - 1, 0);
     syscall(SYS_close_range, fifo + 1, ~0U, 0);
+    pass_preserved_fds(first);
     // Dumpable again: nothing of the host is open any more but the FIFO, and
     // husk-net, pasta and slirp4netns must open /proc/<pid>/ns/{user,net}
     // (a non-dumpable task's are root's) to build the network before start.
@@ -879,7 +889,7 @@ void fork_fuse_mounter(SpawnPlan& plan, pid_t init, int userns, int fuse[2]) {
   // long as the process runs, in the container's namespaces), nothing else
   // of Node's or its caller's. (The cgroup fd has done its work.)
   for (int i = 0; i < 3; i++) dup2(plan.devnull, i);
-  if (!close_fds_except({plan.sync_w, plan.devnull, plan.console_init, plan.stdin_r, plan.stdout_w, plan.stderr_w})) {
+  if (!close_fds_except({plan.sync_w, plan.devnull, plan.console_init, plan.stdin_r, plan.stdout_w, plan.stderr_w}, 3 + unsigned(plan.preserve_fds))) {
     send_error(plan.sync_w, "close inherited fds", errno, nullptr);
     _exit(125);
   }

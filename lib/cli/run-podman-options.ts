@@ -95,8 +95,8 @@ export const PODMAN_CREATE_ONLY_OPTIONS: Record<string, Options> = {
 
 export const PODMAN_RUN_ONLY_OPTIONS: Record<string, Options> = {
   rmi: flag('Remove the image once the container is removed (with --rm)'),
-  'preserve-fds': refusedFlag('preserve-fds', 'number', 'the container\'s process is not a child of husk\'s: file descriptors cannot be passed on'),
-  'preserve-fd': refusedFlag('preserve-fd', 'string', 'the container\'s process is not a child of husk\'s: file descriptors cannot be passed on', { array: true, nargs: 1 }),
+  'preserve-fds': one('Pass file descriptors 3 to 2+N of husk\'s on to the container\'s process', 'number'),
+  'preserve-fd': refusedFlag('preserve-fd', 'string', 'husk passes a range of file descriptors: --preserve-fds N for 3 to 2+N', { array: true, nargs: 1 }),
 };
 
 /** The flags above as parsed. */
@@ -144,6 +144,7 @@ export interface PodmanCreateArgs {
   unsetenv?: string[];
   unsetenvAll?: boolean;
   rmi?: boolean;
+  preserveFds?: number;
 }
 
 /** husk has no conmon that outlives the command to time the container. */

@@ -38,6 +38,8 @@ export interface CreateOptions {
   monitorArgv: string[];
   /** Return a client already connected to the monitor's attach stream (attachFd). */
   attach?: boolean;
+  /** fds 3 .. 2+N of ours that the process gets as they are (--preserve-fds, LISTEN_FDS); each must be open. */
+  preserveFds?: number;
   /** Keep the container's stdin open as a pipe (-i). Ignored with a terminal. */
   openStdin: boolean;
   /** A file to keep the compiled seccomp filter in, named after the profile's content. */
@@ -63,6 +65,8 @@ export interface ExecProcessOptions {
   stdin: boolean;
   /** /dev/null for all of its stdio, no pipes; not waited for. */
   detach: boolean;
+  /** fds 3 .. 2+N of ours that the process gets as they are (exec --preserve-fds). */
+  preserveFds?: number;
 }
 
 /**

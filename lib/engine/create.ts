@@ -35,6 +35,7 @@ import { containerEvent, dieEventPrefix, eventLogFile } from './events.js';
 import type { PullOptions } from '../image/pull.js';
 import { parsePlatform } from '../image/registry/manifest.js';
 import type { SecretRequest } from './secrets.js';
+import { passedFds } from './passed-fds.js';
 import { isSystemdCommand, withContainerEnv, withReadOnlyTmpfs, withSecrets, withSystemdMode, withTimezone, withUserFiles, writeContainerEnv, writeSecretFiles, writeUserFiles } from './create-extras.js';
 
 /** How long the init may take to get ready, and to exec once released. */
@@ -80,6 +81,8 @@ export interface CreateOptions {
   attach?: boolean;
   /** The caller starts it at once (run): the state gets its start time now, written once. */
   startNow?: boolean;
+  /** run --preserve-fds: fds 3 .. 2+N of ours go to the container's process. */
+  preserveFds?: number;
   /**
    * A build's RUN step: hidden from ps (but --external), without the
    * image's VOLUMEs and HEALTHCHECK; removed by the next build if the one
@@ -281,7 +284,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     if (spec.mounts.some((m) => m.source === p.notifyDir)) fs.mkdirSync(p.notifyDir, { mode: 0o755 });
     writeJsonAtomic(p.config, spec, 0o600, false);
     trace('create: files written');
-    const { state, attachFd } = spawnInit(ctx, record, spec, layerDirs, { attach: opts.attach ?? false, startNow: opts.startNow ?? false });
+    const { state, attachFd } = spawnInit(ctx, record, spec, layerDirs, { attach: opts.attach ?? false, startNow: opts.startNow ?? false, preserveFds: opts.preserveFds });
     // podman writes it (truncating an old one) once the container exists: a unit's stale file from a crash is no error.
     if (record.cidFile) fs.writeFileSync(record.cidFile, record.id);
     if (!record.builder) containerEvent(ctx, record, 'create');
@@ -303,7 +306,7 @@ function spawnInit(
   record: ContainerRecord,
   spec: ReturnType<typeof buildSpec>,
   layerDirs: string[],
-  opts: { attach: boolean; startNow: boolean; restartCount?: number },
+  opts: { attach: boolean; startNow: boolean; restartCount?: number; preserveFds?: number },
 ): { state: ContainerState; attachFd?: number } {
   const p = new ContainerStore(ctx).paths(record.id);
   ensureOwnedDir(ctx.paths.runRoot, ctx.uid);
@@ -314,7 +317,8 @@ function spawnInit(
   fs.chmodSync(p.execFifo, 0o622); // mkfifo honours the umask
   const cgroupsPath = spec.linux.cgroupsPath;
   const cgroupProcs = cgroupsPath ? setUpContainerCgroup(ctx, cgroupsPath, spec.linux.resources ?? {}) : undefined;
-  const result = spawnOnDriver(ctx, record, spec, p, layerDirs, opts.attach, cgroupProcs);
+  const passed = passedFds(opts.preserveFds);
+  const result = spawnOnDriver(ctx, record, withActivationEnv(spec, passed.env), p, layerDirs, { attach: opts.attach, preserveFds: passed.count, cgroupProcs });
   if (spec.process.oomScoreAdj !== undefined) setOomScoreAdj(result.pid, spec.process.oomScoreAdj);
   trace('create: init ready');
   const state: ContainerState = {
@@ -327,6 +331,13 @@ function spawnInit(
   writeJsonAtomic(p.state, state, 0o600, false);
   writeMonitorPid(record, p, result.monitorPid, result.pid);
   return { state, attachFd: result.attachFd };
+}
+
+/** The LISTEN_* of a socket activation, for this start only: config.json stays as created, for starts without one. */
+function withActivationEnv(spec: ReturnType<typeof buildSpec>, listenEnv: string[]): ReturnType<typeof buildSpec> {
+  if (listenEnv.length === 0) return spec;
+  const env = [...spec.process.env.filter((e) => !e.startsWith('LISTEN_')), ...listenEnv];
+  return { ...spec, process: { ...spec.process, env } };
 }
 
 /** The monitor's pid, for a generated unit's PIDFile (and --conmon-pidfile's file, where given); --pidfile's, the container's. */
@@ -402,7 +413,14 @@ function withInit(spec: ReturnType<typeof buildSpec>, binary = initPath()): void
 
 type Paths = ReturnType<ContainerStore['paths']>;
 
-function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<typeof buildSpec>, p: Paths, layerDirs: string[], attach: boolean, cgroupProcs?: string[]) {
+function spawnOnDriver(
+  ctx: Context,
+  record: ContainerRecord,
+  spec: ReturnType<typeof buildSpec>,
+  p: Paths,
+  layerDirs: string[],
+  how: { attach: boolean; preserveFds: number; cgroupProcs?: string[] },
+) {
   // vfs keeps the container's changes in the copy itself: it is made once.
   if (record.storageDriver === 'vfs' && fs.readdirSync(p.rootfs).length === 0) {
     mergeLayers(ctx.userns(), p.rootfs, layerDirs);
@@ -419,9 +437,10 @@ function spawnOnDriver(ctx: Context, record: ContainerRecord, spec: ReturnType<t
     execFifo: p.execFifo,
     monitorArgv: monitorArgv(ctx, record, p),
     openStdin: record.openStdin,
-    attach,
+    attach: how.attach,
+    preserveFds: how.preserveFds,
     seccompCache: spec.linux.seccomp && path.join(ctx.paths.runRoot, `seccomp-${fnv1a(JSON.stringify(spec.linux.seccomp))}.bpf`),
-    cgroupProcs,
+    cgroupProcs: how.cgroupProcs,
     timeoutMs: START_TIMEOUT_MS,
   }));
 }

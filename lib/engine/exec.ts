@@ -21,6 +21,7 @@ import type { Context } from '../core/context.js';
 import { ConflictError, execErrorFrom } from '../core/errors.js';
 import type { ExecStarted } from '../core/native-api.js';
 import { fdWriter, relayPipes } from './exec-relay.js';
+import { passedFds } from './passed-fds.js';
 
 export interface ExecOptions {
   command: string[];
@@ -38,6 +39,8 @@ export interface ExecOptions {
   stdio?: [number, number];
   /** Kill the process after this long (a healthcheck's timeout); its exit code is then 124 (as timeout(1)). */
   timeoutMs?: number;
+  /** --preserve-fds: fds 3 .. 2+N of ours go to the process. */
+  preserveFds?: number;
 }
 
 /** The user's streams, which the process's pipes or terminal are relayed to and from (none for a healthcheck). */
@@ -71,9 +74,11 @@ export async function execInContainer(ctx: Context, view: ContainerView, opts: E
 
   // With a terminal the process gets one of the container's own (its master comes back to us).
   if (process_.terminal && io?.stdout.isTTY) process_.consoleSize = { height: io.stdout.rows, width: io.stdout.columns };
+  // Only what --preserve-fds names: a socket activation is the container's, not an exec's.
+  const preserveFds = passedFds(opts.preserveFds, {}).count;
   let started: ExecStarted;
   try {
-    started = ctx.native().execProcess({ process: process_, seccomp, seccompCache, cgroupProcs, namespaces, stdin: opts.interactive, detach: opts.detach });
+    started = ctx.native().execProcess({ process: process_, seccomp, seccompCache, cgroupProcs, namespaces, stdin: opts.interactive, detach: opts.detach, preserveFds });
   } catch (err) {
     throw execErrorFrom(err);
   }

@@ -317,6 +317,11 @@ export class Husk {
     return this.runArgv(['sh', '-c', script], opts);
   }
 
+  /** Starts a shell script as the husk user in the background (its own process group; cleanup kills it). */
+  spawnShell(script: string): ChildProcess {
+    return this.spawnArgv(['sh', '-c', script]);
+  }
+
   /**
    * Starts a shell script under a pseudo-terminal made by script(1) (24 rows,
    * 80 columns), as the husk user; what is written to the child's stdin is

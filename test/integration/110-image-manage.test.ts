@@ -74,16 +74,17 @@ for (const mode of modes()) {
     await t.test('system df', async (t) => {
       const d = await h.run(['run', '-d', '--name', 'writer', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1k count=300 2>/dev/null; sleep 600']);
       t.equal(d.code, 0);
-      let rows: Array<{ Type: string; Total: number; Active: number; Size: number; Reclaimable: number }> = [];
+      // podman's JSON: sizes as text (Size, Reclaimable) and in bytes (RawSize, RawReclaimable).
+      let rows: Array<{ Type: string; Total: number; Active: number; RawSize: number; RawReclaimable: number; Reclaimable: string }> = [];
       for (let i = 0; i < 50; i++) {
         rows = JSON.parse((await h.run(['system', 'df', '--format', 'json'])).stdout);
-        if ((rows[1]?.Size ?? 0) >= 300 * 1024) break;
+        if ((rows[1]?.RawSize ?? 0) >= 300 * 1024) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      t.match(rows[0], { Type: 'Images', Total: 1, Active: 1, Reclaimable: 0 }, 'the image is in use');
-      t.ok(rows[0]!.Size > 1_000_000, 'images take the layer size');
+      t.match(rows[0], { Type: 'Images', Total: 1, Active: 1, RawReclaimable: 0, Reclaimable: '0B (0%)' }, 'the image is in use');
+      t.ok(rows[0]!.RawSize > 1_000_000, 'images take the layer size');
       t.match(rows[1], { Type: 'Containers', Total: 1, Active: 1 });
-      t.ok(rows[1]!.Size >= 300 * 1024, 'the container counts what it wrote');
+      t.ok(rows[1]!.RawSize >= 300 * 1024, 'the container counts what it wrote');
       const text = await h.run(['system', 'df']);
       t.match(text.stdout, /^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+1\s+1\s/);
       t.equal((await h.run(['rm', '-f', 'writer'])).code, 0);

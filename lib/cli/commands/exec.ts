@@ -26,8 +26,8 @@ const EXEC_ONLY_OPTIONS: Record<string, Options> = {
   ...LATEST_OPTION,
   cidfile: { type: 'string', coerce: lastWins, describe: 'Run in the container whose ID this file holds' },
   'no-session': ignoredFlag('no-session', 'boolean', 'husk keeps no record of exec sessions to skip'),
-  'preserve-fds': refusedFlag('preserve-fds', 'number', 'husk does not pass open file descriptors into exec sessions'),
-  'preserve-fd': refusedFlag('preserve-fd', 'string', 'husk does not pass open file descriptors into exec sessions'),
+  'preserve-fds': { type: 'number', coerce: lastWins, describe: 'Pass file descriptors 3 to 2+N of husk\'s on to the process' },
+  'preserve-fd': refusedFlag('preserve-fd', 'string', 'husk passes a range of file descriptors: --preserve-fds N for 3 to 2+N'),
 };
 
 type ExecArgs = GlobalArgs & {
@@ -71,6 +71,7 @@ export const execCommand: CommandModule<object, ExecArgs> = {
         user: argv.user,
         workdir,
         privileged: argv.privileged,
+        preserveFds: argv.preserveFds,
       },
       TERMINAL_STREAMS,
     );

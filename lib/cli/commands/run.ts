@@ -23,7 +23,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     trace('run: handler');
     const ctx = contextFrom(argv);
-    let opts: CreateOptions = { ...toCreateOptions(argv, ctx.rootless), attach: !argv.detach, startNow: true, createCommand: process.argv.slice(1) };
+    let opts: CreateOptions = { ...toCreateOptions(argv, ctx.rootless), attach: !argv.detach, startNow: true, preserveFds: argv.preserveFds, createCommand: process.argv.slice(1) };
     const detachKeys = parseDetachKeys(argv.detachKeys); // checked before anything is made
     const streams = attachStreams(argv.attach);
     if (streams && argv.detach) throw new UsageError('--attach and --detach cannot be used together');

@@ -57,13 +57,14 @@ export const systemDfCommand: CommandModule<object, DfArgs> = {
     const format = argv.format === undefined ? undefined : parseTemplate(argv.format);
     const rows = diskUsage(contextFrom(argv));
     if (format?.kind === 'json') {
-      printOut(`${JSON.stringify(rows.map((r) => ({ Type: r.type, Total: r.total, Active: r.active, RawSize: r.size, RawReclaimable: r.reclaimable, Size: humanSize(r.size), Reclaimable: `${humanSize(r.reclaimable)} (${pct(r)}%)` })), null, 2)}\n`);
+      printOut(`${JSON.stringify(rows.map(summaryRow), null, 2)}\n`);
       return;
     }
     if (format) {
       printOut(renderRows(format, rows.map(summaryRow)));
       return;
     }
-    printOut(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], rows.map((r) => [r.type, String(r.total), String(r.active), humanSize(r.size), `${humanSize(r.reclaimable)} (${pct(r)}%)`])));
+    const summary = rows.map(summaryRow);
+    printOut(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], summary.map((r) => [r.Type, r.Total, r.Active, r.Size, r.Reclaimable].map(String))));
   },
 };
