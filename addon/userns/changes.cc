@@ -196,6 +196,24 @@ class Walker {
     }
   }
 
+  // The directory has the image's entries, and more only where the runtime mounts something.
+  bool only_mount_points_added(int dir, const std::string& name, const std::string& crel, const std::vector<Fd>& lower) {
+    Fd d(openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (d.fd < 0) return false;
+    const std::vector<std::string> image = visible_names(lower, crel);
+    std::vector<std::string> now, before;
+    bool made = false;  // a mount point the image did not have
+    for (const std::string& c : TarWriter::list(d.fd, crel)) {
+      if (!excluded(join(crel, c)))
+        now.push_back(c);
+      else if (!std::binary_search(image.begin(), image.end(), c))
+        made = true;
+    }
+    for (const std::string& c : image)
+      if (!excluded(join(crel, c))) before.push_back(c);
+    return made && now == before;
+  }
+
   void walk_full(int dir, const std::string& rel, const std::vector<Fd>& lower) {
     std::vector<std::string> names = TarWriter::list(dir, rel.empty() ? o_.dir : rel);
     if (!lower.empty()) {
@@ -213,6 +231,9 @@ class Walker {
       if (fstatat(dir, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) fail_errno(crel, "stat", errno);
       OverlayEntry f = overlay_lookup(lower, n, crel);
       bool changed = differs(dir, n, st, f, crel);
+      // Only its time, from a mount point the runtime made in it (/run/.containerenv): no change.
+      if (changed && S_ISDIR(st.st_mode) && f.kind == OverlayEntry::kDir && same_owner_mode(st, f.st) && only_mount_points_added(dir, n, crel, f.dirs))
+        changed = false;
       if (changed) {
         report(f.kind == OverlayEntry::kMissing ? 'A' : 'C', crel);
         write(dir, n, crel, st);

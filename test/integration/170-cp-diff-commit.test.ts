@@ -201,6 +201,9 @@ for (const mode of modes()) {
       t.equal(await out(['exec', 'live', 'stat', '-c', '%u:%g', '/tmp/owned-a.txt']), `${u}:${g}\n`, '-a: the source\'s uid/gid');
       await ok(['cp', src, 'live:/tmp/owned-na.txt']);
       t.equal(await out(['exec', 'live', 'stat', '-c', '%u:%g', '/tmp/owned-na.txt']), '0:0\n', 'without -a: the container\'s root');
+      // podman's -a=false says "keep them" too (its default -a gives them to the container's user).
+      await ok(['cp', '-a=false', src, 'live:/tmp/owned-podman.txt']);
+      t.equal(await out(['exec', 'live', 'stat', '-c', '%u:%g', '/tmp/owned-podman.txt']), `${u}:${g}\n`, 'podman\'s -a=false: the source\'s uid/gid');
 
       await ok(['exec', 'live', 'sh', '-c', 'echo five > /tmp/five && chown 5:6 /tmp/five && chmod 640 /tmp/five']);
       const dest = hostDir('out-owners');
