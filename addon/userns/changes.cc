@@ -159,9 +159,13 @@ class Walker {
       bool opaque = overlay_opaque(d.fd);
       size_t at = out_ ? out_->size() : 0;
       if (out_) out_->push_back(Change{0, "/" + crel});  // decided below
-      write(dir, n, crel, st);
+      // Into the layer once something below is, or below if it changed itself.
+      pending_.push_back(Pending{dir, n, crel, st, false});
       bool hides = opaque && f.kind == OverlayEntry::kDir;
-      if (hides && tar_) tar_->marker(crel + "/.wh..wh..opq", st);
+      if (hides && tar_) {
+        flush();
+        tar_->marker(crel + "/.wh..wh..opq", st);
+      }
       static const std::vector<Fd> kNone;
       Result cr = walk_upper(d.fd, crel, hides || f.kind != OverlayEntry::kDir ? kNone : f.dirs);
       if (hides && out_) {
@@ -177,6 +181,8 @@ class Walker {
       bool shown = kind == 'A' ? cr.reported || !cr.excluded
                                : cr.reported || f.kind != OverlayEntry::kDir || !same_owner_mode(st, f.st);
       if (out_ && shown) (*out_)[at].kind = kind;
+      if (shown) flush();
+      pending_.pop_back();
       r.reported = r.reported || shown;
     }
     return r;

@@ -21,7 +21,7 @@ import { fuseOverlayfsPath, lowerLinks } from '../storage/driver.js';
 import { removeTrees } from '../native/userns-helper.js';
 import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context.js';
-import { NotFoundError } from '../core/errors.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
 import { withLock } from '../storage/lock.js';
 
 export interface ContainerRoot {
@@ -29,6 +29,8 @@ export interface ContainerRoot {
   args: string[];
   /** Removes what was made for it (a scratch directory). */
   cleanup(): void;
+  /** The container's own mounts are there (its init's root), its tmpfs mounts too. */
+  live?: boolean;
 }
 
 export interface RootOptions {
@@ -47,7 +49,7 @@ export interface RootOptions {
  * meanwhile would mount it a second time, so the copy and the start take
  * turns on the container's rootfs lock.
  */
-export async function withWritableRoot<T>(ctx: Context, view: ContainerView, fn: (root: ContainerRoot) => Promise<T>): Promise<T> {
+export async function withWritableRoot<T>(ctx: Context, view: ContainerView, dest: string, fn: (root: ContainerRoot) => Promise<T>): Promise<T> {
   const store = new ContainerStore(ctx);
   const gone = () => new NotFoundError(`container ${view.record.name} was removed meanwhile`);
   if (!fs.existsSync(store.paths(view.record.id).dir)) throw gone();
@@ -56,6 +58,7 @@ export async function withWritableRoot<T>(ctx: Context, view: ContainerView, fn:
     const now = store.view(view.record.id);
     if (!now) throw gone();
     const root = containerRoot(ctx, now, { write: true });
+    if (!root.live) refuseUnmountedTmpfs(ctx, now, dest);
     try {
       return await fn(root);
     } finally {
@@ -74,7 +77,7 @@ export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptio
   // by then, so what is written to the shared upper directory shows.)
   const live = view.state && isAlive(view.state) && (view.status === 'running' || (view.status === 'created' && !ctx.rootless));
   if (live && !opts.filesOnly) {
-    return { args: ['--root-pid', String(view.state!.pid), '--root-pid-start', view.state!.pidStartTime], ...none };
+    return { args: ['--root-pid', String(view.state!.pid), '--root-pid-start', view.state!.pidStartTime], live: true, ...none };
   }
   // Volumes and bind mounts as the running container would show them (export leaves them out).
   const binds = opts.filesOnly ? [] : bindArgs(ctx, view);
@@ -94,6 +97,20 @@ export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptio
   fs.mkdirSync(scratch, { mode: 0o700 });
   args.push('--scratch', scratch);
   return { args, cleanup: () => removeTrees(ctx.userns(), [scratch]) };
+}
+
+/**
+ * A write into a tmpfs of a container whose mounts are not there (stopped,
+ * or created and rootless) would land under the mount point, hidden once it
+ * starts: refused, as podman finds no such directory.
+ */
+function refuseUnmountedTmpfs(ctx: Context, view: ContainerView, dest: string): void {
+  const d = path.posix.normalize(dest);
+  const inside = (m: string) => d === m || d.startsWith(m.endsWith('/') ? m : `${m}/`);
+  const tmpfs = (containerSpec(ctx, view)?.mounts ?? []).find((m) => m.type === 'tmpfs' && inside(path.posix.normalize(m.destination)));
+  if (tmpfs) {
+    throw new UsageError(`${view.record.name}:${dest} is on the tmpfs at ${tmpfs.destination}, which exists only while the container runs: start it, then copy`);
+  }
 }
 
 function containerSpec(ctx: Context, view: ContainerView): Spec | undefined {

@@ -149,7 +149,7 @@ async function betweenContainers(ctx: Context, from: ContainerView, srcPath: str
   const root = containerRoot(ctx, from, { write: false });
   try {
     const { isDir, follow } = await sourceInContainer(ctx, from, root.args, srcPath, opts);
-    return await withWritableRoot(ctx, to, async (destRoot) => {
+    return await withWritableRoot(ctx, to, destPath, async (destRoot) => {
       const dst = await statInRoot(ctx.userns(), destRoot.args, destPath, `${to.record.name}:${destPath}`);
       const plan = planCopy(srcPath, isDir, destPath, { exists: dst.exists, isDir: dirLike(dst), parentDir: dst.parentDir });
       const warnings = await pipeHelpers(
@@ -216,7 +216,7 @@ async function runArchiveTo(call: HelperCall, fd: number, what: string): Promise
 }
 
 async function fromStream(ctx: Context, view: ContainerView, p: string, opts: CpOptions): Promise<CpReport> {
-  return withWritableRoot(ctx, view, async (root) => {
+  return withWritableRoot(ctx, view, p, async (root) => {
     const st = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
     if (!dirLike(st)) {
       throw new NotFoundError(`${view.record.name}:${p}: ${st.exists ? 'not a directory' : 'no such directory'}: a tar stream on stdin is extracted into an existing directory`);
@@ -292,7 +292,7 @@ async function fromHost(ctx: Context, view: ContainerView, hostPath: string, p: 
   }
   const isDir = st.isDirectory();
   if ((endsWithSlash(hostPath) || endsWithDot(hostPath)) && !isDir) throw new UsageError(`${hostPath}: not a directory`);
-  return withWritableRoot(ctx, view, async (root) => {
+  return withWritableRoot(ctx, view, p, async (root) => {
     const dst = await statInRoot(ctx.userns(), root.args, p, `${view.record.name}:${p}`);
     const plan = planCopy(hostPath, isDir, p, { exists: dst.exists, isDir: dirLike(dst), parentDir: dst.parentDir });
     const warnings = await pipeHelpers(

@@ -524,7 +524,7 @@ async function imageFor(ctx: Context, images: ImageStore, name: string, pm: Podm
   const local = images.findImage(name);
   const policy = pm.pull ?? 'missing';
   if (policy === 'never') {
-    if (!local) throw new NotFoundError(`${name}: image not known (--pull=never)`);
+    if (!local) throw new NotFoundError(`${name}: image not known`);
     return local;
   }
   // One read of the image index on the common path: pull only what is not there.

@@ -131,7 +131,7 @@ export async function removeAllImages(ctx: Context, force: boolean): Promise<Rem
 async function removeOne(ctx: Context, store: ImageStore, image: ImageRecord, force: boolean, given: string): Promise<RemoveImageReport> {
   const users = new ContainerStore(ctx).list().filter((c) => c.record.imageId === image.id);
   if (users.length && !force) {
-    throw new ImageInUseError(`image ${image.id.slice(0, 12)} is in use by container ${users[0]!.record.name}: remove it first or use -f`);
+    throw new ImageInUseError(`image used by ${users[0]!.record.id}: image is in use by a container: consider listing external containers and force-removing image`);
   }
   for (const c of users) await removeContainer(ctx, c, true);
   store.removeImage(image.id);

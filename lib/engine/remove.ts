@@ -151,7 +151,7 @@ export async function removeContainer(ctx: Context, view: ContainerView, force: 
   // A created container's init is alive too, waiting for its start: removed without -f, as docker does.
   const alive = view.status === 'running' && view.state && isAlive(view.state);
   if (alive && !force) {
-    throw new ContainerRunningError(`cannot remove container ${view.record.id} as it is ${view.paused ? 'paused' : view.status} - running or paused containers cannot be removed without force: stop it first or use -f`);
+    throw new ContainerRunningError(`cannot remove container ${view.record.id} as it is ${view.paused ? 'paused' : view.status} - running or paused containers cannot be removed without force: container state improper`);
   }
   if (alive && view.state) {
     // Tell the monitor we remove the container ourselves, so it starts no cleanup process.

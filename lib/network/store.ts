@@ -406,7 +406,7 @@ export class NetworkStore {
       if (r.name === DEFAULT_NETWORK) throw new UsageError(`default network ${DEFAULT_NETWORK} cannot be removed`);
       const users = attached(r.name);
       if (users.length && !force) {
-        throw new ConflictError(`network ${r.name} is being used by container(s) ${users.join(', ')}: remove them first or use -f`);
+        throw new ConflictError(`"${r.name}" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used`); // podman's words
       }
       // The record first: a network half removed is then gone, not listed broken.
       fs.rmSync(this.paths(r.name).record, { force: true });

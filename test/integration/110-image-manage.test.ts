@@ -107,7 +107,7 @@ for (const mode of modes()) {
       const refused = await h.run(['rmi', 'example.com/team/bb:2', 'busybox']);
       t.equal(refused.code, 2, 'in use: 2, as podman exits');
       t.match(refused.stdout, /Untagged: example\.com\/team\/bb:2/, 'a name the image has besides others is just untagged');
-      t.match(refused.stderr, /in use by container user/);
+      t.match(refused.stderr, /^Error: image used by [0-9a-f]{64}: image is in use by a container/, "podman's words");
       t.equal(lines(refused.stderr).length, 1, 'one line for the refusal');
       const forced = await h.run(['rmi', '-f', 'busybox']);
       t.equal(forced.code, 0, forced.stderr);

@@ -340,7 +340,7 @@ for (const mode of modes()) {
       for (const [type, name] of [['image', 'insp'], ['volume', 'insp'], ['container', 'busybox'], ['container', 'data']]) {
         const r = await h.run(['inspect', '--type', type!, name!]);
         t.equal(r.code, 125, `--type ${type} ${name}: not one`);
-        t.match(r.stderr, type === 'image' ? new RegExp(`no such image: ${name}|${name}: image not known`) : new RegExp(`no such ${type}: ${name}`));
+        t.match(r.stderr, type === 'image' ? new RegExp(`no such image: ${name}|${name}: image not known`) : new RegExp(`no such ${type} ${name}`));
       }
       const badType = await h.run(['inspect', '--type', 'pod', 'insp']);
       t.equal(badType.code, 125);
@@ -348,11 +348,12 @@ for (const mode of modes()) {
 
       const missing = await h.run(['inspect', 'nosuch']);
       t.equal(missing.code, 125, 'a missing object');
-      t.equal(missing.stderr, 'Error: no such object: nosuch\n', 'one error line');
+      t.equal(missing.stderr, 'Error: inspecting object: no such object: "nosuch"\n', 'one error line, podman\'s');
+      t.equal(missing.stdout, '[]\n', 'an empty list, as docker and podman print');
       const partly = await h.run(['inspect', '-f', '{{.Name}}', 'insp', 'nosuch']);
       t.equal(partly.code, 125, 'one of two missing: 125');
       t.equal(partly.stdout, 'insp\n', 'the one found is still shown');
-      t.match(partly.stderr, /no such object: nosuch/);
+      t.match(partly.stderr, /no such object: "nosuch"/);
 
       const ci = await h.run(['container', 'inspect', '-f', '{{.Name}} {{.State.Status}}', 'insp']);
       t.same([ci.code, ci.stdout], [0, 'insp running\n'], 'container inspect');
@@ -484,7 +485,9 @@ for (const mode of modes()) {
       for (const cmd of ['inspect', 'logs', 'stop', 'rm']) {
         for (const which of [ambiguous, unknown]) {
           const r = await h.run([cmd, which]);
-          t.equal(r.code, 125, `${cmd} ${which}: ${which === ambiguous ? 'ambiguous' : 'unknown'}`);
+          // podman's rm says 1 for a container that does not exist.
+          const code = cmd === 'rm' && which === unknown ? 1 : 125;
+          t.equal(r.code, code, `${cmd} ${which}: ${which === ambiguous ? 'ambiguous' : 'unknown'}`);
           t.match(r.stderr, new RegExp(`"?${which}"?`), 'the error names it');
           t.equal(lines(r.stderr).length, 1, 'in one line');
           if (which === ambiguous) {

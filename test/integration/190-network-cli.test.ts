@@ -208,7 +208,7 @@ for (const mode of modes()) {
 
       t.equal((await net('connect', 'n2', 'c2')).code, 0);
       const inUse = await net('rm', 'n2');
-      t.same([inUse.code, inUse.stderr], [2, 'Error: network n2 is being used by container(s) c2: remove them first or use -f\n'], "podman's exit code 2 when in use");
+      t.same([inUse.code, inUse.stderr], [2, 'Error: "n2" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used\n'], "podman's exit code 2 and words when in use");
       t.equal((await net('exists', 'n2')).code, 0, 'still there');
       const rmf = await net('rm', '-f', '-t', '0', 'n2');
       t.same([rmf.code, rmf.stdout], [0, 'n2\n'], 'rm -f');

@@ -74,8 +74,12 @@ for (const mode of modes()) {
       t.notMatch(up.stderr, /shop-debug/, 'a service of an inactive profile is not started');
       const ps = await compose(['ps', '--format', '{{.Name}} {{.Service}} {{.State}}']);
       t.same(lines(ps.stdout).sort(), ['shop-fetcher-1 fetcher running', 'shop-web-1 web running']);
-      const fetched = await compose(['exec', '-T', 'fetcher', 'cat', '/data/fetched']);
-      t.equal(fetched.stdout, 'served-by-web\n', 'fetched by service name, after the healthcheck passed');
+      // up returns once fetcher started; its wget may still be under way.
+      const fetched = await waitFor(async () => {
+        const out = (await compose(['exec', '-T', 'fetcher', 'sh', '-c', 'cat /data/fetched 2>/dev/null'])).stdout;
+        return out.includes('\n') ? out : undefined;
+      }, 20_000);
+      t.equal(fetched, 'served-by-web\n', 'fetched by service name, after the healthcheck passed');
       const port = await compose(['port', 'web', '80']);
       t.equal(port.code, 0, port.stderr);
       t.equal(await fetchText(Number(port.stdout.trim().split(':').pop())), 'served-by-web\n', 'the published port reaches web');

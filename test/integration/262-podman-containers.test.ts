@@ -233,7 +233,7 @@ for (const mode of modes()) {
       t.ok(fs.lstatSync(path.join(out, 'linked')).isDirectory(), 'a symlink to a directory is followed, as podman\'s');
       t.equal(fs.readFileSync(path.join(out, 'linked', 'f'), 'utf8'), 'deep\n');
 
-      // A tar whose entries belong to 1234:5678: -a=false (the default) gives them to the container's root.
+      // A tar whose entries belong to 1234:5678: podman's -a=false keeps them (as docker's -a); left out, the container's root gets them.
       const tarDir = path.join(h.dir, 'files', 'tarsrc');
       fs.mkdirSync(tarDir);
       fs.writeFileSync(path.join(tarDir, 'owned'), 'x');
@@ -241,13 +241,26 @@ for (const mode of modes()) {
       const { execFileSync } = await import('node:child_process');
       execFileSync('tar', ['--owner=1234', '--group=5678', '--numeric-owner', '-C', tarDir, '-cf', tarFile, 'owned']);
       const tar = fs.readFileSync(tarFile);
-      for (const flag of ['-a=false', '--archive=false']) {
-        const r = await h.run(['cp', flag, '-', 'src:/tmp'], { input: tar });
-        t.equal(r.code, 0, `cp ${flag} -: ${r.stderr}`);
-        t.equal((await ok(['exec', 'src', 'stat', '-c', '%u:%g', '/tmp/owned'])).trim(), '0:0', `cp ${flag} -: the container's root owns it`);
+      for (const [flags, owner] of [[['-a=false'], '1234:5678'], [['--archive=false'], '1234:5678'], [[], '0:0']] as const) {
+        const r = await h.run(['cp', ...flags, '-', 'src:/tmp'], { input: tar });
+        t.equal(r.code, 0, `cp ${flags.join(' ')} -: ${r.stderr}`);
+        t.equal((await ok(['exec', 'src', 'stat', '-c', '%u:%g', '/tmp/owned'])).trim(), owner, `cp ${flags.join(' ')} -: ${owner} owns it`);
         await ok(['exec', 'src', 'rm', '/tmp/owned']);
       }
-      await ok(['rm', '-f', '-t', '0', 'src', 'dst']);
+
+      // A tmpfs exists only while the container runs: a copy into it that would land under it, hidden, is refused.
+      const hidden = /tmpc:\/scratch is on the tmpfs at \/scratch, which exists only while the container runs: start it, then copy/;
+      await ok(['create', '--name', 'tmpc', '--tmpfs', '/scratch', 'busybox', 'sleep', '600']);
+      const early = await h.run(['cp', '-', 'tmpc:/scratch'], { input: tar });
+      // As root a created container's init holds its mounts already, and the copy goes into its tmpfs.
+      if (mode === 'root') t.equal(early.code, 0, `root, created: into the tmpfs (${early.stderr})`);
+      else t.match(early, { code: 125, stderr: hidden }, 'rootless, created: refused');
+      await ok(['start', 'tmpc']);
+      await h.ok(['cp', '-', 'tmpc:/scratch'], { input: tar });
+      t.equal(await ok(['exec', 'tmpc', 'ls', '/scratch']), 'owned\n', 'running: the copy is in its tmpfs');
+      await ok(['stop', '-t', '0', 'tmpc']);
+      t.match(await h.run(['cp', '-', 'tmpc:/scratch/'], { input: tar }), { code: 125, stderr: hidden }, 'stopped: refused');
+      await ok(['rm', '-f', '-t', '0', 'src', 'dst', 'tmpc']);
     });
 
     t.test('port -a, exec --cidfile, healthcheck run --ignore-result, container exists --external', async (t) => {
@@ -268,9 +281,9 @@ for (const mode of modes()) {
     t.test('podman flags husk refuses say why (exit 125)', async (t) => {
       await ok(['run', '-d', '--name', 'ref', 'busybox', 'sleep', '600']);
       await check(t, h, [
-        { args: ['exec', '--preserve-fds', '1', 'ref', 'true'], code: 125, stderr: /--preserve-fds is not supported: husk does not pass open file descriptors/ },
-        { args: ['update', '--env', 'A=1', 'ref'], code: 125, stderr: /--env is not supported: husk fixes it when the container is created/ },
-        { args: ['update', '--health-cmd', 'true', 'ref'], code: 125, stderr: /--health-cmd is not supported/ },
+        { args: ['exec', '--preserve-fd', '3', 'ref', 'true'], code: 125, stderr: /--preserve-fd is not supported: husk passes a range of file descriptors/ },
+        { args: ['update', '--health-startup-cmd', 'true', 'ref'], code: 125, stderr: /--health-startup-cmd is not supported: husk has no startup healthchecks/ },
+        { args: ['update', '--cpu-rt-period', '1000', 'ref'], code: 125, stderr: /--cpu-rt-period is not supported/ },
         { args: ['update', '-l', '--restart', 'no'], code: 0, stdout: `${await idOf('ref')}\n` },
         { args: ['logs', '--color', 'ref'], code: 0, stderr: /--color is ignored/ },
         { args: ['exec', '--no-session', 'ref', 'true'], code: 0, stderr: /--no-session is ignored/ },

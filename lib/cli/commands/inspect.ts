@@ -31,7 +31,8 @@ function inspectOne(ctx: Context, name: string, kind: Kind | undefined, size: bo
   // inspectImage's own error says "image not known", as podman does.
   if (kind === 'image' || (kind === undefined && imageExists(ctx, name))) return inspectImage(ctx, name);
   if ((kind === undefined || kind === 'volume') && volumeExists(ctx, name)) return inspectVolume(ctx, name);
-  throw new NotFoundError(kind ? `no such ${kind}: ${name}` : `no such object: ${name}`);
+  // podman's words, which scripts match.
+  throw new NotFoundError(kind ? `inspecting object: no such ${kind} ${name}` : `inspecting object: no such object: "${name}"`);
 }
 
 export function inspectCommandFor(kind?: Kind): CommandModule<object, InspectArgs> {
@@ -62,7 +63,7 @@ export function inspectCommandFor(kind?: Kind): CommandModule<object, InspectArg
         }
       }
       if (template) printOut(found.map((o) => renderOne(template, o)).join(''));
-      else if (found.length || !process.exitCode) printOut(`${JSON.stringify(found, null, 4)}\n`);
+      else printOut(`${JSON.stringify(found, null, 4)}\n`); // [] when nothing was found, as docker and podman print
     },
   };
 }
