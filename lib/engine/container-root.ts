@@ -109,7 +109,7 @@ function refuseUnmountedTmpfs(ctx: Context, view: ContainerView, dest: string): 
   const inside = (m: string) => d === m || d.startsWith(m.endsWith('/') ? m : `${m}/`);
   const tmpfs = (containerSpec(ctx, view)?.mounts ?? []).find((m) => m.type === 'tmpfs' && inside(path.posix.normalize(m.destination)));
   if (tmpfs) {
-    throw new UsageError(`${view.record.name}:${dest} is on the tmpfs at ${tmpfs.destination}, which exists only while the container runs: start it, then copy`);
+    throw new UsageError(`${view.record.name}:${d} is on the tmpfs at ${tmpfs.destination}, which exists only while the container runs: start it, then copy`);
   }
 }
 

@@ -359,7 +359,7 @@ for (const mode of modes()) {
       t.same([ci.code, ci.stdout], [0, 'insp running\n'], 'container inspect');
       const ciImage = await h.run(['container', 'inspect', 'busybox']);
       t.equal(ciImage.code, 125, 'container inspect of an image');
-      t.match(ciImage.stderr, /no such container: busybox/);
+      t.match(ciImage.stderr, /inspecting object: no such container busybox/);
       const ii = await h.run(['image', 'inspect', '--format', '{{json .Config.Cmd}}', 'busybox']);
       t.same([ii.code, ii.stdout], [0, '["sh"]\n'], 'image inspect --format');
       const iiContainer = await h.run(['image', 'inspect', 'insp']);

@@ -223,7 +223,7 @@ for (const mode of modes()) {
       t.same(await names(), ['husk', 'p3'], 'the default network and one in use stay');
       const many = await net('rm', 'p3', 'nosuch');
       t.equal(many.code, 1, 'one report per name; the last failure sets the code');
-      t.match(many.stderr, /network p3 is being used by container\(s\) c1/);
+      t.match(many.stderr, /"p3" has associated containers with it/);
       t.match(many.stderr, /network nosuch not found/);
       t.equal((await net('rm', '--force', 'p3')).code, 0);
       t.same(await names(), ['husk']);
