@@ -105,7 +105,7 @@ export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptio
  * starts: refused, as podman finds no such directory.
  */
 function refuseUnmountedTmpfs(ctx: Context, view: ContainerView, dest: string): void {
-  const d = path.posix.normalize(dest);
+  const d = path.posix.normalize(dest).replace(/(.)\/$/, '$1'); // normalize keeps a trailing slash
   const inside = (m: string) => d === m || d.startsWith(m.endsWith('/') ? m : `${m}/`);
   const tmpfs = (containerSpec(ctx, view)?.mounts ?? []).find((m) => m.type === 'tmpfs' && inside(path.posix.normalize(m.destination)));
   if (tmpfs) {
