@@ -83,8 +83,16 @@ export async function compatTable(inventory: PodmanInventory): Promise<string> {
       const f = await findCommand(words).catch(() => undefined);
       if (f && f.path.length === words.length) found = f;
     }
-    if (!found) missing.push(name);
-    else out.push(...section(`podman ${name}${found.path.join(' ') === name ? '' : ` (husk ${found.path.join(' ')})`}`, command.flags, found.declared.options, globals, DOCKER_SHORTHANDS[name]));
+    if (!found) {
+      missing.push(name);
+      continue;
+    }
+    const title = `podman ${name}${found.path.join(' ') === name ? '' : ` (husk ${found.path.join(' ')})`}`;
+    const describe = String(found.mod.describe ?? '');
+    // A command husk refuses as a whole fails whatever its flags: its reason is the row.
+    if (describe.startsWith('Not supported')) out.push(`### ${title}`, '', `Refused: ${describe.replace(/^Not supported: /, '')}`, '');
+    // Global options count where a command has them too (build's --runtime).
+    else out.push(...section(title, command.flags, { ...GLOBAL_OPTIONS, ...found.declared.options }, globals, DOCKER_SHORTHANDS[name]));
   }
   out.push('## podman commands husk does not have', '', missing.map((m) => `\`${m}\``).join(', '), '');
   return out.join('\n');
