@@ -1,6 +1,7 @@
 // The verbs of a container's life after create: start (again), restart,
 // wait, rename. Signals and stop are in stop.ts; the restart policy, applied
 // when a container exits, in cleanup.ts.
+import fs from 'node:fs';
 import { ContainerStore, isAlive, type ContainerView, type Status } from '../runtime/container-store.js';
 import { writeJsonAtomic } from '../storage/atomic.js';
 import { PodStore } from '../runtime/pod-store.js';
@@ -114,11 +115,17 @@ export type WaitCondition = 'stopped' | 'exited' | 'running' | 'created' | 'paus
 export async function waitContainer(ctx: Context, view: ContainerView, conditions: WaitCondition[], intervalMs = 250): Promise<number> {
   const store = new ContainerStore(ctx);
   const wanted = conditions.length ? conditions : (['stopped', 'exited'] as WaitCondition[]);
+  const recordDue = Date.now() + EXIT_RECORD_GRACE_MS;
   for (;;) {
     const now = store.view(view.record.id);
     if (!now) {
       if (wanted.includes('removing') || wanted.includes('stopped') || wanted.includes('exited')) return view.exit?.exitCode ?? -1;
       throw new HuskError(`container ${view.record.name} was removed while waiting`);
+    }
+    // Reaped, its exit not written yet: the monitor, still there, writes it next (slowly under an OOM's memory pressure).
+    if (now.status === 'stopped' && monitorAlive(now) && Date.now() < recordDue) {
+      await sleep(Math.min(intervalMs, 50));
+      continue;
     }
     // A created container never ran: podman reports 0 for it.
     if (meets(now.status, wanted)) return now.exit?.exitCode ?? (now.status === 'created' ? 0 : -1);
@@ -127,6 +134,13 @@ export async function waitContainer(ctx: Context, view: ContainerView, condition
     view = now;
     await sleep(intervalMs);
   }
+}
+
+/** How long wait gives a live monitor to write the exit of a reaped container. */
+const EXIT_RECORD_GRACE_MS = 10_000;
+
+function monitorAlive(view: ContainerView): boolean {
+  return Boolean(view.state?.monitorPid) && fs.existsSync(`/proc/${view.state!.monitorPid}`);
 }
 
 function meets(status: Status, wanted: WaitCondition[]): boolean {

@@ -63,7 +63,7 @@ const REFUSED: Array<[string, string[], RegExp]> = [
   ['--log-opt bogus', ['--log-opt', 'x=y'], /invalid --log-opt "x=y"/],
   ['--pull bogus', ['--pull', 'bogus'], /unsupported pull policy "bogus"/],
   ['--systemd bogus', ['--systemd', 'bogus'], /invalid --systemd "bogus": use true, false or always/],
-  ['--preserve-fds', ['--preserve-fds', '1'], /--preserve-fds is not supported/],
+  ['--preserve-fd', ['--preserve-fd', '3'], /--preserve-fd is not supported: husk passes a range of file descriptors/],
   ['--rootfs', ['--rootfs'], /--rootfs is not supported/],
   ['--gpus', ['--gpus', 'all'], /--gpus is not supported/],
   ['--sysctl', ['--sysctl', 'net.ipv4.ip_forward=1'], /--sysctl is not supported/],
@@ -99,7 +99,7 @@ for (const mode of modes()) {
     t.test('flags refused: exit 125 and the reason, run and create alike', async (t) => {
       for (const [name, args, message] of REFUSED) {
         for (const verb of ['run', 'create']) {
-          if (verb === 'create' && ['--rmi', '--preserve-fds', '-d'].includes(args[0]!)) continue; // run's only
+          if (verb === 'create' && ['--rmi', '--preserve-fd', '-d'].includes(args[0]!)) continue; // run's only
           const r = await h.run([verb, ...(verb === 'run' && args[0] !== '--rmi' ? ['--rm'] : []), ...args, 'busybox', 'true']);
           t.equal(r.code, 125, `${verb} ${name}: exit 125`);
           t.match(r.stderr, message, `${verb} ${name}: says why`);

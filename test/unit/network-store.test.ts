@@ -157,7 +157,7 @@ t.test('remove and prune', async (t) => {
   store.allocate('a', 'c1', { isLive: live });
   usageError(t, () => store.remove('husk', none), 'default network husk cannot be removed');
   const attached = (n: string) => (n === 'c' ? ['web'] : []);
-  throwsClass(t, () => store.remove('c', attached), ConflictError, /network c is being used by container\(s\) web/);
+  throwsClass(t, () => store.remove('c', attached), ConflictError, /"c" has associated containers with it\. Use -f to forcibly delete containers and pods: network is being used/);
   throwsClass(t, () => store.remove('nosuch', none), NotFoundError, /not found/);
   t.equal(store.remove('a', attached).name, 'a');
   t.notOk(files(dataRoot).some((f) => f.startsWith('a.')), 'record and addresses gone');
