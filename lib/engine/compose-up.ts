@@ -34,6 +34,8 @@ export interface UpOptions {
   pull?: string;
   /** --force-recreate: always; --no-recreate: never; else when the config or image changed. */
   recreate: 'diverged' | 'always' | 'never';
+  /** -V: a recreated container gets new anonymous volumes (else it takes over its predecessor's, as docker compose does). */
+  renewAnonVolumes?: boolean;
   scale: Record<string, number>;
   removeOrphans: boolean;
   /** create: false. */
@@ -313,10 +315,12 @@ async function convergeService(ctx: Context, project: Project, svc: Service, opt
   for (let n = 1; n <= want; n++) {
     const c = existing.find((e) => e.number === n);
     const diverged = c && (c.view.record.labels?.[LABEL.configHash] !== hash || c.view.record.imageId !== image.id);
+    let anonymousVolumes: Record<string, string> | undefined;
     if (c && (opts.recreate === 'always' || (opts.recreate === 'diverged' && diverged))) {
       changed = true;
       opts.report(` Container ${c.view.record.name}  Recreate`);
-      await removeContainer(ctx, c.view, true, true, opts.timeoutSec ?? c.view.record.stopTimeout ?? 10);
+      anonymousVolumes = opts.renewAnonVolumes ? undefined : anonymousVolumesOf(c.view);
+      await removeContainer(ctx, c.view, true, !anonymousVolumes, opts.timeoutSec ?? c.view.record.stopTimeout ?? 10);
       opts.report(` Container ${c.view.record.name}  Recreated`);
     } else if (c) {
       if (opts.start && restartKept && running(c.view)) {
@@ -330,11 +334,17 @@ async function convergeService(ctx: Context, project: Project, svc: Service, opt
     changed = true;
     const name = containerName(project, svc, n);
     if (!c) opts.report(` Container ${name}  Creating`);
-    const view = await createContainer(ctx, serviceCreateOptions(ctx, project, svc, { number: n, imageId: image.id, serviceContainer }));
+    const view = await createContainer(ctx, { ...serviceCreateOptions(ctx, project, svc, { number: n, imageId: image.id, serviceContainer }), anonymousVolumes });
     if (!c) opts.report(` Container ${name}  Created`);
     if (opts.start) startReported(ctx, view, opts.report);
   }
   return changed;
+}
+
+/** A container's anonymous volumes by destination (none: undefined, and its removal has nothing to keep). */
+function anonymousVolumesOf(view: ContainerView): Record<string, string> | undefined {
+  const kept = (view.record.mounts ?? []).filter((m) => m.type === 'volume' && m.anonymous);
+  return kept.length ? Object.fromEntries(kept.map((m) => [m.destination, m.source])) : undefined;
 }
 
 function startReported(ctx: Context, view: ContainerView, report: (line: string) => void): void {

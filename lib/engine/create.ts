@@ -76,6 +76,8 @@ export interface CreateOptions {
   deviceCgroupRules?: string[];
   /** -v, --mount, --tmpfs; --volumes-from. */
   mounts?: MountRequest[];
+  /** Anonymous volumes to use again, by destination (compose keeps them when it recreates a container). */
+  anonymousVolumes?: Record<string, string>;
   volumesFrom?: VolumesFrom[];
   /** The caller attaches right away (foreground run): hand it a connected client. */
   attach?: boolean;
@@ -168,7 +170,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
 
   const imageVolumes = opts.builder || pm.imageVolume === 'ignore' ? undefined : imageConfig.Volumes;
   const volumeRequests = pm.imageVolume === 'tmpfs' ? [...(opts.mounts ?? []), ...imageVolumesAsTmpfs(imageConfig.Volumes, opts.mounts ?? [])] : opts.mounts ?? [];
-  const mounts = planMounts(ctx, volumeRequests, opts.volumesFrom ?? [], pm.imageVolume === 'tmpfs' ? undefined : imageVolumes);
+  const mounts = planMounts(ctx, volumeRequests, opts.volumesFrom ?? [], pm.imageVolume === 'tmpfs' ? undefined : imageVolumes, opts.anonymousVolumes);
 
   const id = randomHex(32);
   const p = store.paths(id);

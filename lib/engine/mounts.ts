@@ -44,7 +44,7 @@ export function cleanDestination(p: string): string {
   return path.posix.normalize(p).replace(/(.)\/+$/, '$1');
 }
 
-export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: VolumesFrom[], imageVolumes: Record<string, object> | undefined): MountPlan {
+export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: VolumesFrom[], imageVolumes: Record<string, object> | undefined, reuse: Record<string, string> = {}): MountPlan {
   const byDest = new Map<string, MountRequest>();
   for (const r of requests) {
     const dest = cleanDestination(r.destination);
@@ -74,7 +74,9 @@ export function planMounts(ctx: Context, requests: MountRequest[], volumesFrom: 
   }
   for (const r of byDest.values()) {
     if (r.type === 'volume' && r.source === '') {
-      r.source = randomHex(32);
+      // One that still exists keeps its data (and is not copied up again).
+      const kept = reuse[r.destination];
+      r.source = kept && new VolumeStore(ctx).read(kept) ? kept : randomHex(32);
       r.anonymous = true;
     }
   }

@@ -307,6 +307,26 @@ configs:
       t.equal(limits.stdout, '67108864 100\n');
     });
 
+    t.test('a recreated container keeps its anonymous volumes (docker compose\'s); -V renews them; down -v removes them', async (t) => {
+      const file = 'services:\n  app:\n    image: busybox\n    command: ["sleep", "600"]\n    volumes: [/cache]\n';
+      const c = (args: string[]) => h.run(['compose', '-p', 'anon', '-f', '-', ...args], { input: file, timeoutMs: 120_000 });
+      const cache = async () => (await h.run(['exec', 'anon-app-1', 'sh', '-c', 'cat /cache/kept 2>/dev/null || echo none'])).stdout;
+      t.equal((await c(['up', '-d'])).code, 0);
+      t.equal((await h.run(['exec', 'anon-app-1', 'sh', '-c', 'echo data > /cache/kept'])).code, 0);
+      const before = (await h.run(['inspect', 'anon-app-1', '--format', '{{.Id}}'])).stdout;
+      const recreate = await c(['up', '-d', '--force-recreate', '-t', '0']);
+      t.equal(recreate.code, 0, recreate.stderr);
+      t.not((await h.run(['inspect', 'anon-app-1', '--format', '{{.Id}}'])).stdout, before, 'a new container');
+      t.equal(await cache(), 'data\n', 'its anonymous volume came along');
+      const renew = await c(['up', '-d', '--force-recreate', '-V', '-t', '0']);
+      t.equal(renew.code, 0, renew.stderr);
+      t.equal(await cache(), 'none\n', '-V: a new one');
+      const volumesBefore = lines((await h.run(['volume', 'ls', '-q'])).stdout);
+      t.equal((await c(['down', '-v', '-t', '0'])).code, 0);
+      const volumesAfter = lines((await h.run(['volume', 'ls', '-q'])).stdout);
+      t.equal(volumesBefore.length - volumesAfter.length, 1, 'down -v removed the one in use');
+    });
+
     t.test('bad projects: one line, exit 125, nothing made', async (t) => {
       for (const [text, message] of [
         ['services:\n  a:\n    image: busybox\n    depends_on: [b]\n  b:\n    image: busybox\n    depends_on: [a]\n', /dependency cycle detected: a -> b -> a/],

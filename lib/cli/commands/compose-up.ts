@@ -19,6 +19,7 @@ export type UpArgs = ComposeArgs & {
   noBuild: boolean;
   forceRecreate: boolean;
   noRecreate: boolean;
+  renewAnonVolumes: boolean;
   noDeps: boolean;
   scale: string[];
   wait: boolean;
@@ -43,6 +44,7 @@ export const CONVERGE_OPTIONS = {
   'no-build': { type: 'boolean', default: false, describe: 'Do not build an image, even if it is missing' },
   'force-recreate': { type: 'boolean', default: false, describe: 'Recreate containers even if their configuration and image have not changed' },
   'no-recreate': { type: 'boolean', default: false, describe: 'If containers already exist, do not recreate them' },
+  'renew-anon-volumes': { alias: 'V', type: 'boolean', default: false, describe: 'Recreate anonymous volumes instead of keeping the previous containers\' data' },
   'remove-orphans': { type: 'boolean', default: false, describe: 'Remove containers for services not defined in the compose file' },
   pull: { type: 'string', coerce: lastWins, describe: 'Pull images before running: always, missing, never' },
   'quiet-pull': { type: 'boolean', default: false, describe: 'Pull without printing progress' },
@@ -94,6 +96,7 @@ export function upOptions(argv: Omit<UpArgs, 'start'> & { start?: boolean }): Om
     build: argv.build ? 'always' : argv.noBuild ? 'never' : 'missing',
     pull: argv.pull,
     recreate: argv.forceRecreate ? 'always' : argv.noRecreate ? 'never' : 'diverged',
+    renewAnonVolumes: argv.renewAnonVolumes,
     scale: parseScale(argv.scale),
     removeOrphans: argv.removeOrphans,
     timeoutSec: argv.timeout,
