@@ -7,10 +7,9 @@ import type { Options } from 'yargs';
 import type { ImageRecord } from '../engine/images.js';
 import type { RunContainerOptions } from '../engine/build-state.js';
 import { parseBytes, parseResources } from '../engine/limits.js';
-import { lastWins } from './common.js';
+import { many, lastWins } from './common.js';
 import { ignoredFlag, refusedFlag } from './compat.js';
 
-const many = { type: 'string', array: true, nargs: 1, default: [] } as const;
 const one = (describe: string, type: 'string' | 'number' = 'string'): Options => ({ type, coerce: lastWins, describe });
 const refusedMany = (flag: string, reason: string) => refusedFlag(flag, 'string', reason, { array: true, nargs: 1 });
 
@@ -19,8 +18,8 @@ const SBOM = 'husk makes no SBOMs';
 
 export const BUILD_PODMAN_OPTIONS = {
   // The RUN steps' containers.
-  'cap-add': { ...many, describe: 'Add Linux capabilities to the RUN steps' },
-  'cap-drop': { ...many, describe: 'Drop Linux capabilities from the RUN steps' },
+  'cap-add': { ...many('Add Linux capabilities to the RUN steps') },
+  'cap-drop': { ...many('Drop Linux capabilities from the RUN steps') },
   memory: { alias: 'm', ...one('Memory limit of the RUN steps: 512m, 1g, ...') },
   'memory-swap': one('Memory plus swap limit of the RUN steps (-1: unlimited swap)'),
   'cpu-shares': { alias: 'c', ...one("CPU shares of the RUN steps (1024 is one CPU's)", 'number') },
@@ -29,14 +28,14 @@ export const BUILD_PODMAN_OPTIONS = {
   'cpuset-cpus': one('CPUs the RUN steps may use: 0-3, 0,1'),
   'cpuset-mems': one('Memory nodes the RUN steps may use: 0-3, 0,1'),
   'shm-size': one('Size of the RUN steps\' /dev/shm (default 64m)'),
-  dns: { ...many, describe: "DNS servers of the RUN steps' /etc/resolv.conf" },
-  'dns-search': { ...many, describe: 'DNS search domains of the RUN steps' },
-  'dns-option': { ...many, describe: 'DNS options of the RUN steps (e.g. ndots:2)' },
+  dns: { ...many("DNS servers of the RUN steps' /etc/resolv.conf") },
+  'dns-search': { ...many('DNS search domains of the RUN steps') },
+  'dns-option': { ...many('DNS options of the RUN steps (e.g. ndots:2)') },
   hosts: { type: 'boolean', default: true, describe: 'Write /etc/hosts in the RUN steps (--no-hosts: leave the image\'s)' },
   // The image made.
-  env: { ...many, describe: 'Set an environment variable in the image: NAME=VALUE (NAME: from here)' },
-  unsetenv: { ...many, describe: 'Remove an environment variable from the image' },
-  unsetlabel: { ...many, describe: 'Remove a label (the base image\'s too) from the image' },
+  env: { ...many('Set an environment variable in the image: NAME=VALUE (NAME: from here)') },
+  unsetenv: { ...many('Remove an environment variable from the image') },
+  unsetlabel: { ...many('Remove a label (the base image\'s too) from the image') },
   'source-date-epoch': one('Seconds since the epoch for every date in the image, and the SOURCE_DATE_EPOCH build ARG', 'number'),
   os: one("The image's OS: linux only"),
   arch: one("The image's architecture: this machine's only"),

@@ -9,6 +9,8 @@ import { redirectOutput } from './output.js';
 
 /** A flag given twice takes its last value, as docker's flags do (yargs would make a list). */
 export const lastWins = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
+/** A repeatable string flag (-e A -e B): every value, in order. */
+export const many = (describe: string): Options => ({ type: 'string', array: true, nargs: 1, default: [], describe });
 
 const NO_SERVICE = 'husk has no service: every command runs the engine itself, on this machine';
 

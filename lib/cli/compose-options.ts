@@ -10,17 +10,16 @@ import { composeProject, inOrder, inReverseOrder, projectContainers, type Projec
 import type { ContainerView } from '../engine/containers.js';
 import { streamLogs } from '../engine/logs.js';
 import { logOptions, logWriter } from './log-options.js';
-import { contextFrom, lastWins, type GlobalArgs } from './common.js';
+import { many, contextFrom, lastWins, type GlobalArgs } from './common.js';
 
 export type ComposeArgs = GlobalArgs & { file: string[]; projectName?: string; envFile: string[]; profile: string[]; projectDirectory?: string };
 
-export const many = { type: 'string', array: true, nargs: 1, default: [] } as const;
 
 export const COMPOSE_OPTIONS = {
-  file: { alias: 'f', ...many, describe: 'Compose file (several are merged; - reads stdin)' },
+  file: { alias: 'f', ...many('Compose file (several are merged; - reads stdin)') },
   'project-name': { alias: 'p', type: 'string', coerce: lastWins, describe: 'Project name (default: the name: key, COMPOSE_PROJECT_NAME, or the directory)' },
-  'env-file': { ...many, describe: 'Read variables for interpolation from this file (default: .env in the project directory)' },
-  profile: { ...many, describe: 'Enable services of this profile (also COMPOSE_PROFILES)' },
+  'env-file': { ...many('Read variables for interpolation from this file (default: .env in the project directory)') },
+  profile: { ...many('Enable services of this profile (also COMPOSE_PROFILES)') },
   'project-directory': { type: 'string', coerce: lastWins, describe: 'Where the compose file is looked for (default: the current directory)' },
 } as const;
 

@@ -5,10 +5,9 @@ import type { Options } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { parseBytes, parseResources, parseUlimit, type ResourceFlags } from '../engine/limits.js';
 import type { CreateOptions } from '../engine/create.js';
-import { lastWins } from './common.js';
+import { many, lastWins } from './common.js';
 
 const one = (describe: string, type: 'string' | 'number' = 'string'): Options => ({ type, coerce: lastWins, describe });
-const many = (describe: string): Options => ({ type: 'string', array: true, nargs: 1, default: [], describe });
 
 export const RESOURCE_OPTIONS: Record<string, Options> = {
   memory: { alias: 'm', ...one('Memory limit: 512m, 1g, ...') },

@@ -9,11 +9,10 @@ import { checkPlatform, timezoneFile, type PullOptions } from '../engine/create-
 import { parseBytes } from '../engine/limits.js';
 import { parseSecretFlag } from '../engine/secrets.js';
 import { ignoredFlag, refusedFlag } from './compat.js';
-import { lastWins } from './common.js';
+import { many, lastWins } from './common.js';
 import { accessFrom, REGISTRY_OPTIONS } from './registry-options.js';
 
 const one = (describe: string, type: 'string' | 'number' = 'string'): Options => ({ type, coerce: lastWins, describe });
-const many = (describe: string): Options => ({ type: 'string', array: true, nargs: 1, default: [], describe });
 const flag = (describe: string, dflt?: boolean): Options => ({ type: 'boolean', ...(dflt === undefined ? {} : { default: dflt }), describe });
 
 const NO_ID_MAPS = 'husk maps IDs itself: a rootless container gets its user\'s subordinate range (see --userns), a root one no user namespace';

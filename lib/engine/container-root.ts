@@ -23,6 +23,7 @@ import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { withLock } from '../storage/lock.js';
+import { cleanDestination } from './mounts.js';
 
 export interface ContainerRoot {
   /** husk-userns arguments naming the root. */
@@ -105,9 +106,9 @@ export function containerRoot(ctx: Context, view: ContainerView, opts: RootOptio
  * starts: refused, as podman finds no such directory.
  */
 function refuseUnmountedTmpfs(ctx: Context, view: ContainerView, dest: string): void {
-  const d = path.posix.normalize(dest).replace(/(.)\/$/, '$1'); // normalize keeps a trailing slash
+  const d = cleanDestination(dest);
   const inside = (m: string) => d === m || d.startsWith(m.endsWith('/') ? m : `${m}/`);
-  const tmpfs = (containerSpec(ctx, view)?.mounts ?? []).find((m) => m.type === 'tmpfs' && inside(path.posix.normalize(m.destination)));
+  const tmpfs = (containerSpec(ctx, view)?.mounts ?? []).find((m) => m.type === 'tmpfs' && inside(cleanDestination(m.destination)));
   if (tmpfs) {
     throw new UsageError(`${view.record.name}:${d} is on the tmpfs at ${tmpfs.destination}, which exists only while the container runs: start it, then copy`);
   }

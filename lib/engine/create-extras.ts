@@ -104,9 +104,9 @@ export function writeUserFiles(dir: string, files: EtcFiles): void {
 /** --secret: env ones become variables now; mount ones files of the bundle, bound read-only at their target. */
 export function withSecrets(ctx: Context, spec: Spec, dir: string, secrets: SecretRequest[]): void {
   for (const s of secrets) {
-    findSecret(ctx, s.name); // before anything is made
+    const secret = findSecret(ctx, s.name); // before anything is made
     if (s.type === 'env') {
-      const value = secretData(ctx, findSecret(ctx, s.name)).toString('utf8');
+      const value = secretData(ctx, secret).toString('utf8');
       spec.process.env = [...spec.process.env.filter((e) => !e.startsWith(`${s.target}=`)), `${s.target}=${value}`];
     } else {
       if (hasMountAt(spec, s.target)) throw new UsageError(`--secret ${s.name}: ${s.target} is mounted already`);

@@ -27,7 +27,7 @@ import type { Resources, Rlimit, Spec } from '../core/oci-spec.js';
 import type { ContainerNetworkConfig, NetworkMode } from '../core/network.js';
 import { NetworkStore } from '../network/store.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
-import { planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
+import { cleanDestination, planMounts, prepareMounts, undoMounts, type MountRequest, type VolumesFrom } from './mounts.js';
 import { generateName, NAME_PATTERN } from './names.js';
 import { removeContainer, removeContainerFiles } from './remove.js';
 import { withLockSync } from '../storage/lock.js';
@@ -174,6 +174,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
 
   const id = randomHex(32);
   const p = store.paths(id);
+  const keepIdAs = opts.keepId ? keepIdOwn(opts, ctx) : undefined;
   const hostname = opts.hostname ?? id.slice(0, 12);
   // A cgroup of its own: as root for its devices, and for its limits where the host allows.
   const resources = opts.resources ?? {};
@@ -198,7 +199,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
     tty: opts.tty,
     consoleSize: opts.consoleSize,
     userns: ctx.userns(),
-    keepId: opts.keepId ? keepIdOwn(opts, ctx) : undefined,
+    keepId: keepIdAs,
     envMerge: pm.envMerge,
     unsetEnv: pm.unsetEnv,
     unsetEnvAll: pm.unsetEnvAll,
@@ -225,7 +226,7 @@ export async function createContainer(ctx: Context, opts: CreateOptions): Promis
   if (opts.network.noHosts) spec.mounts = spec.mounts.filter((m) => m.destination !== '/etc/hosts');
   const net = networkForRecord(ctx, opts, imageConfig.ExposedPorts);
   trace('create: spec built');
-  const keepIdShift = opts.keepId && ctx.userns() ? keepIdOwn(opts, ctx) : undefined;
+  const keepIdShift = keepIdAs && ctx.userns() ? keepIdAs : undefined;
   // keep-id needs the image's files chowned for its mapping: a copy of them (vfs), not the shared layers.
   const driver = keepIdShift ? 'vfs' : chooseDriver(ctx, layerDirs.length);
   const record: ContainerRecord = {
@@ -554,7 +555,7 @@ function keepIdOwn(opts: CreateOptions, ctx: Context): { uid: number; gid: numbe
 function imageVolumesAsTmpfs(volumes: Record<string, object> | undefined, requests: MountRequest[]): MountRequest[] {
   const taken = new Set(requests.map((r) => r.destination));
   return Object.keys(volumes ?? {})
-    .map((v) => path.posix.normalize(path.posix.join('/', v)))
+    .map((v) => cleanDestination(path.posix.join('/', v)))
     .filter((d) => d !== '/' && !taken.has(d))
     .map((d) => ({ type: 'tmpfs', source: 'tmpfs', destination: d, rw: true, options: ['nosuid', 'nodev'] }));
 }
@@ -575,7 +576,7 @@ function podmanSpecExtras(ctx: Context, opts: CreateOptions, spec: Spec, dir: st
   withSecrets(ctx, spec, dir, pm.secrets ?? []);
   return withUserFiles(spec, dir, {
     layerDirsTopFirst: [...layerDirs].reverse(),
-    keepIdUid: opts.keepId ? pm.keepIdAs?.uid ?? ctx.uid : undefined,
+    keepIdUid: opts.keepId ? keepIdOwn(opts, ctx).uid : undefined,
     passwdEntry: pm.passwdEntry,
     groupEntry: pm.groupEntry,
     hostUsers: pm.hostUsers,

@@ -27,6 +27,10 @@ export interface EtcFiles {
 
 /** The files' new contents, or nothing for a file that needs no line. */
 export function etcUserFiles(r: PasswdRequest): EtcFiles {
+  // The common case (root, no entries asked for) reads nothing: it is on the path of every run.
+  const mayAddUser = r.passwdEntry !== undefined || (r.addUser && (r.hostUser !== undefined || r.uid !== 0)) || (r.hostUsers?.length ?? 0) > 0;
+  const mayAddGroup = r.groupEntry !== undefined || (r.hostUser !== undefined && r.addUser);
+  if (!mayAddUser && !mayAddGroup) return {};
   const passwdText = readLayeredFile(r.layerDirsTopFirst, 'etc/passwd') ?? '';
   const groupText = readLayeredFile(r.layerDirsTopFirst, 'etc/group') ?? '';
   const users = parsePasswd(passwdText);

@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import { buildImage, type PullPolicy } from '../../engine/build.js';
 import { openBuildInput, parseBuildArgFile, parseSecret, parseSsh } from '../../engine/build-input.js';
 import { UsageError } from '../../core/errors.js';
-import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { many, contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { parseLabels } from '../run-options.js';
 import { printOut } from '../output.js';
 import { accessFrom, REGISTRY_OPTIONS, type RegistryArgs } from '../registry-options.js';
@@ -45,24 +45,23 @@ type BuildArgs = GlobalArgs & {
 } & RegistryArgs &
   BuildPodmanArgs;
 
-const many = { type: 'string', array: true, nargs: 1, default: [] } as const;
 
 export const buildOptions = {
-  tag: { alias: 't', ...many, describe: 'Name the image NAME[:TAG] (repeatable)' },
+  tag: { alias: 't', ...many('Name the image NAME[:TAG] (repeatable)') },
   file: { alias: 'f', type: 'string', coerce: lastWins, describe: 'The Dockerfile (default CONTEXT/Dockerfile or Containerfile; - reads it from stdin)' },
-  'build-arg': { ...many, describe: 'Set a build ARG: NAME=VALUE, or NAME to take it from the environment' },
-  'build-arg-file': { ...many, describe: 'Read build ARGs from a file of NAME=VALUE lines' },
+  'build-arg': { ...many('Set a build ARG: NAME=VALUE, or NAME to take it from the environment') },
+  'build-arg-file': { ...many('Read build ARGs from a file of NAME=VALUE lines') },
   target: { type: 'string', coerce: lastWins, describe: 'Build the stage of this name and stop' },
-  label: { ...many, describe: 'Add a label to the image: KEY=VALUE' },
-  annotation: { ...many, describe: 'Add an annotation to the image manifest: KEY=VALUE' },
+  label: { ...many('Add a label to the image: KEY=VALUE') },
+  annotation: { ...many('Add an annotation to the image manifest: KEY=VALUE') },
   iidfile: { type: 'string', coerce: lastWins, describe: 'Write the image ID to this file' },
   format: { type: 'string', coerce: lastWins, describe: 'Image format: oci (default) or docker' },
   platform: { type: 'string', coerce: lastWins, describe: "The platform to build for (this machine's)" },
-  secret: { ...many, describe: 'A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR' },
-  ssh: { ...many, describe: 'An ssh agent for RUN --mount=type=ssh: default or ID[=SOCKET]' },
+  secret: { ...many('A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR') },
+  ssh: { ...many('An ssh agent for RUN --mount=type=ssh: default or ID[=SOCKET]') },
   network: { type: 'string', coerce: lastWins, describe: 'Network of the RUN steps: default, none or host' },
-  'add-host': { ...many, describe: 'Add HOST:IP to the RUN steps\' /etc/hosts' },
-  ulimit: { ...many, describe: 'Resource limit of the RUN steps: TYPE=SOFT[:HARD]' },
+  'add-host': { ...many('Add HOST:IP to the RUN steps\' /etc/hosts') },
+  ulimit: { ...many('Resource limit of the RUN steps: TYPE=SOFT[:HARD]') },
   timestamp: { type: 'number', describe: 'Seconds since the epoch for every date in the image (same input, same image ID)' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Print only the image ID' },
   cache: { type: 'boolean', default: true, describe: 'Use the build cache (--no-cache: build every step)' },
@@ -74,7 +73,7 @@ export const buildOptions = {
   'force-rm': { type: 'boolean', default: false, describe: 'Remove the RUN containers even when a step fails (husk always does)' },
   squash: { type: 'boolean', default: false, describe: "Squash the image's new layers into one" },
   'squash-all': { type: 'boolean', default: false, describe: 'Squash the whole image, its base included, into one layer' },
-  'cache-from': { ...many, describe: 'Take steps missing from the store from this registry repository (tagged with their cache keys)' },
+  'cache-from': { ...many('Take steps missing from the store from this registry repository (tagged with their cache keys)') },
   'cache-to': { type: 'string', coerce: lastWins, describe: 'Push each new step to this registry repository, tagged with its cache key' },
   ...REGISTRY_OPTIONS,
   ...BUILD_PODMAN_OPTIONS,

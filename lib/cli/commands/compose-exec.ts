@@ -2,8 +2,8 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { execInContainer } from '../../engine/exec.js';
-import { contextFrom, lastWins } from '../common.js';
-import { loadComposeProject, many, serviceContainer, type ComposeArgs } from '../compose-options.js';
+import { many, contextFrom, lastWins } from '../common.js';
+import { loadComposeProject, serviceContainer, type ComposeArgs } from '../compose-options.js';
 import { checkedWorkdir, envEntries } from '../run-options.js';
 import { TERMINAL_STREAMS } from '../terminal-ui.js';
 
@@ -18,7 +18,7 @@ export const composeExecCommand: CommandModule<object, ExecArgs> = {
         detach: { alias: 'd', type: 'boolean', default: false, describe: 'Detached mode: run the command in the background' },
         'no-TTY': { alias: ['T', 'no-tty'], type: 'boolean', default: false, describe: 'Disable pseudo-TTY allocation (default: a TTY when stdin is one)' },
         interactive: { alias: 'i', type: 'boolean', default: true, describe: 'Keep STDIN open' },
-        env: { alias: 'e', ...many, describe: 'Set environment variables' },
+        env: { alias: 'e', ...many('Set environment variables') },
         user: { alias: 'u', type: 'string', coerce: lastWins, describe: 'Run the command as this user' },
         workdir: { alias: 'w', type: 'string', coerce: lastWins, describe: 'Path to workdir directory for this command' },
         privileged: { type: 'boolean', default: false, describe: 'Give extended privileges to the process' },

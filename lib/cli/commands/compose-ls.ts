@@ -2,8 +2,8 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { listProjects } from '../../engine/compose.js';
-import { contextFrom, lastWins, type GlobalArgs } from '../common.js';
-import { many } from '../compose-options.js';
+import { many, contextFrom, lastWins, type GlobalArgs } from '../common.js';
+
 import { printOut } from '../output.js';
 import { table } from '../common.js';
 
@@ -17,7 +17,7 @@ export const composeLsCommand: CommandModule<object, LsArgs> = {
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all stopped Compose projects' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only display project names' },
       format: { type: 'string', default: 'table', coerce: lastWins, describe: 'table or json' },
-      filter: { ...many, describe: 'Filter output based on conditions provided: name=' },
+      filter: { ...many('Filter output based on conditions provided: name=') },
     }) as never,
   handler: (argv) => {
     if (argv.format !== 'table' && argv.format !== 'json') throw new UsageError(`invalid --format "${argv.format}": use table or json`);

@@ -1,8 +1,8 @@
 // husk compose ps [-a] [-q] [--services] [--status S]... [--format F] [SERVICE...]
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { contextFrom, lastWins, table } from '../common.js';
-import { loadComposeProject, many, serviceContainers, type ComposeArgs } from '../compose-options.js';
+import { many, contextFrom, lastWins, table } from '../common.js';
+import { loadComposeProject, serviceContainers, type ComposeArgs } from '../compose-options.js';
 import { renderRows } from '../format.js';
 import { printOut } from '../output.js';
 import { rowOf } from './ps.js';
@@ -19,8 +19,8 @@ export const composePsCommand: CommandModule<object, PsArgs> = {
       all: { alias: 'a', type: 'boolean', default: false, describe: 'Show all stopped containers (including those created by the run command)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only display IDs' },
       services: { type: 'boolean', default: false, describe: 'Display services' },
-      status: { ...many, describe: `Filter services by status: ${STATES.join(', ')}` },
-      filter: { ...many, describe: 'Filter services by a property: status=' },
+      status: { ...many(`Filter services by status: ${STATES.join(', ')}`) },
+      filter: { ...many('Filter services by a property: status=') },
       format: { type: 'string', coerce: lastWins, describe: 'table (default), json, or a Go template' },
       trunc: { type: 'boolean', default: true, describe: "Truncate output (--no-trunc: don't)" },
     }) as never,

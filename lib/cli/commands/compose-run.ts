@@ -6,8 +6,8 @@ import { randomHex } from '../../core/random.js';
 import { composeRun } from '../../engine/compose-up.js';
 import { words } from '../../engine/compose.js';
 import { parseDetachKeys, runAttached, startContainer } from '../../engine/start.js';
-import { contextFrom, lastWins } from '../common.js';
-import { loadComposeProject, many, report, type ComposeArgs } from '../compose-options.js';
+import { many, contextFrom, lastWins } from '../common.js';
+import { loadComposeProject, report, type ComposeArgs } from '../compose-options.js';
 import { printOut } from '../output.js';
 import { checkedWorkdir, envEntries } from '../run-options.js';
 import { exitCodeOf, terminalIO } from './run.js';
@@ -38,7 +38,7 @@ export const composeRunCommand: CommandModule<object, RunArgs> = {
       .options({
         rm: { type: 'boolean', default: false, describe: 'Automatically remove the container when it exits' },
         detach: { alias: 'd', type: 'boolean', default: false, describe: 'Run container in background and print container ID' },
-        env: { alias: 'e', ...many, describe: 'Set environment variables' },
+        env: { alias: 'e', ...many('Set environment variables') },
         name: { type: 'string', coerce: lastWins, describe: 'Assign a name to the container' },
         'no-deps': { type: 'boolean', default: false, describe: "Don't start linked services" },
         'service-ports': { type: 'boolean', default: false, describe: "Run command with the service's ports enabled and mapped to the host" },

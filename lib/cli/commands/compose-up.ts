@@ -9,8 +9,8 @@ import { inReverseOrder, type Project, type ProjectContainer } from '../../engin
 import { composeUp, type UpOptions } from '../../engine/compose-up.js';
 import { findContainer } from '../../engine/containers.js';
 import { killContainer, parseSignal, stopContainer } from '../../engine/lifecycle.js';
-import { contextFrom, lastWins } from '../common.js';
-import { loadComposeProject, many, printProjectLogs, report, type ComposeArgs } from '../compose-options.js';
+import { many, contextFrom, lastWins } from '../common.js';
+import { loadComposeProject, printProjectLogs, report, type ComposeArgs } from '../compose-options.js';
 
 export type UpArgs = ComposeArgs & {
   services: string[];
@@ -48,7 +48,7 @@ export const CONVERGE_OPTIONS = {
   'remove-orphans': { type: 'boolean', default: false, describe: 'Remove containers for services not defined in the compose file' },
   pull: { type: 'string', coerce: lastWins, describe: 'Pull images before running: always, missing, never' },
   'quiet-pull': { type: 'boolean', default: false, describe: 'Pull without printing progress' },
-  scale: { ...many, describe: 'Scale SERVICE to NUM instances (SERVICE=NUM); overrides scale: in the file' },
+  scale: { ...many('Scale SERVICE to NUM instances (SERVICE=NUM); overrides scale: in the file') },
 } as const;
 
 export const composeUpCommand: CommandModule<object, UpArgs> = {
@@ -63,8 +63,8 @@ export const composeUpCommand: CommandModule<object, UpArgs> = {
       'wait-timeout': { type: 'number', coerce: lastWins, describe: 'Maximum duration in seconds to wait for the project to be running|healthy' },
       'abort-on-container-exit': { type: 'boolean', default: false, describe: 'Stops all containers if any container was stopped' },
       'exit-code-from': { type: 'string', coerce: lastWins, describe: 'Return the exit code of the selected service container (implies --abort-on-container-exit)' },
-      attach: { ...many, describe: 'Restrict attaching to the specified services' },
-      'no-attach': { ...many, describe: 'Do not attach (stream logs) to the specified services' },
+      attach: { ...many('Restrict attaching to the specified services') },
+      'no-attach': { ...many('Do not attach (stream logs) to the specified services') },
       'no-color': { type: 'boolean', default: false, describe: 'Produce monochrome output' },
       'no-log-prefix': { type: 'boolean', default: false, describe: "Don't print prefix in logs" },
       timestamps: { type: 'boolean', default: false, describe: 'Show timestamps' },

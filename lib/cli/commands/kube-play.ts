@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import type { Context } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { kubeDown, kubePlay, waitForKubePods } from '../../engine/kube.js';
-import { contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
+import { many, contextFrom, lastWins, warnAboutUserns, type GlobalArgs } from '../common.js';
 import { printOut } from '../output.js';
 import { readKubeSource } from './kube-down.js';
 import { ignoredFlag, refusedFlag } from '../compat.js';
@@ -33,7 +33,6 @@ type PlayArgs = GlobalArgs &
     macAddress: string[];
   };
 
-const many = { type: 'string', array: true, nargs: 1, default: [] } as const;
 
 export const kubePlayCommand: CommandModule<object, PlayArgs> = {
   command: 'play <file>',
@@ -43,8 +42,8 @@ export const kubePlayCommand: CommandModule<object, PlayArgs> = {
       replace: { type: 'boolean', default: false, describe: 'Remove pods of the same names first' },
       start: { type: 'boolean', default: true, describe: 'Start the pods (--start=false: only create them)' },
       network: { alias: 'net', type: 'string', coerce: lastWins, describe: 'The network of the pods (a user network, pasta, ...)' },
-      configmap: { ...many, describe: 'A YAML file of ConfigMaps the pods refer to' },
-      publish: { ...many, describe: 'Publish a port of the pods besides their hostPorts: [IP:]HOSTPORT:CONTAINERPORT' },
+      configmap: { ...many('A YAML file of ConfigMaps the pods refer to') },
+      publish: { ...many('Publish a port of the pods besides their hostPorts: [IP:]HOSTPORT:CONTAINERPORT') },
       userns: { type: 'string', coerce: lastWins, describe: 'User namespace: only the default ("") is supported' },
       'log-driver': { type: 'string', coerce: lastWins, describe: 'Log driver: k8s-file (husk\'s own log) only' },
       build: { type: 'boolean', describe: 'Build images from directories named after them: not supported by husk' },
@@ -55,8 +54,8 @@ export const kubePlayCommand: CommandModule<object, PlayArgs> = {
       hosts: { type: 'boolean', default: true, describe: 'Write /etc/hosts in the pods (--no-hosts: do not)' },
       'publish-all': { type: 'boolean', default: false, describe: 'Publish each containerPort without a hostPort at the same host port' },
       'no-pod-prefix': { type: 'boolean', default: false, describe: 'Name the containers as in the YAML, not POD-CONTAINER' },
-      ip: { ...many, describe: 'A static IP of a pod on its network (given once per pod, in order)' },
-      'mac-address': { ...many, describe: 'A static MAC address of a pod on its network (given once per pod, in order)' },
+      ip: { ...many('A static IP of a pod on its network (given once per pod, in order)') },
+      'mac-address': { ...many('A static MAC address of a pod on its network (given once per pod, in order)') },
       ...REGISTRY_OPTIONS,
       annotation: refusedFlag('annotation', 'string', 'husk containers carry no OCI annotations', { array: true, nargs: 1 }),
       'context-dir': refusedFlag('context-dir', 'string', 'kube play --build is not supported: build the images with husk build first'),
